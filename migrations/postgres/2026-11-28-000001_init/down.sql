@@ -1,0 +1,13 @@
+DROP TABLE tasks;
+DROP TABLE template_state;
+DROP TABLE events;
+DROP TABLE calendar_years;
+DROP TABLE calendar_days;
+DROP TABLE leaves;
+DROP TABLE position_holders;
+DROP TABLE staff;
+DROP TABLE templates;
+DROP TABLE duties;
+DROP TABLE positions;
+DROP TABLE departments;
+DROP TABLE company;

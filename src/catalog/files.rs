@@ -1,0 +1,150 @@
+//! The catalogue's files as written, and reading them with errors that name the key.
+
+use super::CatalogError;
+use crate::domain::festival::FestivalSpec;
+use crate::domain::org::DutyKind;
+use crate::domain::template::TemplateSpec;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::path::Path;
+
+/// `company.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyFile {
+    pub name: String,
+    pub name_en: String,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default)]
+    pub festival: Vec<FestivalSpec>,
+}
+
+fn default_timezone() -> String {
+    "Asia/Shanghai".into()
+}
+
+/// `org.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgFile {
+    pub department: Vec<DepartmentEntry>,
+    pub position: Vec<PositionEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentEntry {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    pub lead: Option<String>,
+    pub reports_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PositionEntry {
+    pub id: String,
+    pub department: String,
+    pub zh: String,
+    pub en: String,
+    pub headcount: u32,
+}
+
+/// `duties.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DutiesFile {
+    pub duty: Vec<DutyEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DutyEntry {
+    pub id: String,
+    pub position: String,
+    pub kind: DutyKind,
+    pub zh: String,
+    pub en: String,
+    pub source: String,
+}
+
+/// `templates.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesFile {
+    pub template: Vec<TemplateSpec>,
+}
+
+/// `staff.toml`: the people to load into an empty database.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffFile {
+    pub staff: Vec<StaffEntry>,
+}
+
+/// One person of `staff.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffEntry {
+    pub email: String,
+    pub name: String,
+    #[serde(default)]
+    pub positions: Vec<String>,
+    #[serde(default)]
+    pub deputy_for: Vec<String>,
+    #[serde(default)]
+    pub admin: bool,
+    /// `YYYY-MM-DD`: since when the positions are held.
+    pub since: String,
+    #[serde(default = "default_locale")]
+    pub locale: String,
+}
+
+fn default_locale() -> String {
+    "zh-CN".into()
+}
+
+/// Reads and deserializes a TOML file; any failure is one [`CatalogError`].
+pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T, CatalogError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
+        file: file.clone(),
+        key: "-".into(),
+        message: e.to_string(),
+    })?;
+    let de = toml::Deserializer::new(&text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let key = if path == "." || path.is_empty() {
+            let line = inner.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1)).unwrap_or(1);
+            format!("line {line}")
+        } else {
+            named_key(&path, &text)
+        };
+        let message = inner.message().lines().next().unwrap_or("invalid").trim().to_string();
+        CatalogError { file, key, message }
+    })
+}
+
+/// Turns `template[3].due.time` into `template[shipping-daily-report].due.time`, using
+/// the entry's `id` (or `email`), so the key can be found by searching the file.
+fn named_key(path: &str, text: &str) -> String {
+    let Some((head, rest)) = path.split_once(']') else { return path.to_string() };
+    let Some((array, index)) = head.split_once('[') else { return path.to_string() };
+    let name = toml::from_str::<toml::Table>(text).ok().and_then(|t| {
+        let entry = t.get(array)?.as_array()?.get(index.parse::<usize>().ok()?)?.as_table()?.clone();
+        entry.get("id").or_else(|| entry.get("email"))?.as_str().map(str::to_string)
+    });
+    match name {
+        Some(n) => format!("{array}[{n}]{rest}"),
+        None => path.to_string(),
+    }
+}
+
+/// A short display of a catalogue file path for error lines.
+pub fn shown(dir: &Path, name: &str) -> String {
+    dir.join(name).display().to_string()
+}

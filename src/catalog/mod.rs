@@ -1,0 +1,93 @@
+//! Reading `config/company/` and `config/calendars/` into validated domain values.
+//!
+//! Everything is checked before anything is written anywhere: the first problem is
+//! reported as one line naming the file, the key and what is wrong.
+
+pub mod files;
+mod validate;
+
+use crate::domain::calendar::CalendarDay;
+use crate::domain::festival::{Festival, FestivalSpec};
+use crate::domain::org::{Department, Duty, Position};
+use crate::domain::template::Template;
+use chrono_tz::Tz;
+pub use files::StaffEntry;
+use std::path::{Path, PathBuf};
+
+/// A catalogue problem: `file: key: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {key}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub key: String,
+    pub message: String,
+}
+
+/// The company's own settings.
+#[derive(Debug, Clone)]
+pub struct Company {
+    pub name: String,
+    pub name_en: String,
+    pub timezone: Tz,
+    pub festivals: Vec<Festival>,
+    /// The festivals as written, for storing.
+    pub festival_specs: Vec<FestivalSpec>,
+}
+
+/// One calendar file, parsed.
+#[derive(Debug, Clone)]
+pub struct CalendarFile {
+    pub path: PathBuf,
+    pub days: Vec<CalendarDay>,
+}
+
+/// A whole validated catalogue.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub company: Company,
+    pub departments: Vec<Department>,
+    pub positions: Vec<Position>,
+    pub duties: Vec<Duty>,
+    pub templates: Vec<Template>,
+    pub staff: Vec<StaffEntry>,
+    pub calendars: Vec<CalendarFile>,
+}
+
+impl Catalog {
+    /// Reads and validates the catalogue under `dir` (a folder with `company/` and `calendars/`).
+    pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
+        validate::load(dir)
+    }
+
+    /// The summary line of `dutyday check`.
+    pub fn summary(&self) -> String {
+        format!(
+            "departments={} positions={} duties={} templates={}",
+            self.departments.len(),
+            self.positions.len(),
+            self.duties.len(),
+            self.templates.len()
+        )
+    }
+
+    /// A template by id.
+    pub fn template(&self, id: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.spec.id == id)
+    }
+}
+
+/// Reads one calendar file (`date<TAB>kind<TAB>name`).
+pub fn read_calendar(path: &Path) -> Result<CalendarFile, CatalogError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
+        file: file.clone(),
+        key: "-".into(),
+        message: e.to_string(),
+    })?;
+    let days = crate::domain::calendar::parse_tsv(&text).map_err(|e| CatalogError {
+        file,
+        key: format!("line {}", e.line),
+        message: e.message,
+    })?;
+    Ok(CalendarFile { path: path.to_path_buf(), days })
+}

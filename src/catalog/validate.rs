@@ -1,0 +1,284 @@
+//! The rules a catalogue must meet, checked file by file in dependency order.
+
+use super::files::{read_toml, shown, CompanyFile, DutiesFile, OrgFile, StaffFile, TemplatesFile};
+use super::{read_calendar, Catalog, CatalogError, Company};
+use crate::domain::org::{Department, Duty, DutyKind, Position};
+use crate::domain::recurrence::Recurrence;
+use crate::domain::template::{Plan, Template};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+fn fail<T>(file: &str, key: impl Into<String>, message: impl Into<String>) -> Result<T, CatalogError> {
+    Err(CatalogError { file: file.to_string(), key: key.into(), message: message.into() })
+}
+
+pub(super) fn load(dir: &Path) -> Result<Catalog, CatalogError> {
+    let co_dir = dir.join("company");
+    if !co_dir.is_dir() {
+        return fail(&co_dir.display().to_string(), "-", "no such folder (expected company/ in the config folder)");
+    }
+    let company = company(&co_dir)?;
+    let (departments, positions) = org(&co_dir)?;
+    let duties = duties(&co_dir, &positions)?;
+    let templates = templates(&co_dir, &positions, &duties, &company)?;
+    let staff = read_toml::<StaffFile>(&co_dir.join("staff.toml"))?.staff;
+    check_staff(&shown(&co_dir, "staff.toml"), &staff, &positions)?;
+    let mut calendars = Vec::new();
+    let cal_dir = dir.join("calendars");
+    if let Ok(entries) = std::fs::read_dir(&cal_dir) {
+        let mut paths: Vec<_> =
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "tsv")).collect();
+        paths.sort();
+        for p in paths {
+            calendars.push(read_calendar(&p)?);
+        }
+    }
+    Ok(Catalog { company, departments, positions, duties, templates, staff, calendars })
+}
+
+fn company(dir: &Path) -> Result<Company, CatalogError> {
+    let file = shown(dir, "company.toml");
+    let raw: CompanyFile = read_toml(&dir.join("company.toml"))?;
+    let Ok(timezone) = raw.timezone.parse::<chrono_tz::Tz>() else {
+        return fail(
+            &file,
+            "timezone",
+            format!("unknown time zone `{}` (an IANA name such as Asia/Shanghai)", raw.timezone),
+        );
+    };
+    let mut festivals = Vec::new();
+    let mut seen = BTreeSet::new();
+    for f in &raw.festival {
+        if !seen.insert(f.id.as_str()) {
+            return fail(&file, format!("festival[{}]", f.id), "duplicate id");
+        }
+        festivals.push(f.parse().or_else(|(k, m)| fail(&file, format!("festival[{}].{k}", f.id), m))?);
+    }
+    Ok(Company { name: raw.name, name_en: raw.name_en, timezone, festivals, festival_specs: raw.festival })
+}
+
+fn org(dir: &Path) -> Result<(Vec<Department>, Vec<Position>), CatalogError> {
+    let file = shown(dir, "org.toml");
+    let raw: OrgFile = read_toml(&dir.join("org.toml"))?;
+    let mut dept_ids = BTreeSet::new();
+    for d in &raw.department {
+        if !dept_ids.insert(d.id.as_str()) {
+            return fail(&file, format!("department[{}]", d.id), "duplicate id");
+        }
+    }
+    let mut positions = Vec::new();
+    let mut pos_dept = HashMap::new();
+    for p in &raw.position {
+        let key = format!("position[{}]", p.id);
+        if pos_dept.insert(p.id.as_str(), p.department.as_str()).is_some() {
+            return fail(&file, key, "duplicate id");
+        }
+        if !dept_ids.contains(p.department.as_str()) {
+            return fail(&file, key + ".department", format!("unknown department `{}`", p.department));
+        }
+        if p.headcount == 0 {
+            return fail(&file, key + ".headcount", "must be at least 1");
+        }
+        positions.push(Position {
+            id: p.id.clone(),
+            department: p.department.clone(),
+            zh: p.zh.clone(),
+            en: p.en.clone(),
+            headcount: p.headcount,
+        });
+    }
+    let mut departments = Vec::new();
+    for d in &raw.department {
+        let key = format!("department[{}]", d.id);
+        if let Some(lead) = &d.lead {
+            if pos_dept.get(lead.as_str()) != Some(&d.id.as_str()) {
+                return fail(&file, key + ".lead", format!("`{lead}` is not a position of this department"));
+            }
+        }
+        if let Some(up) = &d.reports_to {
+            if !dept_ids.contains(up.as_str()) || up == &d.id {
+                return fail(&file, key + ".reports_to", format!("unknown department `{up}`"));
+            }
+        }
+        departments.push(Department {
+            id: d.id.clone(),
+            zh: d.zh.clone(),
+            en: d.en.clone(),
+            lead_position: d.lead.clone(),
+            reports_to: d.reports_to.clone(),
+        });
+    }
+    check_reporting_line(&file, &departments)?;
+    Ok((departments, positions))
+}
+
+/// Exactly one department is at the top, it leads itself, and every line reaches it.
+fn check_reporting_line(file: &str, departments: &[Department]) -> Result<(), CatalogError> {
+    let tops: Vec<&Department> = departments.iter().filter(|d| d.reports_to.is_none()).collect();
+    let [top] = tops.as_slice() else {
+        return fail(
+            file,
+            "department",
+            format!("exactly one department must have no `reports_to`; found {}", tops.len()),
+        );
+    };
+    if top.lead_position.is_none() {
+        return fail(file, format!("department[{}].lead", top.id), "the top department needs a lead position");
+    }
+    let parent: HashMap<&str, Option<&str>> =
+        departments.iter().map(|d| (d.id.as_str(), d.reports_to.as_deref())).collect();
+    for d in departments {
+        let mut cur = d.id.as_str();
+        for _ in 0..=departments.len() {
+            match parent.get(cur).copied().flatten() {
+                Some(up) => cur = up,
+                None => break,
+            }
+        }
+        if parent.get(cur).copied().flatten().is_some() {
+            return fail(file, format!("department[{}].reports_to", d.id), "the reporting line goes round in a circle");
+        }
+    }
+    Ok(())
+}
+
+fn duties(dir: &Path, positions: &[Position]) -> Result<Vec<Duty>, CatalogError> {
+    let file = shown(dir, "duties.toml");
+    let raw: DutiesFile = read_toml(&dir.join("duties.toml"))?;
+    let source = source_duties(dir)?;
+    let known: BTreeSet<&str> = positions.iter().map(|p| p.id.as_str()).collect();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for d in raw.duty {
+        let key = format!("duty[{}]", d.id);
+        if !seen.insert(d.id.clone()) {
+            return fail(&file, key, "duplicate id");
+        }
+        if !known.contains(d.position.as_str()) {
+            return fail(&file, key + ".position", format!("unknown position `{}`", d.position));
+        }
+        if !d.id.starts_with(&format!("{}.", d.position)) {
+            return fail(&file, key + ".position", format!("the id does not belong to position `{}`", d.position));
+        }
+        if !source.contains_key(&d.id) {
+            return fail(&file, key, "not a duty of duties.tsv (ids are the source document's)");
+        }
+        out.push(Duty { id: d.id, position: d.position, kind: d.kind, zh: d.zh, en: d.en, source: d.source });
+    }
+    if let Some(missing) = source.keys().find(|id| !seen.contains(*id)) {
+        return fail(&file, format!("duty[{missing}]"), "this duty of duties.tsv is missing");
+    }
+    Ok(out)
+}
+
+/// The ids and texts of `duties.tsv`, the source document's list.
+fn source_duties(dir: &Path) -> Result<BTreeMap<String, String>, CatalogError> {
+    let path = dir.join("duties.tsv");
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(&path).or_else(|e| fail(&file, "-", e.to_string()))?;
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 5 {
+            return fail(&file, format!("line {}", i + 1), "expected id, department, position, n, duty");
+        }
+        out.insert(cols[0].to_string(), cols[4].to_string());
+    }
+    Ok(out)
+}
+
+fn templates(
+    dir: &Path,
+    positions: &[Position],
+    duties: &[Duty],
+    company: &Company,
+) -> Result<Vec<Template>, CatalogError> {
+    let file = shown(dir, "templates.toml");
+    let raw: TemplatesFile = read_toml(&dir.join("templates.toml"))?;
+    let known: BTreeSet<&str> = positions.iter().map(|p| p.id.as_str()).collect();
+    let by_id: HashMap<&str, &Duty> = duties.iter().map(|d| (d.id.as_str(), d)).collect();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for spec in raw.template {
+        let key = format!("template[{}]", spec.id);
+        if !seen.insert(spec.id.clone()) {
+            return fail(&file, key, "duplicate id");
+        }
+        let Some(duty) = by_id.get(spec.duty.as_str()) else {
+            return fail(&file, key + ".duty", format!("unknown duty `{}`", spec.duty));
+        };
+        if let Some(p) = spec.position.as_deref().filter(|p| !known.contains(p)) {
+            return fail(&file, key + ".position", format!("unknown position `{p}`"));
+        }
+        let t = spec
+            .parse(&duty.position, &company.festivals)
+            .or_else(|e| fail(&file, format!("{key}.{}", e.key), e.message))?;
+        let festival = matches!(&t.plan, Plan::Schedule(s) if matches!(s.recurrence, Recurrence::Festival { .. }));
+        match (duty.kind, &t.plan) {
+            (DutyKind::Standing, _) => {
+                return fail(&file, key + ".duty", format!("duty `{}` is standing: it produces no task", duty.id))
+            }
+            (DutyKind::Recurring, Plan::Trigger { .. }) => {
+                return fail(
+                    &file,
+                    key + ".trigger",
+                    format!("duty `{}` is recurring: give the template a schedule", duty.id),
+                )
+            }
+            (DutyKind::Event, Plan::Schedule(_)) if !festival => {
+                return fail(
+                    &file,
+                    key + ".schedule",
+                    format!("duty `{}` is an event: use a trigger or a festival schedule", duty.id),
+                )
+            }
+            _ => {}
+        }
+        out.push(t);
+    }
+    let covered: BTreeSet<&str> = out.iter().map(|t| t.spec.duty.as_str()).collect();
+    if let Some(d) = duties.iter().find(|d| d.kind != DutyKind::Standing && !covered.contains(d.id.as_str())) {
+        return fail(&file, "template", format!("{} duty `{}` has no template", d.kind.as_str(), d.id));
+    }
+    Ok(out)
+}
+
+fn check_staff(file: &str, staff: &[super::StaffEntry], positions: &[Position]) -> Result<(), CatalogError> {
+    let known: BTreeSet<&str> = positions.iter().map(|p| p.id.as_str()).collect();
+    let mut emails = BTreeSet::new();
+    for s in staff {
+        let key = format!("staff[{}]", s.email);
+        if !valid_email(&s.email) {
+            return fail(file, key + ".email", "not an email address");
+        }
+        if !emails.insert(s.email.to_lowercase()) {
+            return fail(file, key, "duplicate email");
+        }
+        if s.name.trim().is_empty() {
+            return fail(file, key + ".name", "must not be empty");
+        }
+        for (field, list) in [("positions", &s.positions), ("deputy_for", &s.deputy_for)] {
+            if let Some(p) = list.iter().find(|p| !known.contains(p.as_str())) {
+                return fail(file, format!("{key}.{field}"), format!("unknown position `{p}`"));
+            }
+        }
+        if NaiveDate::parse_from_str(&s.since, "%Y-%m-%d").is_err() {
+            return fail(file, key + ".since", format!("`{}` is not a date (YYYY-MM-DD)", s.since));
+        }
+        if !matches!(s.locale.as_str(), "zh-CN" | "en") {
+            return fail(file, key + ".locale", format!("`{}` is not zh-CN or en", s.locale));
+        }
+    }
+    Ok(())
+}
+
+/// A plain shape check: something@domain.tld, no spaces.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.contains(char::is_whitespace)
+}

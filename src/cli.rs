@@ -1,0 +1,189 @@
+//! The `dutyday` command line. Exit codes: 0 success, 2 bad input, 1 anything else.
+
+use crate::catalog::Catalog;
+use crate::config::Settings;
+use crate::domain::template::Plan;
+use crate::services::{self, ServiceError};
+use crate::startup::{self, Application, StartOptions};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// dutyday: an organisation's written duties, as everyone's daily work.
+#[derive(Debug, Parser)]
+#[command(name = "dutyday", version, about)]
+pub struct Cli {
+    /// The config folder (company/, calendars/, default.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default): migrate, import an empty database, schedule, serve.
+    Serve,
+    /// Validate the catalogue and print its counts.
+    Check,
+    /// Print the next due times of a template, one RFC 3339 timestamp per line.
+    Preview {
+        template: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: NaiveDate,
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+    },
+    /// Materialise tasks up to a date.
+    Generate {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        through: NaiveDate,
+        /// The time to generate as of (default: now).
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Fire a named event, such as employee_hired.
+    Event {
+        name: String,
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<NaiveDate>,
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Work calendars.
+    Calendar {
+        #[command(subcommand)]
+        action: CalendarAction,
+    },
+    /// Apply database migrations and import the catalogue into an empty database.
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarAction {
+    /// Load a calendar file (date, kind, name), replacing the years it covers.
+    Load { file: PathBuf },
+}
+
+/// A failure and the exit code it earns.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        let bad_input = e.downcast_ref::<crate::catalog::CatalogError>().is_some();
+        Failure { code: if bad_input { 2 } else { 1 }, message: format!("{e:#}") }
+    }
+}
+
+fn bad(message: String) -> Failure {
+    Failure { code: 2, message }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let settings = Settings::load(cli.config.as_deref()).map_err(|e| bad(e.to_string()))?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Check => {
+            let catalog = Catalog::load(&settings.config).map_err(|e| bad(e.to_string()))?;
+            println!("{}", catalog.summary());
+            Ok(())
+        }
+        Command::Preview { template, from, count } => preview(&settings, &template, from, count),
+        Command::Generate { through, now } => {
+            blocking(move || {
+                let pool = ready_database(&settings)?;
+                let r =
+                    services::generate::run(&pool, now.unwrap_or_else(Utc::now), Some(through), settings.horizon_days)?;
+                println!("created={} existing={}", r.created, r.existing);
+                Ok(())
+            })
+            .await
+        }
+        Command::Event { name, subject, at, now } => {
+            blocking(move || {
+                let pool = ready_database(&settings)?;
+                let r = services::events::fire(&pool, &name, subject.as_deref(), at, now.unwrap_or_else(Utc::now))?;
+                if let Some(w) = &r.warning {
+                    eprintln!("warning: {w}");
+                }
+                println!("event={} id={} created={} existing={}", name, r.event_id, r.created, r.existing);
+                Ok(())
+            })
+            .await
+        }
+        Command::Calendar { action: CalendarAction::Load { file } } => {
+            blocking(move || {
+                let pool = ready_database(&settings)?;
+                let (years, days) = services::calendar::load_file(&pool, &file, Utc::now())?;
+                let years: Vec<String> = years.iter().map(i32::to_string).collect();
+                println!("loaded years={} days={}", years.join(","), days);
+                Ok(())
+            })
+            .await
+        }
+        Command::Migrate => blocking(move || ready_database(&settings).map(|_| ())).await,
+    }
+}
+
+async fn blocking(f: impl FnOnce() -> Result<(), Failure> + Send + 'static) -> Result<(), Failure> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Failure { code: 1, message: e.to_string() })?
+}
+
+/// The database migrated and the catalogue imported, as every command needs it.
+fn ready_database(settings: &Settings) -> Result<crate::db::DbPool, Failure> {
+    let pool = startup::open_database(settings)?;
+    let (report, generated) = startup::import_catalogue(&pool, settings)?;
+    if report.imported {
+        eprintln!("imported the catalogue: {} staff", report.staff);
+        if let Some(p) = generated {
+            eprintln!("demo staff password: {p}");
+        }
+    }
+    Ok(pool)
+}
+
+fn preview(settings: &Settings, id: &str, from: NaiveDate, count: usize) -> Result<(), Failure> {
+    let catalog = Catalog::load(&settings.config).map_err(|e| bad(e.to_string()))?;
+    let Some(t) = catalog.template(id) else {
+        return Err(bad(format!("no template `{id}` in {}", settings.config.join("company/templates.toml").display())));
+    };
+    let Plan::Schedule(schedule) = &t.plan else {
+        return Err(bad(format!("template `{id}` is triggered by an event; it has no dates of its own")));
+    };
+    let days = catalog.calendars.iter().flat_map(|c| c.days.clone()).collect();
+    let cal = crate::domain::calendar::WorkCalendar::from_days(days);
+    let tz = catalog.company.timezone;
+    for d in schedule.next_n(from, count, &cal) {
+        println!("{}", t.due.due_at(d, &cal, tz).with_timezone(&tz).to_rfc3339());
+    }
+    Ok(())
+}
+
+async fn serve(settings: Settings) -> Result<(), Failure> {
+    let app = Application::build(settings, StartOptions { scheduler: true }).await?;
+    let base = format!("http://{}", app.state.settings.bind.replace(":0", &format!(":{}", app.port)));
+    if let Some(r) = &app.import {
+        println!("Imported the company catalogue: {} staff, calendars for {:?}.", r.staff, r.calendar_years);
+    }
+    println!("dutyday is running at {base}  (backend: {})", app.state.pool.backend_name());
+    println!("  positions: {base}/api/v1/positions   templates: {base}/api/v1/templates   health: {base}/healthz");
+    println!("  log in as any demo staff, e.g. zhu.xiaoyan@example.com (admin) or xu.qiang@example.com (仓管员)");
+    match &app.generated_password {
+        Some(p) => println!("  demo password (generated now, shown once): {p}"),
+        None if app.import.is_some() => println!("  demo password: the value of DUTYDAY_DEMO_PASSWORD"),
+        None => println!("  demo password: as printed at first start (or DUTYDAY_DEMO_PASSWORD then)"),
+    }
+    app.server.await.map_err(|e| Failure { code: 1, message: e.to_string() })
+}

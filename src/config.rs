@@ -1,0 +1,164 @@
+//! Service settings: `config/default.toml`, overridden by `DUTYDAY_*` variables.
+//!
+//! Settings are checked when loaded, so a bad schedule or address stops the service
+//! at start with one line, not at the first tick. Secrets never appear in `Debug`.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Typed service settings.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// `sqlite://PATH`, a plain path, or `postgres://…`.
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// The folder with `company/` and `calendars/` (and this file's `default.toml`).
+    pub config: PathBuf,
+    /// How many days ahead tasks are materialised.
+    pub horizon_days: u32,
+    /// When the generation job runs: a 6-field cron expression (seconds first), in UTC.
+    pub generate_cron: String,
+    /// Database connections per instance.
+    pub pool_size: u32,
+    /// Where people reach the service, for links in messages.
+    pub base_url: String,
+    /// The demo staff's password (from the environment only, never logged).
+    #[serde(default, skip_serializing)]
+    pub demo_password: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://dutyday.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            config: PathBuf::from("config"),
+            horizon_days: 7,
+            generate_cron: "0 */5 * * * *".into(),
+            pool_size: 8,
+            base_url: "http://127.0.0.1:8080".into(),
+            demo_password: None,
+        }
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("config", &self.config)
+            .field("horizon_days", &self.horizon_days)
+            .field("generate_cron", &self.generate_cron)
+            .field("pool_size", &self.pool_size)
+            .field("base_url", &self.base_url)
+            .field("demo_password", &self.demo_password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// A settings problem: the file (or variable), the key and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: {key}: {message}")]
+pub struct SettingsError {
+    pub source_name: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl Settings {
+    /// Defaults, then `<config>/default.toml` if present, then `DUTYDAY_*` variables.
+    /// `config_dir` (from `--config`) wins over `DUTYDAY_CONFIG`.
+    pub fn load(config_dir: Option<&Path>) -> Result<Settings, SettingsError> {
+        let dir = config_dir
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("DUTYDAY_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("config"));
+        let file = dir.join("default.toml");
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if file.is_file() {
+            fig = fig.merge(Toml::file(&file));
+        }
+        fig = fig.merge(Env::prefixed("DUTYDAY_")).merge(Serialized::default("config", &dir));
+        let settings: Settings = fig.extract().map_err(|e| {
+            let key = e.path.join(".");
+            let origin = e.metadata.as_ref().and_then(|m| m.source.as_ref()).map(|s| s.to_string());
+            SettingsError {
+                source_name: origin.unwrap_or_else(|| file.display().to_string()),
+                key: if key.is_empty() { "-".into() } else { key },
+                message: e.kind.to_string(),
+            }
+        })?;
+        settings.check(&file)?;
+        Ok(settings)
+    }
+
+    fn check(&self, file: &Path) -> Result<(), SettingsError> {
+        let err = |key: &str, message: String| SettingsError {
+            source_name: file.display().to_string(),
+            key: key.into(),
+            message,
+        };
+        if self.horizon_days == 0 || self.horizon_days > 366 {
+            return Err(err("horizon_days", format!("{} is outside 1..=366", self.horizon_days)));
+        }
+        if self.pool_size == 0 {
+            return Err(err("pool_size", "must be at least 1".into()));
+        }
+        if self.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(err("bind", format!("`{}` is not an address such as 127.0.0.1:8080", self.bind)));
+        }
+        check_cron(&self.generate_cron).map_err(|m| err("generate_cron", m))?;
+        Ok(())
+    }
+}
+
+/// Checks a 6-field cron expression the way the scheduler will read it.
+pub fn check_cron(expr: &str) -> Result<(), String> {
+    if expr.split_whitespace().count() != 6 {
+        return Err(format!("`{expr}` needs 6 fields (seconds first), e.g. \"0 */5 * * * *\""));
+    }
+    tokio_cron_scheduler::Job::new_async(expr, |_, _| Box::pin(async {}))
+        .map(|_| ())
+        .map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))
+}
+
+/// A database URL with its password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    match rest.split_once('@') {
+        Some((cred, host)) => match cred.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_do_not_reach_debug_output() {
+        let s = Settings {
+            database_url: "postgres://app:s3cret@db/x".into(),
+            demo_password: Some("hunter2".into()),
+            ..Settings::default()
+        };
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("s3cret") && !shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db/x"));
+    }
+
+    #[test]
+    fn cron_is_checked() {
+        assert!(check_cron("0 */5 * * * *").is_ok());
+        assert!(check_cron("*/5 * * * *").is_err());
+        assert!(check_cron("0 */5 * * * banana").is_err());
+    }
+}

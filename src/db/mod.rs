@@ -1,0 +1,229 @@
+//! Persistence on SQLite (embedded default) or PostgreSQL (production), one code path.
+//!
+//! The backend is chosen from the URL scheme. Each query is written once in diesel's
+//! DSL inside [`with_conn!`], which compiles it for both backends; unlike diesel's
+//! `MultiConnection`, this keeps real multi-row `INSERT … ON CONFLICT DO NOTHING`
+//! on both, which exactly-once generation at scale depends on.
+
+pub mod calendar;
+pub mod events;
+pub mod org;
+pub mod schema;
+pub mod staff;
+pub mod tasks;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, QueryResult};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+/// SQLite migrations; `migrations/postgres` carries the same names.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// PostgreSQL migrations.
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// A file path (or `:memory:`).
+    Sqlite(String),
+    /// A libpq connection URL.
+    Postgres(String),
+}
+
+/// Why the database could not be reached or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("database migrations failed: {0}")]
+    Migrate(String),
+    #[error("no free database connection: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl Backend {
+    /// `postgres://…`/`postgresql://…` is PostgreSQL; `sqlite://PATH`, `sqlite:PATH`
+    /// or a plain path is SQLite.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(url.to_string())
+        } else {
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            Backend::Sqlite(path.to_string())
+        }
+    }
+
+    /// A short name for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Sets each new SQLite connection up for concurrent use by the web server and jobs.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// A pool of connections to one backend.
+#[derive(Clone)]
+pub enum DbPool {
+    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
+    Postgres(Pool<ConnectionManager<PgConnection>>),
+}
+
+/// A connection checked out of a [`DbPool`].
+pub enum DbConn {
+    Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
+    Postgres(PooledConnection<ConnectionManager<PgConnection>>),
+}
+
+/// A borrowed connection of either backend, as queries take it (also inside transactions).
+pub enum AnyConn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection of whichever backend `$conn` is.
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::AnyConn::Sqlite(inner) => {
+                let $c: &mut ::diesel::sqlite::SqliteConnection = &mut **inner;
+                $body
+            }
+            $crate::db::AnyConn::Postgres(inner) => {
+                let $c: &mut ::diesel::pg::PgConnection = &mut **inner;
+                $body
+            }
+        }
+    };
+}
+
+impl DbPool {
+    /// Connects to `url`, failing at once with the database's own error message.
+    pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
+        let backend = Backend::from_url(url);
+        match backend {
+            Backend::Sqlite(path) => {
+                if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| DbError::Connect(format!("{}: {e}", dir.display())))?;
+                }
+                SqliteConnection::establish(&path).map_err(|e| DbError::Connect(format!("{path}: {e}")))?;
+                let manager = ConnectionManager::<SqliteConnection>::new(path);
+                let pool = Pool::builder()
+                    .max_size(max_size)
+                    .connection_timeout(Duration::from_secs(10))
+                    .connection_customizer(Box::new(SqlitePragmas))
+                    .build(manager)?;
+                Ok(DbPool::Sqlite(pool))
+            }
+            Backend::Postgres(url) => {
+                PgConnection::establish(&url).map_err(|e| DbError::Connect(redact(&e.to_string(), &url)))?;
+                let pool = Pool::builder()
+                    .max_size(max_size)
+                    .connection_timeout(Duration::from_secs(10))
+                    .build(ConnectionManager::<PgConnection>::new(url))?;
+                Ok(DbPool::Postgres(pool))
+            }
+        }
+    }
+
+    /// A connection from the pool.
+    pub fn get(&self) -> Result<DbConn, DbError> {
+        Ok(match self {
+            DbPool::Sqlite(p) => DbConn::Sqlite(p.get()?),
+            DbPool::Postgres(p) => DbConn::Postgres(p.get()?),
+        })
+    }
+
+    /// The backend's name for logs.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DbPool::Sqlite(_) => "sqlite",
+            DbPool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock makes instances
+    /// that start together take turns.
+    pub fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.get()?;
+        let result = match &mut conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConn::Postgres(c) => {
+                c.batch_execute("SELECT pg_advisory_lock(7261001)")?;
+                let r = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+                c.batch_execute("SELECT pg_advisory_unlock(7261001)")?;
+                r
+            }
+        };
+        result.map_err(|e| DbError::Migrate(e.to_string()))
+    }
+}
+
+impl DbConn {
+    /// This connection as queries take it.
+    pub fn any(&mut self) -> AnyConn<'_> {
+        match self {
+            DbConn::Sqlite(c) => AnyConn::Sqlite(c),
+            DbConn::Postgres(c) => AnyConn::Postgres(c),
+        }
+    }
+
+    /// Runs `f` in one transaction (on SQLite an IMMEDIATE one, so writers queue
+    /// instead of failing on lock upgrade), committing on `Ok` and rolling back on `Err`.
+    pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut AnyConn<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            DbConn::Sqlite(c) => c.immediate_transaction(|c| f(&mut AnyConn::Sqlite(c))),
+            DbConn::Postgres(c) => c.transaction(|c| f(&mut AnyConn::Postgres(c))),
+        }
+    }
+
+    /// A trivial query, for readiness checks.
+    pub fn ping(&mut self) -> QueryResult<()> {
+        with_conn!(&mut self.any(), c => c.batch_execute("SELECT 1"))
+    }
+}
+
+/// Removes a password from a connection URL that an error message may echo.
+fn redact(message: &str, url: &str) -> String {
+    match url.split_once("://").and_then(|(_, rest)| rest.split_once('@')).and_then(|(cred, _)| cred.split_once(':')) {
+        Some((_, password)) if !password.is_empty() => message.replace(password, "***"),
+        _ => message.to_string(),
+    }
+}
+
+/// Rows are inserted in chunks below both backends' bound-parameter limits.
+pub const INSERT_CHUNK: usize = 1000;
+
+/// Makes writers that must not interleave (imports, calendar loads) take turns: on
+/// PostgreSQL a transaction-scoped advisory lock; SQLite's IMMEDIATE transactions
+/// already serialise writers.
+pub fn serialize_writers(conn: &mut AnyConn) -> QueryResult<()> {
+    match conn {
+        AnyConn::Sqlite(_) => Ok(()),
+        AnyConn::Postgres(c) => c.batch_execute("SELECT pg_advisory_xact_lock(7261002)"),
+    }
+}

@@ -1,0 +1,131 @@
+//! Company, departments, positions, duties and templates.
+
+use super::schema::{company, departments, duties, positions, template_state, templates};
+use super::AnyConn;
+use crate::with_conn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// The single company row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = company)]
+pub struct CompanyRow {
+    pub id: i32,
+    pub name: String,
+    pub name_en: String,
+    pub timezone: String,
+    /// The festivals as JSON.
+    pub festivals: String,
+    pub imported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = departments)]
+pub struct DepartmentRow {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    pub lead_position_id: Option<String>,
+    pub reports_to: Option<String>,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = positions)]
+pub struct PositionRow {
+    pub id: String,
+    pub department_id: String,
+    pub zh: String,
+    pub en: String,
+    pub headcount: i32,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = duties)]
+pub struct DutyRow {
+    pub id: String,
+    pub position_id: String,
+    pub kind: String,
+    pub zh: String,
+    pub en: String,
+    pub source: String,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = templates)]
+pub struct TemplateRow {
+    pub id: String,
+    pub duty_id: String,
+    pub position_id: String,
+    pub zh: String,
+    pub en: String,
+    /// The [`crate::domain::template::TemplateSpec`] as JSON.
+    pub spec: String,
+    pub active: bool,
+    pub sort_order: i32,
+}
+
+/// The whole organisation and catalogue, as stored.
+#[derive(Debug, Clone)]
+pub struct OrgRows {
+    pub departments: Vec<DepartmentRow>,
+    pub positions: Vec<PositionRow>,
+    pub duties: Vec<DutyRow>,
+    pub templates: Vec<TemplateRow>,
+}
+
+/// The company row, if the catalogue has been imported.
+pub fn company(conn: &mut AnyConn) -> QueryResult<Option<CompanyRow>> {
+    with_conn!(conn, c => company::table.select(CompanyRow::as_select()).first(c).optional())
+}
+
+/// Writes a whole catalogue (into an empty database).
+pub fn insert_all(conn: &mut AnyConn, co: &CompanyRow, org: &OrgRows) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::insert_into(company::table).values(co).execute(c)?;
+        // Departments first without their lead and parent, which point at rows not yet there.
+        let bare: Vec<DepartmentRow> = org.departments.iter().map(|d| DepartmentRow { lead_position_id: None, reports_to: None, ..d.clone() }).collect();
+        diesel::insert_into(departments::table).values(&bare).execute(c)?;
+        diesel::insert_into(positions::table).values(&org.positions).execute(c)?;
+        for d in &org.departments {
+            diesel::update(departments::table.find(&d.id))
+                .set((departments::lead_position_id.eq(&d.lead_position_id), departments::reports_to.eq(&d.reports_to)))
+                .execute(c)?;
+        }
+        diesel::insert_into(duties::table).values(&org.duties).execute(c)?;
+        diesel::insert_into(templates::table).values(&org.templates).execute(c)?;
+        Ok(())
+    })
+}
+
+/// Everything of [`OrgRows`], in catalogue order.
+pub fn load(conn: &mut AnyConn) -> QueryResult<OrgRows> {
+    with_conn!(conn, c => Ok(OrgRows {
+        departments: departments::table.order(departments::sort_order).select(DepartmentRow::as_select()).load(c)?,
+        positions: positions::table.order(positions::sort_order).select(PositionRow::as_select()).load(c)?,
+        duties: duties::table.order(duties::sort_order).select(DutyRow::as_select()).load(c)?,
+        templates: templates::table.order(templates::sort_order).select(TemplateRow::as_select()).load(c)?,
+    }))
+}
+
+/// How far each template has been generated.
+pub fn generated_through(conn: &mut AnyConn) -> QueryResult<Vec<(String, NaiveDate)>> {
+    with_conn!(conn, c => template_state::table.select((template_state::template_id, template_state::generated_through)).load(c))
+}
+
+/// Moves a template's generation mark forward to `through`; never backward, even when
+/// another instance got further meanwhile.
+pub fn advance_generated_through(conn: &mut AnyConn, template: &str, through: NaiveDate) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::insert_into(template_state::table)
+            .values((template_state::template_id.eq(template), template_state::generated_through.eq(through)))
+            .on_conflict_do_nothing()
+            .execute(c)?;
+        diesel::update(template_state::table.find(template).filter(template_state::generated_through.lt(through)))
+            .set(template_state::generated_through.eq(through))
+            .execute(c)?;
+        Ok(())
+    })
+}

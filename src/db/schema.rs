@@ -1,0 +1,173 @@
+//! The one diesel schema for both backends (see `migrations/{sqlite,postgres}`).
+
+diesel::table! {
+    company (id) {
+        id -> Integer,
+        name -> Text,
+        name_en -> Text,
+        timezone -> Text,
+        festivals -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    departments (id) {
+        id -> Text,
+        zh -> Text,
+        en -> Text,
+        lead_position_id -> Nullable<Text>,
+        reports_to -> Nullable<Text>,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    positions (id) {
+        id -> Text,
+        department_id -> Text,
+        zh -> Text,
+        en -> Text,
+        headcount -> Integer,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    duties (id) {
+        id -> Text,
+        position_id -> Text,
+        kind -> Text,
+        zh -> Text,
+        en -> Text,
+        source -> Text,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    templates (id) {
+        id -> Text,
+        duty_id -> Text,
+        position_id -> Text,
+        zh -> Text,
+        en -> Text,
+        spec -> Text,
+        active -> Bool,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        is_admin -> Bool,
+        locale -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    position_holders (id) {
+        id -> BigInt,
+        staff_id -> BigInt,
+        position_id -> Text,
+        deputy -> Bool,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    leaves (id) {
+        id -> BigInt,
+        staff_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        source -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        name -> Text,
+        subject -> Text,
+        subject_staff_id -> Nullable<BigInt>,
+        occurs_on -> Date,
+        fired_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    template_state (template_id) {
+        template_id -> Text,
+        generated_through -> Date,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> BigInt,
+        template_id -> Text,
+        occurrence -> Text,
+        slot -> Text,
+        occurs_on -> Date,
+        due_at -> Timestamp,
+        position_id -> Text,
+        department_id -> Text,
+        assignee_id -> Nullable<BigInt>,
+        cover -> Text,
+        covered_staff_id -> Nullable<BigInt>,
+        event_id -> Nullable<BigInt>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        figures -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(positions -> departments (department_id));
+diesel::joinable!(duties -> positions (position_id));
+diesel::joinable!(templates -> duties (duty_id));
+diesel::joinable!(position_holders -> staff (staff_id));
+diesel::joinable!(tasks -> templates (template_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    company,
+    departments,
+    positions,
+    duties,
+    templates,
+    staff,
+    position_holders,
+    leaves,
+    calendar_days,
+    calendar_years,
+    events,
+    template_state,
+    tasks,
+);

@@ -1,0 +1,135 @@
+//! Staff, who holds which position when, and leave.
+
+use super::schema::{leaves, position_holders, staff};
+use super::AnyConn;
+use crate::with_conn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staff)]
+pub struct StaffRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub is_admin: bool,
+    pub locale: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = staff)]
+pub struct NewStaff {
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub is_admin: bool,
+    pub locale: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = position_holders)]
+pub struct HolderRow {
+    pub id: i64,
+    pub staff_id: i64,
+    pub position_id: String,
+    pub deputy: bool,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = position_holders)]
+pub struct NewHolder {
+    pub staff_id: i64,
+    pub position_id: String,
+    pub deputy: bool,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = leaves)]
+pub struct LeaveRow {
+    pub id: i64,
+    pub staff_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub note: String,
+}
+
+/// Inserts a person and returns their id.
+pub fn insert(conn: &mut AnyConn, person: &NewStaff) -> QueryResult<i64> {
+    with_conn!(conn, c => diesel::insert_into(staff::table).values(person).returning(staff::id).get_result(c))
+}
+
+/// A person by email.
+pub fn by_email(conn: &mut AnyConn, email: &str) -> QueryResult<Option<StaffRow>> {
+    with_conn!(conn, c => staff::table.filter(staff::email.eq(email)).select(StaffRow::as_select()).first(c).optional())
+}
+
+/// A person by name (the first, if two share it).
+pub fn by_name(conn: &mut AnyConn, name: &str) -> QueryResult<Option<StaffRow>> {
+    with_conn!(conn, c => staff::table.filter(staff::name.eq(name)).order(staff::id).select(StaffRow::as_select()).first(c).optional())
+}
+
+/// How many people there are.
+pub fn count(conn: &mut AnyConn) -> QueryResult<i64> {
+    with_conn!(conn, c => staff::table.count().get_result(c))
+}
+
+/// Records a tenure (holder or deputy).
+pub fn insert_holder(conn: &mut AnyConn, h: &NewHolder) -> QueryResult<i64> {
+    with_conn!(conn, c => diesel::insert_into(position_holders::table).values(h).returning(position_holders::id).get_result(c))
+}
+
+/// Every tenure that has not ended before `since`.
+pub fn holders_since(conn: &mut AnyConn, since: NaiveDate) -> QueryResult<Vec<HolderRow>> {
+    with_conn!(conn, c => position_holders::table
+        .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.ge(since)))
+        .select(HolderRow::as_select())
+        .load(c))
+}
+
+/// Ends `staff`'s holding of `position` on `last_day` (inclusive).
+pub fn end_holding(conn: &mut AnyConn, staff: i64, position: &str, last_day: NaiveDate) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(position_holders::table
+            .filter(position_holders::staff_id.eq(staff))
+            .filter(position_holders::position_id.eq(position))
+            .filter(position_holders::deputy.eq(false))
+            .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.gt(last_day))))
+        .set(position_holders::valid_to.eq(Some(last_day)))
+        .execute(c))
+}
+
+/// Records leave.
+pub fn insert_leave(conn: &mut AnyConn, staff: i64, from: NaiveDate, to: NaiveDate, note: &str) -> QueryResult<i64> {
+    with_conn!(conn, c => diesel::insert_into(leaves::table)
+        .values((leaves::staff_id.eq(staff), leaves::starts_on.eq(from), leaves::ends_on.eq(to), leaves::note.eq(note)))
+        .returning(leaves::id)
+        .get_result(c))
+}
+
+/// Leave that has not ended before `since`.
+pub fn leaves_since(conn: &mut AnyConn, since: NaiveDate) -> QueryResult<Vec<LeaveRow>> {
+    with_conn!(conn, c => leaves::table.filter(leaves::ends_on.ge(since)).select(LeaveRow::as_select()).load(c))
+}
+
+/// Sets every password hash at once (the demo staff's shared password).
+pub fn set_all_password_hashes(conn: &mut AnyConn, hash: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table).set(staff::password_hash.eq(Some(hash))).execute(c))
+}
+
+/// Whether a person with this id exists.
+pub fn exists(conn: &mut AnyConn, id: i64) -> QueryResult<bool> {
+    with_conn!(conn, c => diesel::select(diesel::dsl::exists(staff::table.find(id))).get_result(c))
+}
+
+/// Everyone, by id.
+pub fn all(conn: &mut AnyConn) -> QueryResult<Vec<StaffRow>> {
+    with_conn!(conn, c => staff::table.order(staff::id).select(StaffRow::as_select()).load(c))
+}

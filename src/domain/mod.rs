@@ -1,0 +1,11 @@
+//! The pure core: calendars, schedules, templates, staffing rules, task states.
+//! Nothing here touches a database, the network or the wall clock.
+
+pub mod calendar;
+pub mod due;
+pub mod festival;
+pub mod org;
+pub mod recurrence;
+pub mod staffing;
+pub mod task;
+pub mod template;

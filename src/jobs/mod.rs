@@ -1,0 +1,42 @@
+//! Scheduled work. Each job is a `run_once(state, now)` that tests call directly; the
+//! scheduler only decides when. A failing run is logged and the next tick comes anyway.
+
+use crate::services::generate::{self, GenerateReport};
+use crate::services::ServiceResult;
+use crate::web::AppState;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
+
+/// One generation pass over the rolling horizon.
+pub fn run_once(state: &AppState, now: DateTime<Utc>) -> ServiceResult<GenerateReport> {
+    generate::run(&state.pool, now, None, state.settings.horizon_days)
+}
+
+/// Logs a run's outcome; errors do not stop the scheduler.
+pub fn log_run(result: &ServiceResult<GenerateReport>) {
+    match result {
+        Ok(r) => tracing::info!(created = r.created, existing = r.existing, missed = r.missed, "generation run"),
+        Err(e) => tracing::error!(error = %e, "generation run failed; the next tick will try again"),
+    }
+}
+
+/// Starts the scheduler with the generation job on `settings.generate_cron` (UTC).
+pub async fn start(state: Arc<AppState>) -> Result<JobScheduler, JobSchedulerError> {
+    let sched = JobScheduler::new().await?;
+    let cron = state.settings.generate_cron.clone();
+    sched
+        .add(Job::new_async(cron.as_str(), move |_, _| {
+            let state = state.clone();
+            Box::pin(async move {
+                let result = tokio::task::spawn_blocking(move || run_once(&state, Utc::now())).await;
+                match result {
+                    Ok(r) => log_run(&r),
+                    Err(e) => tracing::error!(error = %e, "generation task panicked"),
+                }
+            })
+        })?)
+        .await?;
+    sched.start().await?;
+    Ok(sched)
+}

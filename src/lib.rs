@@ -1,0 +1,14 @@
+//! dutyday turns an organisation's written duties into everyone's daily work.
+//!
+//! Dependencies point inward: `web` and `jobs` use `services`, which use `db`,
+//! `catalog` and `domain`; `domain` is pure.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod jobs;
+pub mod services;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,114 @@
+//! Everything generation and assignment need, loaded from the database in one go.
+
+use super::{ServiceError, ServiceResult};
+use crate::db::{self, AnyConn};
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::festival::{Festival, FestivalSpec};
+use crate::domain::org::{Department, Position};
+use crate::domain::staffing::{Holding, Leave, Staffing};
+use crate::domain::template::{Template, TemplateSpec};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use std::collections::HashMap;
+
+/// The company as generation sees it.
+pub struct Context {
+    pub tz: Tz,
+    pub calendar: WorkCalendar,
+    pub festivals: Vec<Festival>,
+    pub departments: Vec<Department>,
+    pub positions: Vec<Position>,
+    /// Active templates, in catalogue order.
+    pub templates: Vec<Template>,
+    pub staffing: Staffing,
+}
+
+impl Context {
+    /// Loads the company, with holdings and leave relevant from `since` on.
+    pub fn load(conn: &mut AnyConn, since: NaiveDate) -> ServiceResult<Context> {
+        let company = db::org::company(conn)?
+            .ok_or_else(|| ServiceError::NotFound("the company catalogue has not been imported".into()))?;
+        let tz: Tz =
+            company.timezone.parse().map_err(|_| ServiceError::Corrupt(format!("time zone `{}`", company.timezone)))?;
+        let specs: Vec<FestivalSpec> =
+            serde_json::from_str(&company.festivals).map_err(|e| ServiceError::Corrupt(format!("festivals: {e}")))?;
+        let festivals = specs
+            .iter()
+            .map(|f| f.parse().map_err(|(k, m)| ServiceError::Corrupt(format!("festival {}.{k}: {m}", f.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (days, years) = db::calendar::load(conn)?;
+        let calendar = WorkCalendar::new(days, years);
+        let org = db::org::load(conn)?;
+        let departments: Vec<Department> = org
+            .departments
+            .into_iter()
+            .map(|d| Department {
+                id: d.id,
+                zh: d.zh,
+                en: d.en,
+                lead_position: d.lead_position_id,
+                reports_to: d.reports_to,
+            })
+            .collect();
+        let positions: Vec<Position> = org
+            .positions
+            .into_iter()
+            .map(|p| Position {
+                id: p.id,
+                department: p.department_id,
+                zh: p.zh,
+                en: p.en,
+                headcount: u32::try_from(p.headcount).unwrap_or(0),
+            })
+            .collect();
+        let duty_position: HashMap<String, String> = org.duties.into_iter().map(|d| (d.id, d.position_id)).collect();
+        let mut templates = Vec::new();
+        for row in org.templates.into_iter().filter(|t| t.active) {
+            let spec: TemplateSpec = serde_json::from_str(&row.spec)
+                .map_err(|e| ServiceError::Corrupt(format!("template {}: {e}", row.id)))?;
+            let pos = duty_position.get(&spec.duty).map(String::as_str).unwrap_or(&row.position_id);
+            let t = spec
+                .parse(pos, &festivals)
+                .map_err(|e| ServiceError::Corrupt(format!("template {}: {}: {}", row.id, e.key, e.message)))?;
+            templates.push(t);
+        }
+        let holdings = db::staff::holders_since(conn, since)?
+            .into_iter()
+            .map(|h| Holding {
+                staff: h.staff_id,
+                position: h.position_id,
+                deputy: h.deputy,
+                from: h.valid_from,
+                to: h.valid_to,
+            })
+            .collect();
+        let leaves = db::staff::leaves_since(conn, since)?
+            .into_iter()
+            .map(|l| Leave { staff: l.staff_id, from: l.starts_on, to: l.ends_on })
+            .collect();
+        let staffing = Staffing::new(departments.clone(), positions.clone(), holdings, leaves);
+        Ok(Context { tz, calendar, festivals, departments, positions, templates, staffing })
+    }
+
+    /// The company's local date at `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.tz).date_naive()
+    }
+
+    /// The department of a position.
+    pub fn department_of(&self, position: &str) -> ServiceResult<&str> {
+        self.staffing
+            .position(position)
+            .map(|p| p.department.as_str())
+            .ok_or_else(|| ServiceError::Corrupt(format!("unknown position `{position}`")))
+    }
+}
+
+/// The company's local date at `now`, read from the stored time zone.
+pub fn company_today(conn: &mut AnyConn, now: DateTime<Utc>) -> ServiceResult<(Tz, NaiveDate)> {
+    let company = db::org::company(conn)?
+        .ok_or_else(|| ServiceError::NotFound("the company catalogue has not been imported".into()))?;
+    let tz: Tz =
+        company.timezone.parse().map_err(|_| ServiceError::Corrupt(format!("time zone `{}`", company.timezone)))?;
+    Ok((tz, now.with_timezone(&tz).date_naive()))
+}

@@ -1,0 +1,103 @@
+//! Firing named events (a hire, an emergency, a new product) into tasks.
+
+use super::context::Context;
+use super::generate::task_rows;
+use super::{ServiceError, ServiceResult};
+use crate::db::events::NewEvent;
+use crate::db::{self, DbPool};
+use crate::domain::staffing::Assignment;
+use crate::domain::task::{Cover, TaskStatus};
+use crate::domain::template::{valid_name, AssignTo, Plan};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeSet;
+
+/// What firing an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FireReport {
+    pub event_id: i64,
+    /// False when the same event (name, subject, date) had been fired before.
+    pub new_event: bool,
+    pub created: usize,
+    pub existing: usize,
+    /// Set when the subject names nobody on the staff, so their lead is not known.
+    pub warning: Option<String>,
+}
+
+/// The event names some active template listens to.
+pub fn known_events(ctx: &Context) -> BTreeSet<String> {
+    ctx.templates
+        .iter()
+        .filter_map(|t| match &t.plan {
+            Plan::Trigger { event, .. } => Some(event.clone()),
+            Plan::Schedule(_) => None,
+        })
+        .collect()
+}
+
+/// Fires `name` for `subject` (a person's email or name, or free text) on `at`
+/// (default: today). Firing the same name, subject and date again creates nothing.
+pub fn fire(
+    pool: &DbPool,
+    name: &str,
+    subject: Option<&str>,
+    at: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> ServiceResult<FireReport> {
+    if !valid_name(name) {
+        return Err(ServiceError::invalid("name", format!("`{name}` is not an event name (a-z, 0-9, _)")));
+    }
+    let subject = subject.map(str::trim).unwrap_or("").to_string();
+    if subject.chars().count() > 200 {
+        return Err(ServiceError::invalid("subject", "at most 200 characters"));
+    }
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let (_, today) = super::context::company_today(conn, now)?;
+        let at = at.unwrap_or(today);
+        let ctx = Context::load(conn, at.min(today))?;
+        let known = known_events(&ctx);
+        if !known.contains(name) {
+            let list = known.into_iter().collect::<Vec<_>>().join(", ");
+            return Err(ServiceError::invalid("name", format!("no template is triggered by `{name}`; known events: {list}")));
+        }
+        let person = match subject.as_str() {
+            "" => None,
+            s => db::staff::by_email(conn, s)?.or(db::staff::by_name(conn, s)?),
+        };
+        let (event, new_event) = db::events::insert_once(conn, &NewEvent {
+            name: name.to_string(),
+            subject: subject.clone(),
+            subject_staff_id: person.as_ref().map(|p| p.id),
+            occurs_on: at,
+            fired_at: now.naive_utc(),
+        })?;
+        let subject_position = person.as_ref().and_then(|p| {
+            db::staff::holders_since(conn, at).ok()?.into_iter().find(|h| h.staff_id == p.id && !h.deputy).map(|h| h.position_id)
+        });
+        let mut warning = None;
+        let mut rows = Vec::new();
+        for t in &ctx.templates {
+            let Plan::Trigger { event: ev, offset_working_days } = &t.plan else { continue };
+            if ev != name {
+                continue;
+            }
+            let date = ctx.calendar.add_working_days(at, *offset_working_days);
+            let assignments = match t.spec.assign_to {
+                AssignTo::Position => ctx.staffing.assign(&t.position, t.spec.assign, date),
+                AssignTo::SubjectLead => {
+                    let lead = match &subject_position {
+                        Some(p) => ctx.staffing.lead_for(p, date),
+                        None => {
+                            warning = Some(format!("subject `{subject}` is not on the staff; their lead's task goes to the top of the org chart"));
+                            ctx.staffing.head(date)
+                        }
+                    };
+                    vec![Assignment { slot: "lead".into(), assignee: lead, cover: Cover::None, covered: None }]
+                }
+            };
+            rows.extend(task_rows(&ctx, t, &format!("e{}", event.id), date, &assignments, TaskStatus::Open, Some(event.id), now)?);
+        }
+        let created = db::tasks::insert_missing(conn, &rows)?;
+        Ok(FireReport { event_id: event.id, new_event, created, existing: rows.len() - created, warning })
+    })
+}

@@ -1,0 +1,153 @@
+//! Materialising recurring tasks, exactly once.
+//!
+//! Rows are computed in memory for the whole window and written with multi-row
+//! `INSERT … ON CONFLICT DO NOTHING` against the unique key (template, occurrence,
+//! slot). Running it again, from another instance at the same moment, or after a
+//! crash half-way, therefore never duplicates a task. Each template remembers how far
+//! it was generated (`template_state`); the dates after that mark that are already
+//! past due are the ones missed during downtime, and the template's catch-up policy
+//! decides what becomes of them:
+//!
+//! * `all` (default): created with status `missed`, so the gap is visible;
+//! * `latest`: only the most recent one is created, open (overdue), to still be done;
+//! * `none`: not created.
+//!
+//! On a template's first run nothing before `now` is created: a new installation does
+//! not start with a backlog. Dates up to the mark are looked at again, but only their
+//! occurrences not yet due are created (a new holder's upcoming tasks, say).
+
+use super::context::Context;
+use super::ServiceResult;
+use crate::db::tasks::NewTask;
+use crate::db::{self, DbPool};
+use crate::domain::due::DueRule;
+use crate::domain::staffing::Assignment;
+use crate::domain::task::TaskStatus;
+use crate::domain::template::{CatchUp, Plan, Template};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use std::collections::HashMap;
+
+/// What a generation run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GenerateReport {
+    /// Tasks inserted by this run.
+    pub created: usize,
+    /// Tasks this run would have made that were already there.
+    pub existing: usize,
+    /// Of the created tasks, those marked `missed`.
+    pub missed: usize,
+}
+
+/// How far back already-generated dates are revisited for tasks not yet due.
+const REVISIT_DAYS: u64 = 14;
+
+/// Generates every active template's tasks up to `through` (default: today plus
+/// `horizon_days` in the company's zone).
+pub fn run(
+    pool: &DbPool,
+    now: DateTime<Utc>,
+    through: Option<NaiveDate>,
+    horizon_days: u32,
+) -> ServiceResult<GenerateReport> {
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let marks: HashMap<String, NaiveDate> = db::org::generated_through(conn)?.into_iter().collect();
+        let (_, today) = super::context::company_today(conn, now)?;
+        let through =
+            through.unwrap_or_else(|| today.checked_add_days(Days::new(u64::from(horizon_days))).unwrap_or(today));
+        let revisit = today.checked_sub_days(Days::new(REVISIT_DAYS)).unwrap_or(today);
+        let earliest = marks.values().map(|m| m.succ_opt().unwrap_or(*m)).min().unwrap_or(today).min(revisit);
+        let ctx = Context::load(conn, earliest)?;
+        let (mut open_rows, mut missed_rows) = (Vec::new(), Vec::new());
+        for t in &ctx.templates {
+            let Plan::Schedule(schedule) = &t.plan else { continue };
+            let mark = marks.get(&t.spec.id).copied();
+            let fresh_from = mark.and_then(|m| m.succ_opt()).unwrap_or(today);
+            let start = fresh_from.min(revisit);
+            let dates = schedule.occurrences(start, through, &ctx.calendar);
+            for (date, status) in plan_dates(t, &ctx, &dates, mark, fresh_from, now) {
+                let assignments = ctx.staffing.assign(&t.position, t.spec.assign, date);
+                let new = task_rows(&ctx, t, &date.to_string(), date, &assignments, status, None, now)?;
+                if status == TaskStatus::Missed {
+                    missed_rows.extend(new)
+                } else {
+                    open_rows.extend(new)
+                }
+            }
+        }
+        let missed = db::tasks::insert_missing(conn, &missed_rows)?;
+        let created = missed + db::tasks::insert_missing(conn, &open_rows)?;
+        let total = open_rows.len() + missed_rows.len();
+        for t in ctx.templates.iter().filter(|t| matches!(t.plan, Plan::Schedule(_))) {
+            db::org::advance_generated_through(conn, &t.spec.id, through)?;
+        }
+        Ok(GenerateReport { created, existing: total - created, missed })
+    })
+}
+
+/// Which of a template's dates to create, and with what status.
+fn plan_dates(
+    t: &Template,
+    ctx: &Context,
+    dates: &[NaiveDate],
+    mark: Option<NaiveDate>,
+    fresh_from: NaiveDate,
+    now: DateTime<Utc>,
+) -> Vec<(NaiveDate, TaskStatus)> {
+    let due = |d: NaiveDate| t.due.due_at(d, &ctx.calendar, ctx.tz);
+    let mut out = Vec::new();
+    let mut past_fresh = Vec::new();
+    for &d in dates {
+        if due(d) > now {
+            out.push((d, TaskStatus::Open));
+        } else if d >= fresh_from && mark.is_some() {
+            past_fresh.push(d);
+        }
+    }
+    match t.spec.catch_up {
+        CatchUp::All => out.extend(past_fresh.into_iter().map(|d| (d, TaskStatus::Missed))),
+        CatchUp::Latest => out.extend(past_fresh.last().map(|d| (*d, TaskStatus::Open))),
+        CatchUp::None => {}
+    }
+    out
+}
+
+/// The rows one occurrence makes, one per assignment.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn task_rows(
+    ctx: &Context,
+    t: &Template,
+    occurrence: &str,
+    date: NaiveDate,
+    assignments: &[Assignment],
+    status: TaskStatus,
+    event: Option<i64>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<NewTask>> {
+    let department = ctx.department_of(&t.position)?.to_string();
+    let due_at = due_instant(&t.due, ctx, date).naive_utc();
+    let now = now.naive_utc();
+    Ok(assignments
+        .iter()
+        .map(|a| NewTask {
+            template_id: t.spec.id.clone(),
+            occurrence: occurrence.to_string(),
+            slot: a.slot.clone(),
+            occurs_on: date,
+            due_at,
+            position_id: t.position.clone(),
+            department_id: department.clone(),
+            assignee_id: a.assignee,
+            cover: a.cover.as_str().to_string(),
+            covered_staff_id: a.covered,
+            event_id: event,
+            status: status.as_str().to_string(),
+            created_at: now,
+            updated_at: now,
+        })
+        .collect())
+}
+
+fn due_instant(rule: &DueRule, ctx: &Context, date: NaiveDate) -> DateTime<Utc> {
+    rule.due_at(date, &ctx.calendar, ctx.tz)
+}

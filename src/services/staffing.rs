@@ -1,0 +1,171 @@
+//! Changes of who holds a position, and leave, with the open tasks that follow them.
+//!
+//! After any such change the open tasks of the affected positions that are not yet
+//! due are reconciled with the staffing rules of [`crate::domain::staffing`]: a task
+//! keeps its slot when the slot still exists (only its assignee or cover changes),
+//! moves to a slot that now has no task (the new holder's), or is removed when its
+//! work is no longer anyone's (a second holder left). Tasks already due, done,
+//! skipped or missed are history and never move.
+
+use super::context::Context;
+use super::{ServiceError, ServiceResult};
+use crate::db::staff::NewHolder;
+use crate::db::{self, AnyConn, DbPool};
+use crate::domain::task::StaffId;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeSet, HashMap};
+
+/// How many open tasks a change moved or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reconciled {
+    pub moved: usize,
+    pub removed: usize,
+}
+
+fn staff_exists(conn: &mut AnyConn, id: StaffId) -> ServiceResult<()> {
+    if db::staff::exists(conn, id)? {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound(format!("no staff member with id {id}")))
+    }
+}
+
+/// `staff` starts holding `position` (or deputising for it) on `from`.
+pub fn add_holding(
+    pool: &DbPool,
+    staff: StaffId,
+    position: &str,
+    deputy: bool,
+    from: NaiveDate,
+    now: DateTime<Utc>,
+) -> ServiceResult<Reconciled> {
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        staff_exists(conn, staff)?;
+        db::staff::insert_holder(
+            conn,
+            &NewHolder { staff_id: staff, position_id: position.to_string(), deputy, valid_from: from, valid_to: None },
+        )
+        .map_err(|_| ServiceError::invalid("position", format!("unknown position `{position}`")))?;
+        reconcile(conn, &[position.to_string()], now)
+    })
+}
+
+/// `old` hands `position` over to `new`, who holds it from `effective` on; open tasks
+/// from then on move to `new`.
+pub fn change_holder(
+    pool: &DbPool,
+    position: &str,
+    old: StaffId,
+    new: StaffId,
+    effective: NaiveDate,
+    now: DateTime<Utc>,
+) -> ServiceResult<Reconciled> {
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        staff_exists(conn, new)?;
+        let last_day = effective.pred_opt().unwrap_or(effective);
+        if db::staff::end_holding(conn, old, position, last_day)? == 0 {
+            return Err(ServiceError::invalid("old", format!("staff {old} does not hold `{position}` on {effective}")));
+        }
+        db::staff::insert_holder(
+            conn,
+            &NewHolder {
+                staff_id: new,
+                position_id: position.to_string(),
+                deputy: false,
+                valid_from: effective,
+                valid_to: None,
+            },
+        )?;
+        reconcile(conn, &[position.to_string()], now)
+    })
+}
+
+/// `staff` stops holding `position` after `last_day`.
+pub fn end_holding(
+    pool: &DbPool,
+    staff: StaffId,
+    position: &str,
+    last_day: NaiveDate,
+    now: DateTime<Utc>,
+) -> ServiceResult<Reconciled> {
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        if db::staff::end_holding(conn, staff, position, last_day)? == 0 {
+            return Err(ServiceError::invalid("position", format!("staff {staff} does not hold `{position}`")));
+        }
+        reconcile(conn, &[position.to_string()], now)
+    })
+}
+
+/// Records leave from `from` to `to` (inclusive); the open tasks it touches go to the cover.
+pub fn add_leave(
+    pool: &DbPool,
+    staff: StaffId,
+    from: NaiveDate,
+    to: NaiveDate,
+    note: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Reconciled> {
+    if to < from {
+        return Err(ServiceError::invalid("to", "leave ends before it starts"));
+    }
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        staff_exists(conn, staff)?;
+        db::staff::insert_leave(conn, staff, from, to, note)?;
+        let positions: BTreeSet<String> = db::staff::holders_since(conn, from)?
+            .into_iter()
+            .filter(|h| h.staff_id == staff)
+            .map(|h| h.position_id)
+            .collect();
+        reconcile(conn, &positions.into_iter().collect::<Vec<_>>(), now)
+    })
+}
+
+/// Brings the open, not-yet-due tasks of `positions` in line with current staffing.
+pub fn reconcile(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> ServiceResult<Reconciled> {
+    let tasks = db::tasks::open_not_due(conn, positions, now.naive_utc())?;
+    let Some(since) = tasks.iter().map(|t| t.occurs_on).min() else { return Ok(Reconciled::default()) };
+    let ctx = Context::load(conn, since)?;
+    let templates: HashMap<&str, _> = ctx.templates.iter().map(|t| (t.spec.id.as_str(), t)).collect();
+    let mut out = Reconciled::default();
+    let mut taken: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
+    // Slots kept by tasks go first, so a moving task never takes a slot that stays.
+    let mut ordered = tasks;
+    ordered.sort_by_key(|t| (t.slot.starts_with('h') || t.slot == "vacant", t.id));
+    for task in ordered {
+        let Some(t) = templates.get(task.template_id.as_str()) else { continue };
+        if task.slot == "lead" {
+            continue; // an event subject's lead: not the position's work
+        }
+        let key = (task.template_id.clone(), task.occurrence.clone());
+        if !taken.contains_key(&key) {
+            let slots = db::tasks::slots_of(conn, &task.template_id, &task.occurrence)?;
+            taken.insert(key.clone(), slots.into_iter().collect());
+        }
+        let wanted = ctx.staffing.assign(&t.position, t.spec.assign, task.occurs_on);
+        let slots = taken.entry(key).or_default();
+        let target =
+            wanted.iter().find(|a| a.slot == task.slot).or_else(|| wanted.iter().find(|a| !slots.contains(&a.slot)));
+        match target {
+            Some(a)
+                if a.slot == task.slot
+                    && a.assignee == task.assignee_id
+                    && a.cover.as_str() == task.cover
+                    && a.covered == task.covered_staff_id => {}
+            Some(a) => {
+                slots.remove(&task.slot);
+                slots.insert(a.slot.clone());
+                db::tasks::reassign(conn, task.id, &a.slot, a.assignee, a.cover.as_str(), a.covered, now.naive_utc())?;
+                out.moved += 1;
+            }
+            None => {
+                slots.remove(&task.slot);
+                out.removed += db::tasks::delete_open(conn, task.id)?;
+            }
+        }
+    }
+    Ok(out)
+}

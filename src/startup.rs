@@ -1,0 +1,92 @@
+//! Building the whole service on any port: pool, migrations, first import, the
+//! scheduler and the HTTP server. Tests start exactly this on port 0.
+
+use crate::catalog::Catalog;
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::services::import::{self, ImportReport};
+use crate::web::{self, AppState};
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer};
+use anyhow::Context as _;
+use chrono::Utc;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tokio_cron_scheduler::JobScheduler;
+
+/// A built, not yet awaited, service.
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+    pub state: Arc<AppState>,
+    /// Kept alive for the scheduler's ticks.
+    pub scheduler: Option<JobScheduler>,
+    /// Set on the start that imported the catalogue.
+    pub import: Option<ImportReport>,
+    /// The demo password generated at that start, to print once.
+    pub generated_password: Option<String>,
+}
+
+/// Options the binary and tests set differently.
+#[derive(Debug, Clone, Copy)]
+pub struct StartOptions {
+    /// Run the generation job on its cron schedule.
+    pub scheduler: bool,
+}
+
+/// Connects to the database (failing with its real error) and migrates it.
+pub fn open_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = DbPool::connect(&settings.database_url, settings.pool_size)?;
+    pool.migrate()?;
+    Ok(pool)
+}
+
+/// Imports `config/company` when the database is empty; returns the report and the
+/// demo password generated for it, if none was configured.
+pub fn import_catalogue(pool: &DbPool, settings: &Settings) -> anyhow::Result<(ImportReport, Option<String>)> {
+    let mut conn = pool.get()?;
+    if crate::db::org::company(&mut conn.any())?.is_some() {
+        return Ok((ImportReport { imported: false, staff: 0, calendar_years: vec![] }, None));
+    }
+    drop(conn);
+    let catalog = Catalog::load(&settings.config)?;
+    let generated = settings.demo_password.is_none().then(random_password);
+    let password = settings.demo_password.as_deref().or(generated.as_deref());
+    let report = import::import_if_empty(pool, &catalog, password, Utc::now())?;
+    Ok((report.clone(), generated.filter(|_| report.imported)))
+}
+
+fn random_password() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), 12)
+}
+
+impl Application {
+    /// Builds everything and binds `settings.bind` (port 0 picks a free port).
+    pub async fn build(settings: Settings, opts: StartOptions) -> anyhow::Result<Application> {
+        let pool = open_database(&settings)?;
+        let (report, generated_password) = import_catalogue(&pool, &settings)?;
+        let state = Arc::new(AppState { pool, settings });
+        crate::jobs::log_run(&crate::jobs::run_once(&state, Utc::now()));
+        let scheduler = if opts.scheduler {
+            Some(crate::jobs::start(state.clone()).await.context("starting the scheduler")?)
+        } else {
+            None
+        };
+        let listener = TcpListener::bind(&state.settings.bind)
+            .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let data = actix_web::web::Data::from(state.clone());
+        let server = HttpServer::new(move || App::new().app_data(data.clone()).configure(web::configure))
+            .listen(listener)?
+            .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+            scheduler,
+            import: report.imported.then_some(report),
+            generated_password,
+        })
+    }
+}

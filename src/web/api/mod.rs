@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`, and the health endpoints.
+
+use super::error::ApiError;
+use super::AppState;
+use crate::services::{self, context};
+use actix_web::{get, web, HttpResponse};
+use chrono::Utc;
+use serde_json::json;
+
+/// Mounts the API routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz).service(readyz).service(web::scope("/api/v1").service(positions).service(templates));
+}
+
+/// Liveness: the process answers.
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// Readiness: the database answers and the catalogue is loaded.
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    let ready = web::block(move || -> Result<bool, services::ServiceError> {
+        let mut conn = pool.get()?;
+        conn.ping().map_err(crate::db::DbError::from)?;
+        Ok(crate::db::org::company(&mut conn.any()).map_err(crate::db::DbError::from)?.is_some())
+    })
+    .await
+    .map_err(|e| ApiError::new(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()))?;
+    match ready {
+        Ok(true) => Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.pool.backend_name()}))),
+        Ok(false) => Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "no catalogue imported"}))),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "database unavailable"})))
+        }
+    }
+}
+
+/// The positions, with department, headcount and today's holders.
+#[get("/positions")]
+async fn positions(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    let list = web::block(move || {
+        let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
+        services::catalog_view::positions(&pool, today)
+    })
+    .await
+    .map_err(blocking)??;
+    Ok(HttpResponse::Ok().json(json!({"positions": list})))
+}
+
+/// The task templates as written in the catalogue.
+#[get("/templates")]
+async fn templates(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    let list = web::block(move || services::catalog_view::templates(&pool)).await.map_err(blocking)??;
+    Ok(HttpResponse::Ok().json(json!({"templates": list})))
+}
+
+fn blocking(e: actix_web::error::BlockingError) -> ApiError {
+    ApiError::new(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+}

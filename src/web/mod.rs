@@ -1,0 +1,40 @@
+//! HTTP: the JSON API now, pages later. Handlers call services and nothing else.
+
+pub mod api;
+pub mod error;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+use actix_web::http::StatusCode;
+use actix_web::{web, ResponseError};
+use error::ApiError;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Settings,
+}
+
+/// Largest request body accepted.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Mounts every route, with JSON errors for bad bodies and unknown paths.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(MAX_BODY).error_handler(|err, _req| {
+        let (status, code) = match &err {
+            actix_web::error::JsonPayloadError::Overflow { .. }
+            | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+            }
+            actix_web::error::JsonPayloadError::ContentType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            _ => (StatusCode::BAD_REQUEST, "malformed"),
+        };
+        ApiError::new(status, code, err.to_string()).into()
+    }))
+    .configure(api::configure)
+    .default_service(web::to(|| async {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such page or endpoint").error_response()
+    }));
+}
