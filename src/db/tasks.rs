@@ -74,11 +74,10 @@ pub fn count(conn: &mut AnyConn) -> QueryResult<i64> {
     with_conn!(conn, c => tasks::table.count().get_result(c))
 }
 
-/// Open tasks of these positions not yet due at `now`, the ones a staffing change may move.
-pub fn open_not_due(conn: &mut AnyConn, positions: &[String], now: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
+/// Tasks of these positions not yet due at `now`, the ones a staffing change concerns.
+pub fn not_due(conn: &mut AnyConn, positions: &[String], now: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
     with_conn!(conn, c => tasks::table
         .filter(tasks::position_id.eq_any(positions))
-        .filter(tasks::status.eq("open"))
         .filter(tasks::due_at.gt(now))
         .order(tasks::id)
         .select(TaskRow::as_select())
@@ -92,6 +91,11 @@ pub fn slots_of(conn: &mut AnyConn, template: &str, occurrence: &str) -> QueryRe
         .filter(tasks::occurrence.eq(occurrence))
         .select(tasks::slot)
         .load(c))
+}
+
+/// Moves a finished task to another slot, leaving who did it untouched.
+pub fn reslot(conn: &mut AnyConn, id: i64, slot: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(tasks::table.find(id)).set((tasks::slot.eq(slot), tasks::updated_at.eq(now))).execute(c))
 }
 
 /// Gives a task to someone else (or to another slot), stamping `now`.

@@ -1,11 +1,13 @@
 //! Changes of who holds a position, and leave, with the open tasks that follow them.
 //!
-//! After any such change the open tasks of the affected positions that are not yet
-//! due are reconciled with the staffing rules of [`crate::domain::staffing`]: a task
-//! keeps its slot when the slot still exists (only its assignee or cover changes),
-//! moves to a slot that now has no task (the new holder's), or is removed when its
-//! work is no longer anyone's (a second holder left). Tasks already due, done,
-//! skipped or missed are history and never move.
+//! After any such change the tasks of the affected positions that are not yet due
+//! are reconciled with the staffing rules of [`crate::domain::staffing`]. An open
+//! task keeps its slot when the slot still exists (only its assignee or cover
+//! changes), moves to a slot that now has no task (the new holder's), or is removed
+//! when its work is no longer anyone's (a second holder left). A task already done
+//! or skipped keeps who did it, but takes over the slot its work now stands for, so
+//! the new holder is not asked to do the same occurrence again. Tasks already due
+//! are history and never move.
 
 use super::context::Context;
 use super::{ServiceError, ServiceResult};
@@ -126,15 +128,15 @@ pub fn add_leave(
 
 /// Brings the open, not-yet-due tasks of `positions` in line with current staffing.
 pub fn reconcile(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> ServiceResult<Reconciled> {
-    let tasks = db::tasks::open_not_due(conn, positions, now.naive_utc())?;
+    let tasks = db::tasks::not_due(conn, positions, now.naive_utc())?;
     let Some(since) = tasks.iter().map(|t| t.occurs_on).min() else { return Ok(Reconciled::default()) };
     let ctx = Context::load(conn, since)?;
     let templates: HashMap<&str, _> = ctx.templates.iter().map(|t| (t.spec.id.as_str(), t)).collect();
     let mut out = Reconciled::default();
     let mut taken: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
-    // Slots kept by tasks go first, so a moving task never takes a slot that stays.
+    // Finished tasks claim their slots first, then open ones in id order.
     let mut ordered = tasks;
-    ordered.sort_by_key(|t| (t.slot.starts_with('h') || t.slot == "vacant", t.id));
+    ordered.sort_by_key(|t| (t.status == "open", t.id));
     for task in ordered {
         let Some(t) = templates.get(task.template_id.as_str()) else { continue };
         if task.slot == "lead" {
@@ -147,6 +149,16 @@ pub fn reconcile(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -
         }
         let wanted = ctx.staffing.assign(&t.position, t.spec.assign, task.occurs_on);
         let slots = taken.entry(key).or_default();
+        if task.status != "open" {
+            if !wanted.iter().any(|a| a.slot == task.slot) {
+                if let Some(free) = wanted.iter().find(|a| !slots.contains(&a.slot)) {
+                    slots.remove(&task.slot);
+                    slots.insert(free.slot.clone());
+                    db::tasks::reslot(conn, task.id, &free.slot, now.naive_utc())?;
+                }
+            }
+            continue;
+        }
         let target =
             wanted.iter().find(|a| a.slot == task.slot).or_else(|| wanted.iter().find(|a| !slots.contains(&a.slot)));
         match target {

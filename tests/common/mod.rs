@@ -1,0 +1,151 @@
+//! Shared test support: a database of its own per test, on SQLite always and on
+//! PostgreSQL when `DUTYDAY_TEST_DATABASE_URL` points at a server.
+#![allow(dead_code)]
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use dutyday::catalog::Catalog;
+use dutyday::db::DbPool;
+use dutyday::services::import;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Declares `mod NAME { fn sqlite(); fn postgres(); }`, each running `NAME(&TestDb)`.
+/// Without `DUTYDAY_TEST_DATABASE_URL` the PostgreSQL one says it was skipped.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(&$crate::common::TestDb::sqlite());
+            }
+            #[test]
+            fn postgres() {
+                match $crate::common::TestDb::postgres() {
+                    Some(db) => super::$name(&db),
+                    None => eprintln!("skipped on PostgreSQL: DUTYDAY_TEST_DATABASE_URL is not set"),
+                }
+            }
+        }
+    )*};
+}
+
+/// A database that exists for one test and is removed after it.
+pub struct TestDb {
+    pub url: String,
+    pool: Option<DbPool>,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    /// A migrated SQLite file in a temporary folder.
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let pool = DbPool::connect(&url, 4).expect("open sqlite");
+        pool.migrate().expect("migrate sqlite");
+        TestDb { url, pool: Some(pool), _dir: Some(dir), pg: None }
+    }
+
+    /// A migrated PostgreSQL database of its own, if a server is configured.
+    pub fn postgres() -> Option<TestDb> {
+        let admin = std::env::var("DUTYDAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+        let name = format!(
+            "dutyday_t{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            Utc::now().timestamp_subsec_nanos()
+        );
+        let mut conn = PgConnection::establish(&admin).expect("connect to DUTYDAY_TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+        let url = with_database(&admin, &name);
+        let pool = DbPool::connect(&url, 4).expect("open postgres");
+        pool.migrate().expect("migrate postgres");
+        Some(TestDb { url, pool: Some(pool), _dir: None, pg: Some((admin, name)) })
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        self.pool.as_ref().expect("pool")
+    }
+
+    /// Imports the seed catalogue of `config/`.
+    pub fn seed(&self) -> &TestDb {
+        let catalog = Catalog::load(&config_dir()).expect("seed catalogue");
+        import::import_if_empty(self.pool(), &catalog, None, at("2026-01-01T00:00:00Z")).expect("import");
+        self
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        self.pool.take();
+        if let Some((admin, name)) = &self.pg {
+            if let Ok(mut conn) = PgConnection::establish(admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+            }
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base.rfind('/').filter(|i| *i > base.find("://").map_or(0, |s| s + 2)).unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..cut], name);
+    if let Some(q) = query {
+        out = format!("{out}?{q}");
+    }
+    out
+}
+
+/// The repository's `config/` folder.
+pub fn config_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config")
+}
+
+/// An instant from RFC 3339 text.
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).expect("rfc3339").with_timezone(&Utc)
+}
+
+/// A date from `YYYY-MM-DD`.
+pub fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+/// A staff member's id by name.
+pub fn staff_id(db: &TestDb, name: &str) -> i64 {
+    let mut conn = db.pool().get().expect("conn");
+    dutyday::db::staff::by_name(&mut conn.any(), name).expect("query").expect("staff exists").id
+}
+
+/// Every task, oldest first.
+pub fn tasks(db: &TestDb) -> Vec<dutyday::db::tasks::TaskRow> {
+    let mut conn = db.pool().get().expect("conn");
+    dutyday::db::tasks::all(&mut conn.any()).expect("tasks")
+}
+
+/// The path of the built `dutyday` binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_dutyday")
+}
+
+/// A `dutyday` command for `db`, with a clean environment for the variables it reads.
+pub fn command(db_url: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(bin());
+    cmd.env_remove("DUTYDAY_CONFIG")
+        .env_remove("DUTYDAY_DEMO_PASSWORD")
+        .env("DUTYDAY_DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .arg("--config")
+        .arg(config_dir());
+    cmd
+}

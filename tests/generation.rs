@@ -1,0 +1,224 @@
+//! Generation on both databases: exactly once, after downtime, by position.
+
+mod common;
+
+use common::{at, day, staff_id, tasks, TestDb};
+use dutyday::db::tasks::TaskRow;
+use dutyday::services::generate;
+use std::collections::BTreeSet;
+
+fn of<'a>(all: &'a [TaskRow], template: &str) -> Vec<&'a TaskRow> {
+    all.iter().filter(|t| t.template_id == template).collect()
+}
+
+fn on<'a>(all: &'a [TaskRow], template: &str, date: &str) -> Vec<&'a TaskRow> {
+    all.iter().filter(|t| t.template_id == template && t.occurs_on == day(date)).collect()
+}
+
+fn generation_twice_gives_the_same_tasks(db: &TestDb) {
+    db.seed();
+    // Monday 2026-11-30, 08:00 in Shanghai.
+    let now = at("2026-11-30T00:00:00Z");
+    let first = generate::run(db.pool(), now, None, 7).unwrap();
+    let before = tasks(db);
+    assert!(!before.is_empty());
+    assert_eq!((first.created, first.existing, first.missed), (before.len(), 0, 0));
+    let second = generate::run(db.pool(), now, None, 7).unwrap();
+    assert_eq!((second.created, second.existing), (0, first.created));
+    assert_eq!(tasks(db), before);
+
+    // The daily shipping report: every working day, 18:00 Shanghai, to the clerk.
+    let clerk = staff_id(db, "孙丽");
+    let reports = of(&before, "shipping-daily-report");
+    let dates: Vec<String> = reports.iter().map(|t| t.occurs_on.to_string()).collect();
+    assert_eq!(dates, ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-07"]);
+    assert!(reports.iter().all(|t| t.assignee_id == Some(clerk) && t.status == "open" && t.cover == "none"));
+    assert_eq!(reports[0].due_at.to_string(), "2026-11-30 10:00:00");
+    // The GM office meeting, Monday 11:00.
+    let meeting = on(&before, "gm-office-meeting", "2026-11-30");
+    assert_eq!((meeting.len(), meeting[0].assignee_id), (1, Some(staff_id(db, "王建国"))));
+    // The monthly stocktake falls on the last working day, Monday 11-30.
+    assert_eq!(on(&before, "warehouse-stocktake", "2026-11-30")[0].assignee_id, Some(staff_id(db, "徐强")));
+}
+
+fn two_generators_at_once_make_no_duplicates(db: &TestDb) {
+    db.seed();
+    let spawn = || {
+        common::command(&db.url)
+            .args(["generate", "--through", "2027-01-31", "--now", "2026-11-30T00:00:00Z"])
+            .output()
+            .expect("run dutyday")
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(spawn);
+        let b = s.spawn(spawn);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut created = 0;
+    for out in [&a, &b] {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let n: Vec<usize> = line.split(' ').map(|kv| kv.split_once('=').unwrap().1.parse().unwrap()).collect();
+        created += n[0];
+    }
+    let all = tasks(db);
+    let keys: BTreeSet<_> = all.iter().map(|t| (&t.template_id, &t.occurrence, &t.slot)).collect();
+    let per_person: BTreeSet<_> = all.iter().map(|t| (&t.template_id, &t.occurrence, t.assignee_id)).collect();
+    assert_eq!(keys.len(), all.len());
+    assert_eq!(per_person.len(), all.len(), "one task per person per occurrence");
+    assert_eq!(created, all.len(), "every task was created by exactly one of the two");
+    assert_eq!(of(&all, "shipping-daily-report").len(), 45, "working days 11-30 .. 2027-01-29");
+}
+
+fn downtime_applies_each_templates_catch_up_policy(db: &TestDb) {
+    db.seed();
+    // Last run Monday 2026-11-02 08:00 with a one-day horizon, then ten days down.
+    generate::run(db.pool(), at("2026-11-02T00:00:00Z"), None, 1).unwrap();
+    let back = generate::run(db.pool(), at("2026-11-12T12:00:00Z"), None, 1).unwrap();
+    let all = tasks(db);
+    let missed_days =
+        ["2026-11-04", "2026-11-05", "2026-11-06", "2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12"];
+    let status = |tpl: &str| -> Vec<(String, String)> {
+        let mut v: Vec<_> = of(&all, tpl).iter().map(|t| (t.occurs_on.to_string(), t.status.clone())).collect();
+        v.sort();
+        v
+    };
+    // catch_up = "all": every missed day exists, marked missed.
+    let mut want = vec![("2026-11-02".to_string(), "open".to_string()), ("2026-11-03".into(), "open".into())];
+    want.extend(missed_days.iter().map(|d| (d.to_string(), "missed".to_string())));
+    want.push(("2026-11-13".into(), "open".into()));
+    assert_eq!(status("shipping-daily-report"), want);
+    // catch_up = "none": the gap stays empty.
+    let none: Vec<_> = status("site-daily-check").into_iter().map(|(d, _)| d).collect();
+    assert_eq!(none, ["2026-11-02", "2026-11-03", "2026-11-13"]);
+    // catch_up = "latest": only the last missed day, open so it still gets done.
+    let latest = status("new-media-daily-posting");
+    assert_eq!(latest[2..], [("2026-11-12".to_string(), "open".to_string()), ("2026-11-13".into(), "open".into())]);
+    assert_eq!(latest.len(), 4);
+    let missed_rows = all.iter().filter(|t| t.status == "missed").count();
+    assert_eq!(back.missed, missed_rows);
+    // A first run never backfills: nothing already due at 11-02 08:00 was created then.
+    let first_run = at("2026-11-02T00:00:00Z").naive_utc();
+    let early: Vec<_> = all.iter().filter(|t| t.occurs_on < day("2026-11-02")).collect();
+    assert!(early.iter().all(|t| t.due_at > first_run && t.status == "open"), "{early:?}");
+}
+
+fn a_vacancy_goes_to_the_lead(db: &TestDb) {
+    use dutyday::services::staffing;
+    db.seed();
+    let now = at("2026-11-30T00:00:00Z");
+    generate::run(db.pool(), now, None, 7).unwrap();
+    let analyst = staff_id(db, "张伟");
+    let store_lead = staff_id(db, "李娜");
+    let gm = staff_id(db, "王建国");
+    let moved = staffing::end_holding(db.pool(), analyst, "ops.data-analyst", day("2026-11-30"), now).unwrap();
+    assert!(moved.moved >= 2, "{moved:?}");
+    let packer = staff_id(db, "马超");
+    staffing::end_holding(db.pool(), packer, "logistics.packing-lead", day("2026-11-30"), now).unwrap();
+    generate::run(db.pool(), now, Some(day("2026-12-14")), 7).unwrap();
+    let all = tasks(db);
+    for t in all.iter().filter(|t| t.position_id == "ops.data-analyst") {
+        if t.occurs_on <= day("2026-11-30") {
+            assert_eq!((t.assignee_id, t.cover.as_str()), (Some(analyst), "none"), "{t:?}");
+        } else {
+            assert_eq!(
+                (t.assignee_id, t.cover.as_str(), t.slot.as_str()),
+                (Some(store_lead), "vacancy", "vacant"),
+                "{t:?}"
+            );
+        }
+    }
+    assert!(all.iter().any(|t| t.position_id == "ops.data-analyst" && t.occurs_on > day("2026-12-07")));
+    // Logistics has no lead of its own: its vacancy goes to the GM.
+    let packing = on(&all, "daily-packing", "2026-12-10");
+    assert_eq!((packing[0].assignee_id, packing[0].cover.as_str()), (Some(gm), "vacancy"));
+}
+
+fn leave_goes_to_the_deputy(db: &TestDb) {
+    use dutyday::services::staffing;
+    db.seed();
+    let now = at("2026-11-30T00:00:00Z");
+    generate::run(db.pool(), now, None, 7).unwrap();
+    let clerk = staff_id(db, "孙丽");
+    let deputy = staff_id(db, "马超");
+    staffing::add_leave(db.pool(), clerk, day("2026-12-01"), day("2026-12-03"), "年假", now).unwrap();
+    staffing::add_leave(db.pool(), clerk, day("2026-12-09"), day("2026-12-09"), "", now).unwrap();
+    generate::run(db.pool(), now, Some(day("2026-12-10")), 7).unwrap();
+    let all = tasks(db);
+    for t in of(&all, "shipping-daily-report") {
+        let on_leave =
+            ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-09"].contains(&t.occurs_on.to_string().as_str());
+        let want = if on_leave { (Some(deputy), "leave", Some(clerk)) } else { (Some(clerk), "none", None) };
+        assert_eq!((t.assignee_id, t.cover.as_str(), t.covered_staff_id), want, "{t:?}");
+        assert_eq!(t.slot, format!("h{clerk}"), "covering does not make a second task");
+    }
+    // Without a deputy, the lead covers: the store lead's is the GM.
+    let lead = staff_id(db, "李娜");
+    staffing::add_leave(db.pool(), lead, day("2026-12-07"), day("2026-12-07"), "", now).unwrap();
+    let report = on(&tasks(db), "promotion-effect-report", "2026-12-07")[0].clone();
+    assert_eq!((report.assignee_id, report.cover.as_str()), (Some(staff_id(db, "王建国")), "leave"));
+}
+
+fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
+    use dutyday::db::staff::NewStaff;
+    use dutyday::services::staffing;
+    db.seed();
+    let now = at("2026-11-30T00:00:00Z");
+    generate::run(db.pool(), now, None, 7).unwrap();
+    let old = staff_id(db, "徐强");
+    let new = {
+        let mut conn = db.pool().get().unwrap();
+        let person = NewStaff {
+            email: "qian.duoduo@example.com".into(),
+            name: "钱多多".into(),
+            password_hash: None,
+            is_admin: false,
+            locale: "zh-CN".into(),
+            active: true,
+            created_at: now.naive_utc(),
+        };
+        dutyday::db::staff::insert(&mut conn.any(), &person).unwrap()
+    };
+    // One of the old keeper's future checks is already done: it stays his.
+    let done_id = on(&tasks(db), "warehouse-daily-check", "2026-12-03")[0].id;
+    mark_done(db, done_id);
+    let r = staffing::change_holder(db.pool(), "logistics.warehouse-keeper", old, new, day("2026-12-02"), now).unwrap();
+    assert!(r.moved > 0 && r.removed == 0, "{r:?}");
+    for t in of(&tasks(db), "warehouse-daily-check") {
+        let want = if t.occurs_on < day("2026-12-02") || t.id == done_id { old } else { new };
+        assert_eq!(t.assignee_id, Some(want), "{t:?}");
+        // The done check stands for the new holder's share of 12-03: it is not asked again.
+        let slot_of = if t.occurs_on < day("2026-12-02") { old } else { new };
+        assert_eq!(t.slot, format!("h{slot_of}"));
+    }
+    assert_eq!(on(&tasks(db), "warehouse-daily-check", "2026-12-03").len(), 1);
+    // Generating again creates nothing for the old holder.
+    let again = generate::run(db.pool(), now, None, 7).unwrap();
+    assert_eq!(again.created, 0, "{again:?}");
+}
+
+fn mark_done(db: &TestDb, id: i64) {
+    use diesel::prelude::*;
+    use dutyday::db::schema::tasks;
+    let mut conn = db.pool().get().unwrap();
+    dutyday::with_conn!(&mut conn.any(), c => diesel::update(tasks::table.find(id)).set(tasks::status.eq("done")).execute(c)).unwrap();
+}
+
+fn festivals_fire_campaign_work_every_year(db: &TestDb) {
+    db.seed();
+    generate::run(db.pool(), at("2026-10-01T00:00:00Z"), Some(day("2026-11-30")), 7).unwrap();
+    let planning: Vec<String> =
+        of(&tasks(db), "festival-campaign-planning").iter().map(|t| t.occurs_on.to_string()).collect();
+    // 20 working days before 双11 (Wed 11-11) and 双12 (Sat 12-12).
+    assert_eq!(planning, ["2026-10-14", "2026-11-16"]);
+}
+
+on_both_databases!(
+    generation_twice_gives_the_same_tasks,
+    two_generators_at_once_make_no_duplicates,
+    downtime_applies_each_templates_catch_up_policy,
+    a_vacancy_goes_to_the_lead,
+    leave_goes_to_the_deputy,
+    a_change_of_holder_moves_open_future_tasks,
+    festivals_fire_campaign_work_every_year,
+);
