@@ -138,14 +138,12 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_dutyday")
 }
 
-/// A `dutyday` command for `db`, with a clean environment for the variables it reads.
+/// A `dutyday` command on `db_url` and the repository's config (`--config` overrides it).
 pub fn command(db_url: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new(bin());
-    cmd.env_remove("DUTYDAY_CONFIG")
+    cmd.env("DUTYDAY_CONFIG", config_dir())
         .env_remove("DUTYDAY_DEMO_PASSWORD")
         .env("DUTYDAY_DATABASE_URL", db_url)
-        .env("RUST_LOG", "warn")
-        .arg("--config")
-        .arg(config_dir());
+        .env("RUST_LOG", "warn");
     cmd
 }
