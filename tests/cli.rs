@@ -1,0 +1,171 @@
+//! The `dutyday` subcommands as a person runs them.
+
+mod common;
+
+use common::{staff_id, tasks, TestDb};
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn preview_prints_only_rfc3339_timestamps() {
+    let out = common::command("sqlite::memory:")
+        .args(["preview", "shipping-daily-report", "--from", "2026-09-29", "--count", "4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stdout(&out),
+        "2026-09-29T18:00:00+08:00\n2026-09-30T18:00:00+08:00\n2026-10-08T18:00:00+08:00\n2026-10-09T18:00:00+08:00"
+    );
+    let month = common::command("sqlite::memory:")
+        .args(["preview", "shipping-monthly-report", "--from", "2026-01-01", "--count", "3"])
+        .output()
+        .unwrap();
+    // The 2nd working day: 01-05 (after 元旦 and the make-up Sunday 01-04 is the 1st), 02-03, 03-03.
+    assert_eq!(stdout(&month), "2026-01-05T18:00:00+08:00\n2026-02-03T18:00:00+08:00\n2026-03-03T18:00:00+08:00");
+    for (args, words) in [
+        (vec!["preview", "no-such-template", "--from", "2026-01-01"], "no template `no-such-template`"),
+        (vec!["preview", "onboarding-training", "--from", "2026-01-01"], "triggered by an event"),
+    ] {
+        let out = common::command("sqlite::memory:").args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(words));
+        assert!(out.stdout.is_empty());
+    }
+    let bad_date = common::command("sqlite::memory:").args(["preview", "x", "--from", "2026-13-01"]).output().unwrap();
+    assert_eq!(bad_date.status.code(), Some(2));
+}
+
+fn generate_prints_created_and_existing(db: &TestDb) {
+    let run = || {
+        common::command(&db.url)
+            .args(["generate", "--through", "2026-12-04", "--now", "2026-11-30T00:00:00Z"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let n = tasks(db).len();
+    assert!(n > 0);
+    assert_eq!(stdout(&first), format!("created={n} existing=0"));
+    assert_eq!(stdout(&run()), format!("created=0 existing={n}"));
+    let bad = common::command(&db.url).args(["generate", "--through", "soon"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+fn events_fire_their_templates_once(db: &TestDb) {
+    db.seed();
+    // A new data analyst: onboarding for HR and for the hire's lead, the store lead.
+    let fire = |args: &[&str]| common::command(&db.url).args(["event"]).args(args).output().unwrap();
+    let out = fire(&[
+        "employee_hired",
+        "--subject",
+        "zhang.wei@example.com",
+        "--at",
+        "2026-12-01",
+        "--now",
+        "2026-12-01T01:00:00Z",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).starts_with("event=employee_hired id=") && stdout(&out).ends_with("created=2 existing=0"),
+        "{}",
+        stdout(&out)
+    );
+    let all = tasks(db);
+    let training = all.iter().find(|t| t.template_id == "onboarding-training").unwrap();
+    assert_eq!(training.assignee_id, Some(staff_id(db, "朱晓燕")));
+    // Due within 3 working days: Tue 12-01 → Fri 12-04, 18:00 Shanghai.
+    assert_eq!(training.due_at.to_string(), "2026-12-04 10:00:00");
+    let lead = all.iter().find(|t| t.template_id == "onboarding-lead").unwrap();
+    assert_eq!(lead.assignee_id, Some(staff_id(db, "李娜")));
+    // The same event again creates nothing.
+    let again = fire(&[
+        "employee_hired",
+        "--subject",
+        "zhang.wei@example.com",
+        "--at",
+        "2026-12-01",
+        "--now",
+        "2026-12-01T02:00:00Z",
+    ]);
+    assert!(stdout(&again).ends_with("created=0 existing=2"), "{}", stdout(&again));
+    assert_eq!(tasks(db).len(), 2);
+    // A hire in logistics, which has no lead of its own: the GM introduces them.
+    fire(&["employee_hired", "--subject", "马超", "--at", "2026-12-02", "--now", "2026-12-01T02:00:00Z"]);
+    let gm = staff_id(db, "王建国");
+    assert!(tasks(db).iter().any(|t| t.template_id == "onboarding-lead" && t.assignee_id == Some(gm)));
+    let unknown = fire(&["payday"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("no template is triggered by `payday`") && err.contains("employee_hired"), "{err}");
+}
+
+fn an_admin_loads_next_years_calendar_without_a_release(db: &TestDb) {
+    db.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cn-2027.tsv");
+    std::fs::write(
+        &file,
+        "date\tkind\tname\n2027-01-01\tholiday\t元旦\n2027-01-02\tholiday\t元旦\n2027-01-03\tholiday\t元旦\n",
+    )
+    .unwrap();
+    let out = common::command(&db.url).args(["calendar", "load"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout(&out), "loaded years=2027 days=3");
+    common::command(&db.url)
+        .args(["generate", "--through", "2027-01-06", "--now", "2026-12-31T00:00:00Z"])
+        .output()
+        .unwrap();
+    let days: Vec<String> = tasks(db)
+        .iter()
+        .filter(|t| t.template_id == "shipping-daily-report")
+        .map(|t| t.occurs_on.to_string())
+        .collect();
+    assert_eq!(
+        days,
+        ["2026-12-31", "2027-01-04", "2027-01-05", "2027-01-06"],
+        "no report on the 2027 New Year holiday"
+    );
+    // A bad file names its line and changes nothing.
+    std::fs::write(&file, "date\tkind\tname\n2027-02-10\tholiday\t春节\n2027-02-30\tholiday\t春节\n").unwrap();
+    let bad = common::command(&db.url).args(["calendar", "load"]).arg(&file).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("cn-2027.tsv: line 3: `2027-02-30` is not a date"), "{err}");
+    let mut conn = db.pool().get().unwrap();
+    let (stored, years) = dutyday::db::calendar::load(&mut conn.any()).unwrap();
+    assert_eq!(years, [2026, 2027]);
+    assert!(stored.iter().all(|d| d.date.to_string() != "2027-02-10"));
+}
+
+on_both_databases!(
+    generate_prints_created_and_existing,
+    events_fire_their_templates_once,
+    an_admin_loads_next_years_calendar_without_a_release
+);
+
+#[test]
+fn a_failed_database_connection_shows_the_real_error_at_once() {
+    let out = common::command("postgres://nobody@127.0.0.1:1/none")
+        .args(["generate", "--through", "2026-12-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot open the database") && err.contains("127.0.0.1"), "{err}");
+}
+
+#[test]
+fn a_bad_setting_is_one_line_and_exit_code_2() {
+    let out = common::command("sqlite::memory:").env("DUTYDAY_HORIZON_DAYS", "lots").arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("horizon_days"), "{err}");
+    let out =
+        common::command("sqlite::memory:").env("DUTYDAY_GENERATE_CRON", "*/5 * * * *").arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("generate_cron"));
+}

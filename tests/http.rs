@@ -1,0 +1,85 @@
+//! The service over real HTTP on a random port, on both databases.
+
+mod common;
+
+use common::{config_dir, TestDb};
+use dutyday::config::Settings;
+use dutyday::startup::{Application, StartOptions};
+use serde_json::Value;
+
+fn settings(db: &TestDb) -> Settings {
+    Settings {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".into(),
+        config: config_dir(),
+        demo_password: Some("demo-pass-1".into()),
+        ..Settings::default()
+    }
+}
+
+fn serves_health_positions_and_templates(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings(db), StartOptions { scheduler: false }).await.unwrap();
+        let report = app.import.clone().expect("the empty database was imported");
+        assert_eq!((report.staff, report.calendar_years.clone()), (14, vec![2026]));
+        assert!(app.generated_password.is_none(), "the configured password is used");
+        let base = format!("http://127.0.0.1:{}", app.port);
+        actix_web::rt::spawn(app.server);
+        let client = reqwest::Client::new();
+        let get = |path: &str| client.get(format!("{base}{path}")).send();
+
+        assert_eq!(get("/healthz").await.unwrap().status(), 200);
+        let ready: Value = get("/readyz").await.unwrap().json().await.unwrap();
+        assert_eq!(ready["status"], "ready");
+
+        let positions: Value = get("/api/v1/positions").await.unwrap().json().await.unwrap();
+        let list = positions["positions"].as_array().unwrap();
+        assert_eq!(list.len(), 14);
+        let clerk = list.iter().find(|p| p["id"] == "logistics.shipping-clerk").unwrap();
+        assert_eq!((clerk["zh"].as_str(), clerk["department_zh"].as_str()), (Some("审单发货员"), Some("物流部")));
+        assert_eq!(clerk["holders"][0]["name"], "孙丽");
+        assert_eq!(clerk["deputies"][0]["name"], "马超");
+        assert_eq!((clerk["vacant"].as_bool(), clerk["duties"].as_u64()), (Some(false), Some(4)));
+
+        let templates: Value = get("/api/v1/templates").await.unwrap().json().await.unwrap();
+        let list = templates["templates"].as_array().unwrap();
+        assert_eq!(list.len(), 49);
+        let daily = list.iter().find(|t| t["id"] == "shipping-daily-report").unwrap();
+        assert_eq!(daily["schedule"]["every"], "working_day");
+        assert_eq!(daily["figures"][0]["key"], "parcels_shipped");
+        assert_eq!(daily["position"], "logistics.shipping-clerk");
+
+        let missing = get("/api/v1/nothing-here").await.unwrap();
+        assert_eq!(missing.status(), 404);
+        let body: Value = missing.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+        // Starting again on the same database imports nothing and keeps the people.
+        let again = Application::build(settings(db), StartOptions { scheduler: false }).await.unwrap();
+        assert!(again.import.is_none());
+        let mut conn = db.pool().get().unwrap();
+        assert_eq!(dutyday::db::staff::count(&mut conn.any()).unwrap(), 14);
+        let hash = dutyday::db::staff::by_email(&mut conn.any(), "xu.qiang@example.com")
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .unwrap();
+        assert!(hash.starts_with("$argon2") && !hash.contains("demo-pass-1"));
+        // The start generated today's horizon of tasks.
+        assert!(dutyday::db::tasks::count(&mut conn.any()).unwrap() > 0);
+    });
+}
+
+fn the_scheduler_starts_with_the_configured_tick(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let mut s = settings(db);
+        s.generate_cron = "0 0 3 * * *".into();
+        let app = Application::build(s, StartOptions { scheduler: true }).await.unwrap();
+        let mut sched = app.scheduler.expect("scheduler running");
+        assert!(sched.time_till_next_job().await.unwrap().is_some());
+        sched.shutdown().await.unwrap();
+    });
+}
+
+on_both_databases!(serves_health_positions_and_templates, the_scheduler_starts_with_the_configured_tick);
