@@ -1,5 +1,7 @@
 //! The seed catalogue and what a bad one does: one line, exit code 2, nothing imported.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{config_dir, TestDb};

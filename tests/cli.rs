@@ -1,5 +1,7 @@
 //! The `dutyday` subcommands as a person runs them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{staff_id, tasks, TestDb};

@@ -1,5 +1,7 @@
 //! Generation on both databases: exactly once, after downtime, by position.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{at, day, staff_id, tasks, TestDb};

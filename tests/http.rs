@@ -1,5 +1,7 @@
 //! The service over real HTTP on a random port, on both databases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{config_dir, TestDb};

@@ -1,5 +1,7 @@
 //! Recurrence on the real 2026 calendar: the cases of the foundation issue.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};

@@ -1,6 +1,6 @@
 //! Shared test support: a database of its own per test, on SQLite always and on
 //! PostgreSQL when `DUTYDAY_TEST_DATABASE_URL` points at a server.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
