@@ -104,8 +104,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Generate { through, now } => {
             blocking(move || {
                 let pool = ready_database(&settings)?;
-                let r =
-                    services::generate::run(&pool, now.unwrap_or_else(Utc::now), Some(through), settings.horizon_days)?;
+                let r = services::generate::run(
+                    &pool,
+                    now.unwrap_or_else(Utc::now),
+                    Some(through),
+                    settings.horizon_days,
+                    services::generate::Scope::Full,
+                )?;
                 println!("created={} existing={}", r.created, r.existing);
                 Ok(())
             })

@@ -6,7 +6,7 @@ mod common;
 
 use common::{at, day, staff_id, tasks, TestDb};
 use dutyday::db::tasks::TaskRow;
-use dutyday::services::generate;
+use dutyday::services::generate::{self, Scope};
 use std::collections::BTreeSet;
 
 fn of<'a>(all: &'a [TaskRow], template: &str) -> Vec<&'a TaskRow> {
@@ -21,13 +21,22 @@ fn generation_twice_gives_the_same_tasks(db: &TestDb) {
     db.seed();
     // Monday 2026-11-30, 08:00 in Shanghai.
     let now = at("2026-11-30T00:00:00Z");
-    let first = generate::run(db.pool(), now, None, 7).unwrap();
+    let first = generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let before = tasks(db);
     assert!(!before.is_empty());
     assert_eq!((first.created, first.existing, first.missed), (before.len(), 0, 0));
-    let second = generate::run(db.pool(), now, None, 7).unwrap();
-    assert_eq!((second.created, second.existing), (0, first.created));
+    // The scheduler's tick finds nothing new; a full pass finds everything there.
+    let tick = generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
+    assert_eq!((tick.created, tick.existing), (0, 0));
+    let full = generate::run(db.pool(), now, None, 7, Scope::Full).unwrap();
+    assert_eq!((full.created, full.existing), (0, first.created));
     assert_eq!(tasks(db), before);
+    // A day later the tick adds exactly the day that entered the horizon.
+    let next = generate::run(db.pool(), at("2026-12-01T00:00:00Z"), None, 7, Scope::Incremental).unwrap();
+    let added: Vec<_> = tasks(db).into_iter().filter(|t| !before.iter().any(|b| b.id == t.id)).collect();
+    assert_eq!(next.created, added.len());
+    assert!(added.iter().all(|t| t.occurs_on == day("2026-12-08")), "{added:?}");
+    assert!(!added.is_empty());
 
     // The daily shipping report: every working day, 18:00 Shanghai, to the clerk.
     let clerk = staff_id(db, "孙丽");
@@ -75,8 +84,8 @@ fn two_generators_at_once_make_no_duplicates(db: &TestDb) {
 fn downtime_applies_each_templates_catch_up_policy(db: &TestDb) {
     db.seed();
     // Last run Monday 2026-11-02 08:00 with a one-day horizon, then ten days down.
-    generate::run(db.pool(), at("2026-11-02T00:00:00Z"), None, 1).unwrap();
-    let back = generate::run(db.pool(), at("2026-11-12T12:00:00Z"), None, 1).unwrap();
+    generate::run(db.pool(), at("2026-11-02T00:00:00Z"), None, 1, Scope::Incremental).unwrap();
+    let back = generate::run(db.pool(), at("2026-11-12T12:00:00Z"), None, 1, Scope::Incremental).unwrap();
     let all = tasks(db);
     let missed_days =
         ["2026-11-04", "2026-11-05", "2026-11-06", "2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12"];
@@ -109,7 +118,7 @@ fn a_vacancy_goes_to_the_lead(db: &TestDb) {
     use dutyday::services::staffing;
     db.seed();
     let now = at("2026-11-30T00:00:00Z");
-    generate::run(db.pool(), now, None, 7).unwrap();
+    generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let analyst = staff_id(db, "张伟");
     let store_lead = staff_id(db, "李娜");
     let gm = staff_id(db, "王建国");
@@ -117,7 +126,7 @@ fn a_vacancy_goes_to_the_lead(db: &TestDb) {
     assert!(moved.moved >= 2, "{moved:?}");
     let packer = staff_id(db, "马超");
     staffing::end_holding(db.pool(), packer, "logistics.packing-lead", day("2026-11-30"), now).unwrap();
-    generate::run(db.pool(), now, Some(day("2026-12-14")), 7).unwrap();
+    generate::run(db.pool(), now, Some(day("2026-12-14")), 7, Scope::Incremental).unwrap();
     let all = tasks(db);
     for t in all.iter().filter(|t| t.position_id == "ops.data-analyst") {
         if t.occurs_on <= day("2026-11-30") {
@@ -140,12 +149,12 @@ fn leave_goes_to_the_deputy(db: &TestDb) {
     use dutyday::services::staffing;
     db.seed();
     let now = at("2026-11-30T00:00:00Z");
-    generate::run(db.pool(), now, None, 7).unwrap();
+    generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let clerk = staff_id(db, "孙丽");
     let deputy = staff_id(db, "马超");
     staffing::add_leave(db.pool(), clerk, day("2026-12-01"), day("2026-12-03"), "年假", now).unwrap();
     staffing::add_leave(db.pool(), clerk, day("2026-12-09"), day("2026-12-09"), "", now).unwrap();
-    generate::run(db.pool(), now, Some(day("2026-12-10")), 7).unwrap();
+    generate::run(db.pool(), now, Some(day("2026-12-10")), 7, Scope::Incremental).unwrap();
     let all = tasks(db);
     for t in of(&all, "shipping-daily-report") {
         let on_leave =
@@ -166,7 +175,7 @@ fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
     use dutyday::services::staffing;
     db.seed();
     let now = at("2026-11-30T00:00:00Z");
-    generate::run(db.pool(), now, None, 7).unwrap();
+    generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let old = staff_id(db, "徐强");
     let new = {
         let mut conn = db.pool().get().unwrap();
@@ -195,7 +204,7 @@ fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
     }
     assert_eq!(on(&tasks(db), "warehouse-daily-check", "2026-12-03").len(), 1);
     // Generating again creates nothing for the old holder.
-    let again = generate::run(db.pool(), now, None, 7).unwrap();
+    let again = generate::run(db.pool(), now, None, 7, Scope::Full).unwrap();
     assert_eq!(again.created, 0, "{again:?}");
 }
 
@@ -208,14 +217,48 @@ fn mark_done(db: &TestDb, id: i64) {
 
 fn festivals_fire_campaign_work_every_year(db: &TestDb) {
     db.seed();
-    generate::run(db.pool(), at("2026-10-01T00:00:00Z"), Some(day("2026-11-30")), 7).unwrap();
+    generate::run(db.pool(), at("2026-10-01T00:00:00Z"), Some(day("2026-11-30")), 7, Scope::Incremental).unwrap();
     let planning: Vec<String> =
         of(&tasks(db), "festival-campaign-planning").iter().map(|t| t.occurs_on.to_string()).collect();
     // 20 working days before 双11 (Wed 11-11) and 双12 (Sat 12-12).
     assert_eq!(planning, ["2026-10-14", "2026-11-16"]);
 }
 
+fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
+    use dutyday::db::staff::NewStaff;
+    use dutyday::services::staffing;
+    db.seed();
+    let now = at("2026-11-30T00:00:00Z");
+    generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
+    let second = {
+        let mut conn = db.pool().get().unwrap();
+        let person = NewStaff {
+            email: "he.ping@example.com".into(),
+            name: "何平".into(),
+            password_hash: None,
+            is_admin: false,
+            locale: "zh-CN".into(),
+            active: true,
+            created_at: now.naive_utc(),
+        };
+        dutyday::db::staff::insert(&mut conn.any(), &person).unwrap()
+    };
+    // A second warehouse keeper and a second packer from 12-02.
+    let r =
+        staffing::add_holding(db.pool(), second, "logistics.warehouse-keeper", false, day("2026-12-02"), now).unwrap();
+    assert!(r.created > 0, "the added holder gets their upcoming tasks at once: {r:?}");
+    staffing::add_holding(db.pool(), second, "logistics.packing-lead", false, day("2026-12-02"), now).unwrap();
+    let all = tasks(db);
+    let checks: Vec<Option<i64>> =
+        on(&all, "warehouse-daily-check", "2026-12-03").iter().map(|t| t.assignee_id).collect();
+    assert_eq!(checks, [Some(staff_id(db, "徐强")), Some(second)], "each holder checks");
+    assert_eq!(on(&all, "warehouse-daily-check", "2026-12-01").len(), 1, "not before the tenure");
+    let packing = on(&all, "daily-packing", "2026-12-03");
+    assert_eq!((packing.len(), packing[0].slot.as_str()), (1, "shared"), "one shared packing task");
+}
+
 on_both_databases!(
+    several_holders_get_a_task_each_or_share_one,
     generation_twice_gives_the_same_tasks,
     two_generators_at_once_make_no_duplicates,
     downtime_applies_each_templates_catch_up_policy,

@@ -90,8 +90,11 @@ pub fn parse_tsv(text: &str) -> Result<Vec<CalendarDay>, CalendarParseError> {
 pub struct WorkCalendar {
     exceptions: HashMap<NaiveDate, DayKind>,
     years: BTreeSet<i32>,
-    warned: Mutex<BTreeSet<i32>>,
 }
+
+/// Years already warned about, process-wide: each generation run builds a calendar
+/// anew, and the warning is worth reading once, not every five minutes.
+static WARNED: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 
 impl WorkCalendar {
     /// A calendar covering `years`, with `days` as its exceptions.
@@ -99,7 +102,6 @@ impl WorkCalendar {
         WorkCalendar {
             exceptions: days.into_iter().map(|d| (d.date, d.kind)).collect(),
             years: years.into_iter().collect(),
-            warned: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -122,20 +124,12 @@ impl WorkCalendar {
     /// Whether `date` is a working day.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
         if !self.covers(date.year()) {
-            self.warn_once(date.year());
+            warn_once(date.year());
         }
         match self.exceptions.get(&date) {
             Some(DayKind::Holiday) => false,
             Some(DayKind::Workday) => true,
             None => !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
-        }
-    }
-
-    fn warn_once(&self, year: i32) {
-        if let Ok(mut warned) = self.warned.lock() {
-            if warned.insert(year) {
-                tracing::warn!(year, "no work calendar loaded for this year; using Monday to Friday");
-            }
         }
     }
 
@@ -179,6 +173,15 @@ impl WorkCalendar {
             first.iter_days().take_while(|d| d.month() == month).filter(|d| self.is_working_day(*d)).collect();
         let idx = if nth > 0 { nth as usize - 1 } else { working.len().checked_sub(nth.unsigned_abs() as usize)? };
         working.get(idx).copied()
+    }
+}
+
+/// Logs the fallback to Monday–Friday for `year`, once per process.
+fn warn_once(year: i32) {
+    if let Ok(mut warned) = WARNED.lock() {
+        if warned.insert(year) {
+            tracing::warn!(year, "no work calendar loaded for this year; using Monday to Friday");
+        }
     }
 }
 

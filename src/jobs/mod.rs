@@ -10,7 +10,7 @@ use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 /// One generation pass over the rolling horizon.
 pub fn run_once(state: &AppState, now: DateTime<Utc>) -> ServiceResult<GenerateReport> {
-    generate::run(&state.pool, now, None, state.settings.horizon_days)
+    generate::run(&state.pool, now, None, state.settings.horizon_days, generate::Scope::Incremental)
 }
 
 /// Logs a run's outcome; errors do not stop the scheduler.

@@ -13,13 +13,13 @@
 //! * `none`: not created.
 //!
 //! On a template's first run nothing before `now` is created: a new installation does
-//! not start with a backlog. Dates up to the mark are looked at again, but only their
-//! occurrences not yet due are created (a new holder's upcoming tasks, say).
+//! not start with a backlog. A [`Scope::Full`] pass also looks at dates up to the mark
+//! again, creating only occurrences not yet due (a new holder's upcoming tasks, say).
 
 use super::context::Context;
 use super::ServiceResult;
 use crate::db::tasks::NewTask;
-use crate::db::{self, DbPool};
+use crate::db::{self, AnyConn, DbPool};
 use crate::domain::due::DueRule;
 use crate::domain::staffing::Assignment;
 use crate::domain::task::TaskStatus;
@@ -38,8 +38,22 @@ pub struct GenerateReport {
     pub missed: usize,
 }
 
-/// How far back already-generated dates are revisited for tasks not yet due.
+/// How far back already-generated dates are revisited by a full pass.
 const REVISIT_DAYS: u64 = 14;
+
+/// How much of the calendar a run looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Only dates after each template's mark: the scheduler's tick. Once the horizon
+    /// is generated a tick writes nothing until the next day comes into it.
+    Incremental,
+    /// Also the already-generated dates from two weeks back, creating what is missing
+    /// and not yet due (and counting what exists): `dutyday generate`.
+    Full,
+    /// A full pass over these positions' templates only, without moving any mark:
+    /// after a staffing change, so an added holder gets their upcoming tasks.
+    Positions(Vec<String>),
+}
 
 /// Generates every active template's tasks up to `through` (default: today plus
 /// `horizon_days` in the company's zone).
@@ -48,41 +62,69 @@ pub fn run(
     now: DateTime<Utc>,
     through: Option<NaiveDate>,
     horizon_days: u32,
+    scope: Scope,
 ) -> ServiceResult<GenerateReport> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
-        let marks: HashMap<String, NaiveDate> = db::org::generated_through(conn)?.into_iter().collect();
         let (_, today) = super::context::company_today(conn, now)?;
         let through =
             through.unwrap_or_else(|| today.checked_add_days(Days::new(u64::from(horizon_days))).unwrap_or(today));
-        let revisit = today.checked_sub_days(Days::new(REVISIT_DAYS)).unwrap_or(today);
-        let earliest = marks.values().map(|m| m.succ_opt().unwrap_or(*m)).min().unwrap_or(today).min(revisit);
-        let ctx = Context::load(conn, earliest)?;
-        let (mut open_rows, mut missed_rows) = (Vec::new(), Vec::new());
-        for t in &ctx.templates {
-            let Plan::Schedule(schedule) = &t.plan else { continue };
-            let mark = marks.get(&t.spec.id).copied();
-            let fresh_from = mark.and_then(|m| m.succ_opt()).unwrap_or(today);
-            let start = fresh_from.min(revisit);
-            let dates = schedule.occurrences(start, through, &ctx.calendar);
-            for (date, status) in plan_dates(t, &ctx, &dates, mark, fresh_from, now) {
-                let assignments = ctx.staffing.assign(&t.position, t.spec.assign, date);
-                let new = task_rows(&ctx, t, &date.to_string(), date, &assignments, status, None, now)?;
-                if status == TaskStatus::Missed {
-                    missed_rows.extend(new)
-                } else {
-                    open_rows.extend(new)
-                }
+        run_in(conn, now, through, &scope)
+    })
+}
+
+/// [`run`] inside the caller's transaction.
+pub(super) fn run_in(
+    conn: &mut AnyConn,
+    now: DateTime<Utc>,
+    through: NaiveDate,
+    scope: &Scope,
+) -> ServiceResult<GenerateReport> {
+    let marks: HashMap<String, NaiveDate> = db::org::generated_through(conn)?.into_iter().collect();
+    let (_, today) = super::context::company_today(conn, now)?;
+    let revisit = today.checked_sub_days(Days::new(REVISIT_DAYS)).unwrap_or(today);
+    let fresh_from = |id: &str| marks.get(id).and_then(|m| m.succ_opt()).unwrap_or(today);
+    if *scope == Scope::Incremental && !marks.is_empty() && marks.values().all(|m| *m >= through) {
+        return Ok(GenerateReport::default()); // the usual tick: nothing new in the horizon
+    }
+    let earliest = marks.values().map(|m| m.succ_opt().unwrap_or(*m)).min().unwrap_or(today).min(revisit);
+    let ctx = Context::load(conn, earliest)?;
+    let (mut open_rows, mut missed_rows) = (Vec::new(), Vec::new());
+    let mut advanced = Vec::new();
+    for t in &ctx.templates {
+        let Plan::Schedule(schedule) = &t.plan else { continue };
+        let fresh = fresh_from(&t.spec.id);
+        let (start, end) = match scope {
+            Scope::Incremental => (fresh, through),
+            Scope::Full => (fresh.min(revisit), through),
+            Scope::Positions(ps) if ps.contains(&t.position) => {
+                (revisit, marks.get(&t.spec.id).copied().unwrap_or(today))
+            }
+            Scope::Positions(_) => continue,
+        };
+        if start > end {
+            continue;
+        }
+        let dates = schedule.occurrences(start, end, &ctx.calendar);
+        for (date, status) in plan_dates(t, &ctx, &dates, marks.get(&t.spec.id).copied(), fresh, now) {
+            let assignments = ctx.staffing.assign(&t.position, t.spec.assign, date);
+            let new = task_rows(&ctx, t, &date.to_string(), date, &assignments, status, None, now)?;
+            if status == TaskStatus::Missed {
+                missed_rows.extend(new)
+            } else {
+                open_rows.extend(new)
             }
         }
-        let missed = db::tasks::insert_missing(conn, &missed_rows)?;
-        let created = missed + db::tasks::insert_missing(conn, &open_rows)?;
-        let total = open_rows.len() + missed_rows.len();
-        for t in ctx.templates.iter().filter(|t| matches!(t.plan, Plan::Schedule(_))) {
-            db::org::advance_generated_through(conn, &t.spec.id, through)?;
+        if !matches!(scope, Scope::Positions(_)) {
+            advanced.push(t.spec.id.as_str());
         }
-        Ok(GenerateReport { created, existing: total - created, missed })
-    })
+    }
+    let missed = db::tasks::insert_missing(conn, &missed_rows)?;
+    let created = missed + db::tasks::insert_missing(conn, &open_rows)?;
+    for id in advanced {
+        db::org::advance_generated_through(conn, id, through)?;
+    }
+    Ok(GenerateReport { created, existing: open_rows.len() + missed_rows.len() - created, missed })
 }
 
 /// Which of a template's dates to create, and with what status.

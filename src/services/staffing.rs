@@ -22,6 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 pub struct Reconciled {
     pub moved: usize,
     pub removed: usize,
+    pub created: usize,
 }
 
 fn staff_exists(conn: &mut AnyConn, id: StaffId) -> ServiceResult<()> {
@@ -126,8 +127,17 @@ pub fn add_leave(
     })
 }
 
-/// Brings the open, not-yet-due tasks of `positions` in line with current staffing.
+/// Brings the not-yet-due tasks of `positions` in line with current staffing, then
+/// creates what the new staffing needs in the already-generated range (an added
+/// holder's own tasks, say).
 pub fn reconcile(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> ServiceResult<Reconciled> {
+    let mut out = move_tasks(conn, positions, now)?;
+    let scope = super::generate::Scope::Positions(positions.to_vec());
+    out.created = super::generate::run_in(conn, now, chrono::NaiveDate::MAX, &scope)?.created;
+    Ok(out)
+}
+
+fn move_tasks(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> ServiceResult<Reconciled> {
     let tasks = db::tasks::not_due(conn, positions, now.naive_utc())?;
     let Some(since) = tasks.iter().map(|t| t.occurs_on).min() else { return Ok(Reconciled::default()) };
     let ctx = Context::load(conn, since)?;
