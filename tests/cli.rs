@@ -61,15 +61,9 @@ fn events_fire_their_templates_once(db: &TestDb) {
     db.seed();
     // A new data analyst: onboarding for HR and for the hire's lead, the store lead.
     let fire = |args: &[&str]| common::command(&db.url).args(["event"]).args(args).output().unwrap();
-    let out = fire(&[
-        "employee_hired",
-        "--subject",
-        "zhang.wei@example.com",
-        "--at",
-        "2026-12-01",
-        "--now",
-        "2026-12-01T01:00:00Z",
-    ]);
+    let hire =
+        |now: &str| fire(&["employee_hired", "--subject", "zhang.wei@example.com", "--at", "2026-12-01", "--now", now]);
+    let out = hire("2026-12-01T01:00:00Z");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(
         stdout(&out).starts_with("event=employee_hired id=") && stdout(&out).ends_with("created=2 existing=0"),
@@ -84,15 +78,7 @@ fn events_fire_their_templates_once(db: &TestDb) {
     let lead = all.iter().find(|t| t.template_id == "onboarding-lead").unwrap();
     assert_eq!(lead.assignee_id, Some(staff_id(db, "李娜")));
     // The same event again creates nothing.
-    let again = fire(&[
-        "employee_hired",
-        "--subject",
-        "zhang.wei@example.com",
-        "--at",
-        "2026-12-01",
-        "--now",
-        "2026-12-01T02:00:00Z",
-    ]);
+    let again = hire("2026-12-01T02:00:00Z");
     assert!(stdout(&again).ends_with("created=0 existing=2"), "{}", stdout(&again));
     assert_eq!(tasks(db).len(), 2);
     // A hire in logistics, which has no lead of its own: the GM introduces them.

@@ -171,25 +171,12 @@ fn leave_goes_to_the_deputy(db: &TestDb) {
 }
 
 fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
-    use dutyday::db::staff::NewStaff;
     use dutyday::services::staffing;
     db.seed();
     let now = at("2026-11-30T00:00:00Z");
     generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let old = staff_id(db, "徐强");
-    let new = {
-        let mut conn = db.pool().get().unwrap();
-        let person = NewStaff {
-            email: "qian.duoduo@example.com".into(),
-            name: "钱多多".into(),
-            password_hash: None,
-            is_admin: false,
-            locale: "zh-CN".into(),
-            active: true,
-            created_at: now.naive_utc(),
-        };
-        dutyday::db::staff::insert(&mut conn.any(), &person).unwrap()
-    };
+    let new = common::add_person(db, "qian.duoduo@example.com", "钱多多");
     // One of the old keeper's future checks is already done: it stays his.
     let done_id = on(&tasks(db), "warehouse-daily-check", "2026-12-03")[0].id;
     mark_done(db, done_id);
@@ -225,24 +212,11 @@ fn festivals_fire_campaign_work_every_year(db: &TestDb) {
 }
 
 fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
-    use dutyday::db::staff::NewStaff;
     use dutyday::services::staffing;
     db.seed();
     let now = at("2026-11-30T00:00:00Z");
     generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
-    let second = {
-        let mut conn = db.pool().get().unwrap();
-        let person = NewStaff {
-            email: "he.ping@example.com".into(),
-            name: "何平".into(),
-            password_hash: None,
-            is_admin: false,
-            locale: "zh-CN".into(),
-            active: true,
-            created_at: now.naive_utc(),
-        };
-        dutyday::db::staff::insert(&mut conn.any(), &person).unwrap()
-    };
+    let second = common::add_person(db, "he.ping@example.com", "何平");
     // A second warehouse keeper and a second packer from 12-02.
     let r =
         staffing::add_holding(db.pool(), second, "logistics.warehouse-keeper", false, day("2026-12-02"), now).unwrap();

@@ -147,3 +147,18 @@ pub fn command(db_url: &str) -> std::process::Command {
         .env("RUST_LOG", "warn");
     cmd
 }
+
+/// Adds a person who holds nothing yet, and returns their id.
+pub fn add_person(db: &TestDb, email: &str, name: &str) -> i64 {
+    let person = dutyday::db::staff::NewStaff {
+        email: email.into(),
+        name: name.into(),
+        password_hash: None,
+        is_admin: false,
+        locale: "zh-CN".into(),
+        active: true,
+        created_at: Utc::now().naive_utc(),
+    };
+    let mut conn = db.pool().get().expect("conn");
+    dutyday::db::staff::insert(&mut conn.any(), &person).expect("insert person")
+}
