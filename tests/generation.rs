@@ -143,6 +143,10 @@ fn a_vacancy_goes_to_the_lead(db: &TestDb) {
     // Logistics has no lead of its own: its vacancy goes to the GM.
     let packing = on(&all, "daily-packing", "2026-12-10");
     assert_eq!((packing[0].assignee_id, packing[0].cover.as_str()), (Some(gm), "vacancy"));
+    // Each vacancy fired HR's recruiting task by itself, once, dated the first vacant day.
+    let recruit: Vec<_> = of(&all, "fill-vacancy");
+    assert_eq!(recruit.len(), 2, "{recruit:?}");
+    assert!(recruit.iter().all(|t| t.assignee_id == Some(staff_id(db, "朱晓燕")) && t.occurs_on == day("2026-12-01")));
 }
 
 fn leave_goes_to_the_deputy(db: &TestDb) {

@@ -4,7 +4,7 @@ use super::context::Context;
 use super::generate::task_rows;
 use super::{ServiceError, ServiceResult};
 use crate::db::events::NewEvent;
-use crate::db::{self, DbPool};
+use crate::db::{self, AnyConn, DbPool};
 use crate::domain::staffing::Assignment;
 use crate::domain::task::{Cover, TaskStatus};
 use crate::domain::template::{valid_name, AssignTo, Plan};
@@ -51,53 +51,81 @@ pub fn fire(
         return Err(ServiceError::invalid("subject", "at most 200 characters"));
     }
     let mut conn = pool.get()?;
-    conn.transaction(|conn| {
-        let (_, today) = super::context::company_today(conn, now)?;
-        let at = at.unwrap_or(today);
-        let ctx = Context::load(conn, at.min(today))?;
-        let known = known_events(&ctx);
-        if !known.contains(name) {
-            let list = known.into_iter().collect::<Vec<_>>().join(", ");
-            return Err(ServiceError::invalid("name", format!("no template is triggered by `{name}`; known events: {list}")));
-        }
-        let person = match subject.as_str() {
-            "" => None,
-            s => db::staff::by_email(conn, s)?.or(db::staff::by_name(conn, s)?),
-        };
-        let (event, new_event) = db::events::insert_once(conn, &NewEvent {
+    conn.transaction(|conn| fire_in(conn, name, &subject, at, now))
+}
+
+/// [`fire`] inside the caller's transaction.
+pub(super) fn fire_in(
+    conn: &mut AnyConn,
+    name: &str,
+    subject: &str,
+    at: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> ServiceResult<FireReport> {
+    let (_, today) = super::context::company_today(conn, now)?;
+    let at = at.unwrap_or(today);
+    let ctx = Context::load(conn, at.min(today))?;
+    let known = known_events(&ctx);
+    if !known.contains(name) {
+        let list = known.into_iter().collect::<Vec<_>>().join(", ");
+        return Err(ServiceError::invalid(
+            "name",
+            format!("no template is triggered by `{name}`; known events: {list}"),
+        ));
+    }
+    let person = match subject {
+        "" => None,
+        s => db::staff::by_email(conn, s)?.or(db::staff::by_name(conn, s)?),
+    };
+    let (event, new_event) = db::events::insert_once(
+        conn,
+        &NewEvent {
             name: name.to_string(),
-            subject: subject.clone(),
+            subject: subject.to_string(),
             subject_staff_id: person.as_ref().map(|p| p.id),
             occurs_on: at,
             fired_at: now.naive_utc(),
-        })?;
-        let subject_position = person.as_ref().and_then(|p| {
-            db::staff::holders_since(conn, at).ok()?.into_iter().find(|h| h.staff_id == p.id && !h.deputy).map(|h| h.position_id)
-        });
-        let mut warning = None;
-        let mut rows = Vec::new();
-        for t in &ctx.templates {
-            let Plan::Trigger { event: ev, offset_working_days } = &t.plan else { continue };
-            if ev != name {
-                continue;
-            }
-            let date = ctx.calendar.add_working_days(at, *offset_working_days);
-            let assignments = match t.spec.assign_to {
-                AssignTo::Position => ctx.staffing.assign(&t.position, t.spec.assign, date),
-                AssignTo::SubjectLead => {
-                    let lead = match &subject_position {
-                        Some(p) => ctx.staffing.lead_for(p, date),
-                        None => {
-                            warning = Some(format!("subject `{subject}` is not on the staff; their lead's task goes to the top of the org chart"));
-                            ctx.staffing.head(date)
-                        }
-                    };
-                    vec![Assignment { slot: "lead".into(), assignee: lead, cover: Cover::None, covered: None }]
-                }
-            };
-            rows.extend(task_rows(&ctx, t, &format!("e{}", event.id), date, &assignments, TaskStatus::Open, Some(event.id), now)?);
+        },
+    )?;
+    let subject_position = person.as_ref().and_then(|p| {
+        db::staff::holders_since(conn, at)
+            .ok()?
+            .into_iter()
+            .find(|h| h.staff_id == p.id && !h.deputy)
+            .map(|h| h.position_id)
+    });
+    let mut warning = None;
+    let mut rows = Vec::new();
+    for t in &ctx.templates {
+        let Plan::Trigger { event: ev, offset_working_days } = &t.plan else { continue };
+        if ev != name {
+            continue;
         }
-        let created = db::tasks::insert_missing(conn, &rows)?;
-        Ok(FireReport { event_id: event.id, new_event, created, existing: rows.len() - created, warning })
-    })
+        let date = ctx.calendar.add_working_days(at, *offset_working_days);
+        let assignments = match t.spec.assign_to {
+            AssignTo::Position => ctx.staffing.assign(&t.position, t.spec.assign, date),
+            AssignTo::SubjectLead => {
+                let lead = match &subject_position {
+                    Some(p) => ctx.staffing.lead_for(p, date),
+                    None => {
+                        warning = Some(format!("subject `{subject}` is not on the staff; their lead's task goes to the top of the org chart"));
+                        ctx.staffing.head(date)
+                    }
+                };
+                vec![Assignment { slot: "lead".into(), assignee: lead, cover: Cover::None, covered: None }]
+            }
+        };
+        rows.extend(task_rows(
+            &ctx,
+            t,
+            &format!("e{}", event.id),
+            date,
+            &assignments,
+            TaskStatus::Open,
+            Some(event.id),
+            now,
+        )?);
+    }
+    let created = db::tasks::insert_missing(conn, &rows)?;
+    Ok(FireReport { event_id: event.id, new_event, created, existing: rows.len() - created, warning })
 }

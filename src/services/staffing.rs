@@ -85,7 +85,8 @@ pub fn change_holder(
     })
 }
 
-/// `staff` stops holding `position` after `last_day`.
+/// `staff` stops holding `position` after `last_day`. When that leaves the position
+/// with nobody in post, `position_vacant` fires by itself (HR's recruiting duty).
 pub fn end_holding(
     pool: &DbPool,
     staff: StaffId,
@@ -98,9 +99,20 @@ pub fn end_holding(
         if db::staff::end_holding(conn, staff, position, last_day)? == 0 {
             return Err(ServiceError::invalid("position", format!("staff {staff} does not hold `{position}`")));
         }
-        reconcile(conn, &[position.to_string()], now)
+        let out = reconcile(conn, &[position.to_string()], now)?;
+        let first_vacant = last_day.succ_opt().unwrap_or(last_day);
+        let ctx = Context::load(conn, first_vacant)?;
+        if ctx.staffing.holders(position, first_vacant).is_empty() && super::events::known_events(&ctx).contains(VACANT)
+        {
+            let name = ctx.staffing.position(position).map_or(position.to_string(), |p| format!("{} ({})", p.zh, p.id));
+            super::events::fire_in(conn, VACANT, &name, Some(first_vacant), now)?;
+        }
+        Ok(out)
     })
 }
+
+/// The event fired when a position is left with nobody in post.
+pub const VACANT: &str = "position_vacant";
 
 /// Records leave from `from` to `to` (inclusive); the open tasks it touches go to the cover.
 pub fn add_leave(
