@@ -74,11 +74,10 @@ struct SqlitePragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+        // WAL is a property of the file, set once in `connect`; these are per connection,
+        // and the busy timeout comes first so nothing before it can fail on a lock.
+        conn.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -127,7 +126,11 @@ impl DbPool {
                 if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| DbError::Connect(format!("{}: {e}", dir.display())))?;
                 }
-                SqliteConnection::establish(&path).map_err(|e| DbError::Connect(format!("{path}: {e}")))?;
+                let mut first =
+                    SqliteConnection::establish(&path).map_err(|e| DbError::Connect(format!("{path}: {e}")))?;
+                first
+                    .batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")
+                    .map_err(|e| DbError::Connect(format!("{path}: {e}")))?;
                 let manager = ConnectionManager::<SqliteConnection>::new(path);
                 let pool = Pool::builder()
                     .max_size(max_size)

@@ -143,7 +143,13 @@ fn festival_dates(
     let mut out = Vec::new();
     for year in lo.year() - 1..=hi.year() + 1 {
         for f in festivals {
-            if let Some(date) = f.date_in(year) {
+            // Skip festivals too far away to reach the window, without asking the
+            // calendar about years that do not matter.
+            let reach = Days::new(u64::from(offset.unsigned_abs()) * 2 + 14);
+            let near = |d: NaiveDate| {
+                d.checked_add_days(reach).is_some_and(|e| e >= lo) && d.checked_sub_days(reach).is_some_and(|s| s <= hi)
+            };
+            if let Some(date) = f.date_in(year).filter(|d| near(*d)) {
                 let d = cal.add_working_days(date, offset);
                 if d >= lo && d <= hi {
                     out.push(d);
