@@ -5,6 +5,7 @@
 //! `MultiConnection`, this keeps real multi-row `INSERT … ON CONFLICT DO NOTHING`
 //! on both, which exactly-once generation at scale depends on.
 
+pub mod accounts;
 pub mod calendar;
 pub mod events;
 pub mod org;

@@ -129,3 +129,13 @@ pub fn advance_generated_through(conn: &mut AnyConn, template: &str, through: Na
         Ok(())
     })
 }
+
+/// The templates with these ids, with their duty's and position's names.
+pub fn templates_named(conn: &mut AnyConn, ids: &[String]) -> QueryResult<Vec<(TemplateRow, DutyRow, PositionRow)>> {
+    with_conn!(conn, c => templates::table
+        .inner_join(duties::table.on(duties::id.eq(templates::duty_id)))
+        .inner_join(positions::table.on(positions::id.eq(templates::position_id)))
+        .filter(templates::id.eq_any(ids))
+        .select((TemplateRow::as_select(), DutyRow::as_select(), PositionRow::as_select()))
+        .load(c))
+}

@@ -68,6 +68,7 @@ diesel::table! {
         locale -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        ical_token_hash -> Nullable<Text>,
     }
 }
 
@@ -147,6 +148,38 @@ diesel::table! {
         done_by -> Nullable<BigInt>,
         note -> Nullable<Text>,
         figures -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        staff_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        first_failure_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    task_log (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        detail -> Nullable<Text>,
     }
 }
 

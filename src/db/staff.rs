@@ -133,3 +133,13 @@ pub fn exists(conn: &mut AnyConn, id: i64) -> QueryResult<bool> {
 pub fn all(conn: &mut AnyConn) -> QueryResult<Vec<StaffRow>> {
     with_conn!(conn, c => staff::table.order(staff::id).select(StaffRow::as_select()).load(c))
 }
+
+/// A person by id.
+pub fn by_id(conn: &mut AnyConn, id: i64) -> QueryResult<Option<StaffRow>> {
+    with_conn!(conn, c => staff::table.find(id).select(StaffRow::as_select()).first(c).optional())
+}
+
+/// Names of the given people, by id.
+pub fn names(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    with_conn!(conn, c => staff::table.filter(staff::id.eq_any(ids)).select((staff::id, staff::name)).load(c))
+}

@@ -123,3 +123,108 @@ pub fn reassign(
 pub fn delete_open(conn: &mut AnyConn, id: i64) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::delete(tasks::table.find(id).filter(tasks::status.eq("open"))).execute(c))
 }
+
+/// One task by id.
+pub fn get(conn: &mut AnyConn, id: i64) -> QueryResult<Option<TaskRow>> {
+    with_conn!(conn, c => tasks::table.find(id).select(TaskRow::as_select()).first(c).optional())
+}
+
+/// A person's list: their tasks (and their positions' shared ones) dated `from..=to`,
+/// plus every open task of theirs already due before `now`, in one query.
+pub fn list_for(
+    conn: &mut AnyConn,
+    staff: i64,
+    positions: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<TaskRow>> {
+    let mine = tasks::assignee_id.eq(staff).or(tasks::slot.eq("shared").and(tasks::position_id.eq_any(positions)));
+    let when = tasks::occurs_on.between(from, to).or(tasks::status.eq("open").and(tasks::due_at.lt(now)));
+    with_conn!(conn, c => tasks::table
+        .filter(mine)
+        .filter(when)
+        .order((tasks::due_at, tasks::id))
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// A person's tasks dated `from..=to`, any status (their history).
+pub fn history_for(conn: &mut AnyConn, staff: i64, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::assignee_id.eq(staff).or(tasks::done_by.eq(staff)))
+        .filter(tasks::occurs_on.between(from, to))
+        .order((tasks::occurs_on.desc(), tasks::due_at.desc()))
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// The fields a status change writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    pub status: String,
+    pub done_at: Option<NaiveDateTime>,
+    pub done_by: Option<i64>,
+    pub note: Option<String>,
+    pub figures: Option<String>,
+}
+
+/// Writes a status change if the task is still in `expected` status (so two people
+/// acting at once cannot both succeed); returns the rows changed.
+pub fn set_status(
+    conn: &mut AnyConn,
+    id: i64,
+    expected: &str,
+    change: &StatusChange,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(tasks::table.find(id).filter(tasks::status.eq(expected)))
+        .set((
+            tasks::status.eq(&change.status),
+            tasks::done_at.eq(change.done_at),
+            tasks::done_by.eq(change.done_by),
+            tasks::note.eq(&change.note),
+            tasks::figures.eq(&change.figures),
+            tasks::updated_at.eq(now),
+        ))
+        .execute(c))
+}
+
+/// One line of a task's history.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = super::schema::task_log)]
+pub struct LogRow {
+    pub id: i64,
+    pub task_id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub detail: Option<String>,
+}
+
+/// Appends to a task's history.
+pub fn log(
+    conn: &mut AnyConn,
+    task: i64,
+    at: NaiveDateTime,
+    actor: Option<i64>,
+    action: &str,
+    detail: Option<&str>,
+) -> QueryResult<usize> {
+    use super::schema::task_log;
+    with_conn!(conn, c => diesel::insert_into(task_log::table)
+        .values((
+            task_log::task_id.eq(task),
+            task_log::at.eq(at),
+            task_log::actor_id.eq(actor),
+            task_log::action.eq(action),
+            task_log::detail.eq(detail),
+        ))
+        .execute(c))
+}
+
+/// A task's history, oldest first.
+pub fn log_of(conn: &mut AnyConn, task: i64) -> QueryResult<Vec<LogRow>> {
+    use super::schema::task_log;
+    with_conn!(conn, c => task_log::table.filter(task_log::task_id.eq(task)).order(task_log::id).select(LogRow::as_select()).load(c))
+}

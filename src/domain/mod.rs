@@ -1,7 +1,9 @@
 //! The pure core: calendars, schedules, templates, staffing rules, task states.
 //! Nothing here touches a database, the network or the wall clock.
 
+pub mod access;
 pub mod calendar;
+pub mod completion;
 pub mod due;
 pub mod festival;
 pub mod org;

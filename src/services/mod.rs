@@ -1,6 +1,7 @@
 //! Use cases. Each owns its transaction and takes `now` as a parameter: nothing here
 //! reads the wall clock, so tests can run months of schedules in milliseconds.
 
+pub mod auth;
 pub mod calendar;
 pub mod catalog_view;
 pub mod context;
@@ -8,6 +9,7 @@ pub mod events;
 pub mod generate;
 pub mod import;
 pub mod staffing;
+pub mod tasks;
 
 use crate::catalog::CatalogError;
 use crate::db::DbError;
@@ -22,6 +24,12 @@ pub enum ServiceError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("too many failed logins; try again in {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
@@ -50,6 +58,9 @@ impl ServiceError {
                 | ServiceError::NotFound(_)
                 | ServiceError::Conflict(_)
                 | ServiceError::Catalog(_)
+                | ServiceError::Unauthenticated(_)
+                | ServiceError::Forbidden(_)
+                | ServiceError::Throttled { .. }
         )
     }
 }

@@ -12,6 +12,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// Seconds to wait, sent as `Retry-After`.
+    pub retry_after: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -29,7 +31,15 @@ struct Inner<'a> {
 impl ApiError {
     /// An error with no field.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError { status, code, message: message.into(), field: None, retry_after: None }
+    }
+
+    /// A 422 naming the field that is wrong.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            field: Some(field.to_string()),
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+        }
     }
 }
 
@@ -45,24 +55,26 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status)
-            .json(Body { error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() } })
+        let mut res = HttpResponse::build(self.status);
+        if let Some(secs) = self.retry_after {
+            res.insert_header(("Retry-After", secs.to_string()));
+        }
+        res.json(Body { error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() } })
     }
 }
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::Invalid { field, message } => {
-                ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid", message, field: Some(field) }
-            }
+            ServiceError::Invalid { field, message } => ApiError::invalid(&field, message),
             ServiceError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
             ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            ServiceError::Catalog(c) => ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid",
-                message: c.to_string(),
-                field: Some(c.key),
+            ServiceError::Catalog(c) => ApiError::invalid(&c.key.clone(), c.to_string()),
+            ServiceError::Unauthenticated(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", m),
+            ServiceError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            e @ ServiceError::Throttled { retry_after_secs } => ApiError {
+                retry_after: Some(retry_after_secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", e.to_string())
             },
             other => {
                 tracing::error!(error = ?other, "request failed");

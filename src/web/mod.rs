@@ -1,6 +1,7 @@
 //! HTTP: the JSON API now, pages later. Handlers call services and nothing else.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 
 use crate::config::Settings;
@@ -37,4 +38,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(|| async {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such page or endpoint").error_response()
     }));
+}
+
+/// Runs a blocking service call off the async threads, mapping its error once.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, crate::services::ServiceError> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(ApiError::from)
 }

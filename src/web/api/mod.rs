@@ -1,5 +1,9 @@
 //! The JSON API under `/api/v1`, and the health endpoints.
 
+pub mod account;
+pub mod events;
+pub mod tasks;
+
 use super::error::ApiError;
 use super::AppState;
 use crate::services::{self, context};
@@ -9,7 +13,14 @@ use serde_json::json;
 
 /// Mounts the API routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(readyz).service(web::scope("/api/v1").service(positions).service(templates));
+    cfg.service(healthz).service(readyz).service(
+        web::scope("/api/v1")
+            .service(positions)
+            .service(templates)
+            .configure(account::configure)
+            .configure(tasks::configure)
+            .configure(events::configure),
+    );
 }
 
 /// Liveness: the process answers.

@@ -1,0 +1,114 @@
+//! API tokens, login throttling and the calendar feed's secret.
+
+use super::schema::{api_tokens, login_throttle, staff};
+use super::AnyConn;
+use crate::with_conn;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A stored API token (only its hash is kept).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i64,
+    pub staff_id: i64,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Stores a new token's hash and returns its id.
+pub fn insert_token(conn: &mut AnyConn, staff: i64, name: &str, hash: &str, now: NaiveDateTime) -> QueryResult<i64> {
+    with_conn!(conn, c => diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::staff_id.eq(staff),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(hash),
+            api_tokens::created_at.eq(now),
+        ))
+        .returning(api_tokens::id)
+        .get_result(c))
+}
+
+/// The live token with this hash.
+pub fn token_by_hash(conn: &mut AnyConn, hash: &str) -> QueryResult<Option<TokenRow>> {
+    with_conn!(conn, c => api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(TokenRow::as_select())
+        .first(c)
+        .optional())
+}
+
+/// Notes when a token was last used.
+pub fn touch_token(conn: &mut AnyConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(api_tokens::table.find(id)).set(api_tokens::last_used_at.eq(now)).execute(c))
+}
+
+/// A person's live tokens, newest first.
+pub fn tokens_of(conn: &mut AnyConn, staff: i64) -> QueryResult<Vec<TokenRow>> {
+    with_conn!(conn, c => api_tokens::table
+        .filter(api_tokens::staff_id.eq(staff))
+        .filter(api_tokens::revoked_at.is_null())
+        .order(api_tokens::id.desc())
+        .select(TokenRow::as_select())
+        .load(c))
+}
+
+/// Revokes one of a person's tokens; 0 when there is no such live token of theirs.
+pub fn revoke_token(conn: &mut AnyConn, staff: i64, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(api_tokens::table
+            .find(id)
+            .filter(api_tokens::staff_id.eq(staff))
+            .filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(Some(now)))
+        .execute(c))
+}
+
+/// A throttle entry: failures since `first_failure_at`, and a lock, if any.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = login_throttle)]
+pub struct ThrottleRow {
+    pub key: String,
+    pub failures: i32,
+    pub first_failure_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+}
+
+/// The throttle entry for `key` (`email:…` or `ip:…`).
+pub fn throttle(conn: &mut AnyConn, key: &str) -> QueryResult<Option<ThrottleRow>> {
+    with_conn!(conn, c => login_throttle::table.find(key).select(ThrottleRow::as_select()).first(c).optional())
+}
+
+/// Writes a throttle entry.
+pub fn put_throttle(conn: &mut AnyConn, row: &ThrottleRow) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::delete(login_throttle::table.find(&row.key)).execute(c)?;
+        diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::key.eq(&row.key),
+                login_throttle::failures.eq(row.failures),
+                login_throttle::first_failure_at.eq(row.first_failure_at),
+                login_throttle::locked_until.eq(row.locked_until),
+            ))
+            .execute(c)?;
+        Ok(())
+    })
+}
+
+/// Forgets the failures of `key` after a successful login.
+pub fn clear_throttle(conn: &mut AnyConn, key: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::delete(login_throttle::table.find(key)).execute(c))
+}
+
+/// Sets a person's calendar-feed secret (its hash).
+pub fn set_ical_hash(conn: &mut AnyConn, staff_id: i64, hash: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(staff_id)).set(staff::ical_token_hash.eq(Some(hash))).execute(c))
+}
+
+/// The person whose calendar-feed secret hashes to `hash`.
+pub fn staff_by_ical_hash(conn: &mut AnyConn, hash: &str) -> QueryResult<Option<i64>> {
+    with_conn!(conn, c => staff::table.filter(staff::ical_token_hash.eq(hash)).select(staff::id).first(c).optional())
+}

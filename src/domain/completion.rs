@@ -1,0 +1,243 @@
+//! What completing, skipping and reopening a task needs, and which moves are allowed.
+//!
+//! A template says what completion asks for (a tick, a note, a sign-off, or typed
+//! figures); [`check_completion`] turns a person's input into the values stored, or
+//! names the field that is wrong. [`transition`] holds the task state machine.
+
+use super::task::TaskStatus;
+use super::template::{CompletionMode, FigureType, TemplateSpec};
+use chrono::{Duration, NaiveDateTime};
+use serde_json::{Map, Number, Value};
+
+/// A bad input at `field` (`note`, `reason`, `signoff`, `figures.parcels_shipped`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+fn bad<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, FieldError> {
+    Err(FieldError { field: field.into(), message: message.into() })
+}
+
+/// Longest note or reason kept.
+pub const MAX_NOTE: usize = 2000;
+/// Longest text figure kept.
+pub const MAX_TEXT_FIGURE: usize = 500;
+/// How long the person who finished a task may undo it.
+pub const UNDO_MINUTES: i64 = 10;
+
+/// What a completion stores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    pub note: Option<String>,
+    /// Typed figures by key, as JSON.
+    pub figures: Option<Map<String, Value>>,
+}
+
+/// Input to completing a task, from the API or a page form.
+#[derive(Debug, Clone, Default)]
+pub struct CompletionInput {
+    pub note: Option<String>,
+    /// Figure values by key: JSON numbers, strings, booleans (forms send strings).
+    pub figures: Map<String, Value>,
+    pub signoff: bool,
+}
+
+/// Checks `input` against what `spec` asks for.
+pub fn check_completion(spec: &TemplateSpec, input: &CompletionInput) -> Result<Completion, FieldError> {
+    let note = clean_text(input.note.as_deref(), "note", MAX_NOTE)?;
+    match spec.completion {
+        CompletionMode::Note if note.is_none() => return bad("note", "this task asks for a note"),
+        CompletionMode::Signoff if !input.signoff => return bad("signoff", "this task asks for your sign-off"),
+        _ => {}
+    }
+    if let Some(key) = input.figures.keys().find(|k| !spec.figures.iter().any(|f| &f.key == *k)) {
+        return bad(format!("figures.{key}"), "this task does not ask for this figure");
+    }
+    if spec.figures.is_empty() {
+        return Ok(Completion { note, figures: None });
+    }
+    let mut out = Map::new();
+    for f in &spec.figures {
+        let field = format!("figures.{}", f.key);
+        let value = input.figures.get(&f.key).filter(|v| !is_blank(v));
+        let Some(value) = value else {
+            if f.required {
+                return bad(field, "this figure is required");
+            }
+            continue;
+        };
+        out.insert(f.key.clone(), typed(f.kind, value, &field)?);
+    }
+    Ok(Completion { note, figures: Some(out) })
+}
+
+fn is_blank(v: &Value) -> bool {
+    v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())
+}
+
+fn typed(kind: FigureType, v: &Value, field: &str) -> Result<Value, FieldError> {
+    let text = v.as_str().map(str::trim);
+    match kind {
+        FigureType::Integer => {
+            let n = v.as_i64().or_else(|| text.and_then(|t| t.parse::<i64>().ok()));
+            match n {
+                Some(n) if n >= 0 => Ok(Value::from(n)),
+                Some(_) => bad(field, "must be 0 or more"),
+                None => bad(field, "must be a whole number"),
+            }
+        }
+        FigureType::Decimal => {
+            let n = v.as_f64().or_else(|| text.and_then(|t| t.parse::<f64>().ok())).filter(|n| n.is_finite());
+            match n.and_then(Number::from_f64) {
+                Some(num) if n.is_some_and(|n| n >= 0.0) => Ok(Value::Number(num)),
+                Some(_) => bad(field, "must be 0 or more"),
+                None => bad(field, "must be a number"),
+            }
+        }
+        FigureType::Text => match text {
+            Some(t) if t.chars().count() <= MAX_TEXT_FIGURE => Ok(Value::from(t)),
+            Some(_) => bad(field, format!("at most {MAX_TEXT_FIGURE} characters")),
+            None => bad(field, "must be text"),
+        },
+        FigureType::Bool => match (v.as_bool(), text) {
+            (Some(b), _) => Ok(Value::from(b)),
+            (None, Some("true" | "yes" | "on" | "1" | "是")) => Ok(Value::from(true)),
+            (None, Some("false" | "no" | "off" | "0" | "否")) => Ok(Value::from(false)),
+            _ => bad(field, "must be yes or no"),
+        },
+    }
+}
+
+fn clean_text(s: Option<&str>, field: &str, max: usize) -> Result<Option<String>, FieldError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(t) if t.chars().count() > max => bad(field, format!("at most {max} characters")),
+        Some(t) => Ok(Some(t.to_string())),
+        None => Ok(None),
+    }
+}
+
+/// A skip's reason: required, trimmed, bounded.
+pub fn check_reason(reason: Option<&str>) -> Result<String, FieldError> {
+    clean_text(reason, "reason", MAX_NOTE)?.map_or_else(|| bad("reason", "skipping needs a reason"), Ok)
+}
+
+/// What a person asks to do with a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Complete,
+    Skip,
+    Reopen,
+}
+
+/// Why a move is refused: the task is not in a state that allows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+/// The status after `action`, or why not. `finished_at` is when the task was done or
+/// skipped; `may_reopen_late` is true for leads and admins, who may reopen any time.
+pub fn transition(
+    status: TaskStatus,
+    action: Action,
+    finished_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+    may_reopen_late: bool,
+) -> Result<TaskStatus, Refused> {
+    use TaskStatus::*;
+    match (status, action) {
+        (Open | Missed, Action::Complete) => Ok(Done),
+        (Open | Missed, Action::Skip) => Ok(Skipped),
+        (Done, Action::Complete) => Err(Refused("this task is already done".into())),
+        (Skipped, Action::Complete | Action::Skip) => Err(Refused("this task was skipped; reopen it first".into())),
+        (Done, Action::Skip) => Err(Refused("this task is already done; reopen it first".into())),
+        (Open | Missed, Action::Reopen) => Err(Refused("this task is not done or skipped".into())),
+        (Done | Skipped, Action::Reopen) => {
+            let in_time = finished_at.is_some_and(|t| now - t <= Duration::minutes(UNDO_MINUTES));
+            if in_time || may_reopen_late {
+                Ok(Open)
+            } else {
+                Err(Refused(format!("undo is possible for {UNDO_MINUTES} minutes; ask your lead to reopen it")))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::template::{DueSpec, FigureSpec};
+    use serde_json::json;
+
+    fn spec(completion: CompletionMode, figures: Vec<FigureSpec>) -> TemplateSpec {
+        TemplateSpec {
+            id: "t".into(),
+            duty: "d".into(),
+            zh: String::new(),
+            en: String::new(),
+            position: None,
+            schedule: None,
+            trigger: None,
+            shift: Default::default(),
+            due: DueSpec { time: "18:00".into(), working_days: 0 },
+            assign: Default::default(),
+            assign_to: Default::default(),
+            catch_up: Default::default(),
+            completion,
+            figures,
+        }
+    }
+
+    fn fig(key: &str, kind: FigureType, required: bool) -> FigureSpec {
+        FigureSpec { key: key.into(), kind, zh: key.into(), en: key.into(), required }
+    }
+
+    fn input(figures: Value) -> CompletionInput {
+        CompletionInput { figures: figures.as_object().cloned().unwrap_or_default(), ..Default::default() }
+    }
+
+    #[test]
+    fn figures_are_typed_and_named_when_wrong() {
+        let s = spec(
+            CompletionMode::Figures,
+            vec![
+                fig("parcels", FigureType::Integer, true),
+                fig("rate", FigureType::Decimal, true),
+                fig("ok", FigureType::Bool, false),
+            ],
+        );
+        let done = check_completion(&s, &input(json!({"parcels": "120", "rate": 3.5, "ok": "yes"}))).unwrap();
+        assert_eq!(Value::Object(done.figures.unwrap()), json!({"parcels": 120, "rate": 3.5, "ok": true}));
+        let e = check_completion(&s, &input(json!({"parcels": "12a", "rate": 1}))).unwrap_err();
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("figures.parcels", "must be a whole number"));
+        let e = check_completion(&s, &input(json!({"parcels": 1}))).unwrap_err();
+        assert_eq!(e.field, "figures.rate");
+        let e = check_completion(&s, &input(json!({"parcels": -1, "rate": 1}))).unwrap_err();
+        assert_eq!(e.message, "must be 0 or more");
+        let e = check_completion(&s, &input(json!({"parcels": 1, "rate": 1, "extra": 2}))).unwrap_err();
+        assert_eq!(e.field, "figures.extra");
+    }
+
+    #[test]
+    fn notes_and_signoffs_are_asked_for() {
+        let e = check_completion(&spec(CompletionMode::Note, vec![]), &input(json!({}))).unwrap_err();
+        assert_eq!(e.field, "note");
+        let e = check_completion(&spec(CompletionMode::Signoff, vec![]), &input(json!({}))).unwrap_err();
+        assert_eq!(e.field, "signoff");
+        let ok = CompletionInput { signoff: true, ..Default::default() };
+        assert!(check_completion(&spec(CompletionMode::Signoff, vec![]), &ok).is_ok());
+        assert_eq!(check_reason(Some("  ")).unwrap_err().field, "reason");
+    }
+
+    #[test]
+    fn undo_within_ten_minutes_or_by_a_lead() {
+        let t0 = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        let soon = t0 + Duration::minutes(9);
+        let late = t0 + Duration::minutes(11);
+        assert_eq!(transition(TaskStatus::Done, Action::Reopen, Some(t0), soon, false), Ok(TaskStatus::Open));
+        assert!(transition(TaskStatus::Done, Action::Reopen, Some(t0), late, false).is_err());
+        assert_eq!(transition(TaskStatus::Done, Action::Reopen, Some(t0), late, true), Ok(TaskStatus::Open));
+        assert!(transition(TaskStatus::Done, Action::Complete, Some(t0), soon, true).is_err());
+        assert_eq!(transition(TaskStatus::Missed, Action::Complete, None, soon, false), Ok(TaskStatus::Done));
+    }
+}

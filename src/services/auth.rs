@@ -1,0 +1,161 @@
+//! Logging in, API tokens, login throttling, and who the person asking is.
+//!
+//! Throttling counts failures per account and per client address: from the 5th
+//! failure within an hour each further failure locks that key for 30 seconds (slowed
+//! down); from the 10th, for 15 minutes (refused for a while). A success clears the
+//! account's count. Tokens and feed secrets are random; only their SHA-256 is stored.
+
+use super::{ServiceError, ServiceResult};
+use crate::db::accounts::{ThrottleRow, TokenRow};
+use crate::db::{self, AnyConn, DbPool};
+use crate::domain::access::{departments_led, Viewer};
+use crate::domain::org::Department;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+
+/// Failures before each further failure locks the key briefly.
+const SLOW_AFTER: i32 = 5;
+/// Failures before the key is locked for long.
+const REFUSE_AFTER: i32 = 10;
+const SLOW_LOCK: Duration = Duration::seconds(30);
+const LONG_LOCK: Duration = Duration::minutes(15);
+const WINDOW: Duration = Duration::hours(1);
+
+/// The hex SHA-256 of a secret, as stored.
+pub fn digest(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh random secret with a readable prefix.
+pub fn new_secret(prefix: &str) -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    format!("{prefix}{}", Alphanumeric.sample_string(&mut rand::rng(), 40))
+}
+
+/// Checks an email and password, throttled per account and per `client` address.
+/// Returns the person's id.
+pub fn login(
+    pool: &DbPool,
+    email: &str,
+    password: &str,
+    client: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<i64> {
+    let email = email.trim().to_lowercase();
+    let keys: Vec<String> =
+        std::iter::once(format!("email:{email}")).chain(client.map(|c| format!("ip:{c}"))).collect();
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    for key in &keys {
+        if let Some(until) =
+            db::accounts::throttle(conn, key)?.and_then(|t| t.locked_until).filter(|u| *u > now.naive_utc())
+        {
+            return Err(ServiceError::Throttled { retry_after_secs: (until - now.naive_utc()).num_seconds().max(1) });
+        }
+    }
+    let person = db::staff::by_email(conn, &email)?.filter(|p| p.active);
+    let ok = person.as_ref().and_then(|p| p.password_hash.as_deref()).is_some_and(|h| verify(password, h));
+    match (ok, person) {
+        (true, Some(p)) => {
+            db::accounts::clear_throttle(conn, &keys[0])?;
+            Ok(p.id)
+        }
+        _ => {
+            for key in &keys {
+                record_failure(conn, key, now)?;
+            }
+            Err(ServiceError::Unauthenticated("wrong email or password".into()))
+        }
+    }
+}
+
+fn verify(password: &str, hash: &str) -> bool {
+    use argon2::PasswordVerifier;
+    argon2::PasswordHash::new(hash)
+        .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn record_failure(conn: &mut AnyConn, key: &str, now: DateTime<Utc>) -> ServiceResult<()> {
+    let now = now.naive_utc();
+    let mut row = db::accounts::throttle(conn, key)?
+        .filter(|t| now - t.first_failure_at < WINDOW)
+        .unwrap_or(ThrottleRow { key: key.to_string(), failures: 0, first_failure_at: now, locked_until: None });
+    row.failures += 1;
+    row.locked_until = match row.failures {
+        n if n >= REFUSE_AFTER => Some(now + LONG_LOCK),
+        n if n >= SLOW_AFTER => Some(now + SLOW_LOCK),
+        _ => None,
+    };
+    db::accounts::put_throttle(conn, &row)?;
+    Ok(())
+}
+
+/// Logs in and issues a bearer token named `name`; the token is shown only now.
+pub fn issue_token(
+    pool: &DbPool,
+    email: &str,
+    password: &str,
+    name: Option<&str>,
+    client: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<(String, TokenRow)> {
+    let staff = login(pool, email, password, client, now)?;
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("api").chars().take(100).collect::<String>();
+    let token = new_secret("dd_");
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let id = db::accounts::insert_token(conn, staff, &name, &digest(&token), now.naive_utc())?;
+    let row = db::accounts::tokens_of(conn, staff)?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| ServiceError::Corrupt("token vanished".into()))?;
+    Ok((token, row))
+}
+
+/// The person a bearer token belongs to, if it is live.
+pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> ServiceResult<Option<i64>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let Some(row) = db::accounts::token_by_hash(conn, &digest(token))? else { return Ok(None) };
+    db::accounts::touch_token(conn, row.id, now.naive_utc())?;
+    Ok(Some(row.staff_id))
+}
+
+/// A person's live tokens.
+pub fn tokens(pool: &DbPool, staff: i64) -> ServiceResult<Vec<TokenRow>> {
+    Ok(db::accounts::tokens_of(&mut pool.get()?.any(), staff)?)
+}
+
+/// Revokes one of the person's own tokens.
+pub fn revoke(pool: &DbPool, staff: i64, id: i64, now: DateTime<Utc>) -> ServiceResult<()> {
+    match db::accounts::revoke_token(&mut pool.get()?.any(), staff, id, now.naive_utc())? {
+        0 => Err(ServiceError::NotFound(format!("no token {id} of yours"))),
+        _ => Ok(()),
+    }
+}
+
+/// The person with id `staff`, with what they hold and lead on `today`.
+pub fn viewer(conn: &mut AnyConn, staff: i64, today: NaiveDate) -> ServiceResult<Viewer> {
+    let person = db::staff::by_id(conn, staff)?
+        .filter(|p| p.active)
+        .ok_or_else(|| ServiceError::Unauthenticated("no such account".into()))?;
+    let positions: BTreeSet<String> = db::staff::holders_since(conn, today)?
+        .into_iter()
+        .filter(|h| h.staff_id == staff && !h.deputy && h.valid_from <= today)
+        .map(|h| h.position_id)
+        .collect();
+    let departments: Vec<Department> = db::org::load(conn)?
+        .departments
+        .into_iter()
+        .map(|d| Department {
+            id: d.id,
+            zh: d.zh,
+            en: d.en,
+            lead_position: d.lead_position_id,
+            reports_to: d.reports_to,
+        })
+        .collect();
+    let leads = departments_led(&departments, &positions);
+    Ok(Viewer { id: person.id, name: person.name, admin: person.is_admin, locale: person.locale, positions, leads })
+}

@@ -1,0 +1,273 @@
+//! A person's tasks: the daily list, one task with its history, and completing,
+//! skipping and reopening. Pages and the API both call these, so the rules exist once.
+
+use super::{ServiceError, ServiceResult};
+use crate::db::tasks::{LogRow, StatusChange, TaskRow};
+use crate::db::{self, AnyConn, DbPool};
+use crate::domain::access::{TaskScope, Viewer};
+use crate::domain::completion::{check_completion, check_reason, transition, Action, CompletionInput, FieldError};
+use crate::domain::task::TaskStatus;
+use crate::domain::template::{CompletionMode, FigureSpec, TemplateSpec};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// A task as people see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskView {
+    pub id: i64,
+    pub template_id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub duty_id: String,
+    pub duty_zh: String,
+    pub duty_en: String,
+    pub position_id: String,
+    pub position_zh: String,
+    pub position_en: String,
+    pub department_id: String,
+    pub occurs_on: NaiveDate,
+    /// Due time in the company's zone, RFC 3339.
+    pub due_at: String,
+    pub status: String,
+    /// Open and past its due time.
+    pub overdue: bool,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    /// `none`, `vacancy` or `leave`.
+    pub cover: String,
+    pub covered_name: Option<String>,
+    pub completion: CompletionMode,
+    pub figures_asked: Vec<FigureSpec>,
+    pub note: Option<String>,
+    pub figures: Option<Value>,
+    pub done_at: Option<String>,
+    pub done_by_name: Option<String>,
+}
+
+/// A person's list for a day: overdue work first, then the day, then the week after.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayList {
+    pub date: NaiveDate,
+    pub overdue: Vec<TaskView>,
+    pub today: Vec<TaskView>,
+    pub upcoming: Vec<TaskView>,
+}
+
+fn scope(t: &TaskRow) -> TaskScope<'_> {
+    TaskScope {
+        assignee: t.assignee_id,
+        department: &t.department_id,
+        position: &t.position_id,
+        shared: t.slot == "shared",
+    }
+}
+
+/// Turns rows into views with two queries in all (templates, people), nothing per row.
+pub fn views(conn: &mut AnyConn, tz: Tz, rows: Vec<TaskRow>, now: DateTime<Utc>) -> ServiceResult<Vec<TaskView>> {
+    let mut ids: Vec<String> = rows.iter().map(|t| t.template_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let named: HashMap<String, _> =
+        db::org::templates_named(conn, &ids)?.into_iter().map(|(t, d, p)| (t.id.clone(), (t, d, p))).collect();
+    let mut people: Vec<i64> =
+        rows.iter().flat_map(|t| [t.assignee_id, t.covered_staff_id, t.done_by]).flatten().collect();
+    people.sort_unstable();
+    people.dedup();
+    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
+    let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&tz).to_rfc3339();
+    let mut specs: HashMap<String, TemplateSpec> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for t in rows {
+        let (tpl, duty, pos) =
+            named.get(&t.template_id).ok_or_else(|| ServiceError::Corrupt(format!("template {}", t.template_id)))?;
+        if !specs.contains_key(&tpl.id) {
+            let spec: TemplateSpec =
+                serde_json::from_str(&tpl.spec).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+            specs.insert(tpl.id.clone(), spec);
+        }
+        let spec = &specs[&tpl.id];
+        out.push(TaskView {
+            id: t.id,
+            template_id: t.template_id.clone(),
+            title_zh: tpl.zh.clone(),
+            title_en: tpl.en.clone(),
+            duty_id: duty.id.clone(),
+            duty_zh: duty.zh.clone(),
+            duty_en: duty.en.clone(),
+            position_id: t.position_id.clone(),
+            position_zh: pos.zh.clone(),
+            position_en: pos.en.clone(),
+            department_id: t.department_id.clone(),
+            occurs_on: t.occurs_on,
+            due_at: local(t.due_at),
+            overdue: t.status == "open" && t.due_at < now.naive_utc(),
+            assignee_id: t.assignee_id,
+            assignee_name: t.assignee_id.and_then(|i| names.get(&i).cloned()),
+            cover: t.cover.clone(),
+            covered_name: t.covered_staff_id.and_then(|i| names.get(&i).cloned()),
+            completion: spec.completion,
+            figures_asked: spec.figures.clone(),
+            note: t.note.clone(),
+            figures: t.figures.as_deref().and_then(|f| serde_json::from_str(f).ok()),
+            done_at: t.done_at.map(local),
+            done_by_name: t.done_by.and_then(|i| names.get(&i).cloned()),
+            status: t.status,
+        });
+    }
+    Ok(out)
+}
+
+/// `viewer`'s list for `date` (default today): overdue open tasks, that day's, and the 7 days after.
+pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: DateTime<Utc>) -> ServiceResult<DayList> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let (tz, today) = super::context::company_today(conn, now)?;
+    let date = date.unwrap_or(today);
+    let end = date.checked_add_days(Days::new(7)).unwrap_or(date);
+    let positions: Vec<String> = viewer.positions.iter().cloned().collect();
+    let rows = db::tasks::list_for(conn, viewer.id, &positions, date, end, now.naive_utc())?;
+    let mut list = DayList { date, overdue: vec![], today: vec![], upcoming: vec![] };
+    for v in views(conn, tz, rows, now)? {
+        if v.overdue && v.occurs_on != date {
+            list.overdue.push(v);
+        } else if v.occurs_on <= date {
+            list.today.push(v);
+        } else {
+            list.upcoming.push(v);
+        }
+    }
+    Ok(list)
+}
+
+/// One line of a task's history as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogView {
+    pub at: String,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub detail: Option<String>,
+}
+
+/// A task and its history, if `viewer` may see it (otherwise: not found).
+pub fn get(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> ServiceResult<(TaskView, Vec<LogView>)> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let (tz, _) = super::context::company_today(conn, now)?;
+    let row = visible(conn, viewer, id)?;
+    let view = views(conn, tz, vec![row], now)?.remove(0);
+    let log: Vec<LogRow> = db::tasks::log_of(conn, id)?;
+    let actors: Vec<i64> = log.iter().filter_map(|l| l.actor_id).collect();
+    let names: HashMap<i64, String> = db::staff::names(conn, &actors)?.into_iter().collect();
+    let log = log
+        .into_iter()
+        .map(|l| LogView {
+            at: l.at.and_utc().with_timezone(&tz).to_rfc3339(),
+            actor_name: l.actor_id.and_then(|a| names.get(&a).cloned()),
+            action: l.action,
+            detail: l.detail,
+        })
+        .collect();
+    Ok((view, log))
+}
+
+fn visible(conn: &mut AnyConn, viewer: &Viewer, id: i64) -> ServiceResult<TaskRow> {
+    db::tasks::get(conn, id)?
+        .filter(|t| viewer.can_see(scope(t)))
+        .ok_or_else(|| ServiceError::NotFound(format!("no task {id}")))
+}
+
+impl From<FieldError> for ServiceError {
+    fn from(e: FieldError) -> Self {
+        ServiceError::Invalid { field: e.field, message: e.message }
+    }
+}
+
+/// What a person does to a task.
+#[derive(Debug, Clone)]
+pub enum Act {
+    Complete(CompletionInput),
+    Skip { reason: Option<String> },
+    Reopen,
+}
+
+/// Completes, skips or reopens a task for `viewer`. Bad input or a refused move
+/// changes nothing; two people acting at once cannot both succeed.
+pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>) -> ServiceResult<TaskView> {
+    let mut conn = pool.get()?;
+    let (tz, _) = super::context::company_today(&mut conn.any(), now)?;
+    conn.transaction(|conn| {
+        let row = visible(conn, viewer, id)?;
+        let status =
+            TaskStatus::parse(&row.status).ok_or_else(|| ServiceError::Corrupt(format!("status {}", row.status)))?;
+        let action = match &act {
+            Act::Complete(_) => Action::Complete,
+            Act::Skip { .. } => Action::Skip,
+            Act::Reopen => Action::Reopen,
+        };
+        let managed = viewer.manages(scope(&row));
+        let next = transition(status, action, row.done_at, now.naive_utc(), managed)
+            .map_err(|r| ServiceError::Conflict(r.0))?;
+        let (change, detail) = match act {
+            Act::Complete(input) => {
+                let spec = template_spec(conn, &row.template_id)?;
+                let c = check_completion(&spec, &input)?;
+                let figures = c.figures.map(|f| Value::Object(f).to_string());
+                let detail = figures.clone().or_else(|| c.note.clone());
+                let change = StatusChange {
+                    status: next.as_str().into(),
+                    done_at: Some(now.naive_utc()),
+                    done_by: Some(viewer.id),
+                    note: c.note,
+                    figures,
+                };
+                (change, detail)
+            }
+            Act::Skip { reason } => {
+                let reason = check_reason(reason.as_deref())?;
+                let change = StatusChange {
+                    status: next.as_str().into(),
+                    done_at: Some(now.naive_utc()),
+                    done_by: Some(viewer.id),
+                    note: Some(reason.clone()),
+                    figures: None,
+                };
+                (change, Some(reason))
+            }
+            Act::Reopen => (
+                StatusChange { status: next.as_str().into(), done_at: None, done_by: None, note: None, figures: None },
+                None,
+            ),
+        };
+        if db::tasks::set_status(conn, id, &row.status, &change, now.naive_utc())? == 0 {
+            return Err(ServiceError::Conflict("someone changed this task just now; reload it".into()));
+        }
+        let verb = match action {
+            Action::Complete => "completed",
+            Action::Skip => "skipped",
+            Action::Reopen => "reopened",
+        };
+        db::tasks::log(conn, id, now.naive_utc(), Some(viewer.id), verb, detail.as_deref())?;
+        let row = visible(conn, viewer, id)?;
+        Ok(views(conn, tz, vec![row], now)?.remove(0))
+    })
+}
+
+fn template_spec(conn: &mut AnyConn, id: &str) -> ServiceResult<TemplateSpec> {
+    let (tpl, _, _) = db::org::templates_named(conn, &[id.to_string()])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ServiceError::Corrupt(format!("template {id}")))?;
+    serde_json::from_str(&tpl.spec).map_err(|e| ServiceError::Corrupt(e.to_string()))
+}
+
+/// Parses figures sent as a JSON object.
+pub fn figures_from_json(v: Option<Value>) -> ServiceResult<Map<String, Value>> {
+    match v {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m),
+        Some(_) => Err(ServiceError::invalid("figures", "must be an object of figure values by key")),
+    }
+}

@@ -1,0 +1,59 @@
+//! API tokens: issue with email and password, list, revoke.
+
+use crate::services::auth;
+use crate::web::auth::Authed;
+use crate::web::error::ApiError;
+use crate::web::{blocking, AppState};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    email: String,
+    password: String,
+    name: Option<String>,
+}
+
+/// Exchanges an email and password for a bearer token (shown only in this answer).
+#[post("/auth/token")]
+async fn issue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = req.peer_addr().map(|a| a.ip().to_string());
+    let b = body.into_inner();
+    let (token, row) = blocking(move || {
+        auth::issue_token(&state.pool, &b.email, &b.password, b.name.as_deref(), client.as_deref(), Utc::now())
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .json(json!({"token": token, "id": row.id, "name": row.name, "created_at": row.created_at.and_utc()})))
+}
+
+/// My live tokens (never the secrets themselves).
+#[get("/auth/tokens")]
+async fn list(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpResponse, ApiError> {
+    let rows = blocking(move || auth::tokens(&state.pool, v.id)).await?;
+    let tokens: Vec<_> = rows
+        .into_iter()
+        .map(|t| json!({"id": t.id, "name": t.name, "created_at": t.created_at.and_utc(), "last_used_at": t.last_used_at.map(|x| x.and_utc())}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"tokens": tokens})))
+}
+
+/// Revokes one of my tokens.
+#[delete("/auth/tokens/{id}")]
+async fn revoke(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    blocking(move || auth::revoke(&state.pool, v.id, id, Utc::now())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mounts these routes (inside `/api/v1`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(issue).service(list).service(revoke);
+}

@@ -1,0 +1,47 @@
+//! `POST /events`: leads and admins fire a named event.
+
+use crate::services::{events, ServiceError};
+use crate::web::auth::Authed;
+use crate::web::error::ApiError;
+use crate::web::{blocking, AppState};
+use actix_web::{post, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventBody {
+    name: String,
+    subject: Option<String>,
+    at: Option<String>,
+}
+
+/// Fires an event; the same name, subject and date again creates nothing.
+#[post("/events")]
+async fn fire(
+    state: web::Data<AppState>,
+    Authed(v): Authed,
+    body: web::Json<EventBody>,
+) -> Result<HttpResponse, ApiError> {
+    if !(v.admin || v.is_lead()) {
+        return Err(ServiceError::Forbidden("only leads and admins fire events".into()).into());
+    }
+    let b = body.into_inner();
+    let at = match b.at.as_deref() {
+        Some(s) => {
+            Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::invalid("at", "use YYYY-MM-DD"))?)
+        }
+        None => None,
+    };
+    let r = blocking(move || events::fire(&state.pool, &b.name, b.subject.as_deref(), at, Utc::now())).await?;
+    let status = if r.new_event { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
+    Ok(HttpResponse::build(status).json(json!({
+        "event_id": r.event_id, "new_event": r.new_event, "created": r.created, "existing": r.existing, "warning": r.warning,
+    })))
+}
+
+/// Mounts this route (inside `/api/v1`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(fire);
+}

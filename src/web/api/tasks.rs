@@ -1,0 +1,111 @@
+//! `/me`, `/me/tasks`, `/tasks/{id}` and the actions on a task.
+
+use crate::domain::completion::CompletionInput;
+use crate::services::tasks::{self, Act};
+use crate::web::auth::Authed;
+use crate::web::error::ApiError;
+use crate::web::{blocking, AppState};
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The signed-in person.
+#[get("/me")]
+async fn me(Authed(v): Authed) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "id": v.id, "name": v.name, "admin": v.admin, "locale": v.locale,
+        "positions": v.positions, "leads": v.leads,
+    }))
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    date: Option<String>,
+}
+
+/// My tasks for a day (default today): overdue ones, the day's, the next 7 days.
+#[get("/me/tasks")]
+async fn my_tasks(
+    state: web::Data<AppState>,
+    Authed(v): Authed,
+    q: web::Query<DayQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let date = match q.into_inner().date {
+        Some(d) => {
+            Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| ApiError::invalid("date", "use YYYY-MM-DD"))?)
+        }
+        None => None,
+    };
+    let list = blocking(move || tasks::day_list(&state.pool, &v, date, Utc::now())).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One task with its history.
+#[get("/tasks/{id}")]
+async fn one_task(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (task, history) = blocking(move || tasks::get(&state.pool, &v, id, Utc::now())).await?;
+    Ok(HttpResponse::Ok().json(json!({"task": task, "history": history})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompleteBody {
+    note: Option<String>,
+    figures: Option<Value>,
+    #[serde(default)]
+    signoff: bool,
+}
+
+/// Completes a task with what its template asks for (a JSON object; `{}` for a tick).
+#[post("/tasks/{id}/complete")]
+async fn complete(
+    state: web::Data<AppState>,
+    Authed(v): Authed,
+    id: web::Path<i64>,
+    body: web::Json<CompleteBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let figures = tasks::figures_from_json(body.figures)?;
+    let input = CompletionInput { note: body.note, figures, signoff: body.signoff };
+    run(state, v, id.into_inner(), Act::Complete(input)).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkipBody {
+    reason: Option<String>,
+}
+
+/// Skips a task, with a reason.
+#[post("/tasks/{id}/skip")]
+async fn skip(
+    state: web::Data<AppState>,
+    Authed(v): Authed,
+    id: web::Path<i64>,
+    body: web::Json<SkipBody>,
+) -> Result<HttpResponse, ApiError> {
+    run(state, v, id.into_inner(), Act::Skip { reason: body.into_inner().reason }).await
+}
+
+/// Reopens a done or skipped task (within 10 minutes, or by a lead or admin).
+#[post("/tasks/{id}/reopen")]
+async fn reopen(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    run(state, v, id.into_inner(), Act::Reopen).await
+}
+
+async fn run(
+    state: web::Data<AppState>,
+    v: crate::domain::access::Viewer,
+    id: i64,
+    act: Act,
+) -> Result<HttpResponse, ApiError> {
+    let task = blocking(move || tasks::act(&state.pool, &v, id, act, Utc::now())).await?;
+    Ok(HttpResponse::Ok().json(json!({"task": task})))
+}
+
+/// Mounts these routes (inside `/api/v1`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(me).service(my_tasks).service(one_task).service(complete).service(skip).service(reopen);
+}

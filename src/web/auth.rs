@@ -1,0 +1,48 @@
+//! Who is asking: the `Authed` extractor resolves a bearer token to a [`Viewer`].
+
+use super::error::ApiError;
+use super::AppState;
+use crate::domain::access::Viewer;
+use crate::services::{self, ServiceError};
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
+use std::future::Future;
+use std::pin::Pin;
+
+/// The signed-in person. Handlers that take it answer 401 to anyone else.
+pub struct Authed(pub Viewer);
+
+fn unauthenticated() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first: send `Authorization: Bearer <token>`")
+}
+
+impl FromRequest for Authed {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get("authorization")
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            let (Some(state), Some(token)) = (state, token) else { return Err(unauthenticated()) };
+            let viewer = web::block(move || -> Result<Option<Viewer>, ServiceError> {
+                let now = Utc::now();
+                let Some(id) = services::auth::token_owner(&state.pool, &token, now)? else { return Ok(None) };
+                let mut conn = state.pool.get()?;
+                let conn = &mut conn.any();
+                let (_, today) = services::context::company_today(conn, now)?;
+                services::auth::viewer(conn, id, today).map(Some)
+            })
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+            viewer.map(Authed).ok_or_else(unauthenticated)
+        })
+    }
+}

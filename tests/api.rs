@@ -1,0 +1,255 @@
+//! The staff API over real HTTP: tokens, the daily list, task actions, authorization.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{config_dir, TestDb};
+use dutyday::config::Settings;
+use dutyday::services::generate::{self, Scope};
+use dutyday::startup::{Application, StartOptions};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "demo-pass-1";
+
+/// The app on a random port over `db`, with tasks generated from three days ago on.
+async fn start(db: &TestDb) -> String {
+    let settings = Settings {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".into(),
+        config: config_dir(),
+        demo_password: Some(PASSWORD.into()),
+        ..Settings::default()
+    };
+    let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port);
+    actix_web::rt::spawn(app.server);
+    let pool = db.pool().clone();
+    actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
+        .await
+        .unwrap()
+        .unwrap();
+    base
+}
+
+async fn token(base: &str, email: &str) -> String {
+    let res = Client::new()
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+}
+
+async fn call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = Client::new().request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The id of `email`'s first task of `template` in their list (today, upcoming or overdue).
+async fn find_task(base: &str, tok: &str, template: &str) -> i64 {
+    let (_, list) = call(reqwest::Method::GET, &format!("{base}/api/v1/me/tasks"), Some(tok), None).await;
+    ["overdue", "today", "upcoming"]
+        .iter()
+        .flat_map(|k| list[*k].as_array().cloned().unwrap_or_default())
+        .find(|t| t["template_id"] == template && t["status"] == "open")
+        .unwrap_or_else(|| panic!("no open {template} in {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn tokens_login_and_throttling(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = start(db).await;
+        let tok = token(&base, "xu.qiang@example.com").await;
+        let (s, me) = call(reqwest::Method::GET, &format!("{base}/api/v1/me"), Some(&tok), None).await;
+        assert_eq!((s, me["name"].as_str()), (StatusCode::OK, Some("徐强")));
+        assert_eq!(me["positions"], json!(["logistics.warehouse-keeper"]));
+        let (s, body) = call(reqwest::Method::GET, &format!("{base}/api/v1/me"), None, None).await;
+        assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+        // List and revoke: the revoked token stops working.
+        let (_, list) = call(reqwest::Method::GET, &format!("{base}/api/v1/auth/tokens"), Some(&tok), None).await;
+        let id = list["tokens"][0]["id"].as_i64().unwrap();
+        assert!(list.to_string().find(&tok).is_none(), "secrets are never listed");
+        let (s, _) = call(reqwest::Method::DELETE, &format!("{base}/api/v1/auth/tokens/{id}"), Some(&tok), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = call(reqwest::Method::GET, &format!("{base}/api/v1/me"), Some(&tok), None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        // Wrong passwords: refused, then locked even for the right one.
+        let wrong = json!({"email": "sun.li@example.com", "password": "nope"});
+        for _ in 0..5 {
+            let (s, b) =
+                call(reqwest::Method::POST, &format!("{base}/api/v1/auth/token"), None, Some(wrong.clone())).await;
+            assert_eq!(
+                (s, b["error"]["message"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("wrong email or password"))
+            );
+        }
+        let right = json!({"email": "sun.li@example.com", "password": PASSWORD});
+        let res = Client::new().post(format!("{base}/api/v1/auth/token")).json(&right).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.headers().get("retry-after").is_some());
+        // Malformed JSON and unknown fields are 400s with the JSON error body.
+        let res = Client::new()
+            .post(format!("{base}/api/v1/auth/token"))
+            .header("content-type", "application/json")
+            .body("{")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "malformed");
+    });
+}
+
+fn completing_skipping_and_reopening(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = start(db).await;
+        let clerk = token(&base, "sun.li@example.com").await;
+        let id = find_task(&base, &clerk, "shipping-daily-report").await;
+        let url = |a: &str| format!("{base}/api/v1/tasks/{id}/{a}");
+        let post = |a: &'static str, body: Value| {
+            let (u, t) = (url(a), clerk.clone());
+            async move { call(reqwest::Method::POST, &u, Some(&t), Some(body)).await }
+        };
+        let (s, e) = post(
+            "complete",
+            json!({"figures": {"parcels_shipped": "lots", "mis_shipments": 0, "missed_shipments": 0}}),
+        )
+        .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("figures.parcels_shipped"))
+        );
+        let (s, e) = post("complete", json!({"figures": {"parcels_shipped": 120}})).await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("figures.mis_shipments"))
+        );
+        let (_, t) = call(reqwest::Method::GET, &format!("{base}/api/v1/tasks/{id}"), Some(&clerk), None).await;
+        assert_eq!(t["task"]["status"], "open", "a bad figure changes nothing");
+        let figures = json!({"parcels_shipped": 120, "mis_shipments": 1, "missed_shipments": 0});
+        let (s, t) = post("complete", json!({"figures": figures, "note": "顺丰晚到"})).await;
+        assert_eq!((s, t["task"]["status"].as_str()), (StatusCode::OK, Some("done")));
+        assert_eq!(t["task"]["figures"], figures);
+        let (s, e) = post("complete", json!({})).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+        let (s, t) = post("reopen", json!({})).await;
+        assert_eq!((s, t["task"]["status"].as_str()), (StatusCode::OK, Some("open")));
+        let (s, e) = post("skip", json!({})).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+        let (s, t) = post("skip", json!({"reason": "仓库停电"})).await;
+        assert_eq!((s, t["task"]["note"].as_str()), (StatusCode::OK, Some("仓库停电")));
+        let (_, t) = call(reqwest::Method::GET, &format!("{base}/api/v1/tasks/{id}"), Some(&clerk), None).await;
+        let actions: Vec<&str> =
+            t["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["completed", "reopened", "skipped"]);
+        assert!(t["history"].as_array().unwrap().iter().all(|h| h["actor_name"] == "孙丽"));
+        // The sign-off template asks for the sign-off itself.
+        let signoff = find_task(&base, &clerk, "dispatch-list-signoff").await;
+        let (s, e) = call(
+            reqwest::Method::POST,
+            &format!("{base}/api/v1/tasks/{signoff}/complete"),
+            Some(&clerk),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("signoff")));
+        let (s, _) = call(
+            reqwest::Method::POST,
+            &format!("{base}/api/v1/tasks/{signoff}/complete"),
+            Some(&clerk),
+            Some(json!({"signoff": true})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        // A body over 64 KiB is refused whole.
+        let big = json!({"note": "x".repeat(70 * 1024)});
+        let (s, e) =
+            call(reqwest::Method::POST, &format!("{base}/api/v1/tasks/{signoff}/complete"), Some(&clerk), Some(big))
+                .await;
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large")));
+    });
+}
+
+fn who_may_see_and_change_a_task(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = start(db).await;
+        let owner = token(&base, "xu.qiang@example.com").await;
+        let id = find_task(&base, &owner, "warehouse-daily-check").await;
+        // (who, may see it): another staff member and another department's lead get 404.
+        let table: [(Option<&str>, StatusCode); 6] = [
+            (None, StatusCode::UNAUTHORIZED),
+            (Some("xu.qiang@example.com"), StatusCode::OK),
+            (Some("zhou.ting@example.com"), StatusCode::NOT_FOUND),
+            (Some("li.na@example.com"), StatusCode::NOT_FOUND),
+            (Some("wang.jianguo@example.com"), StatusCode::OK),
+            (Some("zhu.xiaoyan@example.com"), StatusCode::OK),
+        ];
+        for (who, want) in table {
+            let tok = match who {
+                Some(e) => Some(token(&base, e).await),
+                None => None,
+            };
+            let (s, _) = call(reqwest::Method::GET, &format!("{base}/api/v1/tasks/{id}"), tok.as_deref(), None).await;
+            assert_eq!(s, want, "GET as {who:?}");
+            // Acting: an empty complete of a note task is 422 for those who may, 404/401 for the rest.
+            let (s, _) = call(
+                reqwest::Method::POST,
+                &format!("{base}/api/v1/tasks/{id}/complete"),
+                tok.as_deref(),
+                Some(json!({})),
+            )
+            .await;
+            let acting = if want == StatusCode::OK { StatusCode::UNPROCESSABLE_ENTITY } else { want };
+            assert_eq!(s, acting, "complete as {who:?}");
+            let (s, _) =
+                call(reqwest::Method::POST, &format!("{base}/api/v1/tasks/{id}/skip"), tok.as_deref(), Some(json!({})))
+                    .await;
+            assert_eq!(s, acting, "skip as {who:?}");
+            let (s, _) =
+                call(reqwest::Method::POST, &format!("{base}/api/v1/tasks/{id}/reopen"), tok.as_deref(), None).await;
+            let reopening = if want == StatusCode::OK { StatusCode::CONFLICT } else { want };
+            assert_eq!(s, reopening, "reopen as {who:?}");
+            // Events: leads and admins only.
+            let (s, _) = call(
+                reqwest::Method::POST,
+                &format!("{base}/api/v1/events"),
+                tok.as_deref(),
+                Some(json!({"name": "no_such_event"})),
+            )
+            .await;
+            let firing = match who {
+                None => StatusCode::UNAUTHORIZED,
+                Some("xu.qiang@example.com" | "zhou.ting@example.com") => StatusCode::FORBIDDEN,
+                Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            assert_eq!(s, firing, "events as {who:?}");
+        }
+        let (s, _) = call(reqwest::Method::GET, &format!("{base}/api/v1/tasks/999999"), Some(&owner), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let gm = token(&base, "wang.jianguo@example.com").await;
+        let (s, r) = call(
+            reqwest::Method::POST,
+            &format!("{base}/api/v1/events"),
+            Some(&gm),
+            Some(json!({"name": "new_product", "subject": "保温杯"})),
+        )
+        .await;
+        assert_eq!((s, r["created"].as_u64()), (StatusCode::CREATED, Some(4)));
+    });
+}
+
+on_both_databases!(tokens_login_and_throttling, completing_skipping_and_reopening, who_may_see_and_change_a_task);
