@@ -194,6 +194,11 @@ fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
         assert_eq!(t.slot, format!("h{slot_of}"));
     }
     assert_eq!(on(&tasks(db), "warehouse-daily-check", "2026-12-03").len(), 1);
+    // The move is in the moved task's history.
+    let moved = on(&tasks(db), "warehouse-daily-check", "2026-12-04")[0].id;
+    let mut conn = db.pool().get().unwrap();
+    let log = dutyday::db::tasks::log_of(&mut conn.any(), moved).unwrap();
+    assert_eq!(log.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(), ["reassigned"]);
     // Generating again creates nothing for the old holder.
     let again = generate::run(db.pool(), now, None, 7, Scope::Full).unwrap();
     assert_eq!(again.created, 0, "{again:?}");

@@ -228,3 +228,9 @@ pub fn log_of(conn: &mut AnyConn, task: i64) -> QueryResult<Vec<LogRow>> {
     use super::schema::task_log;
     with_conn!(conn, c => task_log::table.filter(task_log::task_id.eq(task)).order(task_log::id).select(LogRow::as_select()).load(c))
 }
+
+/// Removes a task's history (before removing a redundant open task).
+pub fn delete_log(conn: &mut AnyConn, task: i64) -> QueryResult<usize> {
+    use super::schema::task_log;
+    with_conn!(conn, c => diesel::delete(task_log::table.filter(task_log::task_id.eq(task))).execute(c))
+}

@@ -193,10 +193,13 @@ fn move_tasks(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> S
                 slots.remove(&task.slot);
                 slots.insert(a.slot.clone());
                 db::tasks::reassign(conn, task.id, &a.slot, a.assignee, a.cover.as_str(), a.covered, now.naive_utc())?;
+                let detail = format!("{:?} -> {:?} ({})", task.assignee_id, a.assignee, a.cover.as_str());
+                db::tasks::log(conn, task.id, now.naive_utc(), None, "reassigned", Some(&detail))?;
                 out.moved += 1;
             }
             None => {
                 slots.remove(&task.slot);
+                db::tasks::delete_log(conn, task.id)?;
                 out.removed += db::tasks::delete_open(conn, task.id)?;
             }
         }
