@@ -252,4 +252,36 @@ fn who_may_see_and_change_a_task(db: &TestDb) {
     });
 }
 
-on_both_databases!(tokens_login_and_throttling, completing_skipping_and_reopening, who_may_see_and_change_a_task);
+fn the_calendar_feed_is_valid_secret_and_rotatable(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = start(db).await;
+        let tok = token(&base, "sun.li@example.com").await;
+        let (s, r) = call(reqwest::Method::POST, &format!("{base}/api/v1/me/ical"), Some(&tok), None).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let url = r["url"].as_str().unwrap().to_string();
+        let path = &url[url.find("/ical/").unwrap()..];
+        let res = Client::new().get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        let body = res.text().await.unwrap();
+        assert!(body.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && body.ends_with("END:VCALENDAR\r\n"));
+        assert!(!body.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
+        assert!(body.split("\r\n").all(|l| l.len() <= 75), "folded at 75 octets");
+        let unfolded = body.replace("\r\n ", "");
+        assert!(unfolded.contains("SUMMARY:销售发货日报表") && unfolded.contains("STATUS:NEEDS-ACTION"));
+        let uids = unfolded.lines().filter(|l| l.starts_with("UID:task-")).count();
+        assert_eq!(uids, unfolded.matches("BEGIN:VTODO").count());
+        assert!(unfolded.lines().any(|l| l.starts_with("DUE:") && l.ends_with('Z')));
+        // Rotating retires the old address.
+        call(reqwest::Method::POST, &format!("{base}/api/v1/me/ical"), Some(&tok), None).await;
+        let old = Client::new().get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(old.status(), StatusCode::NOT_FOUND);
+    });
+}
+
+on_both_databases!(
+    the_calendar_feed_is_valid_secret_and_rotatable,
+    tokens_login_and_throttling,
+    completing_skipping_and_reopening,
+    who_may_see_and_change_a_task
+);

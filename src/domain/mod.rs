@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod completion;
 pub mod due;
 pub mod festival;
+pub mod ical;
 pub mod org;
 pub mod recurrence;
 pub mod staffing;

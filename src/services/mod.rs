@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalog_view;
 pub mod context;
 pub mod events;
+pub mod feed;
 pub mod generate;
 pub mod import;
 pub mod staffing;

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod feed;
 
 use crate::config::Settings;
 use crate::db::DbPool;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         };
         ApiError::new(status, code, err.to_string()).into()
     }))
+    .configure(feed::configure)
     .configure(api::configure)
     .default_service(web::to(|| async {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such page or endpoint").error_response()
