@@ -56,6 +56,16 @@ pub fn import_catalogue(pool: &DbPool, settings: &Settings) -> anyhow::Result<(I
     Ok((report.clone(), generated.filter(|_| report.imported)))
 }
 
+/// The key that signs session cookies: made once and kept in the database, so every
+/// instance (and every restart) accepts the same cookies.
+fn session_key(pool: &DbPool) -> anyhow::Result<actix_web::cookie::Key> {
+    use rand::distr::{Alphanumeric, SampleString};
+    let fresh = Alphanumeric.sample_string(&mut rand::rng(), 64);
+    let secret =
+        crate::db::accounts::shared_secret(&mut pool.get()?.any(), "session_key", &fresh, Utc::now().naive_utc())?;
+    Ok(actix_web::cookie::Key::derive_from(secret.as_bytes()))
+}
+
 fn random_password() -> String {
     use rand::distr::{Alphanumeric, SampleString};
     Alphanumeric.sample_string(&mut rand::rng(), 12)
@@ -76,10 +86,17 @@ impl Application {
         let listener = TcpListener::bind(&state.settings.bind)
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
+        let key = session_key(&state.pool)?;
+        let secure = state.settings.base_url.starts_with("https://");
         let data = actix_web::web::Data::from(state.clone());
-        let server = HttpServer::new(move || App::new().app_data(data.clone()).configure(web::configure))
-            .listen(listener)?
-            .run();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(web::pages::session_middleware(key.clone(), secure))
+                .configure(web::configure)
+        })
+        .listen(listener)?
+        .run();
         Ok(Application {
             port,
             server,

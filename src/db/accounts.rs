@@ -112,3 +112,15 @@ pub fn set_ical_hash(conn: &mut AnyConn, staff_id: i64, hash: &str) -> QueryResu
 pub fn staff_by_ical_hash(conn: &mut AnyConn, hash: &str) -> QueryResult<Option<i64>> {
     with_conn!(conn, c => staff::table.filter(staff::ical_token_hash.eq(hash)).select(staff::id).first(c).optional())
 }
+
+/// The shared secret `name`, created with `fresh` by whichever instance asks first.
+pub fn shared_secret(conn: &mut AnyConn, name: &str, fresh: &str, now: NaiveDateTime) -> QueryResult<String> {
+    use super::schema::secrets;
+    with_conn!(conn, c => {
+        diesel::insert_into(secrets::table)
+            .values((secrets::name.eq(name), secrets::value.eq(fresh), secrets::created_at.eq(now)))
+            .on_conflict_do_nothing()
+            .execute(c)?;
+        secrets::table.find(name).select(secrets::value).first(c)
+    })
+}

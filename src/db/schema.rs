@@ -183,6 +183,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(positions -> departments (department_id));
 diesel::joinable!(duties -> positions (position_id));
 diesel::joinable!(templates -> duties (duty_id));
@@ -203,4 +211,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     template_state,
     tasks,
+    api_tokens,
+    login_throttle,
+    task_log,
+    secrets,
 );

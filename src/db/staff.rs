@@ -143,3 +143,8 @@ pub fn by_id(conn: &mut AnyConn, id: i64) -> QueryResult<Option<StaffRow>> {
 pub fn names(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     with_conn!(conn, c => staff::table.filter(staff::id.eq_any(ids)).select((staff::id, staff::name)).load(c))
 }
+
+/// Remembers a person's page language.
+pub fn set_locale(conn: &mut AnyConn, id: i64, locale: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(id)).set(staff::locale.eq(locale)).execute(c))
+}

@@ -90,3 +90,67 @@ pub fn templates(pool: &DbPool) -> ServiceResult<Vec<TemplateView>> {
         })
         .collect()
 }
+
+/// A department as the org chart shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentView {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    pub lead_position: Option<String>,
+    pub reports_to: Option<String>,
+    pub positions: Vec<PositionView>,
+}
+
+/// The org chart: departments in order, each with its positions staffed as of `on`.
+pub fn org_chart(pool: &DbPool, on: NaiveDate) -> ServiceResult<Vec<DepartmentView>> {
+    let positions = positions(pool, on)?;
+    let org = db::org::load(&mut pool.get()?.any())?;
+    Ok(org
+        .departments
+        .into_iter()
+        .map(|d| DepartmentView {
+            positions: positions.iter().filter(|p| p.department_id == d.id).cloned().collect(),
+            id: d.id,
+            zh: d.zh,
+            en: d.en,
+            lead_position: d.lead_position_id,
+            reports_to: d.reports_to,
+        })
+        .collect())
+}
+
+/// One duty of a job description with the templates that make it work.
+#[derive(Debug, Clone, Serialize)]
+pub struct DutyView {
+    pub id: String,
+    pub kind: String,
+    pub zh: String,
+    pub en: String,
+    pub templates: Vec<TemplateSpec>,
+}
+
+/// A position's job description (岗位说明书), generated from the catalogue.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobDescription {
+    pub position: PositionView,
+    pub duties: Vec<DutyView>,
+}
+
+/// The job description of `position` as of `on`.
+pub fn job_description(pool: &DbPool, position: &str, on: NaiveDate) -> ServiceResult<JobDescription> {
+    let pos = positions(pool, on)?
+        .into_iter()
+        .find(|p| p.id == position)
+        .ok_or_else(|| super::ServiceError::NotFound(format!("no position `{position}`")))?;
+    let org = db::org::load(&mut pool.get()?.any())?;
+    let mut duties = Vec::new();
+    for d in org.duties.into_iter().filter(|d| d.position_id == position) {
+        let mut templates = Vec::new();
+        for t in org.templates.iter().filter(|t| t.duty_id == d.id) {
+            templates.push(serde_json::from_str(&t.spec).map_err(|e| super::ServiceError::Corrupt(e.to_string()))?);
+        }
+        duties.push(DutyView { id: d.id, kind: d.kind, zh: d.zh, en: d.en, templates });
+    }
+    Ok(JobDescription { position: pos, duties })
+}

@@ -271,3 +271,47 @@ pub fn figures_from_json(v: Option<Value>) -> ServiceResult<Map<String, Value>> 
         Some(_) => Err(ServiceError::invalid("figures", "must be an object of figure values by key")),
     }
 }
+
+/// My last 30 days, with my own rates.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub tasks: Vec<TaskView>,
+    /// Tasks already due (or finished) in the period: what the rates count.
+    pub due: usize,
+    pub done: usize,
+    pub on_time: usize,
+}
+
+impl History {
+    /// Done out of due, as a whole percentage (none due: 100).
+    pub fn completion_pct(&self) -> u32 {
+        pct(self.done, self.due)
+    }
+
+    /// Done by the due time out of due, as a whole percentage.
+    pub fn on_time_pct(&self) -> u32 {
+        pct(self.on_time, self.due)
+    }
+}
+
+fn pct(part: usize, whole: usize) -> u32 {
+    (part * 100).checked_div(whole).map_or(100, |p| u32::try_from(p).unwrap_or(100))
+}
+
+/// `viewer`'s tasks of the last 30 days and how they went. A task counts for the
+/// person who completed it, and as due for the person it was assigned to.
+pub fn history(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> ServiceResult<History> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let (tz, today) = super::context::company_today(conn, now)?;
+    let from = today.checked_sub_days(Days::new(30)).unwrap_or(today);
+    let rows = db::tasks::history_for(conn, viewer.id, from, today)?;
+    let counted: Vec<&TaskRow> = rows.iter().filter(|t| t.due_at <= now.naive_utc() || t.status != "open").collect();
+    let due = counted.iter().filter(|t| t.assignee_id == Some(viewer.id)).count();
+    let done = counted.iter().filter(|t| t.status == "done" && t.done_by == Some(viewer.id)).count();
+    let on_time = counted
+        .iter()
+        .filter(|t| t.status == "done" && t.done_by == Some(viewer.id) && t.done_at.is_some_and(|d| d <= t.due_at))
+        .count();
+    Ok(History { tasks: views(conn, tz, rows, now)?, due, done, on_time })
+}

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod feed;
+pub mod pages;
 
 use crate::config::Settings;
 use crate::db::DbPool;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ApiError::new(status, code, err.to_string()).into()
     }))
     .configure(feed::configure)
+    .configure(pages::configure)
     .configure(api::configure)
     .default_service(web::to(|| async {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such page or endpoint").error_response()

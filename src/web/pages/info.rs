@@ -1,0 +1,104 @@
+//! My history, the org chart (组织架构) and job descriptions (岗位说明书).
+
+use super::{chrome, html, message, signed_in, Chrome, Helpers};
+use crate::services::catalog_view::{self, DepartmentView, JobDescription};
+use crate::services::tasks::{self, History};
+use crate::services::{context, ServiceError};
+use crate::web::AppState;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+
+#[derive(Template)]
+#[template(path = "pages/history.html")]
+struct HistoryPage {
+    c: Chrome,
+    h: History,
+}
+
+#[derive(Template)]
+#[template(path = "pages/org.html")]
+struct OrgPage {
+    c: Chrome,
+    departments: Vec<DepartmentView>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/position.html")]
+struct PositionPage {
+    c: Chrome,
+    jd: JobDescription,
+}
+
+impl Helpers for HistoryPage {}
+impl Helpers for PositionPage {}
+
+/// Renders a page from a service result, or the error page in the reader's language.
+fn render<T: Template>(
+    c: Chrome,
+    result: Result<Result<T, ServiceError>, actix_web::error::BlockingError>,
+) -> HttpResponse {
+    match result {
+        Ok(Ok(page)) => html(StatusCode::OK, &page),
+        Ok(Err(ServiceError::NotFound(_))) => {
+            let (t, m) = (c.tr.t("not_found"), c.tr.t("not_found"));
+            message(StatusCode::NOT_FOUND, c, t, m)
+        }
+        _ => {
+            let (t, m) = (c.tr.t("error"), c.tr.t("error"));
+            message(StatusCode::INTERNAL_SERVER_ERROR, c, t, m)
+        }
+    }
+}
+
+async fn history(state: web::Data<AppState>, session: Session) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (c, c2) = (chrome(&session, &v, "/history"), chrome(&session, &v, "/history"));
+    let pool = state.pool.clone();
+    let result = web::block(move || tasks::history(&pool, &v, Utc::now()).map(|h| HistoryPage { c: c2, h })).await;
+    render(c, result)
+}
+
+async fn org(state: web::Data<AppState>, session: Session) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (c, c2) = (chrome(&session, &v, "/org"), chrome(&session, &v, "/org"));
+    let pool = state.pool.clone();
+    let result = web::block(move || {
+        let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
+        catalog_view::org_chart(&pool, today).map(|departments| OrgPage { c: c2, departments })
+    })
+    .await;
+    render(c, result)
+}
+
+async fn position(state: web::Data<AppState>, session: Session, id: web::Path<String>) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = id.into_inner();
+    let back = format!("/positions/{id}");
+    let (c, c2) = (chrome(&session, &v, &back), chrome(&session, &v, &back));
+    let pool = state.pool.clone();
+    let result = web::block(move || {
+        let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
+        catalog_view::job_description(&pool, &id, today).map(|jd| PositionPage { c: c2, jd })
+    })
+    .await;
+    render(c, result)
+}
+
+/// Mounts these routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/history", web::get().to(history))
+        .route("/org", web::get().to(org))
+        .route("/positions/{id}", web::get().to(position));
+}

@@ -1,0 +1,203 @@
+//! Server-rendered pages for phones and desks: zh-CN first, English by a switch that
+//! is remembered per person, usable without JavaScript, nothing loaded from outside.
+//!
+//! Sessions are signed cookies (HttpOnly, SameSite=Lax, Secure when the base URL is
+//! HTTPS, 12 hours); every form carries a per-session CSRF token.
+
+pub mod cadence;
+pub mod i18n;
+mod info;
+mod login;
+mod today;
+
+use super::AppState;
+use crate::domain::access::Viewer;
+use crate::services;
+use actix_session::config::PersistentSession;
+use actix_session::storage::CookieSessionStore;
+use actix_session::{Session, SessionMiddleware};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use i18n::{Lang, Tr};
+
+/// The session cookie middleware, keyed by the secret all instances share.
+pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("dutyday".into())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(secure)
+        .session_lifecycle(PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::hours(12)))
+        .build()
+}
+
+/// Mounts the pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/app.css", web::get().to(css));
+    login::configure(cfg);
+    today::configure(cfg);
+    info::configure(cfg);
+}
+
+async fn css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../../../templates/static/app.css"))
+}
+
+/// What every page's layout needs.
+pub struct Chrome {
+    pub tr: Tr,
+    pub csrf: String,
+    pub user: Option<String>,
+    pub flash: Option<String>,
+    pub back: String,
+}
+
+/// The CSRF token of this session, made on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>("csrf") {
+        return t;
+    }
+    let t = services::auth::new_secret("");
+    let _ = session.insert("csrf", &t);
+    t
+}
+
+/// Whether a submitted form carries this session's CSRF token.
+pub fn csrf_ok(session: &Session, submitted: Option<&str>) -> bool {
+    matches!((session.get::<String>("csrf"), submitted), (Ok(Some(a)), Some(b)) if !a.is_empty() && a == b)
+}
+
+/// A local path to go back to, never another site.
+pub fn safe_back(back: Option<&str>) -> String {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
+        _ => "/today".into(),
+    }
+}
+
+/// A 303 to `to`.
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+}
+
+/// Renders a template as an HTML response with `status`.
+pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                "Content-Security-Policy",
+                "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ))
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "page render failed");
+            HttpResponse::InternalServerError().body("page render failed")
+        }
+    }
+}
+
+/// The signed-in person of a page request, or a redirect to the login page.
+pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result<Viewer, HttpResponse> {
+    let Ok(Some(id)) = session.get::<i64>("staff") else { return Err(see_other("/login")) };
+    let pool = state.pool.clone();
+    let viewer = web::block(move || {
+        let mut conn = pool.get()?;
+        let conn = &mut conn.any();
+        let (_, today) = services::context::company_today(conn, Utc::now())?;
+        services::auth::viewer(conn, id, today)
+    })
+    .await;
+    match viewer {
+        Ok(Ok(v)) => Ok(v),
+        _ => {
+            session.purge();
+            Err(see_other("/login"))
+        }
+    }
+}
+
+/// The layout values for a signed-in person.
+pub fn chrome(session: &Session, v: &Viewer, back: &str) -> Chrome {
+    let flash = session.remove_as::<String>("flash").and_then(Result::ok);
+    Chrome {
+        tr: Tr(Lang::from_locale(&v.locale)),
+        csrf: csrf_token(session),
+        user: Some(v.name.clone()),
+        flash,
+        back: back.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/message.html")]
+struct MessagePage {
+    c: Chrome,
+    title: String,
+    message: String,
+}
+
+/// A page that only says something (not found, expired form).
+pub fn message(status: StatusCode, c: Chrome, title: String, message: String) -> HttpResponse {
+    html(status, &MessagePage { c, title, message })
+}
+
+/// Small formatting helpers the templates call (askama calls them as methods).
+pub trait Helpers {
+    /// The translation key of a task status.
+    fn status_key(&self, status: &str) -> &'static str {
+        match status {
+            "done" => "status_done",
+            "skipped" => "status_skipped",
+            "missed" => "status_missed",
+            _ => "status_open",
+        }
+    }
+
+    /// The translation key of what completion asks for.
+    fn asks_key(&self, t: &crate::services::tasks::TaskView) -> &'static str {
+        use crate::domain::template::CompletionMode;
+        match t.completion {
+            CompletionMode::Tick => "asks_tick",
+            CompletionMode::Note => "asks_note",
+            CompletionMode::Signoff => "asks_signoff",
+            CompletionMode::Figures => "asks_figures",
+        }
+    }
+
+    /// The translation key of a history action.
+    fn action_key(&self, action: &str) -> String {
+        format!("action_{action}")
+    }
+
+    /// A figure's input kind.
+    fn figure_kind(&self, f: &crate::domain::template::FigureSpec) -> &'static str {
+        use crate::domain::template::FigureType;
+        match f.kind {
+            FigureType::Integer => "integer",
+            FigureType::Decimal => "decimal",
+            FigureType::Text => "text",
+            FigureType::Bool => "bool",
+        }
+    }
+
+    /// `2026-11-30T18:00:00+08:00` → `11-30 18:00`.
+    fn short_time(&self, rfc3339: &str) -> String {
+        match (rfc3339.get(5..10), rfc3339.get(11..16)) {
+            (Some(d), Some(t)) => format!("{d} {t}"),
+            _ => rfc3339.to_string(),
+        }
+    }
+
+    /// A template's cadence in words.
+    fn cadence(&self, t: &crate::domain::template::TemplateSpec, tr: &Tr) -> String {
+        cadence::describe(t, *tr)
+    }
+}
