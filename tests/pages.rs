@@ -1,0 +1,195 @@
+//! The pages over real HTTP with a cookie jar, on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Datelike, Duration, Utc, Weekday};
+use common::{config_dir, TestDb};
+use dutyday::config::Settings;
+use dutyday::services::generate::{self, Scope};
+use dutyday::startup::{Application, StartOptions};
+use reqwest::{redirect, Client, StatusCode};
+
+const PASSWORD: &str = "demo-pass-1";
+
+async fn start(db: &TestDb) -> String {
+    let settings = Settings {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".into(),
+        config: config_dir(),
+        demo_password: Some(PASSWORD.into()),
+        ..Settings::default()
+    };
+    let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port);
+    actix_web::rt::spawn(app.server);
+    let pool = db.pool().clone();
+    actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
+        .await
+        .unwrap()
+        .unwrap();
+    base
+}
+
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap()
+}
+
+fn csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+async fn get(c: &Client, url: &str) -> (StatusCode, String) {
+    let res = c.get(url).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn post(c: &Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let res = c.post(url).form(form).send().await.unwrap();
+    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (res.status(), location, res.text().await.unwrap())
+}
+
+async fn log_in(c: &Client, base: &str, email: &str) {
+    let (_, page) = get(c, &format!("{base}/login")).await;
+    let (s, to, _) =
+        post(c, &format!("{base}/login"), &[("csrf", &csrf(&page)), ("email", email), ("password", PASSWORD)]).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/today"));
+}
+
+/// The next working weekday from today, where the daily tasks are.
+fn next_weekday() -> String {
+    let mut d = Utc::now().date_naive() + Duration::days(1);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d += Duration::days(1);
+    }
+    d.to_string()
+}
+
+/// The id of the first `template` card in the day's own section (not the overdue ones).
+fn task_id(html: &str, template: &str) -> String {
+    let html = &html[html.find("<section class=\"today\">").expect("a today section")..];
+    let marker = format!("\" data-template=\"{template}\"");
+    let end = html.find(&marker).unwrap_or_else(|| panic!("no {template} card"));
+    let start = html[..end].rfind("id=\"task-").unwrap() + 9;
+    html[start..end].to_string()
+}
+
+fn login_and_logout(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = start(db).await;
+        let c = browser();
+        let (s, page) = get(&c, &format!("{base}/today")).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        let (s, page) = get(&c, &format!("{base}/login")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("lang=\"zh-CN\"") && page.contains("登录"));
+        assert!(!page.contains("src=\"http") && !page.contains("href=\"http"), "nothing from outside the server");
+        let token = csrf(&page);
+        let (s, _, body) =
+            post(&c, &format!("{base}/login"), &[("email", "sun.li@example.com"), ("password", PASSWORD)]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token: {body}");
+        let (s, _, body) =
+            post(&c, &format!("{base}/login"), &[("csrf", &token), ("email", "sun.li@example.com"), ("password", "x")])
+                .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("邮箱或密码不正确"));
+        log_in(&c, &base, "sun.li@example.com").await;
+        let (s, page) = get(&c, &format!("{base}/today")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("孙丽") && page.contains("今天的任务"));
+        let (s, to, _) = post(&c, &format!("{base}/logout"), &[("csrf", &csrf(&page))]).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/login"));
+        let (s, _) = get(&c, &format!("{base}/today")).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+    });
+}
+
+fn completing_from_the_today_page(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = start(db).await;
+        let c = browser();
+        log_in(&c, &base, "sun.li@example.com").await;
+        let day = next_weekday();
+        let today_url = format!("{base}/today?date={day}");
+        let (_, page) = get(&c, &today_url).await;
+        let id = task_id(&page, "shipping-daily-report");
+        let back = format!("/today?date={day}");
+        let form = |parcels: &'static str| {
+            vec![
+                ("back", back.clone()),
+                ("fig.parcels_shipped", parcels.to_string()),
+                ("fig.mis_shipments", "0".into()),
+                ("fig.missed_shipments", "1".into()),
+            ]
+        };
+        let mut bad = form("一百");
+        bad.push(("csrf", csrf(&page)));
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, _, body) = post(&c, &format!("{base}/tasks/{id}/complete"), &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("发货件数: 必须是整数"), "a clear message naming the figure");
+        let mut good = form("120");
+        good.push(("csrf", csrf(&page)));
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, to, _) = post(&c, &format!("{base}/tasks/{id}/complete"), &good).await;
+        assert_eq!((s, to), (StatusCode::SEE_OTHER, back.clone()));
+        let (_, page) = get(&c, &today_url).await;
+        assert!(page.contains("已完成：销售发货日报表"));
+        assert!(page.contains(&format!("class=\"task done\" id=\"task-{id}\"")));
+        // Undo within ten minutes.
+        let (s, _, _) =
+            post(&c, &format!("{base}/tasks/{id}/reopen"), &[("csrf", &csrf(&page)), ("back", &back)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, page) = get(&c, &format!("{base}/tasks/{id}")).await;
+        assert!(page.contains(&format!("class=\"task open\" id=\"task-{id}\"")) && page.contains("重新打开"));
+        // Skipping needs a reason.
+        let (s, _, body) =
+            post(&c, &format!("{base}/tasks/{id}/skip"), &[("csrf", &csrf(&page)), ("reason", " ")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("跳过需要填写原因"));
+    });
+}
+
+fn english_is_remembered_and_pages_respect_access(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = start(db).await;
+        let c = browser();
+        log_in(&c, &base, "xu.qiang@example.com").await;
+        let (_, page) = get(&c, &format!("{base}/today")).await;
+        let (s, to, _) =
+            post(&c, &format!("{base}/lang"), &[("csrf", &csrf(&page)), ("lang", "en"), ("back", "/org")]).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/org"));
+        let (_, page) = get(&c, &format!("{base}/org")).await;
+        assert!(page.contains("lang=\"en\"") && page.contains("Org chart") && page.contains("Warehouse keeper"));
+        // Remembered: a new session of the same person is in English.
+        let c2 = browser();
+        log_in(&c2, &base, "xu.qiang@example.com").await;
+        let (_, page) = get(&c2, &format!("{base}/today?date={}", next_weekday())).await;
+        assert!(page.contains("Today&#39;s tasks") || page.contains("Today's tasks"), "{page}");
+        let own = task_id(&page, "warehouse-daily-check");
+        // Job descriptions read the cadence in words.
+        let (_, jd) = get(&c2, &format!("{base}/positions/logistics.warehouse-keeper")).await;
+        assert!(
+            jd.contains("Every working day, by 10:00") && jd.contains("The last working day of each month, by 18:00"),
+            "{jd}"
+        );
+        // Someone else's task is not found; mine is.
+        let other = browser();
+        log_in(&other, &base, "zhou.ting@example.com").await;
+        let (s, body) = get(&other, &format!("{base}/tasks/{own}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(body.contains("没有这个页面或任务"));
+        let (s, _) = get(&c2, &format!("{base}/tasks/{own}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = get(&other, &format!("{base}/positions/no-such")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, hist) = get(&c2, &format!("{base}/history")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(hist.contains("id=\"completion-rate\""));
+    });
+}
+
+on_both_databases!(login_and_logout, completing_from_the_today_page, english_is_remembered_and_pages_respect_access);
