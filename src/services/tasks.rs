@@ -51,8 +51,12 @@ pub struct TaskView {
 #[derive(Debug, Clone, Serialize)]
 pub struct DayList {
     pub date: NaiveDate,
+    /// Open tasks of earlier days whose due time has passed.
     pub overdue: Vec<TaskView>,
+    /// The day's open tasks.
     pub today: Vec<TaskView>,
+    /// The day's tasks already done or skipped (undo is offered for 10 minutes).
+    pub finished: Vec<TaskView>,
     pub upcoming: Vec<TaskView>,
 }
 
@@ -129,14 +133,15 @@ pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: Da
     let end = date.checked_add_days(Days::new(7)).unwrap_or(date);
     let positions: Vec<String> = viewer.positions.iter().cloned().collect();
     let rows = db::tasks::list_for(conn, viewer.id, &positions, date, end, now.naive_utc())?;
-    let mut list = DayList { date, overdue: vec![], today: vec![], upcoming: vec![] };
+    let mut list = DayList { date, overdue: vec![], today: vec![], finished: vec![], upcoming: vec![] };
     for v in views(conn, tz, rows, now)? {
-        if v.overdue && v.occurs_on != date {
-            list.overdue.push(v);
-        } else if v.occurs_on <= date {
-            list.today.push(v);
-        } else {
-            list.upcoming.push(v);
+        let open = v.status == "open" || v.status == "missed";
+        match (v.occurs_on.cmp(&date), open) {
+            (std::cmp::Ordering::Greater, _) => list.upcoming.push(v),
+            (std::cmp::Ordering::Less, true) if v.overdue => list.overdue.push(v),
+            (_, true) => list.today.push(v),
+            (std::cmp::Ordering::Equal, false) => list.finished.push(v),
+            (std::cmp::Ordering::Less, false) => {}
         }
     }
     Ok(list)

@@ -45,8 +45,9 @@ async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQu
         Ok(v) => v,
         Err(redirect) => return redirect,
     };
-    let c = chrome(&session, &v, "/today");
     let date = q.date;
+    let back = date.map_or_else(|| "/today".to_string(), |d| format!("/today?date={d}"));
+    let c = chrome(&session, &v, &back);
     let pool = state.pool.clone();
     match web::block(move || tasks::day_list(&pool, &v, date, Utc::now())).await {
         Ok(Ok(list)) => html(StatusCode::OK, &TodayPage { c, list, error: None }),

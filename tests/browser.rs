@@ -1,0 +1,241 @@
+//! Browser tests in a real headless Chromium (Debian's chromium + chromium-driver).
+//! Without them the tests say they were skipped, except under `DUTYDAY_E2E=1`, where
+//! their absence fails. Screenshots of each step go to `target/e2e-screenshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Datelike, Duration, Utc, Weekday};
+use common::{config_dir, TestDb};
+use dutyday::config::Settings;
+use dutyday::services::generate::{self, Scope};
+use dutyday::startup::{Application, StartOptions};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const PASSWORD: &str = "demo-pass-1";
+
+/// A headless Chromium driven through chromedriver; both end with the test.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    shots: PathBuf,
+    step: u32,
+}
+
+fn tool(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
+}
+
+impl Browser {
+    /// `None` (after saying so) when Chromium is not installed and E2E is not required.
+    async fn launch(test: &str, width: u32, height: u32) -> Option<Browser> {
+        let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
+            if std::env::var("DUTYDAY_E2E").as_deref() == Ok("1") {
+                panic!(
+                    "DUTYDAY_E2E=1 but chromium or chromedriver is missing: apt-get install chromium chromium-driver"
+                );
+            }
+            eprintln!("skipped browser test {test}: chromium and chromedriver are not installed");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for chromedriver to listen: a bounded number of short connection attempts.
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-quic", format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let client = ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("start a Chromium session");
+        let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots").join(test);
+        std::fs::create_dir_all(&shots).unwrap();
+        Some(Browser { client, driver, _profile: profile, shots, step: 0 })
+    }
+
+    /// Saves a screenshot of the current page as the next numbered step.
+    async fn shot(&mut self, name: &str) {
+        self.step += 1;
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{:02}-{name}.png", self.step)), png).unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).text().await.unwrap()
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let e = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}"));
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).click().await.unwrap();
+    }
+
+    async fn log_in(&mut self, base: &str, email: &str) {
+        self.client.goto(&format!("{base}/login")).await.unwrap();
+        self.fill("input[name=email]", email).await;
+        self.fill("input[name=password]", PASSWORD).await;
+        self.shot("login").await;
+        self.click("form button[type=submit]").await;
+        assert!(self.client.current_url().await.unwrap().path().ends_with("/today"));
+    }
+
+    /// Whether the page scrolls sideways.
+    async fn scrolls_sideways(&self) -> bool {
+        let v = self
+            .client
+            .execute("return document.documentElement.scrollWidth > window.innerWidth;", vec![])
+            .await
+            .unwrap();
+        v.as_bool().unwrap_or(true)
+    }
+
+    async fn finish(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn start(db: &TestDb) -> String {
+    let settings = Settings {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".into(),
+        config: config_dir(),
+        demo_password: Some(PASSWORD.into()),
+        ..Settings::default()
+    };
+    let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port);
+    actix_web::rt::spawn(app.server);
+    let pool = db.pool().clone();
+    actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
+        .await
+        .unwrap()
+        .unwrap();
+    base
+}
+
+/// The next working weekday, where the daily tasks are.
+fn workday() -> String {
+    let mut d = Utc::now().date_naive() + Duration::days(1);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d += Duration::days(1);
+    }
+    d.to_string()
+}
+
+fn the_warehouse_keeper_completes_the_daily_check(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let Some(mut b) = Browser::launch(&format!("warehouse-keeper-{}", backend(db)), 1280, 900).await else {
+            return;
+        };
+        let base = start(db).await;
+        b.log_in(&base, "xu.qiang@example.com").await;
+        b.client.goto(&format!("{base}/today?date={}", workday())).await.unwrap();
+        b.shot("today").await;
+        let card = "section.today article[data-template=warehouse-daily-check]";
+        assert!(b.text(card).await.contains("仓库日常检查"));
+        b.fill(&format!("{card} textarea[name=note]"), "货架整洁，消防通道畅通").await;
+        b.click(&format!("{card} form.complete button[type=submit]")).await;
+        b.shot("done").await;
+        assert!(b.text("p.flash").await.contains("已完成：仓库日常检查"));
+        let open = b.client.find_all(Locator::Css(card)).await.unwrap();
+        assert!(open.is_empty(), "gone from the open list");
+        assert!(b.text("section.finished article[data-template=warehouse-daily-check]").await.contains("货架整洁"));
+        b.finish().await;
+    });
+}
+
+fn the_shipping_clerk_files_the_daily_report(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let Some(mut b) = Browser::launch(&format!("shipping-clerk-{}", backend(db)), 1280, 900).await else { return };
+        let base = start(db).await;
+        b.log_in(&base, "sun.li@example.com").await;
+        b.client.goto(&format!("{base}/today?date={}", workday())).await.unwrap();
+        let card = "article[data-template=shipping-daily-report]";
+        let section = format!("section.today {card}");
+        b.fill(&format!("{section} input[name='fig.parcels_shipped']"), "一百二十").await;
+        b.fill(&format!("{section} input[name='fig.mis_shipments']"), "0").await;
+        b.fill(&format!("{section} input[name='fig.missed_shipments']"), "1").await;
+        b.click(&format!("{section} form.complete button[type=submit]")).await;
+        b.shot("bad-figure").await;
+        assert_eq!(b.text("p.error").await, "发货件数: 必须是整数");
+        // The task page shows the same form: correct the figure and file it.
+        b.fill(&format!("{card} input[name='fig.parcels_shipped']"), "120").await;
+        b.fill(&format!("{card} input[name='fig.mis_shipments']"), "0").await;
+        b.fill(&format!("{card} input[name='fig.missed_shipments']"), "1").await;
+        b.click(&format!("{card} form.complete button[type=submit]")).await;
+        b.shot("filed").await;
+        assert!(b.text("p.flash").await.contains("已完成：销售发货日报表"));
+        b.finish().await;
+    });
+}
+
+fn english_on_a_phone_without_sideways_scrolling(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let Some(mut b) = Browser::launch(&format!("phone-{}", backend(db)), 375, 812).await else { return };
+        let base = start(db).await;
+        b.log_in(&base, "sun.li@example.com").await;
+        let today = format!("{base}/today?date={}", workday());
+        b.client.goto(&today).await.unwrap();
+        b.shot("phone-zh").await;
+        assert!(!b.scrolls_sideways().await, "today page at 375 px");
+        b.click("#lang-switch").await;
+        b.client.goto(&today).await.unwrap();
+        b.shot("phone-en").await;
+        assert!(b.text("section.today h2").await.starts_with("Today's tasks"));
+        assert!(!b.scrolls_sideways().await, "English today page at 375 px");
+        for path in ["/org", "/positions/logistics.shipping-clerk", "/history"] {
+            b.client.goto(&format!("{base}{path}")).await.unwrap();
+            b.shot(path.trim_start_matches('/').replace('/', "-").as_str()).await;
+            assert!(!b.scrolls_sideways().await, "{path} at 375 px");
+        }
+        b.finish().await;
+    });
+}
+
+fn backend(db: &TestDb) -> &'static str {
+    if db.is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+on_both_databases!(
+    the_warehouse_keeper_completes_the_daily_check,
+    the_shipping_clerk_files_the_daily_report,
+    english_on_a_phone_without_sideways_scrolling
+);
