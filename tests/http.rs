@@ -73,6 +73,42 @@ fn serves_health_positions_and_templates(db: &TestDb) {
     });
 }
 
+fn the_api_documents_itself_offline(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings(db), StartOptions { scheduler: false }).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port);
+        actix_web::rt::spawn(app.server);
+        let doc: Value = reqwest::get(format!("{base}/api/openapi.json")).await.unwrap().json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+        let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+        for p in [
+            "/api/v1/me",
+            "/api/v1/me/tasks",
+            "/api/v1/tasks/{id}",
+            "/api/v1/tasks/{id}/complete",
+            "/api/v1/tasks/{id}/skip",
+            "/api/v1/tasks/{id}/reopen",
+            "/api/v1/events",
+            "/api/v1/auth/token",
+            "/api/v1/auth/tokens",
+            "/api/v1/me/ical",
+            "/api/v1/positions",
+            "/api/v1/templates",
+        ] {
+            assert!(paths.contains(&p), "{p} missing from {paths:?}");
+        }
+        assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        let ui = reqwest::get(format!("{base}/api/docs/")).await.unwrap();
+        assert_eq!(ui.status(), 200);
+        let html = ui.text().await.unwrap();
+        assert!(
+            html.contains("swagger") && !html.contains("src=\"http") && !html.contains("href=\"http"),
+            "served locally"
+        );
+    });
+}
+
 fn the_scheduler_starts_with_the_configured_tick(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let mut s = settings(db);
@@ -84,4 +120,8 @@ fn the_scheduler_starts_with_the_configured_tick(db: &TestDb) {
     });
 }
 
-on_both_databases!(serves_health_positions_and_templates, the_scheduler_starts_with_the_configured_tick);
+on_both_databases!(
+    serves_health_positions_and_templates,
+    the_api_documents_itself_offline,
+    the_scheduler_starts_with_the_configured_tick
+);

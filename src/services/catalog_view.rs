@@ -8,14 +8,14 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// A person in a position.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PersonRef {
     pub id: i64,
     pub name: String,
 }
 
 /// A position with its department, headcount and who holds it today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PositionView {
     pub id: String,
     pub zh: String,
@@ -69,11 +69,14 @@ pub fn positions(pool: &DbPool, on: NaiveDate) -> ServiceResult<Vec<PositionView
 }
 
 /// A template as the API shows it: its written form plus where it sits.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TemplateView {
     pub position: String,
     pub active: bool,
+    /// The template as written in `templates.toml` (id, duty, zh, en, schedule or
+    /// trigger, shift, due, assign, assign_to, catch_up, completion, figures).
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     pub spec: TemplateSpec,
 }
 

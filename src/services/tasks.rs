@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// A task as people see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
     pub id: i64,
     pub template_id: String,
@@ -39,16 +39,21 @@ pub struct TaskView {
     /// `none`, `vacancy` or `leave`.
     pub cover: String,
     pub covered_name: Option<String>,
+    /// `tick`, `note`, `signoff` or `figures`.
+    #[schema(value_type = String)]
     pub completion: CompletionMode,
+    /// The figures completion asks for: `{key, type, zh, en, required}`.
+    #[schema(value_type = Vec<Object>)]
     pub figures_asked: Vec<FigureSpec>,
     pub note: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub figures: Option<Value>,
     pub done_at: Option<String>,
     pub done_by_name: Option<String>,
 }
 
 /// A person's list for a day: overdue work first, then the day, then the week after.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DayList {
     pub date: NaiveDate,
     /// Open tasks of earlier days whose due time has passed.
@@ -148,7 +153,7 @@ pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: Da
 }
 
 /// One line of a task's history as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LogView {
     pub at: String,
     pub actor_name: Option<String>,

@@ -16,16 +16,20 @@ pub struct ApiError {
     pub retry_after: Option<i64>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
+/// The body of every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
-    message: &'a str,
-    field: Option<&'a str>,
+/// What went wrong: a stable code, a readable message, and the field at fault.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// `invalid`, `not_found`, `conflict`, `unauthenticated`, `forbidden`, `throttled`,
+    /// `malformed`, `too_large`, `unsupported_media_type`, `unavailable`, `internal`.
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -59,7 +63,13 @@ impl ResponseError for ApiError {
         if let Some(secs) = self.retry_after {
             res.insert_header(("Retry-After", secs.to_string()));
         }
-        res.json(Body { error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() } })
+        res.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+            },
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! `GET /ical/{secret}.ics` and `POST /api/v1/me/ical` (rotate).
 
 use super::auth::Authed;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::{blocking, AppState};
 use crate::services::feed;
 use actix_web::http::StatusCode;
@@ -10,6 +10,8 @@ use chrono::Utc;
 use serde_json::json;
 
 /// The calendar feed. Unknown or rotated secrets are 404.
+#[utoipa::path(get, path = "/ical/{file}", tag = "me", params(("file" = String, Path, description = "`<secret>.ics`")),
+    responses((status = 200, description = "RFC 5545 VTODOs of the next 30 days", content_type = "text/calendar"), (status = 404, body = ErrorBody)))]
 #[get("/ical/{file}")]
 async fn ics(state: web::Data<AppState>, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such calendar feed");
@@ -23,6 +25,7 @@ async fn ics(state: web::Data<AppState>, file: web::Path<String>) -> Result<Http
 }
 
 /// Makes a new feed secret for me; the old URL stops working. The URL is shown only now.
+#[utoipa::path(post, path = "/api/v1/me/ical", tag = "me", security(("bearer" = [])), responses((status = 201, description = "`{url}`", body = Object), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/api/v1/me/ical")]
 async fn rotate(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpResponse, ApiError> {
     let base = state.settings.base_url.trim_end_matches('/').to_string();

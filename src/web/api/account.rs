@@ -2,22 +2,25 @@
 
 use crate::services::auth;
 use crate::web::auth::Authed;
-use crate::web::error::ApiError;
+use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TokenRequest {
+pub(crate) struct TokenRequest {
     email: String,
     password: String,
     name: Option<String>,
 }
 
 /// Exchanges an email and password for a bearer token (shown only in this answer).
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses((status = 201, description = "`{token, id, name, created_at}`", body = Object), (status = 401, body = ErrorBody),
+        (status = 429, description = "Too many failed logins; see Retry-After", body = ErrorBody)))]
 #[post("/auth/token")]
 async fn issue(
     state: web::Data<AppState>,
@@ -35,6 +38,7 @@ async fn issue(
 }
 
 /// My live tokens (never the secrets themselves).
+#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/auth/tokens")]
 async fn list(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpResponse, ApiError> {
     let rows = blocking(move || auth::tokens(&state.pool, v.id)).await?;
@@ -46,6 +50,8 @@ async fn list(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpRespo
 }
 
 /// Revokes one of my tokens.
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "Revoked"), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[delete("/auth/tokens/{id}")]
 async fn revoke(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -2,22 +2,25 @@
 
 use crate::services::{events, ServiceError};
 use crate::web::auth::Authed;
-use crate::web::error::ApiError;
+use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{post, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct EventBody {
+pub(crate) struct EventBody {
     name: String,
     subject: Option<String>,
     at: Option<String>,
 }
 
 /// Fires an event; the same name, subject and date again creates nothing.
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body = EventBody,
+    responses((status = 201, description = "Fired: `{event_id, new_event, created, existing, warning}`", body = Object), (status = 200, description = "Fired before; nothing new", body = Object),
+        (status = 403, description = "Not a lead or admin", body = ErrorBody), (status = 422, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/events")]
 async fn fire(
     state: web::Data<AppState>,

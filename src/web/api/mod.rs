@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1`, and the health endpoints.
 
 pub mod account;
+pub mod docs;
 pub mod events;
 pub mod tasks;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::AppState;
+use crate::services::catalog_view::{PositionView, TemplateView};
 use crate::services::{self, context};
 use actix_web::{get, web, HttpResponse};
 use chrono::Utc;
@@ -13,7 +15,7 @@ use serde_json::json;
 
 /// Mounts the API routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(readyz).service(
+    cfg.configure(docs::configure).service(healthz).service(readyz).service(
         web::scope("/api/v1")
             .service(positions)
             .service(templates)
@@ -24,12 +26,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Object)))]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// Readiness: the database answers and the catalogue is loaded.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = Object), (status = 503, body = Object)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
@@ -51,6 +55,7 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 }
 
 /// The positions, with department, headcount and today's holders.
+#[utoipa::path(get, path = "/api/v1/positions", tag = "catalogue", responses((status = 200, description = "`{positions: [...]}`", body = Vec<PositionView>), (status = 500, body = ErrorBody)))]
 #[get("/positions")]
 async fn positions(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
@@ -64,6 +69,7 @@ async fn positions(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 }
 
 /// The task templates as written in the catalogue.
+#[utoipa::path(get, path = "/api/v1/templates", tag = "catalogue", responses((status = 200, description = "`{templates: [...]}`", body = Vec<TemplateView>)))]
 #[get("/templates")]
 async fn templates(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();

@@ -1,9 +1,9 @@
 //! `/me`, `/me/tasks`, `/tasks/{id}` and the actions on a task.
 
 use crate::domain::completion::CompletionInput;
-use crate::services::tasks::{self, Act};
+use crate::services::tasks::{self, Act, DayList};
 use crate::web::auth::Authed;
-use crate::web::error::ApiError;
+use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// The signed-in person.
+#[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "Who I am: id, name, admin, locale, positions, leads", body = Object), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/me")]
 async fn me(Authed(v): Authed) -> HttpResponse {
     HttpResponse::Ok().json(json!({
@@ -19,12 +21,15 @@ async fn me(Authed(v): Authed) -> HttpResponse {
     }))
 }
 
-#[derive(Deserialize)]
-struct DayQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct DayQuery {
+    /// YYYY-MM-DD; default today in the company's zone.
     date: Option<String>,
 }
 
 /// My tasks for a day (default today): overdue ones, the day's, the next 7 days.
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "tasks", security(("bearer" = [])), params(DayQuery),
+    responses((status = 200, body = DayList), (status = 422, description = "Bad date", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/me/tasks")]
 async fn my_tasks(
     state: web::Data<AppState>,
@@ -42,6 +47,8 @@ async fn my_tasks(
 }
 
 /// One task with its history.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "`{task, history}`", body = Object), (status = 404, description = "No such task, or not yours to see", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/tasks/{id}")]
 async fn one_task(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -49,16 +56,21 @@ async fn one_task(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i
     Ok(HttpResponse::Ok().json(json!({"task": task, "history": history})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CompleteBody {
+pub(crate) struct CompleteBody {
     note: Option<String>,
+    /// Figure values by key, as the template asks for them.
+    #[schema(value_type = Option<Object>)]
     figures: Option<Value>,
     #[serde(default)]
     signoff: bool,
 }
 
 /// Completes a task with what its template asks for (a JSON object; `{}` for a tick).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)), request_body = CompleteBody,
+    responses((status = 200, description = "`{task}`", body = Object), (status = 409, description = "Already done or skipped", body = ErrorBody),
+        (status = 422, description = "A missing or ill-typed figure, note or sign-off", body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/tasks/{id}/complete")]
 async fn complete(
     state: web::Data<AppState>,
@@ -72,13 +84,15 @@ async fn complete(
     run(state, v, id.into_inner(), Act::Complete(input)).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SkipBody {
+pub(crate) struct SkipBody {
     reason: Option<String>,
 }
 
 /// Skips a task, with a reason.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/skip", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)), request_body = SkipBody,
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/tasks/{id}/skip")]
 async fn skip(
     state: web::Data<AppState>,
@@ -90,6 +104,8 @@ async fn skip(
 }
 
 /// Reopens a done or skipped task (within 10 minutes, or by a lead or admin).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reopen", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/tasks/{id}/reopen")]
 async fn reopen(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     run(state, v, id.into_inner(), Act::Reopen).await

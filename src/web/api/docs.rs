@@ -1,0 +1,47 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and Swagger UI
+//! served from the binary (no internet needed).
+
+use super::{account, events, tasks};
+use crate::services::catalog_view::{PersonRef, PositionView, TemplateView};
+use crate::services::tasks::{DayList, LogView, TaskView};
+use crate::web::error::{ErrorBody, ErrorDetail};
+use actix_web::web;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The API as documented.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "dutyday", description = "An organisation's written duties as everyone's daily work."),
+    paths(
+        super::healthz, super::readyz, super::positions, super::templates,
+        account::issue, account::list, account::revoke,
+        tasks::me, tasks::my_tasks, tasks::one_task, tasks::complete, tasks::skip, tasks::reopen,
+        events::fire, crate::web::feed::rotate, crate::web::feed::ics,
+    ),
+    components(schemas(
+        ErrorBody, ErrorDetail, TaskView, DayList, LogView, PositionView, PersonRef, TemplateView,
+        tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, events::EventBody,
+    )),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// Declares the bearer-token scheme the `security(("bearer" = []))` annotations name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Mounts `/api/openapi.json` and Swagger UI at `/api/docs/`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()));
+}
