@@ -28,7 +28,16 @@ fn serves_health_positions_and_templates(db: &TestDb) {
         let base = format!("http://127.0.0.1:{}", app.port);
         actix_web::rt::spawn(app.server);
         let client = reqwest::Client::new();
-        let get = |path: &str| client.get(format!("{base}{path}")).send();
+        assert_eq!(
+            client.get(format!("{base}/api/v1/positions")).send().await.unwrap().status(),
+            401,
+            "names are not public"
+        );
+        let login = serde_json::json!({"email": "zhu.xiaoyan@example.com", "password": "demo-pass-1"});
+        let token: Value =
+            client.post(format!("{base}/api/v1/auth/token")).json(&login).send().await.unwrap().json().await.unwrap();
+        let token = token["token"].as_str().unwrap().to_string();
+        let get = |path: &str| client.get(format!("{base}{path}")).bearer_auth(&token).send();
 
         assert_eq!(get("/healthz").await.unwrap().status(), 200);
         let ready: Value = get("/readyz").await.unwrap().json().await.unwrap();

@@ -5,6 +5,7 @@ pub mod docs;
 pub mod events;
 pub mod tasks;
 
+use super::auth::Authed;
 use super::error::{ApiError, ErrorBody};
 use super::AppState;
 use crate::services::catalog_view::{PositionView, TemplateView};
@@ -55,9 +56,9 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 }
 
 /// The positions, with department, headcount and today's holders.
-#[utoipa::path(get, path = "/api/v1/positions", tag = "catalogue", responses((status = 200, description = "`{positions: [...]}`", body = Vec<PositionView>), (status = 500, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/positions", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{positions: [...]}`", body = Vec<PositionView>), (status = 500, body = ErrorBody)))]
 #[get("/positions")]
-async fn positions(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn positions(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let list = web::block(move || {
         let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
@@ -69,9 +70,9 @@ async fn positions(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 }
 
 /// The task templates as written in the catalogue.
-#[utoipa::path(get, path = "/api/v1/templates", tag = "catalogue", responses((status = 200, description = "`{templates: [...]}`", body = Vec<TemplateView>)))]
+#[utoipa::path(get, path = "/api/v1/templates", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{templates: [...]}`", body = Vec<TemplateView>)))]
 #[get("/templates")]
-async fn templates(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn templates(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let list = web::block(move || services::catalog_view::templates(&pool)).await.map_err(blocking)??;
     Ok(HttpResponse::Ok().json(json!({"templates": list})))

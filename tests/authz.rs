@@ -1,0 +1,149 @@
+//! One table: every endpoint and page, for anonymous, the owner, another staff member,
+//! the lead of another department, the lead of this department, and an admin.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{config_dir, TestDb};
+use dutyday::config::Settings;
+use dutyday::services::generate::{self, Scope};
+use dutyday::startup::{Application, StartOptions};
+use reqwest::{redirect, Client, Method};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "demo-pass-1";
+
+/// The six kinds of people, with the warehouse keeper's task as "this" task.
+const ACTORS: [(&str, Option<&str>); 6] = [
+    ("anonymous", None),
+    ("owner", Some("xu.qiang@example.com")),
+    ("other staff", Some("zhou.ting@example.com")),
+    ("lead of another department", Some("li.na@example.com")),
+    ("lead of this department", Some("wang.jianguo@example.com")),
+    ("admin", Some("zhu.xiaoyan@example.com")),
+];
+
+/// (method, path, body, expected status per actor in the order of ACTORS).
+/// `{T}` is the task. Acting with an empty body is 422 (it asks for a note) for those
+/// allowed, so no row changes anything.
+fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
+    vec![
+        (Method::GET, "/api/v1/me", None, [401, 200, 200, 200, 200, 200]),
+        (Method::GET, "/api/v1/me/tasks", None, [401, 200, 200, 200, 200, 200]),
+        (Method::GET, "/api/v1/tasks/{T}", None, [401, 200, 404, 404, 200, 200]),
+        (Method::POST, "/api/v1/tasks/{T}/complete", Some(json!({})), [401, 422, 404, 404, 422, 422]),
+        (Method::POST, "/api/v1/tasks/{T}/skip", Some(json!({})), [401, 422, 404, 404, 422, 422]),
+        (Method::POST, "/api/v1/tasks/{T}/reopen", None, [401, 409, 404, 404, 409, 409]),
+        (Method::POST, "/api/v1/events", Some(json!({"name": "no_such_event"})), [401, 403, 403, 422, 422, 422]),
+        (Method::GET, "/api/v1/auth/tokens", None, [401, 200, 200, 200, 200, 200]),
+        (Method::GET, "/api/v1/positions", None, [401, 200, 200, 200, 200, 200]),
+        (Method::GET, "/api/v1/templates", None, [401, 200, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/me/ical", None, [401, 201, 201, 201, 201, 201]),
+    ]
+}
+
+/// Pages: anonymous visitors are sent to the login page (303).
+fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
+    vec![
+        (Method::GET, "/today", [303, 200, 200, 200, 200, 200]),
+        (Method::GET, "/tasks/{T}", [303, 200, 404, 404, 200, 200]),
+        (Method::POST, "/tasks/{T}/complete", [303, 422, 404, 404, 422, 422]),
+        (Method::POST, "/tasks/{T}/skip", [303, 422, 404, 404, 422, 422]),
+        (Method::POST, "/tasks/{T}/reopen", [303, 409, 404, 404, 409, 409]),
+        (Method::GET, "/history", [303, 200, 200, 200, 200, 200]),
+        (Method::GET, "/org", [303, 200, 200, 200, 200, 200]),
+        (Method::GET, "/positions/logistics.warehouse-keeper", [303, 200, 200, 200, 200, 200]),
+    ]
+}
+
+fn csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+fn every_endpoint_and_page_for_every_kind_of_person(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let settings = Settings {
+            database_url: db.url.clone(),
+            bind: "127.0.0.1:0".into(),
+            config: config_dir(),
+            demo_password: Some(PASSWORD.into()),
+            ..Settings::default()
+        };
+        let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port);
+        actix_web::rt::spawn(app.server);
+        let pool = db.pool().clone();
+        actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
+            .await
+            .unwrap()
+            .unwrap();
+        let keeper = common::staff_id(db, "徐强");
+        let task = common::tasks(db)
+            .into_iter()
+            .find(|t| t.template_id == "warehouse-daily-check" && t.assignee_id == Some(keeper) && t.status == "open")
+            .unwrap();
+        let t = task.id.to_string();
+
+        for (i, (who, email)) in ACTORS.iter().enumerate() {
+            // API with a bearer token.
+            let token = match email {
+                Some(e) => {
+                    let r: Value = Client::new()
+                        .post(format!("{base}/api/v1/auth/token"))
+                        .json(&json!({"email": e, "password": PASSWORD}))
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    Some(r["token"].as_str().unwrap().to_string())
+                }
+                None => None,
+            };
+            for (method, path, body, want) in api_rows() {
+                let mut req = Client::new().request(method.clone(), format!("{base}{}", path.replace("{T}", &t)));
+                if let Some(tok) = &token {
+                    req = req.bearer_auth(tok);
+                }
+                if let Some(b) = &body {
+                    req = req.json(b);
+                }
+                let status = req.send().await.unwrap().status().as_u16();
+                assert_eq!(status, want[i], "{method} {path} as {who}");
+            }
+            // Pages with a session.
+            let browser = Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap();
+            let login_page = browser.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+            let mut token = csrf(&login_page);
+            if let Some(e) = email {
+                let form = [("csrf", token.as_str()), ("email", e), ("password", PASSWORD)];
+                let r = browser.post(format!("{base}/login")).form(&form).send().await.unwrap();
+                assert_eq!(r.status(), 303);
+                let today = browser.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
+                token = csrf(&today);
+            }
+            for (method, path, want) in page_rows() {
+                let url = format!("{base}{}", path.replace("{T}", &t));
+                let req = if method == Method::POST {
+                    browser.post(url).form(&[("csrf", token.as_str()), ("back", "/today")])
+                } else {
+                    browser.get(url)
+                };
+                let status = req.send().await.unwrap().status().as_u16();
+                assert_eq!(status, want[i], "page {method} {path} as {who}");
+            }
+        }
+        // Nobody changed the task.
+        let after = common::tasks(db).into_iter().find(|x| x.id == task.id).unwrap();
+        assert_eq!((after.status.as_str(), after.done_by, after.note), ("open", None, None));
+        // And nothing was written to its history.
+        let mut conn = db.pool().get().unwrap();
+        assert!(dutyday::db::tasks::log_of(&mut conn.any(), task.id).unwrap().is_empty());
+    });
+}
+
+on_both_databases!(every_endpoint_and_page_for_every_kind_of_person);
