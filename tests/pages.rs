@@ -131,6 +131,7 @@ fn completing_from_the_today_page(db: &TestDb) {
         let (s, _, body) = post(&c, &format!("{base}/tasks/{id}/complete"), &bad).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("发货件数: 必须是整数"), "a clear message naming the figure");
+        assert!(body.contains("value=\"一百\"") && body.contains("value=\"1\""), "the form comes back as it was typed");
         let mut good = form("120");
         good.push(("csrf", csrf(&page)));
         let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -139,6 +140,7 @@ fn completing_from_the_today_page(db: &TestDb) {
         let (_, page) = get(&c, &today_url).await;
         assert!(page.contains("已完成：销售发货日报表"));
         assert!(page.contains(&format!("class=\"task done\" id=\"task-{id}\"")));
+        assert!(page.contains(&format!("action=\"/tasks/{id}/reopen\"")), "undo is offered right after");
         // Undo within ten minutes.
         let (s, _, _) =
             post(&c, &format!("{base}/tasks/{id}/reopen"), &[("csrf", &csrf(&page)), ("back", &back)]).await;

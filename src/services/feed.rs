@@ -31,7 +31,7 @@ pub fn render(pool: &DbPool, secret: &str, base_url: &str, now: DateTime<Utc>) -
     let end = today.checked_add_days(Days::new(FEED_DAYS)).unwrap_or(today);
     let rows = db::tasks::list_for(&mut conn.any(), staff, &positions, today, end, now.naive_utc())?;
     let modified: std::collections::HashMap<i64, _> = rows.iter().map(|r| (r.id, r.updated_at.and_utc())).collect();
-    let views = super::tasks::views(&mut conn.any(), tz, rows, now)?;
+    let views = super::tasks::views(&mut conn.any(), tz, rows, None, now)?;
     let zh = viewer.locale != "en";
     let todos: Vec<Todo> = views
         .into_iter()

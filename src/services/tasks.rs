@@ -50,6 +50,8 @@ pub struct TaskView {
     pub figures: Option<Value>,
     pub done_at: Option<String>,
     pub done_by_name: Option<String>,
+    /// Whether the person asking may reopen it now (within 10 minutes, or as lead/admin).
+    pub can_reopen: bool,
 }
 
 /// A person's list for a day: overdue work first, then the day, then the week after.
@@ -74,8 +76,15 @@ fn scope(t: &TaskRow) -> TaskScope<'_> {
     }
 }
 
-/// Turns rows into views with two queries in all (templates, people), nothing per row.
-pub fn views(conn: &mut AnyConn, tz: Tz, rows: Vec<TaskRow>, now: DateTime<Utc>) -> ServiceResult<Vec<TaskView>> {
+/// Turns rows into views with two queries in all (templates, people), nothing per row;
+/// `viewer` decides `can_reopen`.
+pub fn views(
+    conn: &mut AnyConn,
+    tz: Tz,
+    rows: Vec<TaskRow>,
+    viewer: Option<&Viewer>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<TaskView>> {
     let mut ids: Vec<String> = rows.iter().map(|t| t.template_id.clone()).collect();
     ids.sort();
     ids.dedup();
@@ -98,7 +107,12 @@ pub fn views(conn: &mut AnyConn, tz: Tz, rows: Vec<TaskRow>, now: DateTime<Utc>)
             specs.insert(tpl.id.clone(), spec);
         }
         let spec = &specs[&tpl.id];
+        let can_reopen = viewer.is_some_and(|v| {
+            let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Open);
+            transition(status, Action::Reopen, t.done_at, now.naive_utc(), v.manages(scope(&t))).is_ok()
+        });
         out.push(TaskView {
+            can_reopen,
             id: t.id,
             template_id: t.template_id.clone(),
             title_zh: tpl.zh.clone(),
@@ -139,7 +153,7 @@ pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: Da
     let positions: Vec<String> = viewer.positions.iter().cloned().collect();
     let rows = db::tasks::list_for(conn, viewer.id, &positions, date, end, now.naive_utc())?;
     let mut list = DayList { date, overdue: vec![], today: vec![], finished: vec![], upcoming: vec![] };
-    for v in views(conn, tz, rows, now)? {
+    for v in views(conn, tz, rows, Some(viewer), now)? {
         let open = v.status == "open" || v.status == "missed";
         match (v.occurs_on.cmp(&date), open) {
             (std::cmp::Ordering::Greater, _) => list.upcoming.push(v),
@@ -167,7 +181,7 @@ pub fn get(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> Servi
     let conn = &mut conn.any();
     let (tz, _) = super::context::company_today(conn, now)?;
     let row = visible(conn, viewer, id)?;
-    let view = views(conn, tz, vec![row], now)?.remove(0);
+    let view = views(conn, tz, vec![row], Some(viewer), now)?.remove(0);
     let log: Vec<LogRow> = db::tasks::log_of(conn, id)?;
     let actors: Vec<i64> = log.iter().filter_map(|l| l.actor_id).collect();
     let names: HashMap<i64, String> = db::staff::names(conn, &actors)?.into_iter().collect();
@@ -261,7 +275,7 @@ pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>
         };
         db::tasks::log(conn, id, now.naive_utc(), Some(viewer.id), verb, detail.as_deref())?;
         let row = visible(conn, viewer, id)?;
-        Ok(views(conn, tz, vec![row], now)?.remove(0))
+        Ok(views(conn, tz, vec![row], Some(viewer), now)?.remove(0))
     })
 }
 
@@ -323,5 +337,5 @@ pub fn history(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> ServiceRes
         .iter()
         .filter(|t| t.status == "done" && t.done_by == Some(viewer.id) && t.done_at.is_some_and(|d| d <= t.due_at))
         .count();
-    Ok(History { tasks: views(conn, tz, rows, now)?, due, done, on_time })
+    Ok(History { tasks: views(conn, tz, rows, Some(viewer), now)?, due, done, on_time })
 }

@@ -196,6 +196,11 @@ pub trait Helpers {
         }
     }
 
+    /// What was typed into a form field before it was sent back with an error.
+    fn prev_value(&self, _field: &str) -> String {
+        String::new()
+    }
+
     /// A template's cadence in words.
     fn cadence(&self, t: &crate::domain::template::TemplateSpec, tr: &Tr) -> String {
         cadence::describe(t, *tr)

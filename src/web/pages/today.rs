@@ -30,10 +30,17 @@ struct TaskPage {
     task: TaskView,
     history: Vec<LogView>,
     error: Option<String>,
+    /// The fields as sent, to fill the form again after an error.
+    prev: HashMap<String, String>,
 }
 
 impl Helpers for TodayPage {}
-impl Helpers for TaskPage {}
+impl Helpers for TaskPage {
+    fn prev_value(&self, field: &str) -> String {
+        let key = if field == "note" { field.to_string() } else { format!("fig.{field}") };
+        self.prev.get(&key).cloned().unwrap_or_default()
+    }
+}
 
 #[derive(Deserialize)]
 struct DayQuery {
@@ -65,7 +72,7 @@ async fn task_page(state: web::Data<AppState>, session: Session, id: web::Path<i
     };
     let id = id.into_inner();
     let c = chrome(&session, &v, &format!("/tasks/{id}"));
-    show_task(&state, c, v, id, StatusCode::OK, None).await
+    show_task(&state, c, v, id, StatusCode::OK, None, HashMap::new()).await
 }
 
 /// A page error: the field it concerns (if any) and the message.
@@ -78,6 +85,7 @@ async fn show_task(
     id: i64,
     status: StatusCode,
     error: Option<PageError>,
+    prev: HashMap<String, String>,
 ) -> HttpResponse {
     let pool = state.pool.clone();
     match web::block(move || tasks::get(&pool, &v, id, Utc::now())).await {
@@ -97,7 +105,7 @@ async fn show_task(
                 }
                 None => text,
             });
-            html(status, &TaskPage { c, task, history, error })
+            html(status, &TaskPage { c, task, history, error, prev })
         }
         Ok(Err(ServiceError::NotFound(_))) => {
             let (title, msg) = (c.tr.t("not_found"), c.tr.t("not_found"));
@@ -159,7 +167,7 @@ async fn act(
         }
         Ok(Err(e)) => {
             let (status, field, text) = page_error(c.tr, &e);
-            show_task(&state, c, v, id, status, Some((field, text))).await
+            show_task(&state, c, v, id, status, Some((field, text)), form).await
         }
         Err(_) => {
             let (title, msg) = (c.tr.t("error"), c.tr.t("error"));
