@@ -183,8 +183,9 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         println!("Imported the company catalogue: {} staff, calendars for {:?}.", r.staff, r.calendar_years);
     }
     println!("dutyday is running at {base}  (backend: {})", app.state.pool.backend_name());
-    println!("  positions: {base}/api/v1/positions   templates: {base}/api/v1/templates   health: {base}/healthz");
-    println!("  log in as any demo staff, e.g. zhu.xiaoyan@example.com (admin) or xu.qiang@example.com (仓管员)");
+    println!("  log in at {base}/login as any demo staff, e.g. xu.qiang@example.com (仓管员),");
+    println!("  wang.jianguo@example.com (总经理) or zhu.xiaoyan@example.com (admin)");
+    println!("  API docs: {base}/api/docs   health: {base}/healthz");
     match &app.generated_password {
         Some(p) => println!("  demo password (generated now, shown once): {p}"),
         None if app.import.is_some() => println!("  demo password: the value of DUTYDAY_DEMO_PASSWORD"),

@@ -108,7 +108,7 @@ fn the_api_documents_itself_offline(db: &TestDb) {
         }
         assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
-        let ui = reqwest::get(format!("{base}/api/docs/")).await.unwrap();
+        let ui = reqwest::get(format!("{base}/api/docs")).await.unwrap();
         assert_eq!(ui.status(), 200);
         let html = ui.text().await.unwrap();
         assert!(

@@ -41,7 +41,8 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Mounts `/api/openapi.json` and Swagger UI at `/api/docs/`.
+/// Mounts `/api/openapi.json` and Swagger UI at `/api/docs` (served from `/api/docs/`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()));
+    cfg.route("/api/docs", web::get().to(|| async { crate::web::pages::see_other("/api/docs/") }))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()));
 }
