@@ -4,35 +4,9 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
-use common::{config_dir, TestDb};
-use dutyday::config::Settings;
-use dutyday::services::generate::{self, Scope};
-use dutyday::startup::{Application, StartOptions};
+use common::{TestDb, PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-
-const PASSWORD: &str = "demo-pass-1";
-
-/// The app on a random port over `db`, with tasks generated from three days ago on.
-async fn start(db: &TestDb) -> String {
-    let settings = Settings {
-        database_url: db.url.clone(),
-        bind: "127.0.0.1:0".into(),
-        config: config_dir(),
-        demo_password: Some(PASSWORD.into()),
-        ..Settings::default()
-    };
-    let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port);
-    actix_web::rt::spawn(app.server);
-    let pool = db.pool().clone();
-    actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
-        .await
-        .unwrap()
-        .unwrap();
-    base
-}
 
 async fn token(base: &str, email: &str) -> String {
     let res = Client::new()
@@ -72,7 +46,7 @@ async fn find_task(base: &str, tok: &str, template: &str) -> i64 {
 
 fn tokens_login_and_throttling(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = start(db).await;
+        let base = common::serve(db).await;
         let tok = token(&base, "xu.qiang@example.com").await;
         let (s, me) = call(reqwest::Method::GET, &format!("{base}/api/v1/me"), Some(&tok), None).await;
         assert_eq!((s, me["name"].as_str()), (StatusCode::OK, Some("徐强")));
@@ -116,7 +90,7 @@ fn tokens_login_and_throttling(db: &TestDb) {
 
 fn completing_skipping_and_reopening(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = start(db).await;
+        let base = common::serve(db).await;
         let clerk = token(&base, "sun.li@example.com").await;
         let id = find_task(&base, &clerk, "shipping-daily-report").await;
         let url = |a: &str| format!("{base}/api/v1/tasks/{id}/{a}");
@@ -186,7 +160,7 @@ fn completing_skipping_and_reopening(db: &TestDb) {
 
 fn who_may_see_and_change_a_task(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = start(db).await;
+        let base = common::serve(db).await;
         let owner = token(&base, "xu.qiang@example.com").await;
         let id = find_task(&base, &owner, "warehouse-daily-check").await;
         // (who, may see it): another staff member and another department's lead get 404.
@@ -254,7 +228,7 @@ fn who_may_see_and_change_a_task(db: &TestDb) {
 
 fn the_calendar_feed_is_valid_secret_and_rotatable(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = start(db).await;
+        let base = common::serve(db).await;
         let tok = token(&base, "sun.li@example.com").await;
         let (s, r) = call(reqwest::Method::POST, &format!("{base}/api/v1/me/ical"), Some(&tok), None).await;
         assert_eq!(s, StatusCode::CREATED);

@@ -5,15 +5,9 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
-use common::{config_dir, TestDb};
-use dutyday::config::Settings;
-use dutyday::services::generate::{self, Scope};
-use dutyday::startup::{Application, StartOptions};
+use common::{TestDb, PASSWORD};
 use reqwest::{redirect, Client, Method};
 use serde_json::{json, Value};
-
-const PASSWORD: &str = "demo-pass-1";
 
 /// The six kinds of people, with the warehouse keeper's task as "this" task.
 const ACTORS: [(&str, Option<&str>); 6] = [
@@ -58,28 +52,9 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
     ]
 }
 
-fn csrf(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
-}
-
 fn every_endpoint_and_page_for_every_kind_of_person(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let settings = Settings {
-            database_url: db.url.clone(),
-            bind: "127.0.0.1:0".into(),
-            config: config_dir(),
-            demo_password: Some(PASSWORD.into()),
-            ..Settings::default()
-        };
-        let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
-        let base = format!("http://127.0.0.1:{}", app.port);
-        actix_web::rt::spawn(app.server);
-        let pool = db.pool().clone();
-        actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
-            .await
-            .unwrap()
-            .unwrap();
+        let base = common::serve(db).await;
         let keeper = common::staff_id(db, "徐强");
         let task = common::tasks(db)
             .into_iter()
@@ -118,13 +93,13 @@ fn every_endpoint_and_page_for_every_kind_of_person(db: &TestDb) {
             // Pages with a session.
             let browser = Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap();
             let login_page = browser.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
-            let mut token = csrf(&login_page);
+            let mut token = common::csrf(&login_page);
             if let Some(e) = email {
                 let form = [("csrf", token.as_str()), ("email", e), ("password", PASSWORD)];
                 let r = browser.post(format!("{base}/login")).form(&form).send().await.unwrap();
                 assert_eq!(r.status(), 303);
                 let today = browser.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
-                token = csrf(&today);
+                token = common::csrf(&today);
             }
             for (method, path, want) in page_rows() {
                 let url = format!("{base}{}", path.replace("{T}", &t));

@@ -7,16 +7,11 @@
 mod common;
 
 use chrono::{Datelike, Duration, Utc, Weekday};
-use common::{config_dir, TestDb};
-use dutyday::config::Settings;
-use dutyday::services::generate::{self, Scope};
-use dutyday::startup::{Application, StartOptions};
+use common::{TestDb, PASSWORD};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-
-const PASSWORD: &str = "demo-pass-1";
 
 /// A headless Chromium driven through chromedriver; both end with the test.
 struct Browser {
@@ -128,25 +123,6 @@ impl Browser {
     }
 }
 
-async fn start(db: &TestDb) -> String {
-    let settings = Settings {
-        database_url: db.url.clone(),
-        bind: "127.0.0.1:0".into(),
-        config: config_dir(),
-        demo_password: Some(PASSWORD.into()),
-        ..Settings::default()
-    };
-    let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port);
-    actix_web::rt::spawn(app.server);
-    let pool = db.pool().clone();
-    actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
-        .await
-        .unwrap()
-        .unwrap();
-    base
-}
-
 /// The next working weekday, where the daily tasks are.
 fn workday() -> String {
     let mut d = Utc::now().date_naive() + Duration::days(1);
@@ -161,7 +137,7 @@ fn the_warehouse_keeper_completes_the_daily_check(db: &TestDb) {
         let Some(mut b) = Browser::launch(&format!("warehouse-keeper-{}", backend(db)), 1280, 900).await else {
             return;
         };
-        let base = start(db).await;
+        let base = common::serve(db).await;
         b.log_in(&base, "xu.qiang@example.com").await;
         b.client.goto(&format!("{base}/today?date={}", workday())).await.unwrap();
         b.shot("today").await;
@@ -181,7 +157,7 @@ fn the_warehouse_keeper_completes_the_daily_check(db: &TestDb) {
 fn the_shipping_clerk_files_the_daily_report(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let Some(mut b) = Browser::launch(&format!("shipping-clerk-{}", backend(db)), 1280, 900).await else { return };
-        let base = start(db).await;
+        let base = common::serve(db).await;
         b.log_in(&base, "sun.li@example.com").await;
         b.client.goto(&format!("{base}/today?date={}", workday())).await.unwrap();
         let card = "article[data-template=shipping-daily-report]";
@@ -206,7 +182,7 @@ fn the_shipping_clerk_files_the_daily_report(db: &TestDb) {
 fn english_on_a_phone_without_sideways_scrolling(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let Some(mut b) = Browser::launch(&format!("phone-{}", backend(db)), 375, 812).await else { return };
-        let base = start(db).await;
+        let base = common::serve(db).await;
         b.log_in(&base, "sun.li@example.com").await;
         let today = format!("{base}/today?date={}", workday());
         b.client.goto(&today).await.unwrap();

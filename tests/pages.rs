@@ -5,40 +5,11 @@
 mod common;
 
 use chrono::{Datelike, Duration, Utc, Weekday};
-use common::{config_dir, TestDb};
-use dutyday::config::Settings;
-use dutyday::services::generate::{self, Scope};
-use dutyday::startup::{Application, StartOptions};
+use common::{TestDb, PASSWORD};
 use reqwest::{redirect, Client, StatusCode};
-
-const PASSWORD: &str = "demo-pass-1";
-
-async fn start(db: &TestDb) -> String {
-    let settings = Settings {
-        database_url: db.url.clone(),
-        bind: "127.0.0.1:0".into(),
-        config: config_dir(),
-        demo_password: Some(PASSWORD.into()),
-        ..Settings::default()
-    };
-    let app = Application::build(settings, StartOptions { scheduler: false }).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port);
-    actix_web::rt::spawn(app.server);
-    let pool = db.pool().clone();
-    actix_web::web::block(move || generate::run(&pool, Utc::now() - Duration::days(3), None, 14, Scope::Full))
-        .await
-        .unwrap()
-        .unwrap();
-    base
-}
 
 fn browser() -> Client {
     Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap()
-}
-
-fn csrf(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
 }
 
 async fn get(c: &Client, url: &str) -> (StatusCode, String) {
@@ -55,7 +26,8 @@ async fn post(c: &Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, Stri
 async fn log_in(c: &Client, base: &str, email: &str) {
     let (_, page) = get(c, &format!("{base}/login")).await;
     let (s, to, _) =
-        post(c, &format!("{base}/login"), &[("csrf", &csrf(&page)), ("email", email), ("password", PASSWORD)]).await;
+        post(c, &format!("{base}/login"), &[("csrf", &common::csrf(&page)), ("email", email), ("password", PASSWORD)])
+            .await;
     assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/today"));
 }
 
@@ -79,7 +51,7 @@ fn task_id(html: &str, template: &str) -> String {
 
 fn login_and_logout(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = start(db).await;
+        let base = common::serve(db).await;
         let c = browser();
         let (s, page) = get(&c, &format!("{base}/today")).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
@@ -87,7 +59,7 @@ fn login_and_logout(db: &TestDb) {
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains("lang=\"zh-CN\"") && page.contains("登录"));
         assert!(!page.contains("src=\"http") && !page.contains("href=\"http"), "nothing from outside the server");
-        let token = csrf(&page);
+        let token = common::csrf(&page);
         let (s, _, body) =
             post(&c, &format!("{base}/login"), &[("email", "sun.li@example.com"), ("password", PASSWORD)]).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token: {body}");
@@ -100,7 +72,7 @@ fn login_and_logout(db: &TestDb) {
         let (s, page) = get(&c, &format!("{base}/today")).await;
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains("孙丽") && page.contains("今天的任务"));
-        let (s, to, _) = post(&c, &format!("{base}/logout"), &[("csrf", &csrf(&page))]).await;
+        let (s, to, _) = post(&c, &format!("{base}/logout"), &[("csrf", &common::csrf(&page))]).await;
         assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/login"));
         let (s, _) = get(&c, &format!("{base}/today")).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
@@ -109,7 +81,7 @@ fn login_and_logout(db: &TestDb) {
 
 fn completing_from_the_today_page(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = start(db).await;
+        let base = common::serve(db).await;
         let c = browser();
         log_in(&c, &base, "sun.li@example.com").await;
         let day = next_weekday();
@@ -126,14 +98,14 @@ fn completing_from_the_today_page(db: &TestDb) {
             ]
         };
         let mut bad = form("一百");
-        bad.push(("csrf", csrf(&page)));
+        bad.push(("csrf", common::csrf(&page)));
         let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (s, _, body) = post(&c, &format!("{base}/tasks/{id}/complete"), &bad).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("发货件数: 必须是整数"), "a clear message naming the figure");
         assert!(body.contains("value=\"一百\"") && body.contains("value=\"1\""), "the form comes back as it was typed");
         let mut good = form("120");
-        good.push(("csrf", csrf(&page)));
+        good.push(("csrf", common::csrf(&page)));
         let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (s, to, _) = post(&c, &format!("{base}/tasks/{id}/complete"), &good).await;
         assert_eq!((s, to), (StatusCode::SEE_OTHER, back.clone()));
@@ -143,13 +115,13 @@ fn completing_from_the_today_page(db: &TestDb) {
         assert!(page.contains(&format!("action=\"/tasks/{id}/reopen\"")), "undo is offered right after");
         // Undo within ten minutes.
         let (s, _, _) =
-            post(&c, &format!("{base}/tasks/{id}/reopen"), &[("csrf", &csrf(&page)), ("back", &back)]).await;
+            post(&c, &format!("{base}/tasks/{id}/reopen"), &[("csrf", &common::csrf(&page)), ("back", &back)]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (_, page) = get(&c, &format!("{base}/tasks/{id}")).await;
         assert!(page.contains(&format!("class=\"task open\" id=\"task-{id}\"")) && page.contains("重新打开"));
         // Skipping needs a reason.
         let (s, _, body) =
-            post(&c, &format!("{base}/tasks/{id}/skip"), &[("csrf", &csrf(&page)), ("reason", " ")]).await;
+            post(&c, &format!("{base}/tasks/{id}/skip"), &[("csrf", &common::csrf(&page)), ("reason", " ")]).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("跳过需要填写原因"));
     });
@@ -157,12 +129,13 @@ fn completing_from_the_today_page(db: &TestDb) {
 
 fn english_is_remembered_and_pages_respect_access(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = start(db).await;
+        let base = common::serve(db).await;
         let c = browser();
         log_in(&c, &base, "xu.qiang@example.com").await;
         let (_, page) = get(&c, &format!("{base}/today")).await;
         let (s, to, _) =
-            post(&c, &format!("{base}/lang"), &[("csrf", &csrf(&page)), ("lang", "en"), ("back", "/org")]).await;
+            post(&c, &format!("{base}/lang"), &[("csrf", &common::csrf(&page)), ("lang", "en"), ("back", "/org")])
+                .await;
         assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/org"));
         let (_, page) = get(&c, &format!("{base}/org")).await;
         assert!(page.contains("lang=\"en\"") && page.contains("Org chart") && page.contains("Warehouse keeper"));

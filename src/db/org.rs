@@ -139,3 +139,32 @@ pub fn templates_named(conn: &mut AnyConn, ids: &[String]) -> QueryResult<Vec<(T
         .select((TemplateRow::as_select(), DutyRow::as_select(), PositionRow::as_select()))
         .load(c))
 }
+
+/// The departments alone, in catalogue order (every request's access check needs them).
+pub fn departments(conn: &mut AnyConn) -> QueryResult<Vec<DepartmentRow>> {
+    with_conn!(conn, c => departments::table.order(departments::sort_order).select(DepartmentRow::as_select()).load(c))
+}
+
+impl From<DepartmentRow> for crate::domain::org::Department {
+    fn from(d: DepartmentRow) -> Self {
+        crate::domain::org::Department {
+            id: d.id,
+            zh: d.zh,
+            en: d.en,
+            lead_position: d.lead_position_id,
+            reports_to: d.reports_to,
+        }
+    }
+}
+
+impl From<PositionRow> for crate::domain::org::Position {
+    fn from(p: PositionRow) -> Self {
+        crate::domain::org::Position {
+            id: p.id,
+            department: p.department_id,
+            zh: p.zh,
+            en: p.en,
+            headcount: u32::try_from(p.headcount).unwrap_or(0),
+        }
+    }
+}

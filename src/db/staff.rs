@@ -148,3 +148,14 @@ pub fn names(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>>
 pub fn set_locale(conn: &mut AnyConn, id: i64, locale: &str) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::update(staff::table.find(id)).set(staff::locale.eq(locale)).execute(c))
 }
+
+/// The positions one person holds (not deputises) on `day`.
+pub fn positions_held(conn: &mut AnyConn, staff: i64, day: NaiveDate) -> QueryResult<Vec<String>> {
+    with_conn!(conn, c => position_holders::table
+        .filter(position_holders::staff_id.eq(staff))
+        .filter(position_holders::deputy.eq(false))
+        .filter(position_holders::valid_from.le(day))
+        .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.ge(day)))
+        .select(position_holders::position_id)
+        .load(c))
+}

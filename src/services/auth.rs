@@ -140,22 +140,8 @@ pub fn viewer(conn: &mut AnyConn, staff: i64, today: NaiveDate) -> ServiceResult
     let person = db::staff::by_id(conn, staff)?
         .filter(|p| p.active)
         .ok_or_else(|| ServiceError::Unauthenticated("no such account".into()))?;
-    let positions: BTreeSet<String> = db::staff::holders_since(conn, today)?
-        .into_iter()
-        .filter(|h| h.staff_id == staff && !h.deputy && h.valid_from <= today)
-        .map(|h| h.position_id)
-        .collect();
-    let departments: Vec<Department> = db::org::load(conn)?
-        .departments
-        .into_iter()
-        .map(|d| Department {
-            id: d.id,
-            zh: d.zh,
-            en: d.en,
-            lead_position: d.lead_position_id,
-            reports_to: d.reports_to,
-        })
-        .collect();
+    let positions: BTreeSet<String> = db::staff::positions_held(conn, staff, today)?.into_iter().collect();
+    let departments: Vec<Department> = db::org::departments(conn)?.into_iter().map(Department::from).collect();
     let leads = departments_led(&departments, &positions);
     Ok(Viewer { id: person.id, name: person.name, admin: person.is_admin, locale: person.locale, positions, leads })
 }

@@ -39,28 +39,8 @@ impl Context {
         let (days, years) = db::calendar::load(conn)?;
         let calendar = WorkCalendar::new(days, years);
         let org = db::org::load(conn)?;
-        let departments: Vec<Department> = org
-            .departments
-            .into_iter()
-            .map(|d| Department {
-                id: d.id,
-                zh: d.zh,
-                en: d.en,
-                lead_position: d.lead_position_id,
-                reports_to: d.reports_to,
-            })
-            .collect();
-        let positions: Vec<Position> = org
-            .positions
-            .into_iter()
-            .map(|p| Position {
-                id: p.id,
-                department: p.department_id,
-                zh: p.zh,
-                en: p.en,
-                headcount: u32::try_from(p.headcount).unwrap_or(0),
-            })
-            .collect();
+        let departments: Vec<Department> = org.departments.into_iter().map(Department::from).collect();
+        let positions: Vec<Position> = org.positions.into_iter().map(Position::from).collect();
         let duty_position: HashMap<String, String> = org.duties.into_iter().map(|d| (d.id, d.position_id)).collect();
         let mut templates = Vec::new();
         for row in org.templates.into_iter().filter(|t| t.active) {

@@ -162,3 +162,38 @@ pub fn add_person(db: &TestDb, email: &str, name: &str) -> i64 {
     let mut conn = db.pool().get().expect("conn");
     dutyday::db::staff::insert(&mut conn.any(), &person).expect("insert person")
 }
+
+/// The demo staff's password in tests.
+pub const PASSWORD: &str = "demo-pass-1";
+
+/// The whole service on a random port over `db` (its catalogue imported on start),
+/// with tasks generated from three days ago on, so some are overdue. Returns the base URL.
+pub async fn serve(db: &TestDb) -> String {
+    let settings = dutyday::config::Settings {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".into(),
+        config: config_dir(),
+        demo_password: Some(PASSWORD.into()),
+        ..dutyday::config::Settings::default()
+    };
+    let app = dutyday::startup::Application::build(settings, dutyday::startup::StartOptions { scheduler: false })
+        .await
+        .expect("build the app");
+    let base = format!("http://127.0.0.1:{}", app.port);
+    actix_web::rt::spawn(app.server);
+    let pool = db.pool().clone();
+    let since = Utc::now() - chrono::Duration::days(3);
+    actix_web::web::block(move || {
+        dutyday::services::generate::run(&pool, since, None, 14, dutyday::services::generate::Scope::Full)
+    })
+    .await
+    .expect("generate")
+    .expect("generate");
+    base
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[i..i + html[i..].find('"').expect("end of value")].to_string()
+}
