@@ -35,6 +35,9 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/positions", None, [401, 200, 200, 200, 200, 200]),
         (Method::GET, "/api/v1/templates", None, [401, 200, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/me/ical", None, [401, 201, 201, 201, 201, 201]),
+        (Method::GET, "/api/v1/dashboard", None, [401, 403, 403, 200, 200, 200]),
+        (Method::GET, "/api/v1/dashboard.csv?by=person", None, [401, 403, 403, 200, 200, 200]),
+        (Method::GET, "/api/v1/dashboard?department=logistics", None, [401, 403, 403, 404, 200, 200]),
     ]
 }
 

@@ -60,6 +60,16 @@ fn serves_health_positions_and_templates(db: &TestDb) {
         assert_eq!(daily["figures"][0]["key"], "parcels_shipped");
         assert_eq!(daily["position"], "logistics.shipping-clerk");
 
+        let csv = get("/api/v1/dashboard.csv?by=position").await.unwrap();
+        assert_eq!(csv.status(), 200);
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+        let bytes = csv.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM for Excel");
+        let bad = get("/api/v1/dashboard?by=mood").await.unwrap();
+        assert_eq!(bad.status(), 422);
+        assert_eq!(bad.json::<Value>().await.unwrap()["error"]["field"], "by");
+
         let missing = get("/api/v1/nothing-here").await.unwrap();
         assert_eq!(missing.status(), 404);
         let body: Value = missing.json().await.unwrap();

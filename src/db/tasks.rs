@@ -234,3 +234,39 @@ pub fn delete_log(conn: &mut AnyConn, task: i64) -> QueryResult<usize> {
     use super::schema::task_log;
     with_conn!(conn, c => diesel::delete(task_log::table.filter(task_log::task_id.eq(task))).execute(c))
 }
+
+/// What counting needs of each task dated `from..=to` in `departments`.
+#[derive(Debug, Clone, Queryable)]
+pub struct CountRow {
+    pub template_id: String,
+    pub department_id: String,
+    pub position_id: String,
+    pub assignee_id: Option<i64>,
+    pub done_by: Option<i64>,
+    pub status: String,
+    pub due_at: NaiveDateTime,
+    pub done_at: Option<NaiveDateTime>,
+}
+
+/// The facts to count for a period, restricted to some departments.
+pub fn for_counting(
+    conn: &mut AnyConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+) -> QueryResult<Vec<CountRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .select((
+            tasks::template_id,
+            tasks::department_id,
+            tasks::position_id,
+            tasks::assignee_id,
+            tasks::done_by,
+            tasks::status,
+            tasks::due_at,
+            tasks::done_at,
+        ))
+        .load(c))
+}

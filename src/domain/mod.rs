@@ -10,5 +10,6 @@ pub mod ical;
 pub mod org;
 pub mod recurrence;
 pub mod staffing;
+pub mod stats;
 pub mod task;
 pub mod template;

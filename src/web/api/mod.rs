@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and the health endpoints.
 
 pub mod account;
+pub mod dashboard;
 pub mod docs;
 pub mod events;
 pub mod tasks;
@@ -22,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(templates)
             .configure(account::configure)
             .configure(tasks::configure)
-            .configure(events::configure),
+            .configure(events::configure)
+            .configure(dashboard::configure),
     );
 }
 

@@ -1,0 +1,216 @@
+//! Completion dashboards: the counting rules of [`crate::domain::stats`] applied to a
+//! period, grouped by department, position, person or duty template, within what the
+//! person asking leads.
+
+use super::{ServiceError, ServiceResult};
+use crate::db::{self, DbPool};
+use crate::domain::access::Viewer;
+use crate::domain::stats::{contribution, Counts, TaskFacts};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    Department,
+    Position,
+    Person,
+    Template,
+}
+
+impl By {
+    /// Parses `department`, `position`, `person` or `template`.
+    pub fn parse(s: &str) -> Option<By> {
+        match s {
+            "department" => Some(By::Department),
+            "position" => Some(By::Position),
+            "person" => Some(By::Person),
+            "template" => Some(By::Template),
+            _ => None,
+        }
+    }
+}
+
+/// One row: what it is and its counts.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Row {
+    pub key: String,
+    pub name: String,
+    pub due: u64,
+    pub done: u64,
+    pub on_time: u64,
+    pub overdue: u64,
+    pub skipped: u64,
+    pub missed: u64,
+}
+
+impl Row {
+    fn new(key: String, name: String, c: Counts) -> Row {
+        Row {
+            key,
+            name,
+            due: c.due,
+            done: c.done,
+            on_time: c.on_time,
+            overdue: c.overdue,
+            skipped: c.skipped,
+            missed: c.missed,
+        }
+    }
+}
+
+/// A dashboard: rows in catalogue (or name) order, and the period's totals.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[schema(value_type = String)]
+    pub by: By,
+    /// The departments counted.
+    pub departments: Vec<String>,
+    pub rows: Vec<Row>,
+    pub total: Row,
+}
+
+/// Longest period a dashboard covers.
+pub const MAX_DAYS: i64 = 366;
+
+/// The dashboard for `viewer` over `from..=to`, optionally one department only.
+pub fn dashboard(
+    pool: &DbPool,
+    viewer: &Viewer,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: By,
+    department: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Dashboard> {
+    if to < from {
+        return Err(ServiceError::invalid("to", "the period ends before it starts"));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(ServiceError::invalid("to", format!("a period is at most {MAX_DAYS} days")));
+    }
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let all = db::org::departments(conn)?;
+    let scope: BTreeSet<String> =
+        all.iter().filter(|d| viewer.admin || viewer.leads.contains(&d.id)).map(|d| d.id.clone()).collect();
+    if scope.is_empty() {
+        return Err(ServiceError::Forbidden(
+            "dashboards are for leads and admins; your own figures are on your history page".into(),
+        ));
+    }
+    let departments: Vec<String> = match department {
+        Some(d) if scope.contains(d) => vec![d.to_string()],
+        Some(d) => return Err(ServiceError::NotFound(format!("no department `{d}` of yours"))),
+        None => scope.into_iter().collect(),
+    };
+    let rows = db::tasks::for_counting(conn, from, to, &departments)?;
+    let now = now.naive_utc();
+    let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut total = Counts::default();
+    for r in &rows {
+        let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now);
+        if c == Default::default() {
+            continue; // not due yet: no row counts it
+        }
+        total.add(&c.against);
+        let key = match by {
+            By::Department => r.department_id.clone(),
+            By::Position => r.position_id.clone(),
+            By::Template => r.template_id.clone(),
+            By::Person => {
+                // Owed by the assignee, credited to the completer.
+                let owed = Counts { done: 0, on_time: 0, ..c.against };
+                counts.entry(person_key(r.assignee_id)).or_default().add(&owed);
+                if let Some(p) = r.done_by {
+                    counts.entry(person_key(Some(p))).or_default().add(&c.credit);
+                }
+                continue;
+            }
+        };
+        counts.entry(key).or_default().add(&c.against);
+    }
+    let names = names(conn, by, &viewer.locale, &counts)?;
+    let mut out: Vec<Row> =
+        counts.into_iter().map(|(k, c)| Row::new(k.clone(), names.get(&k).cloned().unwrap_or(k), c)).collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.key.cmp(&b.key)));
+    let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
+    Ok(Dashboard { from, to, by, departments, rows: out, total: Row::new("total".into(), total_name.into(), total) })
+}
+
+fn person_key(id: Option<i64>) -> String {
+    id.map_or_else(|| "unassigned".into(), |i| i.to_string())
+}
+
+/// Display names of the row keys, in the reader's language.
+fn names(
+    conn: &mut db::AnyConn,
+    by: By,
+    locale: &str,
+    counts: &BTreeMap<String, Counts>,
+) -> ServiceResult<HashMap<String, String>> {
+    let en = locale == "en";
+    Ok(match by {
+        By::Person => {
+            let ids: Vec<i64> = counts.keys().filter_map(|k| k.parse().ok()).collect();
+            let mut m: HashMap<String, String> =
+                db::staff::names(conn, &ids)?.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
+            m.insert("unassigned".into(), if en { "(unassigned)".into() } else { "（无人负责）".into() });
+            m
+        }
+        By::Department => {
+            db::org::departments(conn)?.into_iter().map(|d| (d.id, if en { d.en } else { d.zh })).collect()
+        }
+        By::Position | By::Template => {
+            let org = db::org::load(conn)?;
+            if by == By::Position {
+                org.positions.into_iter().map(|p| (p.id, if en { p.en } else { p.zh })).collect()
+            } else {
+                org.templates.into_iter().map(|t| (t.id, if en { t.en } else { t.zh })).collect()
+            }
+        }
+    })
+}
+
+/// The dashboard as CSV for Excel: UTF-8 with a byte-order mark, CRLF lines.
+pub fn to_csv(d: &Dashboard) -> String {
+    let mut out =
+        String::from("\u{feff}key,name,due,done,on_time,overdue,skipped,missed,completion_pct,on_time_pct\r\n");
+    for r in d.rows.iter().chain(std::iter::once(&d.total)) {
+        let c = Counts {
+            due: r.due,
+            done: r.done,
+            on_time: r.on_time,
+            overdue: r.overdue,
+            skipped: r.skipped,
+            missed: r.missed,
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{:.1},{:.1}\r\n",
+            csv_field(&r.key),
+            csv_field(&r.name),
+            r.due,
+            r.done,
+            r.on_time,
+            r.overdue,
+            r.skipped,
+            r.missed,
+            c.completion_pct(),
+            c.on_time_pct()
+        ));
+    }
+    out
+}
+
+/// Quotes a field when it holds a comma, quote or line break (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,82 @@
+//! `GET /api/v1/dashboard` and `GET /api/v1/dashboard.csv` for leads and admins.
+
+use crate::domain::access::Viewer;
+use crate::services::dashboard::{self, By, Dashboard};
+use crate::services::{context, ServiceError};
+use crate::web::auth::Authed;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::{blocking, AppState};
+use actix_web::{get, web, HttpResponse};
+use chrono::{Days, NaiveDate, Utc};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct DashboardQuery {
+    /// First day, YYYY-MM-DD (default: 29 days before `to`).
+    from: Option<String>,
+    /// Last day, YYYY-MM-DD (default: today in the company's zone).
+    to: Option<String>,
+    /// `department` (default), `position`, `person` or `template`.
+    by: Option<String>,
+    /// Only this department.
+    department: Option<String>,
+}
+
+fn date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+    s.map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::invalid(field, "use YYYY-MM-DD")))
+        .transpose()
+}
+
+async fn load(state: web::Data<AppState>, v: Viewer, q: DashboardQuery) -> Result<Dashboard, ApiError> {
+    let by = match q.by.as_deref() {
+        None => By::Department,
+        Some(s) => {
+            By::parse(s).ok_or_else(|| ApiError::invalid("by", "one of department, position, person, template"))?
+        }
+    };
+    let (from, to) = (date("from", q.from.as_deref())?, date("to", q.to.as_deref())?);
+    blocking(move || {
+        let now = Utc::now();
+        let (_, today) = context::company_today(&mut state.pool.get().map_err(ServiceError::from)?.any(), now)?;
+        let to = to.unwrap_or(today);
+        let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
+        dashboard::dashboard(&state.pool, &v, from, to, by, q.department.as_deref(), now)
+    })
+    .await
+}
+
+/// Completion figures of a period, one row per department, position, person or template.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard", security(("bearer" = [])), params(DashboardQuery),
+    responses((status = 200, body = Dashboard), (status = 403, description = "Not a lead or admin", body = ErrorBody),
+        (status = 404, description = "A department you do not lead", body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
+#[get("/dashboard")]
+async fn json(
+    state: web::Data<AppState>,
+    Authed(v): Authed,
+    q: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(load(state, v, q.into_inner()).await?))
+}
+
+/// The same as CSV (UTF-8 with a BOM, so Excel reads Chinese correctly).
+#[utoipa::path(get, path = "/api/v1/dashboard.csv", tag = "dashboard", security(("bearer" = [])), params(DashboardQuery),
+    responses((status = 200, content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[get("/dashboard.csv")]
+async fn csv(
+    state: web::Data<AppState>,
+    Authed(v): Authed,
+    q: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let d = load(state, v, q.into_inner()).await?;
+    let name = format!("dutyday-{}-{}-{:?}.csv", d.from, d.to, d.by).to_lowercase();
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .body(dashboard::to_csv(&d)))
+}
+
+/// Mounts these routes (inside `/api/v1`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(csv).service(json);
+}

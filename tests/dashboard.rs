@@ -1,0 +1,187 @@
+//! Dashboard figures against a plain recount of the task table, on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use common::{at, day, staff_id, tasks, TestDb};
+use dutyday::db::tasks::TaskRow;
+use dutyday::domain::access::Viewer;
+use dutyday::domain::completion::CompletionInput;
+use dutyday::domain::template::FigureType;
+use dutyday::services::dashboard::{dashboard, to_csv, By, Row};
+use dutyday::services::generate::{self, Scope};
+use dutyday::services::tasks::{self as task_service, Act};
+use dutyday::services::{auth, staffing, ServiceError};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn viewer(db: &TestDb, name: &str, today: &str) -> Viewer {
+    let id = staff_id(db, name);
+    auth::viewer(&mut db.pool().get().unwrap().any(), id, day(today)).unwrap()
+}
+
+/// Completes a task with whatever its template asks for, as `v`, at `when`.
+fn complete(db: &TestDb, v: &Viewer, id: i64, when: DateTime<Utc>) {
+    let (task, _) = task_service::get(db.pool(), v, id, when).unwrap();
+    let figures = task
+        .figures_asked
+        .iter()
+        .map(|f| {
+            let val: Value = match f.kind {
+                FigureType::Bool => "no".into(),
+                FigureType::Text => "ok".into(),
+                _ => 3.into(),
+            };
+            (f.key.clone(), val)
+        })
+        .collect();
+    let input = CompletionInput { note: Some("ok".into()), figures, signoff: true };
+    task_service::act(db.pool(), v, id, Act::Complete(input), when).unwrap();
+}
+
+/// The plain recount: rules written out again, independently of `domain::stats`.
+fn recount(all: &[TaskRow], from: &str, to: &str, now: NaiveDateTime, by: By) -> BTreeMap<String, [u64; 6]> {
+    let mut out: BTreeMap<String, [u64; 6]> = BTreeMap::new();
+    for t in all.iter().filter(|t| t.occurs_on >= day(from) && t.occurs_on <= day(to)) {
+        let finished = t.status == "done" || t.status == "skipped";
+        if !(t.due_at <= now || finished) {
+            continue;
+        }
+        let done = t.status == "done";
+        let on_time = done && t.done_at.unwrap() <= t.due_at;
+        let owed =
+            [1, 0, 0, u64::from(t.status == "open"), u64::from(t.status == "skipped"), u64::from(t.status == "missed")];
+        let key = match by {
+            By::Department => t.department_id.clone(),
+            By::Position => t.position_id.clone(),
+            By::Template => t.template_id.clone(),
+            By::Person => {
+                let e = out.entry(t.assignee_id.map_or("unassigned".into(), |a| a.to_string())).or_default();
+                for (i, n) in owed.iter().enumerate() {
+                    e[i] += n;
+                }
+                if done {
+                    let e = out.entry(t.done_by.unwrap().to_string()).or_default();
+                    e[1] += 1;
+                    e[2] += u64::from(on_time);
+                }
+                continue;
+            }
+        };
+        let e = out.entry(key).or_default();
+        let row = [1, u64::from(done), u64::from(on_time), owed[3], owed[4], owed[5]];
+        for (i, n) in row.iter().enumerate() {
+            e[i] += n;
+        }
+    }
+    out
+}
+
+fn as_map(rows: &[Row]) -> BTreeMap<String, [u64; 6]> {
+    rows.iter().map(|r| (r.key.clone(), [r.due, r.done, r.on_time, r.overdue, r.skipped, r.missed])).collect()
+}
+
+fn every_figure_matches_a_plain_recount(db: &TestDb) {
+    db.seed();
+    let pool = db.pool();
+    // A week runs with a one-day horizon, then the service is down for three days.
+    generate::run(pool, at("2026-11-23T00:00:00Z"), None, 1, Scope::Incremental).unwrap();
+    // The data analyst leaves: from 11-25 the store lead covers the vacancy.
+    staffing::end_holding(
+        pool,
+        staff_id(db, "张伟"),
+        "ops.data-analyst",
+        day("2026-11-24"),
+        at("2026-11-23T01:00:00Z"),
+    )
+    .unwrap();
+    // The shipping clerk takes leave: the packer (her deputy) covers.
+    staffing::add_leave(
+        pool,
+        staff_id(db, "孙丽"),
+        day("2026-11-30"),
+        day("2026-12-01"),
+        "",
+        at("2026-11-23T01:00:00Z"),
+    )
+    .unwrap();
+    generate::run(pool, at("2026-11-27T12:00:00Z"), None, 7, Scope::Incremental).unwrap();
+    assert!(tasks(db).iter().any(|t| t.status == "missed"), "the downtime left missed tasks");
+
+    let gm = viewer(db, "王建国", "2026-11-30");
+    let keeper = viewer(db, "徐强", "2026-11-30");
+    let packer = viewer(db, "马超", "2026-11-30");
+    let by_template = |tpl: &str, date: &str| {
+        tasks(db).into_iter().find(|t| t.template_id == tpl && t.occurs_on == day(date)).unwrap().id
+    };
+    // On time by the holder, late by the holder, by the deputy on leave cover, by the GM for someone else.
+    complete(db, &keeper, by_template("warehouse-daily-check", "2026-11-30"), at("2026-11-30T01:00:00Z"));
+    complete(db, &keeper, by_template("fire-safety-inspection", "2026-11-27"), at("2026-11-30T01:30:00Z"));
+    complete(db, &packer, by_template("shipping-daily-report", "2026-11-30"), at("2026-11-30T09:00:00Z"));
+    complete(db, &gm, by_template("site-daily-check", "2026-11-30"), at("2026-11-30T01:10:00Z"));
+    // A skip with a reason, and a completion reopened.
+    let skip = by_template("warehouse-daily-check", "2026-12-01");
+    task_service::act(pool, &keeper, skip, Act::Skip { reason: Some("盘点日".into()) }, at("2026-12-01T00:30:00Z"))
+        .unwrap();
+    let reopened = by_template("order-address-check", "2026-11-30");
+    complete(db, &gm, reopened, at("2026-11-30T01:00:00Z"));
+    task_service::act(pool, &gm, reopened, Act::Reopen, at("2026-11-30T01:05:00Z")).unwrap();
+
+    let now = at("2026-12-02T04:00:00Z");
+    let all = tasks(db);
+    for by in [By::Department, By::Position, By::Person, By::Template] {
+        let d = dashboard(pool, &gm, day("2026-11-23"), day("2026-12-04"), by, None, now).unwrap();
+        assert_eq!(as_map(&d.rows), recount(&all, "2026-11-23", "2026-12-04", now.naive_utc(), by), "by {by:?}");
+        // Totals are the sum by department (each task counted once against something).
+        let t = &d.total;
+        let sum = as_map(&d.rows).values().fold([0u64; 6], |mut a, r| {
+            if by != By::Person {
+                for i in 0..6 {
+                    a[i] += r[i];
+                }
+            }
+            a
+        });
+        if by != By::Person {
+            assert_eq!([t.due, t.done, t.on_time, t.overdue, t.skipped, t.missed], sum);
+        }
+    }
+    // Spot checks of the rules the recount shares.
+    let people =
+        as_map(&dashboard(pool, &gm, day("2026-11-30"), day("2026-11-30"), By::Person, None, now).unwrap().rows);
+    let packer_row = people[&staff_id(db, "马超").to_string()];
+    assert!(packer_row[1] >= 1, "the deputy is credited with the report done on leave cover");
+    let gm_row = people[&staff_id(db, "王建国").to_string()];
+    assert!(gm_row[1] >= 1, "the GM is credited with the check he did for the site planner");
+    let depts =
+        dashboard(pool, &gm, day("2026-12-01"), day("2026-12-01"), By::Department, Some("logistics"), now).unwrap();
+    assert_eq!(depts.rows.len(), 1);
+    assert!(depts.rows[0].skipped >= 1);
+    // CSV: a BOM, a header, a line per row and the total.
+    let csv = to_csv(&depts);
+    assert!(csv.starts_with("\u{feff}key,name,due,done,on_time,overdue,skipped,missed"));
+    assert!(csv.contains("logistics,物流部,") && csv.contains("total,合计,"));
+}
+
+fn a_lead_sees_only_their_departments(db: &TestDb) {
+    db.seed();
+    generate::run(db.pool(), at("2026-11-30T00:00:00Z"), None, 7, Scope::Incremental).unwrap();
+    let now = at("2026-12-04T12:00:00Z") + Duration::hours(1);
+    let lead = viewer(db, "李娜", "2026-12-01");
+    let d = dashboard(db.pool(), &lead, day("2026-11-30"), day("2026-12-04"), By::Department, None, now).unwrap();
+    assert_eq!(d.departments, ["ops"]);
+    assert_eq!(d.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["ops"]);
+    let other = dashboard(db.pool(), &lead, day("2026-11-30"), day("2026-12-04"), By::Position, Some("logistics"), now);
+    assert!(matches!(other, Err(ServiceError::NotFound(_))));
+    let staff = viewer(db, "徐强", "2026-12-01");
+    assert!(matches!(
+        dashboard(db.pool(), &staff, day("2026-11-30"), day("2026-12-04"), By::Department, None, now),
+        Err(ServiceError::Forbidden(_))
+    ));
+    let backwards = dashboard(db.pool(), &lead, day("2026-12-04"), day("2026-11-30"), By::Department, None, now);
+    assert!(matches!(backwards, Err(ServiceError::Invalid { .. })));
+}
+
+on_both_databases!(every_figure_matches_a_plain_recount, a_lead_sees_only_their_departments);
