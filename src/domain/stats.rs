@@ -113,7 +113,9 @@ mod tests {
     #[test]
     fn each_status_counts_once() {
         let now = at(12);
-        let c = |status, due, done| contribution(TaskFacts { status, due_at: at(due), done_at: done.map(at) }, now);
+        let c = |status: &str, due: u32, done: Option<u32>| {
+            contribution(TaskFacts { status, due_at: at(due), done_at: done.map(at) }, now)
+        };
         assert_eq!(c("open", 18, None), Contribution::default(), "not yet due");
         assert_eq!(c("open", 10, None).against, Counts { due: 1, overdue: 1, ..Counts::default() });
         assert_eq!(c("done", 10, Some(9)).against, Counts { due: 1, done: 1, on_time: 1, ..Counts::default() });
