@@ -103,7 +103,25 @@ impl Browser {
         self.fill("input[name=password]", PASSWORD).await;
         self.shot("login").await;
         self.click("form button[type=submit]").await;
-        assert!(self.client.current_url().await.unwrap().path().ends_with("/today"));
+        self.expect("section.today").await;
+    }
+
+    /// Waits (at most 10 s) until the address contains `part`.
+    async fn expect_url(&self, part: &str) {
+        for _ in 0..100 {
+            if self.client.current_url().await.unwrap().as_str().contains(part) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("never reached a page whose address contains {part}");
+    }
+
+    /// Waits (at most 10 s) for an element of the next page: navigation after a click
+    /// may still be under way when the click returns.
+    async fn expect(&self, css: &str) {
+        let wait = self.client.wait().at_most(std::time::Duration::from_secs(10));
+        wait.for_element(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css} never appeared"));
     }
 
     /// Whether the page scrolls sideways.
@@ -202,6 +220,70 @@ fn english_on_a_phone_without_sideways_scrolling(db: &TestDb) {
     });
 }
 
+fn the_gm_drills_down_and_downloads_the_csv(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let Some(mut b) = Browser::launch(&format!("dashboard-{}", backend(db)), 1280, 900).await else { return };
+        let base = common::serve(db).await;
+        b.log_in(&base, "wang.jianguo@example.com").await;
+        b.click("#nav-dashboard").await;
+        b.expect("#breakdown").await;
+        b.shot("departments").await;
+        for dept in ["ops", "cs", "logistics"] {
+            let row = format!("#breakdown tr[data-key={dept}]");
+            assert!(b.client.find(Locator::Css(&row)).await.is_ok(), "the GM sees {dept}");
+        }
+        b.click("#breakdown tr[data-key=logistics] a").await;
+        b.expect("#breakdown tr[data-key='logistics.warehouse-keeper']").await;
+        b.shot("logistics-positions").await;
+        assert!(b.text("#breakdown").await.contains("仓管员"));
+        b.click("#breakdown tr[data-key='logistics.warehouse-keeper'] a").await;
+        b.expect_url("by=person").await;
+        b.shot("warehouse-keeper-people").await;
+        assert!(b.text("#breakdown").await.contains("徐强"));
+        b.click("#breakdown tbody tr[data-key]:not([data-key=unassigned]) a").await;
+        b.expect("#breakdown tr[data-key='warehouse-daily-check']").await;
+        b.shot("person-duties").await;
+        assert!(b.text("#breakdown").await.contains("仓库日常检查"));
+        assert!(b.client.find(Locator::Css(".chart svg")).await.is_ok(), "the trend chart is drawn");
+        // The CSV as the browser downloads it: a BOM, then the header.
+        let href = b.client.find(Locator::Css("a#csv")).await.unwrap().attr("href").await.unwrap().unwrap();
+        let script = "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer())\
+            .then(b => done([Array.from(new Uint8Array(b).slice(0, 3)), new TextDecoder().decode(b)]));";
+        let got = b.client.execute_async(script, vec![json!(href)]).await.unwrap();
+        assert_eq!(got[0], json!([0xEF, 0xBB, 0xBF]), "a UTF-8 BOM, so Excel reads Chinese");
+        let csv = got[1].as_str().unwrap();
+        assert!(csv.contains("key,name,due,done") && csv.contains("仓库日常检查"), "{csv}");
+        b.finish().await;
+    });
+}
+
+fn a_lead_sees_only_their_department(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let Some(mut b) = Browser::launch(&format!("lead-{}", backend(db)), 1280, 900).await else { return };
+        let base = common::serve(db).await;
+        b.log_in(&base, "li.na@example.com").await;
+        b.click("#nav-dashboard").await;
+        b.expect("#breakdown").await;
+        b.shot("lead-dashboard").await;
+        let keys: Vec<String> = {
+            let mut out = Vec::new();
+            for r in b.client.find_all(Locator::Css("#breakdown tbody tr[data-key]")).await.unwrap() {
+                out.push(r.attr("data-key").await.unwrap().unwrap());
+            }
+            out
+        };
+        assert_eq!(keys, ["ops"]);
+        b.client.goto(&format!("{base}/dashboard?by=position&department=logistics")).await.unwrap();
+        b.shot("other-department").await;
+        assert!(b.client.find(Locator::Css("#breakdown")).await.is_err(), "no figures of another department");
+        // Staff have no dashboard link.
+        b.click("form[action='/logout'] button").await;
+        b.log_in(&base, "xu.qiang@example.com").await;
+        assert!(b.client.find(Locator::Css("#nav-dashboard")).await.is_err());
+        b.finish().await;
+    });
+}
+
 fn backend(db: &TestDb) -> &'static str {
     if db.is_postgres() {
         "postgres"
@@ -213,5 +295,7 @@ fn backend(db: &TestDb) -> &'static str {
 on_both_databases!(
     the_warehouse_keeper_completes_the_daily_check,
     the_shipping_clerk_files_the_daily_report,
-    english_on_a_phone_without_sideways_scrolling
+    english_on_a_phone_without_sideways_scrolling,
+    the_gm_drills_down_and_downloads_the_csv,
+    a_lead_sees_only_their_department
 );

@@ -10,7 +10,7 @@ use dutyday::db::tasks::TaskRow;
 use dutyday::domain::access::Viewer;
 use dutyday::domain::completion::CompletionInput;
 use dutyday::domain::template::FigureType;
-use dutyday::services::dashboard::{dashboard, to_csv, By, Row};
+use dutyday::services::dashboard::{dashboard, to_csv, By, Filter, Row};
 use dutyday::services::generate::{self, Scope};
 use dutyday::services::tasks::{self as task_service, Act};
 use dutyday::services::{auth, staffing, ServiceError};
@@ -132,7 +132,7 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     let now = at("2026-12-02T04:00:00Z");
     let all = tasks(db);
     for by in [By::Department, By::Position, By::Person, By::Template] {
-        let d = dashboard(pool, &gm, day("2026-11-23"), day("2026-12-04"), by, None, now).unwrap();
+        let d = dashboard(pool, &gm, day("2026-11-23"), day("2026-12-04"), by, &Filter::default(), now).unwrap();
         assert_eq!(as_map(&d.rows), recount(&all, "2026-11-23", "2026-12-04", now.naive_utc(), by), "by {by:?}");
         // Totals are the sum by department (each task counted once against something).
         let t = &d.total;
@@ -149,14 +149,23 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
         }
     }
     // Spot checks of the rules the recount shares.
-    let people =
-        as_map(&dashboard(pool, &gm, day("2026-11-30"), day("2026-11-30"), By::Person, None, now).unwrap().rows);
+    let people = as_map(
+        &dashboard(pool, &gm, day("2026-11-30"), day("2026-11-30"), By::Person, &Filter::default(), now).unwrap().rows,
+    );
     let packer_row = people[&staff_id(db, "马超").to_string()];
     assert!(packer_row[1] >= 1, "the deputy is credited with the report done on leave cover");
     let gm_row = people[&staff_id(db, "王建国").to_string()];
     assert!(gm_row[1] >= 1, "the GM is credited with the check he did for the site planner");
-    let depts =
-        dashboard(pool, &gm, day("2026-12-01"), day("2026-12-01"), By::Department, Some("logistics"), now).unwrap();
+    let depts = dashboard(
+        pool,
+        &gm,
+        day("2026-12-01"),
+        day("2026-12-01"),
+        By::Department,
+        &Filter { department: Some("logistics".into()), ..Filter::default() },
+        now,
+    )
+    .unwrap();
     assert_eq!(depts.rows.len(), 1);
     assert!(depts.rows[0].skipped >= 1);
     // CSV: a BOM, a header, a line per row and the total.
@@ -170,17 +179,27 @@ fn a_lead_sees_only_their_departments(db: &TestDb) {
     generate::run(db.pool(), at("2026-11-30T00:00:00Z"), None, 7, Scope::Incremental).unwrap();
     let now = at("2026-12-04T12:00:00Z") + Duration::hours(1);
     let lead = viewer(db, "李娜", "2026-12-01");
-    let d = dashboard(db.pool(), &lead, day("2026-11-30"), day("2026-12-04"), By::Department, None, now).unwrap();
+    let d = dashboard(db.pool(), &lead, day("2026-11-30"), day("2026-12-04"), By::Department, &Filter::default(), now)
+        .unwrap();
     assert_eq!(d.departments, ["ops"]);
     assert_eq!(d.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["ops"]);
-    let other = dashboard(db.pool(), &lead, day("2026-11-30"), day("2026-12-04"), By::Position, Some("logistics"), now);
+    let other = dashboard(
+        db.pool(),
+        &lead,
+        day("2026-11-30"),
+        day("2026-12-04"),
+        By::Position,
+        &Filter { department: Some("logistics".into()), ..Filter::default() },
+        now,
+    );
     assert!(matches!(other, Err(ServiceError::NotFound(_))));
     let staff = viewer(db, "徐强", "2026-12-01");
     assert!(matches!(
-        dashboard(db.pool(), &staff, day("2026-11-30"), day("2026-12-04"), By::Department, None, now),
+        dashboard(db.pool(), &staff, day("2026-11-30"), day("2026-12-04"), By::Department, &Filter::default(), now),
         Err(ServiceError::Forbidden(_))
     ));
-    let backwards = dashboard(db.pool(), &lead, day("2026-12-04"), day("2026-11-30"), By::Department, None, now);
+    let backwards =
+        dashboard(db.pool(), &lead, day("2026-12-04"), day("2026-11-30"), By::Department, &Filter::default(), now);
     assert!(matches!(backwards, Err(ServiceError::Invalid { .. })));
 }
 

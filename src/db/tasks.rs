@@ -270,3 +270,41 @@ pub fn for_counting(
         ))
         .load(c))
 }
+
+/// [`for_counting`] with each task's date, for per-day figures.
+pub fn for_counting_dated(
+    conn: &mut AnyConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+) -> QueryResult<Vec<(CountRow, NaiveDate)>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .select((
+            (
+                tasks::template_id,
+                tasks::department_id,
+                tasks::position_id,
+                tasks::assignee_id,
+                tasks::done_by,
+                tasks::status,
+                tasks::due_at,
+                tasks::done_at,
+            ),
+            tasks::occurs_on,
+        ))
+        .load(c))
+}
+
+/// Open tasks of these departments past their due time, oldest first.
+pub fn overdue_in(conn: &mut AnyConn, departments: &[String], now: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::due_at.lt(now))
+        .filter(tasks::department_id.eq_any(departments))
+        .order((tasks::due_at, tasks::id))
+        .limit(1000)
+        .select(TaskRow::as_select())
+        .load(c))
+}

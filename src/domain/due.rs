@@ -45,6 +45,37 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     Utc.from_utc_datetime(&local)
 }
 
+/// The working day's hours in which lateness is counted.
+pub const WORKDAY_START: u32 = 9;
+/// End of the working day.
+pub const WORKDAY_END: u32 = 18;
+
+/// Working hours (09:00–18:00 local, on working days) from `from` to `to`.
+pub fn working_hours_between(cal: &WorkCalendar, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    if to <= from {
+        return 0.0;
+    }
+    let (a, b) = (from.with_timezone(&tz).naive_local(), to.with_timezone(&tz).naive_local());
+    let mut minutes = 0i64;
+    let mut day = a.date();
+    while day <= b.date() {
+        if cal.is_working_day(day) {
+            let (open, close) = (day.and_hms_opt(WORKDAY_START, 0, 0), day.and_hms_opt(WORKDAY_END, 0, 0));
+            if let (Some(open), Some(close)) = (open, close) {
+                let (s, e) = (open.max(a), close.min(b));
+                if e > s {
+                    minutes += (e - s).num_minutes();
+                }
+            }
+        }
+        match day.succ_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    minutes as f64 / 60.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +85,20 @@ mod tests {
         let ny: Tz = "America/New_York".parse().unwrap();
         let local = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap().and_hms_opt(2, 30, 0).unwrap();
         assert_eq!(local_to_utc(ny, local).to_rfc3339(), "2026-03-08T07:30:00+00:00");
+    }
+
+    #[test]
+    fn lateness_counts_working_hours_only() {
+        let sh: Tz = "Asia/Shanghai".parse().unwrap();
+        let cal = WorkCalendar::new(vec![], vec![2026]);
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Due Friday 17:00, now Monday 10:00: one hour on Friday, one on Monday.
+        let h = working_hours_between(&cal, sh, utc("2026-11-27T17:00:00+08:00"), utc("2026-11-30T10:00:00+08:00"));
+        assert_eq!(h, 2.0);
+        assert_eq!(
+            working_hours_between(&cal, sh, utc("2026-11-30T10:00:00+08:00"), utc("2026-11-30T09:00:00+08:00")),
+            0.0
+        );
     }
 
     #[test]

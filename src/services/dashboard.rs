@@ -74,6 +74,15 @@ pub struct Dashboard {
     pub total: Row,
 }
 
+/// Narrowing a dashboard down: one department, one position, one person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub department: Option<String>,
+    pub position: Option<String>,
+    /// Tasks assigned to or completed by this person.
+    pub person: Option<i64>,
+}
+
 /// Longest period a dashboard covers.
 pub const MAX_DAYS: i64 = 366;
 
@@ -84,7 +93,7 @@ pub fn dashboard(
     from: NaiveDate,
     to: NaiveDate,
     by: By,
-    department: Option<&str>,
+    filter: &Filter,
     now: DateTime<Utc>,
 ) -> ServiceResult<Dashboard> {
     if to < from {
@@ -95,20 +104,9 @@ pub fn dashboard(
     }
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
-    let all = db::org::departments(conn)?;
-    let scope: BTreeSet<String> =
-        all.iter().filter(|d| viewer.admin || viewer.leads.contains(&d.id)).map(|d| d.id.clone()).collect();
-    if scope.is_empty() {
-        return Err(ServiceError::Forbidden(
-            "dashboards are for leads and admins; your own figures are on your history page".into(),
-        ));
-    }
-    let departments: Vec<String> = match department {
-        Some(d) if scope.contains(d) => vec![d.to_string()],
-        Some(d) => return Err(ServiceError::NotFound(format!("no department `{d}` of yours"))),
-        None => scope.into_iter().collect(),
-    };
-    let rows = db::tasks::for_counting(conn, from, to, &departments)?;
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let rows: Vec<db::tasks::CountRow> =
+        db::tasks::for_counting(conn, from, to, &departments)?.into_iter().filter(|r| filter.keeps(r)).collect();
     let now = now.naive_utc();
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
     let mut total = Counts::default();
@@ -140,6 +138,88 @@ pub fn dashboard(
     out.sort_by(|a, b| a.name.cmp(&b.name).then(a.key.cmp(&b.key)));
     let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
     Ok(Dashboard { from, to, by, departments, rows: out, total: Row::new("total".into(), total_name.into(), total) })
+}
+
+impl Filter {
+    fn keeps(&self, r: &db::tasks::CountRow) -> bool {
+        self.position.as_ref().is_none_or(|p| &r.position_id == p)
+            && self.person.is_none_or(|p| r.assignee_id == Some(p) || r.done_by == Some(p))
+    }
+}
+
+/// The departments `viewer` may see (narrowed to `only`), or why not.
+fn departments_in_scope(conn: &mut db::AnyConn, viewer: &Viewer, only: Option<&str>) -> ServiceResult<Vec<String>> {
+    let scope: BTreeSet<String> = db::org::departments(conn)?
+        .into_iter()
+        .filter(|d| viewer.admin || viewer.leads.contains(&d.id))
+        .map(|d| d.id)
+        .collect();
+    if scope.is_empty() {
+        return Err(ServiceError::Forbidden(
+            "dashboards are for leads and admins; your own figures are on your history page".into(),
+        ));
+    }
+    match only {
+        Some(d) if scope.contains(d) => Ok(vec![d.to_string()]),
+        Some(d) => Err(ServiceError::NotFound(format!("no department `{d}` of yours"))),
+        None => Ok(scope.into_iter().collect()),
+    }
+}
+
+/// Counts per day of the period (for the trend chart), same rules and filter.
+pub fn daily(
+    pool: &DbPool,
+    viewer: &Viewer,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<(NaiveDate, Counts)>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let mut days: BTreeMap<NaiveDate, Counts> =
+        from.iter_days().take_while(|d| *d <= to).map(|d| (d, Counts::default())).collect();
+    for r in db::tasks::for_counting_dated(conn, from, to, &departments)?.into_iter().filter(|(r, _)| filter.keeps(r)) {
+        let c =
+            contribution(TaskFacts { status: &r.0.status, due_at: r.0.due_at, done_at: r.0.done_at }, now.naive_utc());
+        days.entry(r.1).or_default().add(&c.against);
+    }
+    Ok(days.into_iter().collect())
+}
+
+/// An overdue open task as the overdue list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overdue {
+    pub task: super::tasks::TaskView,
+    /// Working hours (09:00–18:00 on working days) since it fell due.
+    pub hours_late: f64,
+}
+
+/// Every overdue open task in scope, oldest first.
+pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Utc>) -> ServiceResult<Vec<Overdue>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let rows: Vec<_> = db::tasks::overdue_in(conn, &departments, now.naive_utc())?
+        .into_iter()
+        .filter(|t| {
+            filter.position.as_ref().is_none_or(|p| &t.position_id == p)
+                && filter.person.is_none_or(|p| t.assignee_id == Some(p))
+        })
+        .collect();
+    let (tz, today) = super::context::company_today(conn, now)?;
+    let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
+    let ctx = super::context::Context::load(conn, since)?;
+    let views = super::tasks::views(conn, tz, rows, Some(viewer), now)?;
+    Ok(views
+        .into_iter()
+        .map(|task| {
+            let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
+            let hours_late = crate::domain::due::working_hours_between(&ctx.calendar, tz, due, now);
+            Overdue { task, hours_late }
+        })
+        .collect())
 }
 
 fn person_key(id: Option<i64>) -> String {

@@ -1,7 +1,7 @@
 //! `GET /api/v1/dashboard` and `GET /api/v1/dashboard.csv` for leads and admins.
 
 use crate::domain::access::Viewer;
-use crate::services::dashboard::{self, By, Dashboard};
+use crate::services::dashboard::{self, By, Dashboard, Filter};
 use crate::services::{context, ServiceError};
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
@@ -20,6 +20,10 @@ pub(crate) struct DashboardQuery {
     by: Option<String>,
     /// Only this department.
     department: Option<String>,
+    /// Only this position.
+    position: Option<String>,
+    /// Only tasks assigned to or completed by this person (staff id).
+    person: Option<i64>,
 }
 
 fn date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
@@ -40,7 +44,8 @@ async fn load(state: web::Data<AppState>, v: Viewer, q: DashboardQuery) -> Resul
         let (_, today) = context::company_today(&mut state.pool.get().map_err(ServiceError::from)?.any(), now)?;
         let to = to.unwrap_or(today);
         let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
-        dashboard::dashboard(&state.pool, &v, from, to, by, q.department.as_deref(), now)
+        let filter = Filter { department: q.department, position: q.position, person: q.person };
+        dashboard::dashboard(&state.pool, &v, from, to, by, &filter, now)
     })
     .await
 }

@@ -5,6 +5,8 @@
 //! HTTPS, 12 hours); every form carries a per-session CSRF token.
 
 pub mod cadence;
+mod chart;
+mod dashboard;
 pub mod i18n;
 mod info;
 mod login;
@@ -40,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     login::configure(cfg);
     today::configure(cfg);
     info::configure(cfg);
+    dashboard::configure(cfg);
 }
 
 async fn css() -> HttpResponse {
@@ -52,6 +55,8 @@ async fn css() -> HttpResponse {
 /// What every page's layout needs.
 pub struct Chrome {
     pub tr: Tr,
+    /// Whether the dashboard link is shown (leads and admins).
+    pub manager: bool,
     pub csrf: String,
     pub user: Option<String>,
     pub flash: Option<String>,
@@ -129,6 +134,7 @@ pub fn chrome(session: &Session, v: &Viewer, back: &str) -> Chrome {
     let flash = session.remove_as::<String>("flash").and_then(Result::ok);
     Chrome {
         tr: Tr(Lang::from_locale(&v.locale)),
+        manager: v.admin || v.is_lead(),
         csrf: csrf_token(session),
         user: Some(v.name.clone()),
         flash,

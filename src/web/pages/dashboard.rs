@@ -1,0 +1,204 @@
+//! 看板: completion by department → position → person → duty for a period, a trend
+//! chart, the overdue list, and the same table as CSV.
+
+use super::{chart, chrome, html, message, signed_in, Chrome, Helpers};
+use crate::domain::stats::Counts;
+use crate::services::dashboard::{self, By, Dashboard, Filter, Overdue};
+use crate::services::{context, ServiceError};
+use crate::web::AppState;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, Days, NaiveDate, Utc};
+use serde::Deserialize;
+
+/// The page's query: a period preset (or custom dates), the grouping and a drill path.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct Query {
+    period: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    by: Option<String>,
+    department: Option<String>,
+    position: Option<String>,
+    person: Option<i64>,
+}
+
+impl Query {
+    fn by(&self) -> By {
+        self.by.as_deref().and_then(By::parse).unwrap_or(By::Department)
+    }
+
+    fn filter(&self) -> Filter {
+        Filter { department: self.department.clone(), position: self.position.clone(), person: self.person }
+    }
+
+    /// The period's first and last day for `today`.
+    fn period(&self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let back = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today);
+        match self.period.as_deref().unwrap_or("30") {
+            "today" => (today, today),
+            "week" => (back(u64::from(today.weekday().num_days_from_monday())), today),
+            "month" => (today.with_day(1).unwrap_or(today), today),
+            "90" => (back(89), today),
+            "custom" => {
+                let to = self.to.unwrap_or(today);
+                (self.from.unwrap_or(to).min(to), to)
+            }
+            _ => (back(29), today),
+        }
+    }
+
+    /// This query's parameters with some replaced, as a URL query string.
+    fn link(&self, by: &str, department: Option<&str>, position: Option<&str>, person: Option<&str>) -> String {
+        let mut parts = vec![format!("period={}", self.period.as_deref().unwrap_or("30")), format!("by={by}")];
+        if self.period.as_deref() == Some("custom") {
+            parts.extend(self.from.map(|d| format!("from={d}")));
+            parts.extend(self.to.map(|d| format!("to={d}")));
+        }
+        parts.extend(department.map(|d| format!("department={d}")));
+        parts.extend(position.map(|p| format!("position={p}")));
+        parts.extend(person.map(|p| format!("person={p}")));
+        parts.join("&")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+struct DashboardPage {
+    c: Chrome,
+    q: Query,
+    d: Dashboard,
+    chart: String,
+    overdue: Vec<Overdue>,
+}
+
+impl Helpers for DashboardPage {}
+
+impl DashboardPage {
+    /// Where a row leads one level down, if anywhere.
+    fn drill(&self, key: impl AsRef<str>) -> Option<String> {
+        let key = key.as_ref();
+        let dept = self.q.department.as_deref();
+        let link = match self.d.by {
+            By::Department => self.q.link("position", Some(key), None, None),
+            By::Position => self.q.link("person", dept, Some(key), None),
+            By::Person if key != "unassigned" => self.q.link("template", dept, self.q.position.as_deref(), Some(key)),
+            _ => return None,
+        };
+        Some(format!("/dashboard?{link}"))
+    }
+
+    fn csv_link(&self) -> String {
+        let by = format!("{:?}", self.d.by).to_lowercase();
+        format!(
+            "/dashboard.csv?{}",
+            self.q.link(
+                &by,
+                self.q.department.as_deref(),
+                self.q.position.as_deref(),
+                self.q.person.map(|p| p.to_string()).as_deref()
+            )
+        )
+    }
+
+    fn pct(&self, done: &u64, due: &u64) -> String {
+        format!("{:.0}%", Counts { done: *done, due: *due, ..Counts::default() }.completion_pct())
+    }
+
+    fn on_time(&self, on_time: &u64, due: &u64) -> String {
+        format!("{:.0}%", Counts { on_time: *on_time, due: *due, ..Counts::default() }.on_time_pct())
+    }
+
+    fn label(&self, prefix: &str, name: impl AsRef<str>) -> String {
+        format!("{prefix}_{}", name.as_ref())
+    }
+
+    fn by_name(&self) -> String {
+        format!("{:?}", self.d.by).to_lowercase()
+    }
+
+    fn hours(&self, h: &f64) -> String {
+        format!("{h:.1}")
+    }
+
+    fn preset(&self, p: &str) -> bool {
+        self.q.period.as_deref().unwrap_or("30") == p
+    }
+}
+
+fn failure(c: Chrome, e: Option<&ServiceError>) -> HttpResponse {
+    let (status, text) = match e {
+        Some(ServiceError::Forbidden(_)) => (StatusCode::FORBIDDEN, c.tr.t("dashboard_forbidden")),
+        Some(ServiceError::NotFound(_)) => (StatusCode::NOT_FOUND, c.tr.t("not_found")),
+        Some(ServiceError::Invalid { message, .. }) => (StatusCode::UNPROCESSABLE_ENTITY, c.tr.message(message)),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, c.tr.t("error")),
+    };
+    let title = c.tr.t("dashboard");
+    message(status, c, title, text)
+}
+
+async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let q = q.into_inner();
+    let c = chrome(&session, &v, "/dashboard");
+    let label = c.tr.t("rate_completion");
+    let pool = state.pool.clone();
+    let query = q.clone();
+    let result = web::block(move || {
+        let now = Utc::now();
+        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
+        let (from, to) = query.period(today);
+        let filter = query.filter();
+        let d = dashboard::dashboard(&pool, &v, from, to, query.by(), &filter, now)?;
+        let days = dashboard::daily(&pool, &v, from, to, &filter, now)?;
+        let overdue = dashboard::overdue(&pool, &v, &filter, now)?;
+        Ok::<_, ServiceError>((d, days, overdue))
+    })
+    .await;
+    match result {
+        Ok(Ok((d, days, overdue))) => {
+            let chart = chart::trend_svg(&days, &label);
+            html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue })
+        }
+        Ok(Err(e)) => failure(c, Some(&e)),
+        Err(_) => failure(c, None),
+    }
+}
+
+async fn csv(state: web::Data<AppState>, session: Session, q: web::Query<Query>) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let q = q.into_inner();
+    let c = chrome(&session, &v, "/dashboard");
+    let pool = state.pool.clone();
+    let result = web::block(move || {
+        let now = Utc::now();
+        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
+        let (from, to) = q.period(today);
+        dashboard::dashboard(&pool, &v, from, to, q.by(), &q.filter(), now)
+    })
+    .await;
+    match result {
+        Ok(Ok(d)) => {
+            let name = format!("dutyday-{}-{}-{:?}.csv", d.from, d.to, d.by).to_lowercase();
+            HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+                .body(dashboard::to_csv(&d))
+        }
+        Ok(Err(e)) => failure(c, Some(&e)),
+        Err(_) => failure(c, None),
+    }
+}
+
+/// Mounts these routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/dashboard", web::get().to(page)).route("/dashboard.csv", web::get().to(csv));
+}
