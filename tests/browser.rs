@@ -253,6 +253,13 @@ fn the_gm_drills_down_and_downloads_the_csv(db: &TestDb) {
         assert_eq!(got[0], json!([0xEF, 0xBB, 0xBF]), "a UTF-8 BOM, so Excel reads Chinese");
         let csv = got[1].as_str().unwrap();
         assert!(csv.contains("key,name,due,done") && csv.contains("仓库日常检查"), "{csv}");
+        // A report's figures, reached from the dashboard.
+        b.click("#nav-dashboard").await;
+        b.expect("a.report").await;
+        b.click("a.report[href*='template=shipping-daily-report']").await;
+        b.expect("table#figures").await;
+        b.shot("report-figures").await;
+        assert!(b.text("table#figures thead").await.contains("发货件数"));
         b.finish().await;
     });
 }

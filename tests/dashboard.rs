@@ -203,4 +203,56 @@ fn a_lead_sees_only_their_departments(db: &TestDb) {
     assert!(matches!(backwards, Err(ServiceError::Invalid { .. })));
 }
 
-on_both_databases!(every_figure_matches_a_plain_recount, a_lead_sees_only_their_departments);
+fn report_figures_sum_and_average(db: &TestDb) {
+    use dutyday::services::figures;
+    db.seed();
+    generate::run(db.pool(), at("2026-11-30T00:00:00Z"), None, 7, Scope::Incremental).unwrap();
+    let clerk = viewer(db, "孙丽", "2026-12-01");
+    let file = |date: &str, parcels: i64, wrong: i64| {
+        let id = tasks(db)
+            .into_iter()
+            .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day(date))
+            .unwrap()
+            .id;
+        let figures = [("parcels_shipped", parcels), ("mis_shipments", wrong), ("missed_shipments", 0)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::from(v)))
+            .collect();
+        let input = CompletionInput { note: None, figures, signoff: false };
+        task_service::act(db.pool(), &clerk, id, Act::Complete(input), at("2026-12-04T09:00:00Z")).unwrap();
+    };
+    file("2026-11-30", 120, 1);
+    file("2026-12-01", 80, 0);
+    file("2026-12-02", 100, 2);
+    let gm = viewer(db, "王建国", "2026-12-04");
+    let r = figures::report(db.pool(), &gm, "shipping-daily-report", day("2026-11-30"), day("2026-12-04")).unwrap();
+    assert_eq!(r.rows.len(), 3);
+    assert_eq!(r.rows[0].values, ["120", "1", "0"]);
+    assert_eq!(r.rows[0].by, "孙丽");
+    assert_eq!(r.sums, [Some(300.0), Some(3.0), Some(0.0)]);
+    assert_eq!(r.averages, [Some(100.0), Some(1.0), Some(0.0)]);
+    let csv = figures::to_csv(&r, true);
+    assert!(csv.starts_with("\u{feff}日期,填报人,发货件数,错发件数,漏发件数\r\n2026-11-30,孙丽,120,1,0\r\n"), "{csv}");
+    assert!(csv.contains("合计,,300.00,3.00,0.00") && csv.contains("平均,,100.00,1.00,0.00"));
+    // Staff do not see reports; a template without figures has none.
+    assert!(matches!(
+        figures::report(db.pool(), &clerk, "shipping-daily-report", day("2026-11-30"), day("2026-12-04")),
+        Err(ServiceError::Forbidden(_))
+    ));
+    assert!(matches!(
+        figures::report(db.pool(), &gm, "gm-office-meeting", day("2026-11-30"), day("2026-12-04")),
+        Err(ServiceError::Invalid { .. })
+    ));
+    // The store lead does not lead logistics: nothing of it reaches them.
+    let lead = viewer(db, "李娜", "2026-12-04");
+    assert!(figures::report(db.pool(), &lead, "shipping-daily-report", day("2026-11-30"), day("2026-12-04"))
+        .unwrap()
+        .rows
+        .is_empty());
+}
+
+on_both_databases!(
+    every_figure_matches_a_plain_recount,
+    a_lead_sees_only_their_departments,
+    report_figures_sum_and_average
+);

@@ -308,3 +308,22 @@ pub fn overdue_in(conn: &mut AnyConn, departments: &[String], now: NaiveDateTime
         .select(TaskRow::as_select())
         .load(c))
 }
+
+/// Completed tasks of one template dated `from..=to` in `departments`, with figures.
+pub fn with_figures(
+    conn: &mut AnyConn,
+    template: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::template_id.eq(template))
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .filter(tasks::status.eq("done"))
+        .filter(tasks::figures.is_not_null())
+        .order((tasks::occurs_on, tasks::id))
+        .select(TaskRow::as_select())
+        .load(c))
+}

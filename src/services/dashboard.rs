@@ -148,7 +148,11 @@ impl Filter {
 }
 
 /// The departments `viewer` may see (narrowed to `only`), or why not.
-fn departments_in_scope(conn: &mut db::AnyConn, viewer: &Viewer, only: Option<&str>) -> ServiceResult<Vec<String>> {
+pub(super) fn departments_in_scope(
+    conn: &mut db::AnyConn,
+    viewer: &Viewer,
+    only: Option<&str>,
+) -> ServiceResult<Vec<String>> {
     let scope: BTreeSet<String> = db::org::departments(conn)?
         .into_iter()
         .filter(|d| viewer.admin || viewer.leads.contains(&d.id))
@@ -287,7 +291,7 @@ pub fn to_csv(d: &Dashboard) -> String {
 }
 
 /// Quotes a field when it holds a comma, quote or line break (RFC 4180).
-fn csv_field(s: &str) -> String {
+pub(super) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -8,6 +8,7 @@ pub mod context;
 pub mod dashboard;
 pub mod events;
 pub mod feed;
+pub mod figures;
 pub mod generate;
 pub mod import;
 pub mod staffing;

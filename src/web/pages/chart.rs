@@ -54,3 +54,52 @@ fn draw(
     chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, blue.filled())))?;
     Ok(())
 }
+
+/// One line per numeric figure over the filed reports, with a legend.
+pub fn figures_svg(dates: &[NaiveDate], series: &[(String, Vec<Option<f64>>)]) -> String {
+    let (w, h) = (640u32, 260u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        let _ = draw_figures(&root, dates, series);
+        let _ = root.present();
+    }
+    svg.replacen(
+        &format!("<svg width=\"{w}\" height=\"{h}\""),
+        &format!("<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\""),
+        1,
+    )
+}
+
+fn draw_figures(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    dates: &[NaiveDate],
+    series: &[(String, Vec<Option<f64>>)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    root.fill(&WHITE)?;
+    let n = dates.len().max(2) as i32;
+    let top = series.iter().flat_map(|(_, v)| v.iter().flatten()).fold(1.0f64, |a, b| a.max(*b)) * 1.1;
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(28)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0..n - 1, 0f64..top)?;
+    let names: Vec<String> = dates.iter().map(|d| d.format("%m-%d").to_string()).collect();
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .x_label_formatter(&|i| names.get(usize::try_from(*i).unwrap_or(0)).cloned().unwrap_or_default())
+        .draw()?;
+    let colors = [RGBColor(31, 78, 121), RGBColor(192, 57, 43), RGBColor(39, 174, 96), RGBColor(142, 68, 173)];
+    for (k, (name, values)) in series.iter().enumerate() {
+        let color = colors[k % colors.len()];
+        let points: Vec<(i32, f64)> =
+            values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i32::try_from(i).unwrap_or(0), v))).collect();
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+            .label(name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+    }
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+    Ok(())
+}

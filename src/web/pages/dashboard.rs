@@ -72,6 +72,8 @@ struct DashboardPage {
     d: Dashboard,
     chart: String,
     overdue: Vec<Overdue>,
+    /// Templates that record figures: (id, zh, en).
+    reports: Vec<(String, String, String)>,
 }
 
 impl Helpers for DashboardPage {}
@@ -157,13 +159,18 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
         let d = dashboard::dashboard(&pool, &v, from, to, query.by(), &filter, now)?;
         let days = dashboard::daily(&pool, &v, from, to, &filter, now)?;
         let overdue = dashboard::overdue(&pool, &v, &filter, now)?;
-        Ok::<_, ServiceError>((d, days, overdue))
+        let reports = crate::services::catalog_view::templates(&pool)?
+            .into_iter()
+            .filter(|t| !t.spec.figures.is_empty())
+            .map(|t| (t.spec.id, t.spec.zh, t.spec.en))
+            .collect();
+        Ok::<_, ServiceError>((d, days, overdue, reports))
     })
     .await;
     match result {
-        Ok(Ok((d, days, overdue))) => {
+        Ok(Ok((d, days, overdue, reports))) => {
             let chart = chart::trend_svg(&days, &label);
-            html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue })
+            html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue, reports })
         }
         Ok(Err(e)) => failure(c, Some(&e)),
         Err(_) => failure(c, None),

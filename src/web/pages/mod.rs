@@ -7,6 +7,7 @@
 pub mod cadence;
 mod chart;
 mod dashboard;
+mod figures;
 pub mod i18n;
 mod info;
 mod login;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     today::configure(cfg);
     info::configure(cfg);
     dashboard::configure(cfg);
+    figures::configure(cfg);
 }
 
 async fn css() -> HttpResponse {
