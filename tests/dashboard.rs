@@ -156,6 +156,24 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     assert!(packer_row[1] >= 1, "the deputy is credited with the report done on leave cover");
     let gm_row = people[&staff_id(db, "王建国").to_string()];
     assert!(gm_row[1] >= 1, "the GM is credited with the check he did for the site planner");
+    // The month heatmap: the keeper's 11-30 cell is his tasks of that day, recounted.
+    let (first, people) =
+        dutyday::services::dashboard::month_by_person(pool, &gm, day("2026-11-30"), &Filter::default(), now).unwrap();
+    assert_eq!(first, day("2026-11-01"));
+    let cell = people.iter().find(|p| p.name == "徐强").unwrap().days[29];
+    let keeper_id = staff_id(db, "徐强");
+    let his: Vec<&TaskRow> =
+        all.iter().filter(|t| t.assignee_id == Some(keeper_id) && t.occurs_on == day("2026-11-30")).collect();
+    let due = his.iter().filter(|t| t.due_at <= now.naive_utc() || t.status == "done" || t.status == "skipped").count()
+        as u64;
+    let done = his.iter().filter(|t| t.status == "done").count() as u64;
+    assert_eq!((cell.due, cell.done), (due, done));
+    assert!(due > 0);
+    let skipped =
+        dutyday::services::dashboard::skipped(pool, &gm, day("2026-11-23"), day("2026-12-04"), &Filter::default(), now)
+            .unwrap();
+    let reasons: Vec<&str> = skipped.iter().map(|t| t.note.as_deref().unwrap_or("")).collect();
+    assert_eq!(reasons, ["盘点日"], "skips come with their reasons");
     let depts = dashboard(
         pool,
         &gm,

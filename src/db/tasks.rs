@@ -327,3 +327,20 @@ pub fn with_figures(
         .select(TaskRow::as_select())
         .load(c))
 }
+
+/// Skipped tasks of these departments dated `from..=to`, newest first.
+pub fn skipped_in(
+    conn: &mut AnyConn,
+    departments: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("skipped"))
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .order((tasks::occurs_on.desc(), tasks::id))
+        .limit(500)
+        .select(TaskRow::as_select())
+        .load(c))
+}

@@ -226,6 +226,73 @@ pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Ut
         .collect())
 }
 
+/// Skipped tasks of the period in scope, newest first; each view's `note` is the reason.
+pub fn skipped(
+    pool: &DbPool,
+    viewer: &Viewer,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<super::tasks::TaskView>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let rows: Vec<_> = db::tasks::skipped_in(conn, &departments, from, to)?
+        .into_iter()
+        .filter(|t| {
+            filter.position.as_ref().is_none_or(|p| &t.position_id == p)
+                && filter.person.is_none_or(|p| t.assignee_id == Some(p) || t.done_by == Some(p))
+        })
+        .collect();
+    let (tz, _) = super::context::company_today(conn, now)?;
+    super::tasks::views(conn, tz, rows, Some(viewer), now)
+}
+
+/// One person's month: counts per day of the month, owed by them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonMonth {
+    pub name: String,
+    pub days: Vec<Counts>,
+}
+
+/// The month of `day` per person in scope: what each person owed each day and how it
+/// went (a task completed by a colleague still counts as done for the day).
+pub fn month_by_person(
+    pool: &DbPool,
+    viewer: &Viewer,
+    day: NaiveDate,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> ServiceResult<(NaiveDate, Vec<PersonMonth>)> {
+    use chrono::Datelike;
+    let first = day.with_day(1).unwrap_or(day);
+    let len = crate::domain::recurrence::days_in_month(first.year(), first.month());
+    let last = first.with_day(len).unwrap_or(first);
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let mut grid: BTreeMap<i64, Vec<Counts>> = BTreeMap::new();
+    for (r, date) in
+        db::tasks::for_counting_dated(conn, first, last, &departments)?.into_iter().filter(|(r, _)| filter.keeps(r))
+    {
+        let Some(who) = r.assignee_id else { continue };
+        let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
+        let days = grid.entry(who).or_insert_with(|| vec![Counts::default(); len as usize]);
+        if let Some(cell) = days.get_mut(date.day0() as usize) {
+            cell.add(&c.against);
+        }
+    }
+    let ids: Vec<i64> = grid.keys().copied().collect();
+    let names: HashMap<i64, String> = db::staff::names(conn, &ids)?.into_iter().collect();
+    let mut people: Vec<PersonMonth> = grid
+        .into_iter()
+        .map(|(id, days)| PersonMonth { name: names.get(&id).cloned().unwrap_or_default(), days })
+        .collect();
+    people.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((first, people))
+}
+
 fn person_key(id: Option<i64>) -> String {
     id.map_or_else(|| "unassigned".into(), |i| i.to_string())
 }

@@ -103,3 +103,44 @@ fn draw_figures(
     chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
     Ok(())
 }
+
+/// A month heatmap: a row per person, a cell per day, green for all done, red for
+/// none, grey when nothing was due. Plain SVG rectangles with titles for each cell.
+pub fn heatmap_svg(month: NaiveDate, people: &[crate::services::dashboard::PersonMonth]) -> String {
+    let (label_w, cell, gap) = (84u32, 16u32, 2u32);
+    let days = people.first().map_or(31, |p| p.days.len()) as u32;
+    let (w, h) = (label_w + days * (cell + gap), 20 + people.len() as u32 * (cell + gap));
+    let mut out =
+        format!("<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">");
+    for d in 0..days {
+        if d % 5 == 0 {
+            let x = label_w + d * (cell + gap);
+            out.push_str(&format!(
+                "<text x=\"{x}\" y=\"12\" font-size=\"10\" font-family=\"sans-serif\">{}</text>",
+                d + 1
+            ));
+        }
+    }
+    for (row, p) in people.iter().enumerate() {
+        let y = 18 + row as u32 * (cell + gap);
+        let name = p.name.replace('&', "&amp;").replace('<', "&lt;");
+        out.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"11\" font-family=\"sans-serif\">{name}</text>",
+            y + cell - 4
+        ));
+        for (d, c) in p.days.iter().enumerate() {
+            let x = label_w + d as u32 * (cell + gap);
+            let (fill, tip) = if c.due == 0 {
+                ("#e4e7ec".to_string(), format!("{}-{:02}: -", month.format("%m"), d + 1))
+            } else {
+                let pct = c.completion_pct();
+                let red = (220.0 - pct * 1.6) as u8;
+                let green = (80.0 + pct * 1.2) as u8;
+                (format!("rgb({red},{green},90)"), format!("{}-{:02}: {}/{}", month.format("%m"), d + 1, c.done, c.due))
+            };
+            out.push_str(&format!("<rect x=\"{x}\" y=\"{y}\" width=\"{cell}\" height=\"{cell}\" fill=\"{fill}\"><title>{tip}</title></rect>"));
+        }
+    }
+    out.push_str("</svg>");
+    out
+}

@@ -74,6 +74,10 @@ struct DashboardPage {
     overdue: Vec<Overdue>,
     /// Templates that record figures: (id, zh, en).
     reports: Vec<(String, String, String)>,
+    /// Skipped tasks of the period, with their reasons.
+    skipped: Vec<crate::services::tasks::TaskView>,
+    /// The month heatmap per person (the month the period ends in).
+    heatmap: String,
 }
 
 impl Helpers for DashboardPage {}
@@ -159,18 +163,21 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
         let d = dashboard::dashboard(&pool, &v, from, to, query.by(), &filter, now)?;
         let days = dashboard::daily(&pool, &v, from, to, &filter, now)?;
         let overdue = dashboard::overdue(&pool, &v, &filter, now)?;
+        let skipped = dashboard::skipped(&pool, &v, from, to, &filter, now)?;
+        let (month, people) = dashboard::month_by_person(&pool, &v, to, &filter, now)?;
+        let heatmap = chart::heatmap_svg(month, &people);
         let reports = crate::services::catalog_view::templates(&pool)?
             .into_iter()
             .filter(|t| !t.spec.figures.is_empty())
             .map(|t| (t.spec.id, t.spec.zh, t.spec.en))
             .collect();
-        Ok::<_, ServiceError>((d, days, overdue, reports))
+        Ok::<_, ServiceError>((d, days, overdue, reports, skipped, heatmap))
     })
     .await;
     match result {
-        Ok(Ok((d, days, overdue, reports))) => {
+        Ok(Ok((d, days, overdue, reports, skipped, heatmap))) => {
             let chart = chart::trend_svg(&days, &label);
-            html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue, reports })
+            html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue, reports, skipped, heatmap })
         }
         Ok(Err(e)) => failure(c, Some(&e)),
         Err(_) => failure(c, None),
