@@ -246,6 +246,7 @@ pub struct CountRow {
     pub status: String,
     pub due_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
+    pub occurs_on: NaiveDate,
 }
 
 /// The facts to count for a period, restricted to some departments.
@@ -267,31 +268,6 @@ pub fn for_counting(
             tasks::status,
             tasks::due_at,
             tasks::done_at,
-        ))
-        .load(c))
-}
-
-/// [`for_counting`] with each task's date, for per-day figures.
-pub fn for_counting_dated(
-    conn: &mut AnyConn,
-    from: NaiveDate,
-    to: NaiveDate,
-    departments: &[String],
-) -> QueryResult<Vec<(CountRow, NaiveDate)>> {
-    with_conn!(conn, c => tasks::table
-        .filter(tasks::occurs_on.between(from, to))
-        .filter(tasks::department_id.eq_any(departments))
-        .select((
-            (
-                tasks::template_id,
-                tasks::department_id,
-                tasks::position_id,
-                tasks::assignee_id,
-                tasks::done_by,
-                tasks::status,
-                tasks::due_at,
-                tasks::done_at,
-            ),
             tasks::occurs_on,
         ))
         .load(c))

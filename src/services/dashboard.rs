@@ -105,8 +105,10 @@ pub fn dashboard(
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
-    let rows: Vec<db::tasks::CountRow> =
-        db::tasks::for_counting(conn, from, to, &departments)?.into_iter().filter(|r| filter.keeps(r)).collect();
+    let rows: Vec<db::tasks::CountRow> = db::tasks::for_counting(conn, from, to, &departments)?
+        .into_iter()
+        .filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by))
+        .collect();
     let now = now.naive_utc();
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
     let mut total = Counts::default();
@@ -141,9 +143,10 @@ pub fn dashboard(
 }
 
 impl Filter {
-    fn keeps(&self, r: &db::tasks::CountRow) -> bool {
-        self.position.as_ref().is_none_or(|p| &r.position_id == p)
-            && self.person.is_none_or(|p| r.assignee_id == Some(p) || r.done_by == Some(p))
+    /// Whether a task of `position`, assigned to `assignee` and completed by `done_by`, is kept.
+    fn keeps(&self, position: &str, assignee: Option<i64>, done_by: Option<i64>) -> bool {
+        self.position.as_deref().is_none_or(|p| position == p)
+            && self.person.is_none_or(|p| assignee == Some(p) || done_by == Some(p))
     }
 }
 
@@ -184,10 +187,10 @@ pub fn daily(
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
     let mut days: BTreeMap<NaiveDate, Counts> =
         from.iter_days().take_while(|d| *d <= to).map(|d| (d, Counts::default())).collect();
-    for r in db::tasks::for_counting_dated(conn, from, to, &departments)?.into_iter().filter(|(r, _)| filter.keeps(r)) {
-        let c =
-            contribution(TaskFacts { status: &r.0.status, due_at: r.0.due_at, done_at: r.0.done_at }, now.naive_utc());
-        days.entry(r.1).or_default().add(&c.against);
+    let rows = db::tasks::for_counting(conn, from, to, &departments)?;
+    for r in rows.iter().filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by)) {
+        let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
+        days.entry(r.occurs_on).or_default().add(&c.against);
     }
     Ok(days.into_iter().collect())
 }
@@ -207,10 +210,7 @@ pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Ut
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
     let rows: Vec<_> = db::tasks::overdue_in(conn, &departments, now.naive_utc())?
         .into_iter()
-        .filter(|t| {
-            filter.position.as_ref().is_none_or(|p| &t.position_id == p)
-                && filter.person.is_none_or(|p| t.assignee_id == Some(p))
-        })
+        .filter(|t| filter.keeps(&t.position_id, t.assignee_id, None))
         .collect();
     let (tz, today) = super::context::company_today(conn, now)?;
     let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
@@ -240,10 +240,7 @@ pub fn skipped(
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
     let rows: Vec<_> = db::tasks::skipped_in(conn, &departments, from, to)?
         .into_iter()
-        .filter(|t| {
-            filter.position.as_ref().is_none_or(|p| &t.position_id == p)
-                && filter.person.is_none_or(|p| t.assignee_id == Some(p) || t.done_by == Some(p))
-        })
+        .filter(|t| filter.keeps(&t.position_id, t.assignee_id, t.done_by))
         .collect();
     let (tz, _) = super::context::company_today(conn, now)?;
     super::tasks::views(conn, tz, rows, Some(viewer), now)
@@ -273,13 +270,12 @@ pub fn month_by_person(
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
     let mut grid: BTreeMap<i64, Vec<Counts>> = BTreeMap::new();
-    for (r, date) in
-        db::tasks::for_counting_dated(conn, first, last, &departments)?.into_iter().filter(|(r, _)| filter.keeps(r))
-    {
+    let rows = db::tasks::for_counting(conn, first, last, &departments)?;
+    for r in rows.iter().filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by)) {
         let Some(who) = r.assignee_id else { continue };
         let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
         let days = grid.entry(who).or_insert_with(|| vec![Counts::default(); len as usize]);
-        if let Some(cell) = days.get_mut(date.day0() as usize) {
+        if let Some(cell) = days.get_mut(r.occurs_on.day0() as usize) {
             cell.add(&c.against);
         }
     }
