@@ -253,6 +253,12 @@ fn the_gm_drills_down_and_downloads_the_csv(db: &TestDb) {
         assert_eq!(got[0], json!([0xEF, 0xBB, 0xBF]), "a UTF-8 BOM, so Excel reads Chinese");
         let csv = got[1].as_str().unwrap();
         assert!(csv.contains("key,name,due,done") && csv.contains("仓库日常检查"), "{csv}");
+        // The overdue list downloads too, with lateness in working hours.
+        let href = b.client.find(Locator::Css("a#overdue-csv")).await.unwrap().attr("href").await.unwrap().unwrap();
+        let got = b.client.execute_async(script, vec![json!(href)]).await.unwrap();
+        assert_eq!(got[0], json!([0xEF, 0xBB, 0xBF]));
+        let overdue = got[1].as_str().unwrap();
+        assert!(overdue.contains("逾期工作小时") && overdue.contains("徐强"), "{overdue}");
         // A report's figures, reached from the dashboard.
         b.click("#nav-dashboard").await;
         b.expect("a.report").await;

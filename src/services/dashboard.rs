@@ -323,11 +323,11 @@ fn names(
     })
 }
 
-/// The dashboard as CSV for Excel: UTF-8 with a byte-order mark, CRLF lines.
+/// The dashboard as CSV: a row per key and the total.
 pub fn to_csv(d: &Dashboard) -> String {
-    let mut out =
-        String::from("\u{feff}key,name,due,done,on_time,overdue,skipped,missed,completion_pct,on_time_pct\r\n");
-    for r in d.rows.iter().chain(std::iter::once(&d.total)) {
+    let header =
+        ["key", "name", "due", "done", "on_time", "overdue", "skipped", "missed", "completion_pct", "on_time_pct"];
+    let rows = d.rows.iter().chain(std::iter::once(&d.total)).map(|r| {
         let c = Counts {
             due: r.due,
             done: r.done,
@@ -336,28 +336,11 @@ pub fn to_csv(d: &Dashboard) -> String {
             skipped: r.skipped,
             missed: r.missed,
         };
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{:.1},{:.1}\r\n",
-            csv_field(&r.key),
-            csv_field(&r.name),
-            r.due,
-            r.done,
-            r.on_time,
-            r.overdue,
-            r.skipped,
-            r.missed,
-            c.completion_pct(),
-            c.on_time_pct()
-        ));
-    }
-    out
-}
-
-/// Quotes a field when it holds a comma, quote or line break (RFC 4180).
-pub(super) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+        let n = [r.due, r.done, r.on_time, r.overdue, r.skipped, r.missed].map(|x| x.to_string());
+        let mut row = vec![r.key.clone(), r.name.clone()];
+        row.extend(n);
+        row.extend([format!("{:.1}", c.completion_pct()), format!("{:.1}", c.on_time_pct())]);
+        row
+    });
+    super::csv::table(&header, rows)
 }

@@ -104,27 +104,22 @@ pub fn report(
     })
 }
 
-/// The report as CSV (UTF-8 with a BOM): date, who, then each figure; then sums and averages.
+/// The report as CSV: date, who, then each figure; then sums and averages.
 pub fn to_csv(r: &FigureReport, zh: bool) -> String {
-    let label = |f: &FigureSpec| if zh { f.zh.clone() } else { f.en.clone() };
-    let mut head = vec![(if zh { "日期" } else { "date" }).to_string(), (if zh { "填报人" } else { "by" }).to_string()];
-    head.extend(r.figures.iter().map(label));
-    let mut out =
-        format!("\u{feff}{}\r\n", head.iter().map(|h| super::dashboard::csv_field(h)).collect::<Vec<_>>().join(","));
-    for row in &r.rows {
+    let mut header =
+        vec![(if zh { "日期" } else { "date" }).to_string(), (if zh { "填报人" } else { "by" }).to_string()];
+    header.extend(r.figures.iter().map(|f| if zh { f.zh.clone() } else { f.en.clone() }));
+    let filed = r.rows.iter().map(|row| {
         let mut cells = vec![row.date.to_string(), row.by.clone()];
         cells.extend(row.values.iter().cloned());
-        out.push_str(&format!(
-            "{}\r\n",
-            cells.iter().map(|c| super::dashboard::csv_field(c)).collect::<Vec<_>>().join(",")
-        ));
-    }
-    for (name, values) in
-        [(if zh { "合计" } else { "sum" }, &r.sums), (if zh { "平均" } else { "average" }, &r.averages)]
-    {
-        let mut cells = vec![name.to_string(), String::new()];
-        cells.extend(values.iter().map(|v| v.map(|x| format!("{x:.2}")).unwrap_or_default()));
-        out.push_str(&format!("{}\r\n", cells.join(",")));
-    }
-    out
+        cells
+    });
+    let summary = [(if zh { "合计" } else { "sum" }, &r.sums), (if zh { "平均" } else { "average" }, &r.averages)].map(
+        |(name, values)| {
+            let mut cells = vec![name.to_string(), String::new()];
+            cells.extend(values.iter().map(|v| v.map(|x| format!("{x:.2}")).unwrap_or_default()));
+            cells
+        },
+    );
+    super::csv::table(&header, filed.chain(summary))
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog_view;
 pub mod context;
+pub mod csv;
 pub mod dashboard;
 pub mod events;
 pub mod feed;

@@ -96,6 +96,17 @@ impl DashboardPage {
         Some(format!("/dashboard?{link}"))
     }
 
+    /// The query string of this page, for the list downloads.
+    fn here(&self) -> String {
+        let by = format!("{:?}", self.d.by).to_lowercase();
+        self.q.link(
+            &by,
+            self.q.department.as_deref(),
+            self.q.position.as_deref(),
+            self.q.person.map(|p| p.to_string()).as_deref(),
+        )
+    }
+
     fn csv_link(&self) -> String {
         let by = format!("{:?}", self.d.by).to_lowercase();
         format!(
@@ -212,7 +223,83 @@ async fn csv(state: web::Data<AppState>, session: Session, q: web::Query<Query>)
     }
 }
 
+/// The overdue or skipped list as CSV, for the same query as the page.
+async fn list_csv(
+    state: web::Data<AppState>,
+    session: Session,
+    which: web::Path<String>,
+    q: web::Query<Query>,
+) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (which, q) = (which.into_inner(), q.into_inner());
+    let c = chrome(&session, &v, "/dashboard");
+    let tr = c.tr;
+    let pool = state.pool.clone();
+    let kind = which.clone();
+    let result = web::block(move || {
+        let now = Utc::now();
+        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
+        let (from, to) = q.period(today);
+        let title =
+            |t: &crate::services::tasks::TaskView| if tr.is_zh() { t.title_zh.clone() } else { t.title_en.clone() };
+        let position = |t: &crate::services::tasks::TaskView| {
+            if tr.is_zh() {
+                t.position_zh.clone()
+            } else {
+                t.position_en.clone()
+            }
+        };
+        Ok::<_, ServiceError>(if kind == "overdue" {
+            let header = [
+                tr.t("due"),
+                tr.t("duty"),
+                tr.t("assignee"),
+                tr.t("position"),
+                tr.t("working_hours_late"),
+                tr.t("reminders_sent"),
+            ];
+            let rows = dashboard::overdue(&pool, &v, &q.filter(), now)?.into_iter().map(|o| {
+                vec![
+                    o.task.due_at.clone(),
+                    title(&o.task),
+                    o.task.assignee_name.clone().unwrap_or_default(),
+                    position(&o.task),
+                    format!("{:.1}", o.hours_late),
+                    String::new(),
+                ]
+            });
+            crate::services::csv::table(&header, rows)
+        } else {
+            let header = [tr.t("date"), tr.t("duty"), tr.t("filed_by"), tr.t("position"), tr.t("reason")];
+            let rows = dashboard::skipped(&pool, &v, from, to, &q.filter(), now)?.into_iter().map(|t| {
+                vec![
+                    t.occurs_on.to_string(),
+                    title(&t),
+                    t.done_by_name.clone().unwrap_or_default(),
+                    position(&t),
+                    t.note.clone().unwrap_or_default(),
+                ]
+            });
+            crate::services::csv::table(&header, rows)
+        })
+    })
+    .await;
+    match result {
+        Ok(Ok(body)) => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("Content-Disposition", format!("attachment; filename=\"dutyday-{which}.csv\"")))
+            .body(body),
+        Ok(Err(e)) => failure(c, Some(&e)),
+        Err(_) => failure(c, None),
+    }
+}
+
 /// Mounts these routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/dashboard", web::get().to(page)).route("/dashboard.csv", web::get().to(csv));
+    cfg.route("/dashboard", web::get().to(page))
+        .route("/dashboard.csv", web::get().to(csv))
+        .route("/dashboard/{which:overdue|skipped}.csv", web::get().to(list_csv));
 }
