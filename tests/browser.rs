@@ -228,6 +228,8 @@ fn the_gm_drills_down_and_downloads_the_csv(db: &TestDb) {
         b.click("#nav-dashboard").await;
         b.expect("#breakdown").await;
         b.shot("departments").await;
+        assert_eq!(b.client.title().await.unwrap(), "看板 · dutyday 每日职责");
+        assert!(b.client.find(Locator::Css("#skipped-list")).await.is_ok());
         for dept in ["ops", "cs", "logistics"] {
             let row = format!("#breakdown tr[data-key={dept}]");
             assert!(b.client.find(Locator::Css(&row)).await.is_ok(), "the GM sees {dept}");
