@@ -57,6 +57,7 @@ fn tokens_login_and_throttling(db: &TestDb) {
         // List and revoke: the revoked token stops working.
         let (_, list) = call(reqwest::Method::GET, &format!("{base}/api/v1/auth/tokens"), Some(&tok), None).await;
         let id = list["tokens"][0]["id"].as_i64().unwrap();
+        assert!(list["tokens"][0]["last_used_at"].is_string(), "its use is noted: {list}");
         assert!(list.to_string().find(&tok).is_none(), "secrets are never listed");
         let (s, _) = call(reqwest::Method::DELETE, &format!("{base}/api/v1/auth/tokens/{id}"), Some(&tok), None).await;
         assert_eq!(s, StatusCode::NO_CONTENT);

@@ -7,14 +7,23 @@ use plotters::prelude::*;
 
 /// An SVG line of the completion rate per day (days with nothing due are skipped).
 pub fn trend_svg(days: &[(NaiveDate, Counts)], label: &str) -> String {
-    let (w, h) = (640u32, 240u32);
+    render((640, 240), label, |root| draw(root, days, label))
+}
+
+/// Draws into an SVG string that the browser scales to the column's width.
+fn render(
+    (w, h): (u32, u32),
+    label: &str,
+    paint: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), Box<dyn std::error::Error>>,
+) -> String {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let _ = draw(&root, days, label);
-        let _ = root.present();
+        if let Err(e) = paint(&root).and_then(|()| root.present().map_err(Into::into)) {
+            tracing::warn!(error = %e, "chart drawing failed");
+        }
     }
-    // Let the browser scale it to the column's width.
+    let label = label.replace('"', "'");
     svg.replacen(
         &format!("<svg width=\"{w}\" height=\"{h}\""),
         &format!("<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{label}\""),
@@ -57,18 +66,8 @@ fn draw(
 
 /// One line per numeric figure over the filed reports, with a legend.
 pub fn figures_svg(dates: &[NaiveDate], series: &[(String, Vec<Option<f64>>)]) -> String {
-    let (w, h) = (640u32, 260u32);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let _ = draw_figures(&root, dates, series);
-        let _ = root.present();
-    }
-    svg.replacen(
-        &format!("<svg width=\"{w}\" height=\"{h}\""),
-        &format!("<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\""),
-        1,
-    )
+    let label = series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    render((640, 260), &label, |root| draw_figures(root, dates, series))
 }
 
 fn draw_figures(
