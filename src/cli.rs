@@ -59,6 +59,12 @@ pub enum Command {
     },
     /// Apply database migrations and import the catalogue into an empty database.
     Migrate,
+    /// Decide the reminders owed now and send everything due; prints `queued=N sent=M failed=K`.
+    Remind {
+        /// The time to decide and send as of (default: now).
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<DateTime<Utc>>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +145,17 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Command::Migrate => blocking(move || ready_database(&settings).map(|_| ())).await,
+        Command::Remind { now } => {
+            let mailer = services::remind::Mailer::from_settings(&settings).map_err(|e| bad(format!("{e:#}")))?;
+            let s = settings.clone();
+            let pool = tokio::task::spawn_blocking(move || ready_database(&s))
+                .await
+                .map_err(|e| Failure { code: 1, message: e.to_string() })??;
+            let report =
+                services::remind::pass(&pool, &mailer, &settings.base_url, now.unwrap_or_else(Utc::now)).await?;
+            println!("{report}");
+            Ok(())
+        }
     }
 }
 
@@ -186,6 +203,7 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     println!("  log in at {base}/login as any demo staff, e.g. xu.qiang@example.com (仓管员),");
     println!("  wang.jianguo@example.com (总经理) or zhu.xiaoyan@example.com (admin)");
     println!("  API docs: {base}/api/docs   health: {base}/healthz");
+    println!("  mail: {}", app.mailer_line);
     match &app.generated_password {
         Some(p) => println!("  demo password (generated now, shown once): {p}"),
         None if app.import.is_some() => println!("  demo password: the value of DUTYDAY_DEMO_PASSWORD"),

@@ -29,6 +29,35 @@ pub struct Settings {
     /// The demo staff's password (from the environment only, never logged).
     #[serde(default, skip_serializing)]
     pub demo_password: Option<String>,
+    /// When the reminder job decides and sends: 6-field cron, in UTC.
+    pub remind_cron: String,
+    /// The SMTP server; empty writes each message as an `.eml` file to `mail_dir`.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    /// SMTP user name and password: from the environment only, never logged.
+    #[serde(default, skip_serializing)]
+    pub smtp_username: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub smtp_password: Option<String>,
+    /// Connections kept open to the SMTP server, and messages sent at once.
+    pub smtp_pool: u32,
+    /// The From address; the company's name is its display name.
+    pub mail_from: String,
+    /// Where messages are written when no SMTP server is set.
+    pub mail_dir: PathBuf,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text: only for a server on the same host or network (mailpit, a relay).
+    None,
+    /// STARTTLS after connecting (usually port 587).
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
 }
 
 impl Default for Settings {
@@ -42,6 +71,15 @@ impl Default for Settings {
             pool_size: 8,
             base_url: "http://127.0.0.1:8080".into(),
             demo_password: None,
+            remind_cron: "30 * * * * *".into(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_pool: 4,
+            mail_from: "dutyday@localhost".into(),
+            mail_dir: PathBuf::from("mail-out"),
         }
     }
 }
@@ -57,6 +95,15 @@ impl fmt::Debug for Settings {
             .field("pool_size", &self.pool_size)
             .field("base_url", &self.base_url)
             .field("demo_password", &self.demo_password.as_ref().map(|_| "***"))
+            .field("remind_cron", &self.remind_cron)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_username", &self.smtp_username.as_ref().map(|_| "***"))
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
+            .field("smtp_pool", &self.smtp_pool)
+            .field("mail_from", &self.mail_from)
+            .field("mail_dir", &self.mail_dir)
             .finish()
     }
 }
@@ -93,6 +140,17 @@ impl Settings {
                 message: e.kind.to_string(),
             }
         })?;
+        for secret in ["smtp_username", "smtp_password", "demo_password"] {
+            let from_file =
+                fig.find_metadata(secret).is_some_and(|m| m.source.as_ref().is_some_and(|s| s.file_path().is_some()));
+            if from_file {
+                return Err(SettingsError {
+                    source_name: file.display().to_string(),
+                    key: secret.into(),
+                    message: format!("secrets are not kept in files: set DUTYDAY_{}", secret.to_uppercase()),
+                });
+            }
+        }
         settings.check(&file)?;
         Ok(settings)
     }
@@ -113,7 +171,37 @@ impl Settings {
             return Err(err("bind", format!("`{}` is not an address such as 127.0.0.1:8080", self.bind)));
         }
         check_cron(&self.generate_cron).map_err(|m| err("generate_cron", m))?;
-        Ok(())
+        check_cron(&self.remind_cron).map_err(|m| err("remind_cron", m))?;
+        self.check_mail().map_err(|(k, m)| err(k, m))
+    }
+
+    /// The mail settings, checked as the sender will use them.
+    fn check_mail(&self) -> Result<(), (&'static str, String)> {
+        self.mail_from
+            .parse::<lettre::Address>()
+            .map_err(|e| ("mail_from", format!("`{}` is not an email address: {e}", self.mail_from)))?;
+        if self.smtp_pool == 0 || self.smtp_pool > 64 {
+            return Err(("smtp_pool", format!("{} is outside 1..=64", self.smtp_pool)));
+        }
+        if self.smtp_host.is_empty() {
+            return Ok(());
+        }
+        let host_ok = self.smtp_host.len() <= 253
+            && self
+                .smtp_host
+                .split('.')
+                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        if !host_ok {
+            return Err(("smtp_host", format!("`{}` is not a host name or IPv4 address", self.smtp_host)));
+        }
+        if self.smtp_port == 0 {
+            return Err(("smtp_port", "must be 1..=65535 (587 for STARTTLS, 465 for TLS)".into()));
+        }
+        match (&self.smtp_username, &self.smtp_password) {
+            (Some(_), None) => Err(("smtp_password", "a user name is set; set DUTYDAY_SMTP_PASSWORD too".into())),
+            (None, Some(_)) => Err(("smtp_username", "a password is set; set DUTYDAY_SMTP_USERNAME too".into())),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Application {
     pub import: Option<ImportReport>,
     /// The demo password generated at that start, to print once.
     pub generated_password: Option<String>,
+    /// Where mail goes, for the start-up message.
+    pub mailer_line: String,
 }
 
 /// Options the binary and tests set differently.
@@ -74,9 +76,11 @@ fn random_password() -> String {
 impl Application {
     /// Builds everything and binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings, opts: StartOptions) -> anyhow::Result<Application> {
+        let mailer = crate::services::remind::Mailer::from_settings(&settings).context("mail settings")?;
+        let mailer_line = mailer.describe(&settings);
         let pool = open_database(&settings)?;
         let (report, generated_password) = import_catalogue(&pool, &settings)?;
-        let state = Arc::new(AppState { pool, settings });
+        let state = Arc::new(AppState { pool, settings, mailer });
         crate::jobs::log_run(&crate::jobs::run_once(&state, Utc::now()));
         let scheduler = if opts.scheduler {
             Some(crate::jobs::start(state.clone()).await.context("starting the scheduler")?)
@@ -104,6 +108,7 @@ impl Application {
             scheduler,
             import: report.imported.then_some(report),
             generated_password,
+            mailer_line,
         })
     }
 }

@@ -3,7 +3,9 @@
 use super::CatalogError;
 use crate::domain::festival::FestivalSpec;
 use crate::domain::org::DutyKind;
+use crate::domain::remind::PolicySpec;
 use crate::domain::template::TemplateSpec;
+use crate::domain::webhook::WebhookSpec;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::Path;
@@ -18,6 +20,10 @@ pub struct CompanyFile {
     pub timezone: String,
     #[serde(default)]
     pub festival: Vec<FestivalSpec>,
+    #[serde(default)]
+    pub reminders: PolicySpec,
+    #[serde(default)]
+    pub webhook: Vec<WebhookSpec>,
 }
 
 fn default_timezone() -> String {

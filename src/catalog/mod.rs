@@ -32,6 +32,10 @@ pub struct Company {
     pub festivals: Vec<Festival>,
     /// The festivals as written, for storing.
     pub festival_specs: Vec<FestivalSpec>,
+    /// Company-wide reminder defaults and sending window.
+    pub reminders: crate::domain::remind::PolicySpec,
+    /// Department webhooks.
+    pub webhooks: Vec<crate::domain::webhook::WebhookSpec>,
 }
 
 /// One calendar file, parsed.

@@ -20,6 +20,10 @@ pub(super) fn load(dir: &Path) -> Result<Catalog, CatalogError> {
     }
     let company = company(&co_dir)?;
     let (departments, positions) = org(&co_dir)?;
+    if let Some(w) = company.webhooks.iter().find(|w| !departments.iter().any(|d| d.id == w.department)) {
+        let file = shown(&co_dir, "company.toml");
+        return fail(&file, format!("webhook[{}].department", w.id), format!("no department `{}`", w.department));
+    }
     let duties = duties(&co_dir, &positions)?;
     let templates = templates(&co_dir, &positions, &duties, &company)?;
     let staff = read_toml::<StaffFile>(&co_dir.join("staff.toml"))?.staff;
@@ -55,7 +59,23 @@ fn company(dir: &Path) -> Result<Company, CatalogError> {
         }
         festivals.push(f.parse().or_else(|(k, m)| fail(&file, format!("festival[{}].{k}", f.id), m))?);
     }
-    Ok(Company { name: raw.name, name_en: raw.name_en, timezone, festivals, festival_specs: raw.festival })
+    raw.reminders.check(true).or_else(|(k, m)| fail(&file, format!("reminders.{k}"), m))?;
+    let mut hooks = BTreeSet::new();
+    for w in &raw.webhook {
+        if !crate::domain::template::valid_name(&w.id) || !hooks.insert(w.id.as_str()) {
+            return fail(&file, format!("webhook[{}].id", w.id), "empty, not a-z/0-9/_ or used twice");
+        }
+        w.check().or_else(|(k, m)| fail(&file, format!("webhook[{}].{k}", w.id), m))?;
+    }
+    Ok(Company {
+        name: raw.name,
+        name_en: raw.name_en,
+        timezone,
+        festivals,
+        festival_specs: raw.festival,
+        reminders: raw.reminders,
+        webhooks: raw.webhook,
+    })
 }
 
 fn org(dir: &Path) -> Result<(Vec<Department>, Vec<Position>), CatalogError> {

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod events;
 pub mod org;
+pub mod outbox;
 pub mod schema;
 pub mod staff;
 pub mod tasks;

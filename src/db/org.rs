@@ -17,6 +17,10 @@ pub struct CompanyRow {
     /// The festivals as JSON.
     pub festivals: String,
     pub imported_at: NaiveDateTime,
+    /// The reminder policy and sending window as JSON.
+    pub reminders: String,
+    /// The department webhooks as JSON.
+    pub webhooks: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -8,6 +8,8 @@ diesel::table! {
         timezone -> Text,
         festivals -> Text,
         imported_at -> Timestamp,
+        reminders -> Text,
+        webhooks -> Text,
     }
 }
 
@@ -69,6 +71,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         ical_token_hash -> Nullable<Text>,
+        digest_opt_out -> Bool,
     }
 }
 
@@ -194,12 +197,39 @@ diesel::table! {
 diesel::joinable!(positions -> departments (department_id));
 diesel::joinable!(duties -> positions (position_id));
 diesel::joinable!(templates -> duties (duty_id));
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        dedupe_key -> Text,
+        kind -> Text,
+        level -> Integer,
+        task_id -> Nullable<BigInt>,
+        task_assignee_id -> Nullable<BigInt>,
+        recipient_id -> Nullable<BigInt>,
+        channel -> Text,
+        address -> Text,
+        lang -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(position_holders -> staff (staff_id));
+diesel::joinable!(outbox -> tasks (task_id));
 diesel::joinable!(tasks -> templates (template_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     company,
     departments,
+    outbox,
     positions,
     duties,
     templates,

@@ -17,6 +17,7 @@ pub struct StaffRow {
     pub locale: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    pub digest_opt_out: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -158,4 +159,9 @@ pub fn positions_held(conn: &mut AnyConn, staff: i64, day: NaiveDate) -> QueryRe
         .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.ge(day)))
         .select(position_holders::position_id)
         .load(c))
+}
+
+/// Turns a person's morning digests off or on.
+pub fn set_digest_opt_out(conn: &mut AnyConn, id: i64, out: bool) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(id)).set(staff::digest_opt_out.eq(out)).execute(c))
 }

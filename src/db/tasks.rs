@@ -320,3 +320,23 @@ pub fn skipped_in(
         .select(TaskRow::as_select())
         .load(c))
 }
+
+/// Open tasks due in `from..=to`, oldest first: the reminder pass's candidates.
+pub fn open_due_between(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::due_at.between(from, to))
+        .order((tasks::due_at, tasks::id))
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// Open tasks dated `day` (any due time): what the morning digest lists as today's.
+pub fn open_on(conn: &mut AnyConn, day: NaiveDate) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::occurs_on.eq(day))
+        .order((tasks::due_at, tasks::id))
+        .select(TaskRow::as_select())
+        .load(c))
+}

@@ -147,6 +147,17 @@ impl WorkCalendar {
         d
     }
 
+    /// How many working days fall after `from`, up to and including `to`.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = next_day(d);
+            n += u32::from(self.is_working_day(d));
+        }
+        n
+    }
+
     /// The first working day on or after `date`.
     pub fn on_or_after(&self, date: NaiveDate) -> NaiveDate {
         let mut d = date;

@@ -185,6 +185,7 @@ mod tests {
             catch_up: Default::default(),
             completion,
             figures,
+            reminders: None,
         }
     }
 

@@ -7,6 +7,7 @@
 use super::due::DueRule;
 use super::festival::Festival;
 use super::recurrence::{Recurrence, Schedule, Shift};
+use super::remind::PolicySpec;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +123,7 @@ pub struct DueSpec {
 }
 
 /// A template as written in the catalogue and stored in the database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateSpec {
     pub id: String,
@@ -148,6 +149,9 @@ pub struct TemplateSpec {
     pub completion: CompletionMode,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<FigureSpec>,
+    /// This template's reminders, where they differ from the company's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminders: Option<PolicySpec>,
 }
 
 fn yes() -> bool {
@@ -164,7 +168,7 @@ pub enum Plan {
 }
 
 /// A validated template, ready for generation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     pub spec: TemplateSpec,
     /// The position whose holders do it.
@@ -218,6 +222,9 @@ impl TemplateSpec {
             (CompletionMode::Figures, true) => return err("figures", "completion `figures` needs at least one figure"),
             (CompletionMode::Figures, false) | (_, true) => {}
             (_, false) => return err("figures", "figures are only asked for with completion = \"figures\""),
+        }
+        if let Some(r) = &self.reminders {
+            r.check(false).map_err(|(k, m)| SpecError { key: format!("reminders.{k}"), message: m })?;
         }
         Ok(Template {
             spec: self.clone(),

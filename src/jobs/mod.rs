@@ -2,6 +2,7 @@
 //! scheduler only decides when. A failing run is logged and the next tick comes anyway.
 
 use crate::services::generate::{self, GenerateReport};
+use crate::services::remind;
 use crate::services::ServiceResult;
 use crate::web::AppState;
 use chrono::{DateTime, Utc};
@@ -21,9 +22,27 @@ pub fn log_run(result: &ServiceResult<GenerateReport>) {
     }
 }
 
-/// Starts the scheduler with the generation job on `settings.generate_cron` (UTC).
+/// One reminder pass: decide what is owed, then send what is due.
+pub async fn remind_once(state: &AppState, now: DateTime<Utc>) -> ServiceResult<remind::PassReport> {
+    remind::pass(&state.pool, &state.mailer, &state.settings.base_url, now).await
+}
+
+/// Starts the scheduler: generation on `generate_cron`, reminders on `remind_cron` (UTC).
 pub async fn start(state: Arc<AppState>) -> Result<JobScheduler, JobSchedulerError> {
     let sched = JobScheduler::new().await?;
+    let reminders = state.clone();
+    sched
+        .add(Job::new_async(state.settings.remind_cron.as_str(), move |_, _| {
+            let state = reminders.clone();
+            Box::pin(async move {
+                match remind_once(&state, Utc::now()).await {
+                    Ok(r) if r == remind::PassReport::default() => {}
+                    Ok(r) => tracing::info!(%r, "reminder pass"),
+                    Err(e) => tracing::error!(error = %e, "reminder pass failed; the next tick will try again"),
+                }
+            })
+        })?)
+        .await?;
     let cron = state.settings.generate_cron.clone();
     sched
         .add(Job::new_async(cron.as_str(), move |_, _| {

@@ -201,6 +201,19 @@ pub struct Overdue {
     pub task: super::tasks::TaskView,
     /// Working hours (09:00–18:00 on working days) since it fell due.
     pub hours_late: f64,
+    /// The reminders and escalations already mailed about it, oldest first.
+    pub reminders: Vec<ReminderSent>,
+}
+
+/// A reminder mailed about an overdue task.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReminderSent {
+    /// `due_soon`, `overdue`, `repeat` or `escalation`.
+    pub kind: String,
+    pub level: i32,
+    pub to: String,
+    /// Local time, `MM-DD HH:MM`.
+    pub at: String,
 }
 
 /// Every overdue open task in scope, oldest first.
@@ -215,13 +228,24 @@ pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Ut
     let (tz, today) = super::context::company_today(conn, now)?;
     let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
     let ctx = super::context::Context::load(conn, since)?;
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let mut sent: HashMap<i64, Vec<ReminderSent>> = HashMap::new();
+    let reminders = db::outbox::sent_for_tasks(conn, &ids)?;
+    let people: Vec<i64> = reminders.iter().filter_map(|r| r.3).collect();
+    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
+    for (task, kind, level, to, at) in reminders {
+        let at = at.map(|a| a.and_utc().with_timezone(&tz).format("%m-%d %H:%M").to_string()).unwrap_or_default();
+        let to = to.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+        sent.entry(task.unwrap_or_default()).or_default().push(ReminderSent { kind, level, to, at });
+    }
     let views = super::tasks::views(conn, tz, rows, Some(viewer), now)?;
     Ok(views
         .into_iter()
         .map(|task| {
             let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
             let hours_late = crate::domain::due::working_hours_between(&ctx.calendar, tz, due, now);
-            Overdue { task, hours_late }
+            let reminders = sent.remove(&task.id).unwrap_or_default();
+            Overdue { task, hours_late, reminders }
         })
         .collect())
 }

@@ -64,6 +64,8 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> ServiceResu
         timezone: c.company.timezone.name().to_string(),
         festivals,
         imported_at: now.naive_utc(),
+        reminders: serde_json::to_string(&c.company.reminders).map_err(|e| ServiceError::Corrupt(e.to_string()))?,
+        webhooks: serde_json::to_string(&c.company.webhooks).map_err(|e| ServiceError::Corrupt(e.to_string()))?,
     };
     let mut templates = Vec::new();
     for (i, t) in c.templates.iter().enumerate() {

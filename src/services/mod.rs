@@ -12,6 +12,7 @@ pub mod feed;
 pub mod figures;
 pub mod generate;
 pub mod import;
+pub mod remind;
 pub mod staffing;
 pub mod tasks;
 

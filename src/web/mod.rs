@@ -16,6 +16,8 @@ use error::ApiError;
 pub struct AppState {
     pub pool: DbPool,
     pub settings: Settings,
+    /// Sends the outbox's messages (SMTP, files or webhooks).
+    pub mailer: crate::services::remind::Mailer,
 }
 
 /// Largest request body accepted.

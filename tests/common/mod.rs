@@ -2,6 +2,8 @@
 //! PostgreSQL when `DUTYDAY_TEST_DATABASE_URL` points at a server.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod mail;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use dutyday::catalog::Catalog;

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and Swagger UI
 //! served from the binary (no internet needed).
 
-use super::{account, dashboard, events, tasks};
+use super::{account, dashboard, events, outbox, tasks};
 use crate::services::catalog_view::{PersonRef, PositionView, TemplateView};
 use crate::services::tasks::{DayList, LogView, TaskView};
 use crate::web::error::{ErrorBody, ErrorDetail};
@@ -19,11 +19,13 @@ use utoipa_swagger_ui::SwaggerUi;
         account::issue, account::list, account::revoke,
         tasks::me, tasks::my_tasks, tasks::one_task, tasks::complete, tasks::skip, tasks::reopen,
         events::fire, crate::web::feed::rotate, crate::web::feed::ics, dashboard::json, dashboard::csv,
+        outbox::list, outbox::digest,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, TaskView, DayList, LogView, PositionView, PersonRef, TemplateView,
         tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, events::EventBody,
         crate::services::dashboard::Dashboard, crate::services::dashboard::Row,
+        crate::services::remind::admin::Outbox, crate::services::remind::admin::OutboxView, outbox::DigestBody,
     )),
     modifiers(&BearerAuth),
 )]

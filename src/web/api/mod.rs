@@ -4,6 +4,7 @@ pub mod account;
 pub mod dashboard;
 pub mod docs;
 pub mod events;
+pub mod outbox;
 pub mod tasks;
 
 use super::auth::Authed;
@@ -24,7 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(account::configure)
             .configure(tasks::configure)
             .configure(events::configure)
-            .configure(dashboard::configure),
+            .configure(dashboard::configure)
+            .configure(outbox::configure),
     );
 }
 

@@ -1,6 +1,7 @@
 //! 看板: completion by department → position → person → duty for a period, a trend
 //! chart, the overdue list, and the same table as CSV.
 
+use super::i18n::Tr;
 use super::{chart, chrome, html, message, signed_in, Chrome, Helpers};
 use crate::domain::stats::Counts;
 use crate::services::dashboard::{self, By, Dashboard, Filter, Overdue};
@@ -118,6 +119,10 @@ impl DashboardPage {
                 self.q.person.map(|p| p.to_string()).as_deref()
             )
         )
+    }
+
+    fn reminders(&self, o: &Overdue) -> String {
+        reminders_line(&self.c.tr, &o.reminders)
     }
 
     fn pct(&self, done: &u64, due: &u64) -> String {
@@ -268,7 +273,7 @@ async fn list_csv(
                     o.task.assignee_name.clone().unwrap_or_default(),
                     position(&o.task),
                     format!("{:.1}", o.hours_late),
-                    String::new(),
+                    reminders_line(&tr, &o.reminders),
                 ]
             });
             crate::services::csv::table(&header, rows)
@@ -302,4 +307,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard", web::get().to(page))
         .route("/dashboard.csv", web::get().to(csv))
         .route("/dashboard/{which:overdue|skipped}.csv", web::get().to(list_csv));
+}
+
+/// "逾期 → 王五 11-30 18:05; 升级 → 李四 12-01 09:00": the reminders sent about a task.
+fn reminders_line(tr: &Tr, sent: &[crate::services::dashboard::ReminderSent]) -> String {
+    sent.iter()
+        .map(|r| format!("{} → {} {}", tr.t(format!("rk_{}", r.kind)), r.to, r.at))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -16,6 +16,8 @@ use chrono::Utc;
 struct HistoryPage {
     c: Chrome,
     h: History,
+    /// Whether this person receives the morning digests.
+    digest: bool,
 }
 
 #[derive(Template)]
@@ -60,7 +62,11 @@ async fn history(state: web::Data<AppState>, session: Session) -> HttpResponse {
     };
     let (c, c2) = (chrome(&session, &v, "/history"), chrome(&session, &v, "/history"));
     let pool = state.pool.clone();
-    let result = web::block(move || tasks::history(&pool, &v, Utc::now()).map(|h| HistoryPage { c: c2, h })).await;
+    let result = web::block(move || {
+        let digest = crate::services::remind::admin::wants_digest(&pool, v.id)?;
+        tasks::history(&pool, &v, Utc::now()).map(|h| HistoryPage { c: c2, h, digest })
+    })
+    .await;
     render(c, result)
 }
 

@@ -25,7 +25,15 @@ struct LangQuery {
 }
 
 fn anonymous(session: &Session, lang: Lang) -> Chrome {
-    Chrome { tr: Tr(lang), manager: false, csrf: csrf_token(session), user: None, flash: None, back: "/login".into() }
+    Chrome {
+        tr: Tr(lang),
+        manager: false,
+        admin: false,
+        csrf: csrf_token(session),
+        user: None,
+        flash: None,
+        back: "/login".into(),
+    }
 }
 
 async fn login_form(session: Session, q: web::Query<LangQuery>) -> HttpResponse {

@@ -8,9 +8,10 @@ pub mod cadence;
 mod chart;
 mod dashboard;
 mod figures;
-pub mod i18n;
+pub use crate::i18n;
 mod info;
 mod login;
+mod outbox;
 mod today;
 
 use super::AppState;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     info::configure(cfg);
     dashboard::configure(cfg);
     figures::configure(cfg);
+    outbox::configure(cfg);
 }
 
 async fn css() -> HttpResponse {
@@ -59,6 +61,8 @@ pub struct Chrome {
     pub tr: Tr,
     /// Whether the dashboard link is shown (leads and admins).
     pub manager: bool,
+    /// Whether the outbox link is shown.
+    pub admin: bool,
     pub csrf: String,
     pub user: Option<String>,
     pub flash: Option<String>,
@@ -137,6 +141,7 @@ pub fn chrome(session: &Session, v: &Viewer, back: &str) -> Chrome {
     Chrome {
         tr: Tr(Lang::from_locale(&v.locale)),
         manager: v.admin || v.is_lead(),
+        admin: v.admin,
         csrf: csrf_token(session),
         user: Some(v.name.clone()),
         flash,

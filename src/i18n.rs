@@ -64,8 +64,8 @@ fn table(lang: Lang) -> &'static Table {
     static ZH: OnceLock<Table> = OnceLock::new();
     static EN: OnceLock<Table> = OnceLock::new();
     match lang {
-        Lang::Zh => ZH.get_or_init(|| parse(include_str!("../../../locales/zh-CN.toml"))),
-        Lang::En => EN.get_or_init(|| parse(include_str!("../../../locales/en.toml"))),
+        Lang::Zh => ZH.get_or_init(|| parse(include_str!("../locales/zh-CN.toml"))),
+        Lang::En => EN.get_or_init(|| parse(include_str!("../locales/en.toml"))),
     }
 }
 

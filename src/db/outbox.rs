@@ -1,0 +1,205 @@
+//! The outbox: every reminder, digest and webhook message, from decided to sent.
+//!
+//! Rows are claimed for sending with a lease: on PostgreSQL with `FOR UPDATE SKIP
+//! LOCKED`, so instances sending at once never take the same row; on SQLite inside
+//! the IMMEDIATE transaction that already makes writers take turns. A row whose
+//! lease ran out (its sender died) is claimed again.
+
+use super::schema::{outbox, tasks};
+use super::{AnyConn, INSERT_CHUNK};
+use crate::with_conn;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A message to queue. `dedupe_key` is unique: (task, kind, level, recipient).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
+pub struct NewOutbox {
+    pub dedupe_key: String,
+    pub kind: String,
+    pub level: i32,
+    pub task_id: Option<i64>,
+    pub task_assignee_id: Option<i64>,
+    pub recipient_id: Option<i64>,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// The email address, or the webhook's id (its URL stays in the catalogue).
+    pub address: String,
+    pub lang: String,
+    pub subject: String,
+    pub body_text: String,
+    /// HTML for mail; the JSON payload for webhooks.
+    pub body_html: String,
+    pub status: String,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub dedupe_key: String,
+    pub kind: String,
+    pub level: i32,
+    pub task_id: Option<i64>,
+    pub task_assignee_id: Option<i64>,
+    pub recipient_id: Option<i64>,
+    pub channel: String,
+    pub address: String,
+    pub lang: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// Queues the rows whose key is new; returns how many were.
+pub fn insert_missing(conn: &mut AnyConn, rows: &[NewOutbox]) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(INSERT_CHUNK / 2) {
+        n += with_conn!(conn, c => diesel::insert_into(outbox::table).values(chunk).on_conflict_do_nothing().execute(c))?;
+    }
+    Ok(n)
+}
+
+/// The keys already queued for open tasks due in `from..=to`.
+pub fn keys_for_open_tasks(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<String>> {
+    with_conn!(conn, c => outbox::table
+        .inner_join(tasks::table)
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::due_at.between(from, to))
+        .select(outbox::dedupe_key)
+        .load(c))
+}
+
+/// The keys of messages of `kinds` queued since `since`.
+pub fn keys_since(conn: &mut AnyConn, kinds: &[&str], since: NaiveDateTime) -> QueryResult<Vec<String>> {
+    with_conn!(conn, c => outbox::table
+        .filter(outbox::kind.eq_any(kinds))
+        .filter(outbox::created_at.ge(since))
+        .select(outbox::dedupe_key)
+        .load(c))
+}
+
+/// Claims up to `limit` messages that are due (or whose sender's lease ran out) until
+/// `lease_until`. Call inside a transaction.
+pub fn claim(
+    conn: &mut AnyConn,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let due = outbox::status
+        .eq("queued")
+        .and(outbox::next_attempt_at.le(now))
+        .or(outbox::status.eq("sending").and(outbox::claimed_until.lt(now)));
+    let ids: Vec<i64> = match conn {
+        AnyConn::Postgres(c) => outbox::table
+            .filter(due)
+            .order(outbox::id)
+            .limit(limit)
+            .select(outbox::id)
+            .for_update()
+            .skip_locked()
+            .load(*c)?,
+        AnyConn::Sqlite(c) => outbox::table.filter(due).order(outbox::id).limit(limit).select(outbox::id).load(*c)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_conn!(conn, c => {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::status.eq("sending"),
+                outbox::claimed_until.eq(lease_until),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(c)?;
+        outbox::table.filter(outbox::id.eq_any(&ids)).order(outbox::id).select(OutboxRow::as_select()).load(c)
+    })
+}
+
+/// The status and assignee of each of these tasks.
+pub fn task_states(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, String, Option<i64>)>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::id.eq_any(ids))
+        .select((tasks::id, tasks::status, tasks::assignee_id))
+        .load(c))
+}
+
+/// How a send ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// Try again at the given time.
+    Retry(NaiveDateTime, String),
+    Failed(String),
+    /// Not sent: the task was finished or moved meanwhile.
+    Cancelled(String),
+}
+
+/// Records how sending a claimed message ended.
+pub fn finish(conn: &mut AnyConn, id: i64, outcome: &Outcome, now: NaiveDateTime) -> QueryResult<usize> {
+    let row = outbox::table.find(id);
+    with_conn!(conn, c => match outcome {
+        Outcome::Sent => diesel::update(row)
+            .set((outbox::status.eq("sent"), outbox::sent_at.eq(now), outbox::claimed_until.eq(None::<NaiveDateTime>)))
+            .execute(c),
+        Outcome::Retry(at, e) => diesel::update(row)
+            .set((
+                outbox::status.eq("queued"),
+                outbox::next_attempt_at.eq(at),
+                outbox::last_error.eq(e),
+                outbox::claimed_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c),
+        Outcome::Failed(e) | Outcome::Cancelled(e) => diesel::update(row)
+            .set((
+                outbox::status.eq(if matches!(outcome, Outcome::Failed(_)) { "failed" } else { "cancelled" }),
+                outbox::last_error.eq(e),
+                outbox::claimed_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c),
+    })
+}
+
+/// The newest messages, optionally of one status.
+pub fn list(conn: &mut AnyConn, status: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    with_conn!(conn, c => {
+        let mut q = outbox::table.order(outbox::id.desc()).limit(limit).select(OutboxRow::as_select()).into_boxed();
+        if let Some(s) = status {
+            q = q.filter(outbox::status.eq(s.to_string()));
+        }
+        q.load(c)
+    })
+}
+
+/// How many messages are in each status.
+pub fn counts(conn: &mut AnyConn) -> QueryResult<Vec<(String, i64)>> {
+    with_conn!(conn, c => outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(c))
+}
+
+/// Reminders sent about these tasks: (task, kind, level, recipient, sent at).
+pub type SentReminder = (Option<i64>, String, i32, Option<i64>, Option<NaiveDateTime>);
+
+/// The reminders already sent about these tasks, oldest first.
+pub fn sent_for_tasks(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<SentReminder>> {
+    with_conn!(conn, c => outbox::table
+        .filter(outbox::task_id.eq_any(ids))
+        .filter(outbox::status.eq("sent"))
+        .filter(outbox::channel.eq("email"))
+        .order(outbox::id)
+        .select((outbox::task_id, outbox::kind, outbox::level, outbox::recipient_id, outbox::sent_at))
+        .load(c))
+}

@@ -1,0 +1,90 @@
+//! What admins see of the outbox, and each person's choice about digests.
+
+use crate::db::{self, DbPool};
+use crate::domain::access::Viewer;
+use crate::services::{ServiceError, ServiceResult};
+use serde::Serialize;
+
+/// A message in the outbox, as admins see it (webhook URLs never appear).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OutboxView {
+    pub id: i64,
+    /// `due_soon`, `overdue`, `repeat`, `escalation`, `digest` or `lead_digest`.
+    pub kind: String,
+    pub level: i32,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// The email address, or the webhook's id.
+    pub to: String,
+    pub subject: String,
+    pub task_id: Option<i64>,
+    /// `queued`, `sending`, `sent`, `failed` or `cancelled`.
+    pub status: String,
+    pub attempts: i32,
+    /// The server's answer to the last failed attempt, or why it was cancelled.
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub next_attempt_at: String,
+    pub sent_at: Option<String>,
+}
+
+/// The outbox page's data: the newest messages and the count in each status.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Outbox {
+    /// How many messages are in each status.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    pub messages: Vec<OutboxView>,
+}
+
+/// The statuses a filter may name.
+pub const STATUSES: [&str; 5] = ["queued", "sending", "sent", "failed", "cancelled"];
+
+/// The newest `limit` messages (optionally of one status); admins only.
+pub fn outbox(pool: &DbPool, viewer: &Viewer, status: Option<&str>, limit: i64) -> ServiceResult<Outbox> {
+    if !viewer.admin {
+        return Err(ServiceError::Forbidden("only admins can read the outbox".into()));
+    }
+    if let Some(s) = status.filter(|s| !STATUSES.contains(s)) {
+        return Err(ServiceError::invalid("status", format!("`{s}` is not one of {}", STATUSES.join(", "))));
+    }
+    if !(1..=1000).contains(&limit) {
+        return Err(ServiceError::invalid("limit", "must be 1..=1000"));
+    }
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let t = |d: chrono::NaiveDateTime| d.and_utc().to_rfc3339();
+    let messages = db::outbox::list(conn, status, limit)?
+        .into_iter()
+        .map(|r| OutboxView {
+            id: r.id,
+            kind: r.kind,
+            level: r.level,
+            channel: r.channel,
+            to: r.address,
+            subject: r.subject,
+            task_id: r.task_id,
+            status: r.status,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: t(r.created_at),
+            next_attempt_at: t(r.next_attempt_at),
+            sent_at: r.sent_at.map(t),
+        })
+        .collect();
+    let counts = db::outbox::counts(conn)?.into_iter().collect();
+    Ok(Outbox { counts, messages })
+}
+
+/// Whether `staff` receives the morning digests.
+pub fn wants_digest(pool: &DbPool, staff: i64) -> ServiceResult<bool> {
+    let row = db::staff::by_id(&mut pool.get()?.any(), staff)?
+        .ok_or_else(|| ServiceError::NotFound(format!("no staff {staff}")))?;
+    Ok(!row.digest_opt_out)
+}
+
+/// Turns `staff`'s morning digests (their own and a lead's) on or off. Escalations
+/// cannot be turned off.
+pub fn set_digest(pool: &DbPool, staff: i64, wanted: bool) -> ServiceResult<()> {
+    db::staff::set_digest_opt_out(&mut pool.get()?.any(), staff, !wanted)?;
+    Ok(())
+}

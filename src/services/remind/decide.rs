@@ -1,0 +1,265 @@
+//! The decide pass: which reminders, escalations and digests are owed at `now`,
+//! written to the outbox in the transaction that decided them.
+
+use super::messages::{self, DigestItem, TaskFacts};
+use crate::db::outbox::NewOutbox;
+use crate::db::staff::StaffRow;
+use crate::db::tasks::TaskRow;
+use crate::db::{self, AnyConn, DbPool};
+use crate::domain::access::departments_led;
+use crate::domain::remind::{self, Audience, Kind, Policy, PolicySpec, Window};
+use crate::domain::webhook::{self, WebhookSpec};
+use crate::i18n::Lang;
+use crate::services::context::Context;
+use crate::services::{ServiceError, ServiceResult};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// The company's reminder settings, read from the database.
+pub struct Settings {
+    pub policy: Policy,
+    pub window: Window,
+    pub webhooks: Vec<WebhookSpec>,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Corrupt(format!("{what}: {e}"))
+}
+
+/// Reads the company's policy, window and webhooks.
+pub fn settings(conn: &mut AnyConn) -> ServiceResult<Settings> {
+    let company = db::org::company(conn)?
+        .ok_or_else(|| ServiceError::NotFound("the company catalogue has not been imported".into()))?;
+    let spec: PolicySpec = serde_json::from_str(&company.reminders).map_err(|e| corrupt("reminders", e))?;
+    let window = spec.window().map_err(|(k, m)| corrupt(&format!("reminders.{k}"), m))?;
+    let webhooks = serde_json::from_str(&company.webhooks).map_err(|e| corrupt("webhooks", e))?;
+    Ok(Settings { policy: Policy::default().with(&spec), window, webhooks })
+}
+
+/// Decides and queues what is owed at `now`; returns how many messages were queued.
+pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResult<usize> {
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let set = settings(conn)?;
+        let (_, today) = crate::services::context::company_today(conn, now)?;
+        let ctx = Context::load(conn, today)?;
+        if !set.window.allows(&ctx.calendar, ctx.tz, now) {
+            return Ok(0);
+        }
+        let staff: HashMap<i64, StaffRow> = db::staff::all(conn)?.into_iter().map(|s| (s.id, s)).collect();
+        let d = Decider { ctx: &ctx, staff: &staff, base: base_url.trim_end_matches('/'), now, today };
+        let policies: HashMap<&str, Policy> = ctx
+            .templates
+            .iter()
+            .map(|t| (t.spec.id.as_str(), t.spec.reminders.as_ref().map_or(set.policy, |r| set.policy.with(r))))
+            .collect();
+        let soon = policies.values().filter_map(|p| p.due_soon).max().unwrap_or_default();
+        let give_up = policies.values().map(|p| p.give_up_days).max().unwrap_or(0);
+        let (lo, hi) = ((now - Duration::days(i64::from(give_up) + 1)).naive_utc(), (now + soon).naive_utc());
+        let tasks = db::tasks::open_due_between(conn, lo, hi)?;
+        let mut seen: HashSet<String> = db::outbox::keys_for_open_tasks(conn, lo, hi)?.into_iter().collect();
+        let mut rows = Vec::new();
+        for t in &tasks {
+            let Some(policy) = policies.get(t.template_id.as_str()) else { continue };
+            for o in remind::owed(policy, &ctx.calendar, ctx.tz, t.due_at.and_utc(), now) {
+                for r in d.recipients(t, o.audience, policy) {
+                    let key = format!("t{}:{}:{}:s{}", t.id, o.kind.as_str(), o.level, r.id);
+                    if seen.insert(key.clone()) {
+                        rows.push(d.task_mail(t, o.kind, o.level, r, key));
+                    }
+                }
+                let hook_kind = match (o.kind, o.level) {
+                    (Kind::Overdue, _) => "overdue",
+                    (Kind::Escalation, 1) => "escalation",
+                    _ => continue,
+                };
+                for w in set.webhooks.iter().filter(|w| w.department == t.department_id && w.wants(hook_kind)) {
+                    let key = format!("t{}:{}:{}:w{}", t.id, o.kind.as_str(), o.level, w.id);
+                    if seen.insert(key.clone()) {
+                        rows.push(d.task_hook(t, o.kind, o.level, w, key));
+                    }
+                }
+            }
+        }
+        if set.window.digest_time(&ctx.calendar, ctx.tz, now) {
+            let overdue: Vec<&TaskRow> = tasks.iter().filter(|t| t.due_at.and_utc() < now).collect();
+            let todays = db::tasks::open_on(conn, today)?;
+            let since = (now - Duration::days(1)).naive_utc();
+            let sent: HashSet<String> =
+                db::outbox::keys_since(conn, &["digest", "lead_digest"], since)?.into_iter().collect();
+            rows.extend(d.digests(&todays, &overdue, &set.webhooks, &sent));
+        }
+        Ok(db::outbox::insert_missing(conn, &rows)?)
+    })
+}
+
+struct Decider<'a> {
+    ctx: &'a Context,
+    staff: &'a HashMap<i64, StaffRow>,
+    base: &'a str,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+}
+
+impl<'a> Decider<'a> {
+    fn person(&self, id: Option<i64>) -> Option<&'a StaffRow> {
+        id.and_then(|id| self.staff.get(&id)).filter(|s| s.active && s.email.contains('@'))
+    }
+
+    /// Who hears of a task: its assignee, the lead of its position (the 总经理 when
+    /// the assignee is that lead), or the 总经理 (unless they lead it or do it).
+    fn recipients(&self, t: &TaskRow, audience: Audience, policy: &Policy) -> Vec<&'a StaffRow> {
+        let s = &self.ctx.staffing;
+        let lead = s.lead_for(&t.position_id, self.today).filter(|l| Some(*l) != t.assignee_id);
+        let head = s.head(self.today).filter(|h| Some(*h) != t.assignee_id);
+        let id = match audience {
+            Audience::Assignee => t.assignee_id,
+            Audience::Lead => lead.or(head),
+            Audience::Head if policy.lead_after.is_some() && lead.or(head) == head => None,
+            Audience::Head => head,
+        };
+        self.person(id).into_iter().collect()
+    }
+
+    fn title(&self, t: &TaskRow, lang: Lang) -> String {
+        let name = self.ctx.templates.iter().find(|x| x.spec.id == t.template_id);
+        let name = name.map_or(t.template_id.as_str(), |x| if lang == Lang::Zh { &x.spec.zh } else { &x.spec.en });
+        format!("{name} {}", t.occurs_on.format("%m-%d"))
+    }
+
+    fn facts(&self, t: &TaskRow, lang: Lang) -> (String, String, String, String, String) {
+        let pos = self.ctx.positions.iter().find(|p| p.id == t.position_id);
+        let position =
+            pos.map_or(t.position_id.clone(), |p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() });
+        let nobody = crate::i18n::Tr(lang).t("mail_nobody");
+        let assignee = t.assignee_id.and_then(|a| self.staff.get(&a)).map_or(nobody, |s| s.name.clone());
+        let due = t.due_at.and_utc().with_timezone(&self.ctx.tz).format("%Y-%m-%d %H:%M").to_string();
+        (self.title(t, lang), position, assignee, due, format!("{}/tasks/{}", self.base, t.id))
+    }
+
+    fn task_mail(&self, t: &TaskRow, kind: Kind, level: i32, to: &StaffRow, key: String) -> NewOutbox {
+        let lang = Lang::from_locale(&to.locale);
+        let (title, position, assignee, due, url) = self.facts(t, lang);
+        let late = self.now - t.due_at.and_utc();
+        let facts = TaskFacts { title: &title, position: &position, assignee: &assignee, due: &due, url: &url, late };
+        let m = messages::task_reminder(lang, kind, level, &to.name, &facts);
+        self.row(key, kind, level, Some(t), Some(to.id), ("email", to.email.clone()), lang, m)
+    }
+
+    fn task_hook(&self, t: &TaskRow, kind: Kind, level: i32, w: &WebhookSpec, key: String) -> NewOutbox {
+        let lang = Lang::from_locale(&w.lang);
+        let (title, position, assignee, due, url) = self.facts(t, lang);
+        let late = self.now - t.due_at.and_utc();
+        let facts = TaskFacts { title: &title, position: &position, assignee: &assignee, due: &due, url: &url, late };
+        let mut m = messages::task_reminder(lang, kind, level, &assignee, &facts);
+        let text = format!("{assignee} · {position} · {due}\n{url}");
+        m.html = webhook::payload(w.format, kind.as_str(), &m.subject, &text, &url, Some(t.id)).to_string();
+        m.text = text;
+        self.row(key, kind, level, Some(t), None, ("webhook", w.id.clone()), lang, m)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        &self,
+        key: String,
+        kind: Kind,
+        level: i32,
+        t: Option<&TaskRow>,
+        recipient: Option<i64>,
+        (channel, address): (&str, String),
+        lang: Lang,
+        m: messages::Rendered,
+    ) -> NewOutbox {
+        NewOutbox {
+            dedupe_key: key,
+            kind: kind.as_str().into(),
+            level,
+            task_id: t.map(|t| t.id),
+            task_assignee_id: t.and_then(|t| t.assignee_id),
+            recipient_id: recipient,
+            channel: channel.into(),
+            address,
+            lang: lang.locale().into(),
+            subject: m.subject,
+            body_text: m.text,
+            body_html: m.html,
+            status: "queued".into(),
+            next_attempt_at: self.now.naive_utc(),
+            created_at: self.now.naive_utc(),
+        }
+    }
+
+    fn item(&self, t: &TaskRow, lang: Lang) -> DigestItem {
+        let (title, _, assignee, due, url) = self.facts(t, lang);
+        DigestItem { label: format!("{title} · {assignee} · {due}"), url, overdue: t.due_at.and_utc() < self.now }
+    }
+
+    /// Each person's morning digest, and each lead's digest of overdue work in the
+    /// departments they lead (to their department webhooks too, where asked for).
+    fn digests(
+        &self,
+        todays: &[TaskRow],
+        overdue: &[&TaskRow],
+        hooks: &[WebhookSpec],
+        sent: &HashSet<String>,
+    ) -> Vec<NewOutbox> {
+        let date = self.today.format("%Y-%m-%d").to_string();
+        let mut mine: BTreeMap<i64, Vec<&TaskRow>> = BTreeMap::new();
+        for t in todays.iter().chain(overdue.iter().copied()) {
+            if let Some(a) = t.assignee_id {
+                let list = mine.entry(a).or_default();
+                if !list.iter().any(|x| x.id == t.id) {
+                    list.push(t);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let wanted = |s: &&StaffRow| !s.digest_opt_out;
+        for (id, list) in &mine {
+            let Some(to) = self.person(Some(*id)).filter(wanted) else { continue };
+            let key = format!("digest:{date}:s{id}");
+            if sent.contains(&key) {
+                continue;
+            }
+            let lang = Lang::from_locale(&to.locale);
+            let items: Vec<DigestItem> = list.iter().map(|t| self.item(t, lang)).collect();
+            let m = messages::digest(lang, Kind::Digest, &to.name, &date, &items, &format!("{}/today", self.base));
+            out.push(self.row(key, Kind::Digest, 0, None, Some(*id), ("email", to.email.clone()), lang, m));
+        }
+        let mut held: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+        for dept in &self.ctx.departments {
+            for lp in dept.lead_position.iter() {
+                for s in self.ctx.staffing.holders(lp, self.today) {
+                    held.entry(s).or_default().insert(lp.clone());
+                }
+            }
+        }
+        let dashboard = format!("{}/dashboard", self.base);
+        for (id, positions) in &held {
+            let Some(to) = self.person(Some(*id)).filter(wanted) else { continue };
+            let key = format!("lead_digest:{date}:s{id}");
+            let depts = departments_led(&self.ctx.departments, positions);
+            let late: Vec<&&TaskRow> = overdue.iter().filter(|t| depts.contains(&t.department_id)).collect();
+            if late.is_empty() || sent.contains(&key) {
+                continue;
+            }
+            let lang = Lang::from_locale(&to.locale);
+            let items: Vec<DigestItem> = late.iter().map(|t| self.item(t, lang)).collect();
+            let m = messages::digest(lang, Kind::LeadDigest, &to.name, &date, &items, &dashboard);
+            out.push(self.row(key, Kind::LeadDigest, 0, None, Some(*id), ("email", to.email.clone()), lang, m));
+        }
+        for w in hooks.iter().filter(|w| w.wants("lead_digest")) {
+            let key = format!("lead_digest:{date}:w{}", w.id);
+            let late: Vec<&&TaskRow> = overdue.iter().filter(|t| t.department_id == w.department).collect();
+            if late.is_empty() || sent.contains(&key) {
+                continue;
+            }
+            let lang = Lang::from_locale(&w.lang);
+            let items: Vec<DigestItem> = late.iter().map(|t| self.item(t, lang)).collect();
+            let mut m = messages::digest(lang, Kind::LeadDigest, &w.department, &date, &items, &dashboard);
+            m.html = webhook::payload(w.format, "lead_digest", &m.subject, &m.text, &dashboard, None).to_string();
+            out.push(self.row(key, Kind::LeadDigest, 0, None, None, ("webhook", w.id.clone()), lang, m));
+        }
+        out
+    }
+}

@@ -1,0 +1,194 @@
+//! The words of reminders and digests, in the recipient's language: a subject that
+//! names the task and how late it is, a plain-text body and the same as HTML.
+
+use crate::domain::remind::Kind;
+use crate::i18n::{Lang, Tr};
+use askama::Template;
+use chrono::Duration;
+
+#[derive(Template)]
+#[template(path = "mail/message.html")]
+struct Html<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    greeting: &'a str,
+    lead: &'a str,
+    facts: &'a [(String, String)],
+    items: &'a [(String, String)],
+    link: Option<(String, String)>,
+    footer: &'a str,
+}
+
+/// A rendered message.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What a task reminder says about its task.
+pub struct TaskFacts<'a> {
+    pub title: &'a str,
+    pub position: &'a str,
+    pub assignee: &'a str,
+    /// Local due time, `2026-11-30 18:00`.
+    pub due: &'a str,
+    pub url: &'a str,
+    /// Time since the due time (negative before it).
+    pub late: Duration,
+}
+
+fn fill(template: String, pairs: &[(&str, &str)]) -> String {
+    pairs.iter().fold(template, |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
+}
+
+/// "3 小时", "2 days": how long, roughly, in words.
+pub fn span(tr: &Tr, d: Duration) -> String {
+    let m = d.num_minutes().max(1);
+    if m < 60 {
+        fill(tr.t("mail_minutes"), &[("n", &m.to_string())])
+    } else if m < 48 * 60 {
+        let h = (m as f64 / 60.0 * 2.0).round() / 2.0;
+        fill(tr.t("mail_hours"), &[("n", &trim(h))])
+    } else {
+        fill(tr.t("mail_days"), &[("n", &(m / (24 * 60)).to_string())])
+    }
+}
+
+fn trim(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+fn finish(lang: Lang, subject: String, greeting: String, lead: String, body: Body) -> Rendered {
+    let tr = Tr(lang);
+    let footer = tr.t("mail_footer");
+    let mut text = format!("{greeting}\n\n{lead}\n\n");
+    let sep = if lang == Lang::Zh { "：" } else { ": " };
+    for (k, v) in &body.facts {
+        text.push_str(&format!("{k}{sep}{v}\n"));
+    }
+    for (label, url) in &body.items {
+        text.push_str(&format!("- {label}\n  {url}\n"));
+    }
+    if let Some((label, url)) = &body.link {
+        text.push_str(&format!("\n{label}: {url}\n"));
+    }
+    text.push_str(&format!("\n-- \n{footer}\n"));
+    let html = Html {
+        lang: lang.html(),
+        subject: &subject,
+        greeting: &greeting,
+        lead: &lead,
+        facts: &body.facts,
+        items: &body.items,
+        link: body.link,
+        footer: &footer,
+    }
+    .render()
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "mail render failed; sending text only as HTML");
+        text.clone()
+    });
+    Rendered { subject, text, html }
+}
+
+struct Body {
+    facts: Vec<(String, String)>,
+    items: Vec<(String, String)>,
+    link: Option<(String, String)>,
+}
+
+/// A reminder about one task: due soon, overdue, a repeat, or an escalation.
+pub fn task_reminder(lang: Lang, kind: Kind, level: i32, recipient: &str, t: &TaskFacts<'_>) -> Rendered {
+    let tr = Tr(lang);
+    let late = span(&tr, t.late.abs());
+    let subject = match kind {
+        Kind::DueSoon => fill(tr.t("mail_due_soon_subject"), &[("hours", &late), ("task", t.title)]),
+        Kind::Repeat => fill(tr.t("mail_repeat_subject"), &[("late", &late), ("task", t.title)]),
+        Kind::Escalation => {
+            fill(tr.t("mail_escalation_subject"), &[("name", t.assignee), ("late", &late), ("task", t.title)])
+        }
+        _ => fill(tr.t("mail_overdue_subject"), &[("late", &late), ("task", t.title)]),
+    };
+    let lead = match kind {
+        Kind::DueSoon => tr.t("mail_due_soon_lead"),
+        Kind::Repeat => fill(tr.t("mail_repeat_lead"), &[("n", &level.to_string())]),
+        Kind::Escalation => fill(tr.t("mail_escalation_lead"), &[("name", t.assignee), ("late", &late)]),
+        _ => tr.t("mail_overdue_lead"),
+    };
+    let facts = vec![
+        (tr.t("mail_task"), t.title.to_string()),
+        (tr.t("mail_position"), t.position.to_string()),
+        (tr.t("mail_assignee"), t.assignee.to_string()),
+        (tr.t("mail_due_at"), t.due.to_string()),
+    ];
+    let body = Body { facts, items: vec![], link: Some((tr.t("mail_open_task"), t.url.to_string())) };
+    finish(lang, subject, fill(tr.t("mail_greeting"), &[("name", recipient)]), lead, body)
+}
+
+/// One line of a digest: the task's title (marked when overdue) and its link.
+pub struct DigestItem {
+    pub label: String,
+    pub url: String,
+    pub overdue: bool,
+}
+
+/// The morning digest of a person, or a lead's digest of overdue work.
+pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, items: &[DigestItem], link: &str) -> Rendered {
+    let tr = Tr(lang);
+    let (n, m) = (items.len().to_string(), items.iter().filter(|i| i.overdue).count().to_string());
+    let lead_digest = kind == Kind::LeadDigest;
+    let subject = if lead_digest {
+        fill(tr.t("mail_lead_digest_subject"), &[("date", date), ("n", &n)])
+    } else {
+        fill(tr.t("mail_digest_subject"), &[("date", date), ("n", &n), ("m", &m)])
+    };
+    let lead = tr.t(if lead_digest { "mail_lead_digest_lead" } else { "mail_digest_lead" });
+    let mark = tr.t("mail_overdue_mark");
+    let items = items
+        .iter()
+        .map(|i| {
+            let label = if i.overdue && !lead_digest { format!("[{mark}] {}", i.label) } else { i.label.clone() };
+            (label, i.url.clone())
+        })
+        .collect();
+    let link_label = tr.t(if lead_digest { "mail_open_dashboard" } else { "mail_open_today" });
+    let body = Body { facts: vec![], items, link: Some((link_label, link.to_string())) };
+    finish(lang, subject, fill(tr.t("mail_greeting"), &[("name", recipient)]), lead, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_name_the_task_and_the_lateness() {
+        let t = TaskFacts {
+            title: "每日发货报表 11-30",
+            position: "仓库主管",
+            assignee: "王仓管",
+            due: "2026-11-30 18:00",
+            url: "http://x/tasks/7",
+            late: Duration::minutes(150),
+        };
+        let zh = task_reminder(Lang::Zh, Kind::Overdue, 0, "王仓管", &t);
+        assert_eq!(zh.subject, "【已逾期 2.5 小时】每日发货报表 11-30");
+        assert!(zh.text.contains("http://x/tasks/7") && zh.html.contains("href=\"http://x/tasks/7\""));
+        let en = task_reminder(Lang::En, Kind::Escalation, 1, "Lead", &t);
+        assert_eq!(en.subject, "[Escalation: 王仓管, 2.5 h overdue] 每日发货报表 11-30");
+        assert!(en.html.contains("lang=\"en\""));
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        let t =
+            TaskFacts { title: "<b>x</b>", position: "p", assignee: "a", due: "d", url: "u", late: Duration::hours(1) };
+        let html = task_reminder(Lang::En, Kind::Overdue, 0, "r", &t).html;
+        assert!(!html.contains("<b>x</b>") && html.contains("b&#62;x"), "{html}");
+    }
+}

@@ -1,0 +1,46 @@
+//! Reminders, escalations and digests: decided into the outbox, then delivered.
+//!
+//! Deciding and sending are separate passes. Deciding writes each owed message to
+//! the outbox in the transaction that decided it, under a unique key per (task,
+//! kind, level, recipient), so no pass and no instance can queue one twice. Sending
+//! claims rows, checks that their task is still open and still the recipient's, and
+//! delivers them; nothing is lost across restarts because nothing lives elsewhere.
+
+pub mod admin;
+pub mod decide;
+pub mod messages;
+pub mod send;
+
+pub use decide::decide;
+pub use send::{deliver, Mailer, SendReport};
+
+use crate::db::DbPool;
+use crate::services::ServiceResult;
+use chrono::{DateTime, Utc};
+
+/// One decide-and-send pass, as the job and `dutyday remind` run it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub queued: usize,
+    pub sent: SendReport,
+}
+
+impl std::fmt::Display for PassReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "queued={} sent={} failed={} retrying={} cancelled={}",
+            self.queued, self.sent.sent, self.sent.failed, self.sent.retried, self.sent.cancelled
+        )
+    }
+}
+
+/// Decides what is owed at `now`, then delivers everything due.
+pub async fn pass(pool: &DbPool, mailer: &Mailer, base_url: &str, now: DateTime<Utc>) -> ServiceResult<PassReport> {
+    let (p, base) = (pool.clone(), base_url.to_string());
+    let queued = tokio::task::spawn_blocking(move || decide(&p, &base, now))
+        .await
+        .map_err(|e| crate::services::ServiceError::Corrupt(format!("reminder task: {e}")))??;
+    let sent = deliver(pool, mailer, now).await?;
+    Ok(PassReport { queued, sent })
+}
