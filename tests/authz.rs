@@ -38,6 +38,8 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/dashboard", None, [401, 403, 403, 200, 200, 200]),
         (Method::GET, "/api/v1/dashboard.csv?by=person", None, [401, 403, 403, 200, 200, 200]),
         (Method::GET, "/api/v1/dashboard?department=logistics", None, [401, 403, 403, 404, 200, 200]),
+        (Method::GET, "/api/v1/outbox", None, [401, 403, 403, 403, 403, 200]),
+        (Method::PUT, "/api/v1/me/digest", Some(json!({"enabled": true})), [401, 200, 200, 200, 200, 200]),
     ]
 }
 
@@ -52,6 +54,7 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::GET, "/history", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/org", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/positions/logistics.warehouse-keeper", [303, 200, 200, 200, 200, 200]),
+        (Method::GET, "/admin/outbox", [303, 403, 403, 403, 403, 200]),
     ]
 }
 

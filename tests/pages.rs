@@ -167,4 +167,38 @@ fn english_is_remembered_and_pages_respect_access(db: &TestDb) {
     });
 }
 
-on_both_databases!(login_and_logout, completing_from_the_today_page, english_is_remembered_and_pages_respect_access);
+fn digests_off_from_my_history_page_and_the_admins_outbox(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "sun.li@example.com").await;
+        let (_, page) = get(&c, &format!("{base}/history")).await;
+        assert!(page.contains("id=\"digest-form\"") && page.contains("关闭每日摘要"), "{page}");
+        // A forged form (wrong CSRF token) changes nothing.
+        let (s, _, _) = post(&c, &format!("{base}/me/digest"), &[("csrf", "forged"), ("enabled", "false")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let id = common::staff_id(db, "孙丽");
+        assert!(dutyday::services::remind::admin::wants_digest(db.pool(), id).unwrap());
+        let (s, to, _) =
+            post(&c, &format!("{base}/me/digest"), &[("csrf", &common::csrf(&page)), ("enabled", "false")]).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/history"));
+        assert!(!dutyday::services::remind::admin::wants_digest(db.pool(), id).unwrap());
+        let (_, page) = get(&c, &format!("{base}/history")).await;
+        assert!(page.contains("已保存摘要设置") && page.contains("开启每日摘要"), "{page}");
+        assert!(!page.contains("id=\"nav-outbox\""), "the outbox link is for admins");
+        let admin = browser();
+        log_in(&admin, &base, "zhu.xiaoyan@example.com").await;
+        let (s, page) = get(&admin, &format!("{base}/admin/outbox?status=failed")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("id=\"outbox\"") && page.contains("id=\"nav-outbox\""), "{page}");
+        let (s, _) = get(&admin, &format!("{base}/admin/outbox?status=lost")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    });
+}
+
+on_both_databases!(
+    login_and_logout,
+    completing_from_the_today_page,
+    english_is_remembered_and_pages_respect_access,
+    digests_off_from_my_history_page_and_the_admins_outbox
+);

@@ -60,7 +60,8 @@ async fn history(state: web::Data<AppState>, session: Session) -> HttpResponse {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let (c, c2) = (chrome(&session, &v, "/history"), chrome(&session, &v, "/history"));
+    let c = chrome(&session, &v, "/history");
+    let c2 = c.clone();
     let pool = state.pool.clone();
     let result = web::block(move || {
         let digest = crate::services::remind::admin::wants_digest(&pool, v.id)?;
@@ -75,7 +76,8 @@ async fn org(state: web::Data<AppState>, session: Session) -> HttpResponse {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let (c, c2) = (chrome(&session, &v, "/org"), chrome(&session, &v, "/org"));
+    let c = chrome(&session, &v, "/org");
+    let c2 = c.clone();
     let pool = state.pool.clone();
     let result = web::block(move || {
         let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
@@ -92,7 +94,8 @@ async fn position(state: web::Data<AppState>, session: Session, id: web::Path<St
     };
     let id = id.into_inner();
     let back = format!("/positions/{id}");
-    let (c, c2) = (chrome(&session, &v, &back), chrome(&session, &v, &back));
+    let c = chrome(&session, &v, &back);
+    let c2 = c.clone();
     let pool = state.pool.clone();
     let result = web::block(move || {
         let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;

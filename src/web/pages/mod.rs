@@ -57,6 +57,7 @@ async fn css() -> HttpResponse {
 }
 
 /// What every page's layout needs.
+#[derive(Clone)]
 pub struct Chrome {
     pub tr: Tr,
     /// Whether the dashboard link is shown (leads and admins).
