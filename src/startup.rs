@@ -81,6 +81,15 @@ impl Application {
         let pool = open_database(&settings)?;
         let (report, generated_password) = import_catalogue(&pool, &settings)?;
         let state = Arc::new(AppState { pool, settings, mailer });
+        if opts.scheduler {
+            // Told at start, not at the first reminder; the outbox keeps mail until it answers.
+            let probe = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = probe.mailer.check_connection().await {
+                    tracing::error!(error = %e, "the SMTP server cannot be reached; mail waits in the outbox");
+                }
+            });
+        }
         crate::jobs::log_run(&crate::jobs::run_once(&state, Utc::now()));
         let scheduler = if opts.scheduler {
             Some(crate::jobs::start(state.clone()).await.context("starting the scheduler")?)

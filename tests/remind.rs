@@ -174,6 +174,7 @@ fn mail_server_down_for_an_hour_loses_nothing_and_sends_once(db: &TestDb) {
     let port = free_port();
     let rt = runtime();
     let mailer = mailer(&rt, port);
+    assert!(rt.block_on(mailer.check_connection()).is_err(), "the start-up check sees the server is down");
     let first = pass(&rt, db, &mailer, at("2026-11-30T18:30:00+08:00"));
     assert!(first.queued >= 2, "{first}");
     assert_eq!((first.sent.sent, first.sent.retried), (0, first.queued), "{first}");
@@ -181,6 +182,7 @@ fn mail_server_down_for_an_hour_loses_nothing_and_sends_once(db: &TestDb) {
     let again = pass(&rt, db, &mailer, at("2026-11-30T18:31:00+08:00"));
     assert_eq!((again.queued, again.sent.sent), (0, 0));
     let smtp = SmtpServer::start_at(port);
+    assert_eq!(rt.block_on(mailer.check_connection()), Ok(()));
     let back = pass(&rt, db, &mailer, at("2026-11-30T19:30:00+08:00"));
     assert_eq!(back.sent.sent, first.queued, "{back}");
     pass(&rt, db, &mailer, at("2026-11-30T19:45:00+08:00"));

@@ -87,6 +87,19 @@ impl Mailer {
         Ok(Mailer { transport, from, domain: domain.to_string(), http, concurrency: s.smtp_pool as usize * 2 })
     }
 
+    /// Whether the SMTP server answers (and accepts the credentials); files always do.
+    pub async fn check_connection(&self) -> Result<(), String> {
+        match &self.transport {
+            Transport::Smtp(SmtpPool(Some(t))) => match t.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("the server did not answer NOOP".into()),
+                Err(e) => Err(e.to_string()),
+            },
+            Transport::Smtp(SmtpPool(None)) => Err("the SMTP transport is gone".into()),
+            Transport::Files(_) => Ok(()),
+        }
+    }
+
     /// A line for the start-up log, without credentials.
     pub fn describe(&self, s: &Settings) -> String {
         match &self.transport {
