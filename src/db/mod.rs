@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod events;
 pub mod org;
 pub mod outbox;
+pub mod rollup;
 pub mod schema;
 pub mod staff;
 pub mod tasks;

@@ -222,12 +222,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    day_rollup (day, department_id) {
+        day -> Date,
+        department_id -> Text,
+        done -> BigInt,
+        on_time -> BigInt,
+        skipped -> BigInt,
+        missed -> BigInt,
+    }
+}
+
 diesel::joinable!(position_holders -> staff (staff_id));
 diesel::joinable!(outbox -> tasks (task_id));
 diesel::joinable!(tasks -> templates (template_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     company,
+    day_rollup,
     departments,
     outbox,
     positions,

@@ -55,11 +55,22 @@ pub struct TaskRow {
 /// Inserts the rows that do not exist yet, in multi-row statements, and returns how
 /// many were new. Rows whose key exists (made earlier, or by another instance at the
 /// same moment) are left as they are.
+/// Tasks inserted already finished (`missed`) are added to the day rollup in the same
+/// transaction.
 pub fn insert_missing(conn: &mut AnyConn, rows: &[NewTask]) -> QueryResult<usize> {
     let mut created = 0;
     for chunk in rows.chunks(INSERT_CHUNK) {
-        created +=
-            with_conn!(conn, c => diesel::insert_into(tasks::table).values(chunk).on_conflict_do_nothing().execute(c))?;
+        let made: Vec<(NaiveDate, String, String, NaiveDateTime)> = with_conn!(conn, c => diesel::insert_into(tasks::table)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .returning((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at))
+            .get_results(c))?;
+        created += made.len();
+        let finished = made.iter().filter(|m| m.2 != "open");
+        super::rollup::add_all(
+            conn,
+            finished.map(|(day, dept, status, due)| (*day, dept.as_str(), super::rollup::of_task(status, *due, None))),
+        )?;
     }
     Ok(created)
 }
@@ -170,8 +181,32 @@ pub struct StatusChange {
 }
 
 /// Writes a status change if the task is still in `expected` status (so two people
-/// acting at once cannot both succeed); returns the rows changed.
+/// acting at once cannot both succeed); returns the rows changed. The day rollup
+/// changes with it, in the caller's transaction.
 pub fn set_status(
+    conn: &mut AnyConn,
+    id: i64,
+    expected: &str,
+    change: &StatusChange,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let before: Option<(NaiveDate, String, String, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
+        .find(id)
+        .filter(tasks::status.eq(expected))
+        .select((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at, tasks::done_at))
+        .first(c)
+        .optional())?;
+    let Some((day, dept, old, due, old_done)) = before else { return Ok(0) };
+    let changed = write_status(conn, id, expected, change, now)?;
+    if changed == 1 {
+        let (was, is) =
+            (super::rollup::of_task(&old, due, old_done), super::rollup::of_task(&change.status, due, change.done_at));
+        super::rollup::add(conn, day, &dept, [is[0] - was[0], is[1] - was[1], is[2] - was[2], is[3] - was[3]])?;
+    }
+    Ok(changed)
+}
+
+fn write_status(
     conn: &mut AnyConn,
     id: i64,
     expected: &str,

@@ -81,7 +81,8 @@ pub struct Contribution {
 
 /// How one task counts at `now` (times in UTC).
 pub fn contribution(t: TaskFacts<'_>, now: NaiveDateTime) -> Contribution {
-    let finished = matches!(t.status, "done" | "skipped");
+    // Missed tasks are past due by definition: they count whenever they are asked about.
+    let finished = matches!(t.status, "done" | "skipped" | "missed");
     if t.due_at > now && !finished {
         return Contribution::default();
     }

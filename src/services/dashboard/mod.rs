@@ -10,6 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod lists;
+pub use lists::{overdue, skipped, Overdue, ReminderSent};
+
 /// What rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,6 +108,19 @@ pub fn dashboard(
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
+    if by == By::Department && filter.uses_rollup() {
+        let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
+        let mut total = Counts::default();
+        for ((_, dept), c) in by_day_and_department(conn, from, to, &departments, now)? {
+            total.add(&c);
+            counts.entry(dept).or_default().add(&c);
+        }
+        let names = names(conn, by, &viewer.locale, &counts)?;
+        let out = rows_of(counts, &names);
+        let total = Row::new("total".into(), total_name.into(), total);
+        return Ok(Dashboard { from, to, by, departments, rows: out, total });
+    }
     let rows: Vec<db::tasks::CountRow> = db::tasks::for_counting(conn, from, to, &departments)?
         .into_iter()
         .filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by))
@@ -135,14 +151,54 @@ pub fn dashboard(
         counts.entry(key).or_default().add(&c.against);
     }
     let names = names(conn, by, &viewer.locale, &counts)?;
-    let mut out: Vec<Row> =
-        counts.into_iter().map(|(k, c)| Row::new(k.clone(), names.get(&k).cloned().unwrap_or(k), c)).collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.key.cmp(&b.key)));
-    let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
+    let out = rows_of(counts, &names);
     Ok(Dashboard { from, to, by, departments, rows: out, total: Row::new("total".into(), total_name.into(), total) })
 }
 
+/// Rows in name order.
+fn rows_of(counts: BTreeMap<String, Counts>, names: &HashMap<String, String>) -> Vec<Row> {
+    let mut out: Vec<Row> =
+        counts.into_iter().map(|(k, c)| Row::new(k.clone(), names.get(&k).cloned().unwrap_or(k), c)).collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.key.cmp(&b.key)));
+    out
+}
+
+/// Counts per day and department without reading finished tasks: their counts come
+/// from the day rollup, and only open tasks already due at `now` are counted live.
+/// The same numbers as applying [`contribution`] to every task.
+pub fn by_day_and_department(
+    conn: &mut db::AnyConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+    now: DateTime<Utc>,
+) -> ServiceResult<BTreeMap<(NaiveDate, String), Counts>> {
+    let n = |x: i64| u64::try_from(x).unwrap_or(0);
+    let mut out: BTreeMap<(NaiveDate, String), Counts> = BTreeMap::new();
+    for (day, dept, [done, on_time, skipped, missed]) in db::rollup::load(conn, from, to, departments)? {
+        let c = Counts {
+            due: n(done + skipped + missed),
+            done: n(done),
+            on_time: n(on_time),
+            overdue: 0,
+            skipped: n(skipped),
+            missed: n(missed),
+        };
+        out.entry((day, dept)).or_default().add(&c);
+    }
+    for (day, dept, open) in db::rollup::open_due(conn, from, to, departments, now.naive_utc())? {
+        out.entry((day, dept)).or_default().add(&Counts { due: n(open), overdue: n(open), ..Counts::default() });
+    }
+    out.retain(|_, c| *c != Counts::default());
+    Ok(out)
+}
+
 impl Filter {
+    /// Whether the counts need nothing finer than day and department.
+    fn uses_rollup(&self) -> bool {
+        self.position.is_none() && self.person.is_none()
+    }
+
     /// Whether a task of `position`, assigned to `assignee` and completed by `done_by`, is kept.
     fn keeps(&self, position: &str, assignee: Option<i64>, done_by: Option<i64>) -> bool {
         self.position.as_deref().is_none_or(|p| position == p)
@@ -187,87 +243,18 @@ pub fn daily(
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
     let mut days: BTreeMap<NaiveDate, Counts> =
         from.iter_days().take_while(|d| *d <= to).map(|d| (d, Counts::default())).collect();
+    if filter.uses_rollup() {
+        for ((day, _), c) in by_day_and_department(conn, from, to, &departments, now)? {
+            days.entry(day).or_default().add(&c);
+        }
+        return Ok(days.into_iter().collect());
+    }
     let rows = db::tasks::for_counting(conn, from, to, &departments)?;
     for r in rows.iter().filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by)) {
         let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
         days.entry(r.occurs_on).or_default().add(&c.against);
     }
     Ok(days.into_iter().collect())
-}
-
-/// An overdue open task as the overdue list shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Overdue {
-    pub task: super::tasks::TaskView,
-    /// Working hours (09:00–18:00 on working days) since it fell due.
-    pub hours_late: f64,
-    /// The reminders and escalations already mailed about it, oldest first.
-    pub reminders: Vec<ReminderSent>,
-}
-
-/// A reminder mailed about an overdue task.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReminderSent {
-    /// `due_soon`, `overdue`, `repeat` or `escalation`.
-    pub kind: String,
-    pub level: i32,
-    pub to: String,
-    /// Local time, `MM-DD HH:MM`.
-    pub at: String,
-}
-
-/// Every overdue open task in scope, oldest first.
-pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Utc>) -> ServiceResult<Vec<Overdue>> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
-    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
-    let rows: Vec<_> = db::tasks::overdue_in(conn, &departments, now.naive_utc())?
-        .into_iter()
-        .filter(|t| filter.keeps(&t.position_id, t.assignee_id, None))
-        .collect();
-    let (tz, today) = super::context::company_today(conn, now)?;
-    let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
-    let ctx = super::context::Context::load(conn, since)?;
-    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-    let mut sent: HashMap<i64, Vec<ReminderSent>> = HashMap::new();
-    let reminders = db::outbox::sent_for_tasks(conn, &ids)?;
-    let people: Vec<i64> = reminders.iter().filter_map(|r| r.3).collect();
-    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
-    for (task, kind, level, to, at) in reminders {
-        let at = at.map(|a| a.and_utc().with_timezone(&tz).format("%m-%d %H:%M").to_string()).unwrap_or_default();
-        let to = to.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
-        sent.entry(task.unwrap_or_default()).or_default().push(ReminderSent { kind, level, to, at });
-    }
-    let views = super::tasks::views(conn, tz, rows, Some(viewer), now)?;
-    Ok(views
-        .into_iter()
-        .map(|task| {
-            let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
-            let hours_late = crate::domain::due::working_hours_between(&ctx.calendar, tz, due, now);
-            let reminders = sent.remove(&task.id).unwrap_or_default();
-            Overdue { task, hours_late, reminders }
-        })
-        .collect())
-}
-
-/// Skipped tasks of the period in scope, newest first; each view's `note` is the reason.
-pub fn skipped(
-    pool: &DbPool,
-    viewer: &Viewer,
-    from: NaiveDate,
-    to: NaiveDate,
-    filter: &Filter,
-    now: DateTime<Utc>,
-) -> ServiceResult<Vec<super::tasks::TaskView>> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
-    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
-    let rows: Vec<_> = db::tasks::skipped_in(conn, &departments, from, to)?
-        .into_iter()
-        .filter(|t| filter.keeps(&t.position_id, t.assignee_id, t.done_by))
-        .collect();
-    let (tz, _) = super::context::company_today(conn, now)?;
-    super::tasks::views(conn, tz, rows, Some(viewer), now)
 }
 
 /// One person's month: counts per day of the month, owed by them.

@@ -1,0 +1,2 @@
+DROP INDEX tasks_status_day_department;
+DROP TABLE day_rollup;

@@ -1,0 +1,136 @@
+//! The per-day, per-department rollup of finished work (done, on time, skipped,
+//! missed), changed by the same statements' transaction as the tasks it counts.
+
+use super::schema::{day_rollup, tasks};
+use super::AnyConn;
+use crate::with_conn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use std::collections::BTreeMap;
+
+/// Finished counts: done, on time, skipped, missed.
+pub type Finished = [i64; 4];
+
+/// What one task adds to its day's finished counts.
+pub fn of_task(status: &str, due_at: NaiveDateTime, done_at: Option<NaiveDateTime>) -> Finished {
+    match status {
+        "done" => [1, i64::from(done_at.is_some_and(|d| d <= due_at)), 0, 0],
+        "skipped" => [0, 0, 1, 0],
+        "missed" => [0, 0, 0, 1],
+        _ => [0; 4],
+    }
+}
+
+fn plus(sum: &mut Finished, f: Finished) {
+    for (s, x) in sum.iter_mut().zip(f) {
+        *s += x;
+    }
+}
+
+/// Adds `delta` (which may be negative) to the counts of (`day`, `department`).
+pub fn add(conn: &mut AnyConn, day: NaiveDate, department: &str, delta: Finished) -> QueryResult<()> {
+    if delta == [0; 4] {
+        return Ok(());
+    }
+    let row = (
+        day_rollup::day.eq(day),
+        day_rollup::department_id.eq(department),
+        day_rollup::done.eq(delta[0]),
+        day_rollup::on_time.eq(delta[1]),
+        day_rollup::skipped.eq(delta[2]),
+        day_rollup::missed.eq(delta[3]),
+    );
+    with_conn!(conn, c => diesel::insert_into(day_rollup::table)
+        .values(row)
+        .on_conflict((day_rollup::day, day_rollup::department_id))
+        .do_update()
+        .set((
+            day_rollup::done.eq(day_rollup::done + excluded(day_rollup::done)),
+            day_rollup::on_time.eq(day_rollup::on_time + excluded(day_rollup::on_time)),
+            day_rollup::skipped.eq(day_rollup::skipped + excluded(day_rollup::skipped)),
+            day_rollup::missed.eq(day_rollup::missed + excluded(day_rollup::missed)),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Adds many tasks' counts, one statement per (day, department).
+pub fn add_all<'a>(
+    conn: &mut AnyConn,
+    tasks: impl IntoIterator<Item = (NaiveDate, &'a str, Finished)>,
+) -> QueryResult<()> {
+    let mut sums: BTreeMap<(NaiveDate, &str), Finished> = BTreeMap::new();
+    for (day, dept, f) in tasks {
+        plus(sums.entry((day, dept)).or_default(), f);
+    }
+    for ((day, dept), f) in sums {
+        add(conn, day, dept, f)?;
+    }
+    Ok(())
+}
+
+/// The rollup of `from..=to` in `departments`: (day, department, counts).
+pub fn load(
+    conn: &mut AnyConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+) -> QueryResult<Vec<(NaiveDate, String, Finished)>> {
+    select(conn, Some((from, to, departments)))
+}
+
+type RollupRow = (NaiveDate, String, i64, i64, i64, i64);
+
+fn select(
+    conn: &mut AnyConn,
+    only: Option<(NaiveDate, NaiveDate, &[String])>,
+) -> QueryResult<Vec<(NaiveDate, String, Finished)>> {
+    let rows: Vec<RollupRow> = with_conn!(conn, c => {
+        let mut q = day_rollup::table
+            .select((day_rollup::day, day_rollup::department_id, day_rollup::done, day_rollup::on_time, day_rollup::skipped, day_rollup::missed))
+            .into_boxed();
+        if let Some((from, to, departments)) = only {
+            q = q.filter(day_rollup::day.between(from, to)).filter(day_rollup::department_id.eq_any(departments));
+        }
+        q.load(c)
+    })?;
+    Ok(rows.into_iter().map(|(d, dep, a, b, c2, e)| (d, dep, [a, b, c2, e])).collect())
+}
+
+/// Open tasks of `from..=to` in `departments` already due at `now`, per day and department.
+pub fn open_due(
+    conn: &mut AnyConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(NaiveDate, String, i64)>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .filter(tasks::due_at.le(now))
+        .group_by((tasks::occurs_on, tasks::department_id))
+        .select((tasks::occurs_on, tasks::department_id, diesel::dsl::count_star()))
+        .load(c))
+}
+
+/// The rollup as it should be, recounted from the task table (tests and repair).
+pub fn recount(conn: &mut AnyConn) -> QueryResult<BTreeMap<(NaiveDate, String), Finished>> {
+    let rows: Vec<(NaiveDate, String, String, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq_any(["done", "skipped", "missed"]))
+        .select((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at, tasks::done_at))
+        .load(c))?;
+    let mut out: BTreeMap<(NaiveDate, String), Finished> = BTreeMap::new();
+    for (day, dept, status, due, done) in rows {
+        plus(out.entry((day, dept)).or_default(), of_task(&status, due, done));
+    }
+    Ok(out)
+}
+
+/// Every rollup row that counts something.
+pub fn all(conn: &mut AnyConn) -> QueryResult<BTreeMap<(NaiveDate, String), Finished>> {
+    let rows = select(conn, None)?;
+    Ok(rows.into_iter().filter(|(_, _, f)| *f != [0; 4]).map(|(d, dep, f)| ((d, dep), f)).collect())
+}

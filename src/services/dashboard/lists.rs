@@ -1,0 +1,85 @@
+//! The dashboard's lists: every overdue task in scope with the reminders already
+//! sent about it, and the period's skipped tasks with their reasons.
+
+use super::{departments_in_scope, Filter};
+use crate::db::{self, DbPool};
+use crate::domain::access::Viewer;
+use crate::services::ServiceResult;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// An overdue open task as the overdue list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overdue {
+    pub task: crate::services::tasks::TaskView,
+    /// Working hours (09:00–18:00 on working days) since it fell due.
+    pub hours_late: f64,
+    /// The reminders and escalations already mailed about it, oldest first.
+    pub reminders: Vec<ReminderSent>,
+}
+
+/// A reminder mailed about an overdue task.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReminderSent {
+    /// `due_soon`, `overdue`, `repeat` or `escalation`.
+    pub kind: String,
+    pub level: i32,
+    pub to: String,
+    /// Local time, `MM-DD HH:MM`.
+    pub at: String,
+}
+
+/// Every overdue open task in scope, oldest first.
+pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Utc>) -> ServiceResult<Vec<Overdue>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let rows: Vec<_> = db::tasks::overdue_in(conn, &departments, now.naive_utc())?
+        .into_iter()
+        .filter(|t| filter.keeps(&t.position_id, t.assignee_id, None))
+        .collect();
+    let (tz, today) = crate::services::context::company_today(conn, now)?;
+    let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
+    let ctx = crate::services::context::Context::load(conn, since)?;
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let mut sent: HashMap<i64, Vec<ReminderSent>> = HashMap::new();
+    let reminders = db::outbox::sent_for_tasks(conn, &ids)?;
+    let people: Vec<i64> = reminders.iter().filter_map(|r| r.3).collect();
+    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
+    for (task, kind, level, to, at) in reminders {
+        let at = at.map(|a| a.and_utc().with_timezone(&tz).format("%m-%d %H:%M").to_string()).unwrap_or_default();
+        let to = to.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+        sent.entry(task.unwrap_or_default()).or_default().push(ReminderSent { kind, level, to, at });
+    }
+    let views = crate::services::tasks::views(conn, tz, rows, Some(viewer), now)?;
+    Ok(views
+        .into_iter()
+        .map(|task| {
+            let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
+            let hours_late = crate::domain::due::working_hours_between(&ctx.calendar, tz, due, now);
+            let reminders = sent.remove(&task.id).unwrap_or_default();
+            Overdue { task, hours_late, reminders }
+        })
+        .collect())
+}
+
+/// Skipped tasks of the period in scope, newest first; each view's `note` is the reason.
+pub fn skipped(
+    pool: &DbPool,
+    viewer: &Viewer,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<crate::services::tasks::TaskView>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let rows: Vec<_> = db::tasks::skipped_in(conn, &departments, from, to)?
+        .into_iter()
+        .filter(|t| filter.keeps(&t.position_id, t.assignee_id, t.done_by))
+        .collect();
+    let (tz, _) = crate::services::context::company_today(conn, now)?;
+    crate::services::tasks::views(conn, tz, rows, Some(viewer), now)
+}
