@@ -134,3 +134,22 @@ pub fn all(conn: &mut AnyConn) -> QueryResult<BTreeMap<(NaiveDate, String), Fini
     let rows = select(conn, None)?;
     Ok(rows.into_iter().filter(|(_, _, f)| *f != [0; 4]).map(|(d, dep, f)| ((d, dep), f)).collect())
 }
+
+/// Recounts the whole rollup from the task table, in one statement (after bulk
+/// changes made outside dutyday, such as a data import).
+pub fn rebuild(conn: &mut AnyConn) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    let sql = "DELETE FROM day_rollup;
+        INSERT INTO day_rollup (day, department_id, done, on_time, skipped, missed)
+        SELECT occurs_on, department_id,
+               SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN status = 'done' AND done_at <= due_at THEN 1 ELSE 0 END),
+               SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN status = 'missed' THEN 1 ELSE 0 END)
+        FROM tasks WHERE status IN ('done', 'skipped', 'missed')
+        GROUP BY occurs_on, department_id;";
+    match conn {
+        AnyConn::Sqlite(c) => c.batch_execute(sql),
+        AnyConn::Postgres(c) => c.batch_execute(sql),
+    }
+}

@@ -1,0 +1,229 @@
+//! dutyday at the scale of a large company: 10,000 staff in 1,000 positions across 50
+//! departments, 20 templates per position, a year of history (about 10M tasks).
+//!
+//! ```sh
+//! cargo run --release --example bench -- --scale full                      # SQLite
+//! cargo run --release --example bench -- --scale full --database-url postgres://postgres@127.0.0.1/dutyday_bench
+//! cargo run --example bench -- --scale tiny                                # the CI smoke run
+//! ```
+//!
+//! The company and its history are built once per database and kept; later runs only
+//! measure. Each measurement prints the product's figure, the ceiling measured in the
+//! same run where there is one, the ratio and the goal, as a Markdown table.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod company;
+mod load;
+mod measure;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use dutyday::db::DbPool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// `tiny` (a smoke run: 36 staff, four weeks) or `full` (10,000 staff, a year).
+    #[arg(long, default_value = "tiny")]
+    scale: String,
+    /// Default: a SQLite file under target/bench/.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Seconds of HTTP load per endpoint (default: 30 at full scale, 2 at tiny).
+    #[arg(long)]
+    seconds: Option<u64>,
+    /// Concurrent connections of the HTTP load.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Internal: serve the database on this port (the load runs against a child process).
+    #[arg(long, hide = true)]
+    serve: Option<u16>,
+}
+
+const PASSWORD: &str = "bench-pass-1";
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let scale = match args.scale.as_str() {
+        "tiny" => company::TINY,
+        "full" => company::FULL,
+        s => anyhow::bail!("--scale: `{s}` is not tiny or full"),
+    };
+    let url = args.database_url.clone().unwrap_or_else(|| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench");
+        let _ = std::fs::create_dir_all(dir);
+        format!("sqlite://{dir}/{}.db", scale.name)
+    });
+    if let Some(port) = args.serve {
+        return serve(&url, port);
+    }
+    ensure_database(&url)?;
+    let pool = DbPool::connect(&url, 8)?;
+    pool.migrate()?;
+    if !company::ready(&pool)? {
+        eprintln!(
+            "building the {} company in {} (kept for later runs)…",
+            scale.name,
+            dutyday::config::redact_url(&url)
+        );
+        let t = Instant::now();
+        company::build(&pool, scale, PASSWORD)?;
+        eprintln!("built in {:.0} s", t.elapsed().as_secs_f64());
+    }
+    let tasks = dutyday::db::tasks::count(&mut pool.get()?.any())?;
+    let last = company::today();
+    // Monday 09:00 after the last day of history: a working morning, in the sending window.
+    let now: DateTime<Utc> = "2026-11-30T01:00:00Z".parse()?;
+    println!("\n## {} scale on {} ({tasks} tasks)\n", scale.name, pool.backend_name());
+    println!("| workload | dutyday | ceiling (same run) | ratio | goal | |\n| --- | --- | --- | --- | --- | --- |");
+    measure::generation(&pool, last)?.print();
+    let runs = if scale.name == "full" { 100 } else { 20 };
+    measure::dashboard(&pool, last, now, runs)?.print();
+    let (line, queued) = measure::sweep(&pool, now)?;
+    line.print();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let smtp = start_smtp()?;
+    let n = queued.min(if scale.name == "full" { 5000 } else { 200 });
+    rt.block_on(async { measure::mail(&pool, smtp, n, now).await })?.print();
+    let seconds = args.seconds.unwrap_or(if scale.name == "full" { 30 } else { 2 });
+    for line in rt.block_on(http(&pool, &url, args.connections, Duration::from_secs(seconds)))? {
+        line.print();
+    }
+    Ok(())
+}
+
+/// Creates the PostgreSQL database named in `url` if it does not exist.
+fn ensure_database(url: &str) -> anyhow::Result<()> {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    if !url.starts_with("postgres") {
+        return Ok(());
+    }
+    let (base, name) = url.rsplit_once('/').context("a database name in the URL")?;
+    let mut admin = PgConnection::establish(&format!("{base}/postgres"))?;
+    let exists: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "(SELECT count(*) FROM pg_database WHERE datname = '{name}')"
+    )))
+    .get_result(&mut admin)?;
+    if exists == 0 {
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
+    }
+    Ok(())
+}
+
+/// The server, in this process (the child the load runs against).
+fn serve(url: &str, port: u16) -> anyhow::Result<()> {
+    let settings = dutyday::config::Settings {
+        database_url: url.into(),
+        bind: format!("127.0.0.1:{port}"),
+        pool_size: 16,
+        demo_password: Some(PASSWORD.into()),
+        ..dutyday::config::Settings::default()
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let app =
+            dutyday::startup::Application::build(settings, dutyday::startup::StartOptions { scheduler: false }).await?;
+        app.server.await?;
+        Ok(())
+    })
+}
+
+/// A real SMTP server on loopback that accepts everything.
+fn start_smtp() -> anyhow::Result<u16> {
+    #[derive(Clone)]
+    struct Sink;
+    impl mailin_embedded::Handler for Sink {}
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let mut server = mailin_embedded::Server::new(Sink);
+    server
+        .with_name("bench.local")
+        .with_ssl(mailin_embedded::SslConfig::None)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_num_threads(16)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    Ok(port)
+}
+
+/// `/healthz` (the ceiling) then `/api/v1/me/tasks` for random staff, against a child
+/// process, and the child's peak resident memory.
+async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) -> anyhow::Result<Vec<measure::Line>> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args(["--database-url", url, "--serve", &port.to_string()])
+        .env("RUST_LOG", "warn")
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        anyhow::ensure!(started.elapsed() < Duration::from_secs(60), "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let tokens = Arc::new(tokens(pool, 1000)?);
+    let health = load::run(&format!("{base}/healthz"), Arc::new(vec![]), connections, duration).await;
+    let list = load::run(&format!("{base}/api/v1/me/tasks"), tokens, connections, duration).await;
+    let peak_kb = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let _ = child.kill();
+    let _ = child.wait();
+    let share = list.per_sec / health.per_sec.max(1e-9);
+    Ok(vec![
+        measure::Line {
+            workload: format!(
+                "GET /api/v1/me/tasks, random users, {connections} connections, {} s",
+                duration.as_secs()
+            ),
+            product: format!(
+                "{:.0} req/s ({} requests), p50 {:.1} ms, p99 {:.1} ms, {} errors",
+                list.per_sec, list.requests, list.p50_ms, list.p99_ms, list.errors
+            ),
+            ceiling: format!("/healthz {:.0} req/s, p99 {:.1} ms", health.per_sec, health.p99_ms),
+            ratio: format!("{:.0} %", share * 100.0),
+            goal: "≥ 25 %, p99 < 20 ms",
+            met: share >= 0.25 && list.p99_ms < 20.0 && list.errors == 0,
+        },
+        measure::Line {
+            workload: "peak resident memory of the server under the list load".into(),
+            product: format!("{:.0} MB", peak_kb / 1024.0),
+            ceiling: "—".into(),
+            ratio: "—".into(),
+            goal: "< 100 MB",
+            met: peak_kb > 0.0 && peak_kb / 1024.0 < 100.0,
+        },
+    ])
+}
+
+/// Bearer tokens for `n` staff spread over the company.
+fn tokens(pool: &DbPool, n: usize) -> anyhow::Result<Vec<String>> {
+    use diesel::prelude::*;
+    use dutyday::db::schema::staff;
+    let mut conn = pool.get()?;
+    let ids: Vec<i64> =
+        dutyday::with_conn!(&mut conn.any(), c => staff::table.select(staff::id).order(staff::id).load(c))?;
+    let step = (ids.len() / n).max(1);
+    let now = Utc::now().naive_utc();
+    let mut out = Vec::new();
+    for id in ids.iter().step_by(step).take(n) {
+        let secret = dutyday::services::auth::new_secret("bench_");
+        dutyday::db::accounts::insert_token(
+            &mut conn.any(),
+            *id,
+            "bench",
+            &dutyday::services::auth::digest(&secret),
+            now,
+        )?;
+        out.push(secret);
+    }
+    Ok(out)
+}
