@@ -119,19 +119,27 @@ pub fn generated_through(conn: &mut AnyConn) -> QueryResult<Vec<(String, NaiveDa
     with_conn!(conn, c => template_state::table.select((template_state::template_id, template_state::generated_through)).load(c))
 }
 
-/// Moves a template's generation mark forward to `through`; never backward, even when
-/// another instance got further meanwhile.
-pub fn advance_generated_through(conn: &mut AnyConn, template: &str, through: NaiveDate) -> QueryResult<()> {
-    with_conn!(conn, c => {
-        diesel::insert_into(template_state::table)
-            .values((template_state::template_id.eq(template), template_state::generated_through.eq(through)))
-            .on_conflict_do_nothing()
-            .execute(c)?;
-        diesel::update(template_state::table.find(template).filter(template_state::generated_through.lt(through)))
+/// Moves these templates' generation marks forward to `through`; never backward, even
+/// when another instance got further meanwhile. Two statements per thousand templates.
+pub fn advance_generated_through(conn: &mut AnyConn, templates: &[&str], through: NaiveDate) -> QueryResult<()> {
+    for chunk in templates.chunks(super::INSERT_CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|t| (template_state::template_id.eq(*t), template_state::generated_through.eq(through)))
+            .collect();
+        with_conn!(conn, c => {
+            diesel::insert_into(template_state::table).values(&rows).on_conflict_do_nothing().execute(c)?;
+            diesel::update(
+                template_state::table
+                    .filter(template_state::template_id.eq_any(chunk))
+                    .filter(template_state::generated_through.lt(through)),
+            )
             .set(template_state::generated_through.eq(through))
             .execute(c)?;
-        Ok(())
-    })
+            QueryResult::Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// The templates with these ids, with their duty's and position's names.

@@ -257,3 +257,41 @@ pub fn owed(policy: &Policy, cal: &WorkCalendar, tz: Tz, due_at: DateTime<Utc>, 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn local(s: &str) -> DateTime<Utc> {
+        let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        chrono_tz::Asia::Shanghai.from_local_datetime(&naive).unwrap().with_timezone(&Utc)
+    }
+
+    fn cal() -> WorkCalendar {
+        WorkCalendar::new(vec![], vec![2026])
+    }
+
+    #[test]
+    fn after_downtime_only_the_latest_repeat_is_owed() {
+        let (p, due) = (Policy::default(), local("2026-11-30 18:00"));
+        let tz = chrono_tz::Asia::Shanghai;
+        // Thursday morning, three working mornings later: repeat 3 only, not 1 and 2.
+        let o = owed(&p, &cal(), tz, due, local("2026-12-03 09:00"));
+        assert_eq!(o[0], Owed { kind: Kind::Repeat, level: 3, audience: Audience::Assignee });
+        // Later still, the repeat stays at its maximum (so it is never sent again).
+        assert_eq!(owed(&p, &cal(), tz, due, local("2026-12-08 09:00"))[0].level, 3);
+        // Two weeks and more: given up.
+        assert!(owed(&p, &cal(), tz, due, local("2026-12-15 09:00")).is_empty());
+    }
+
+    #[test]
+    fn policies_merge_and_zero_turns_a_step_off() {
+        let spec = PolicySpec { due_soon_hours: Some(0.0), escalate_head_hours: Some(0.0), ..PolicySpec::default() };
+        let p = Policy::default().with(&spec);
+        assert_eq!((p.due_soon, p.head_after, p.lead_after), (None, None, Some(4.0)));
+        let bad = PolicySpec { send_from: Some("21:00".into()), ..PolicySpec::default() };
+        assert!(bad.check(true).is_err(), "the window must open before it closes");
+        assert!(bad.check(false).is_err(), "templates cannot set the window");
+    }
+}

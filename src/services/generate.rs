@@ -121,9 +121,7 @@ pub(super) fn run_in(
     }
     let missed = db::tasks::insert_missing(conn, &missed_rows)?;
     let created = missed + db::tasks::insert_missing(conn, &open_rows)?;
-    for id in advanced {
-        db::org::advance_generated_through(conn, id, through)?;
-    }
+    db::org::advance_generated_through(conn, &advanced, through)?;
     Ok(GenerateReport { created, existing: open_rows.len() + missed_rows.len() - created, missed })
 }
 

@@ -47,7 +47,19 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
             return Ok(0);
         }
         let staff: HashMap<i64, StaffRow> = db::staff::all(conn)?.into_iter().map(|s| (s.id, s)).collect();
-        let d = Decider { ctx: &ctx, staff: &staff, base: base_url.trim_end_matches('/'), now, today };
+        let d = Decider {
+            ctx: &ctx,
+            templates: ctx
+                .templates
+                .iter()
+                .map(|t| (t.spec.id.as_str(), (t.spec.zh.as_str(), t.spec.en.as_str())))
+                .collect(),
+            positions: ctx.positions.iter().map(|p| (p.id.as_str(), (p.zh.as_str(), p.en.as_str()))).collect(),
+            staff: &staff,
+            base: base_url.trim_end_matches('/'),
+            now,
+            today,
+        };
         let policies: HashMap<&str, Policy> = ctx
             .templates
             .iter()
@@ -95,6 +107,9 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
 
 struct Decider<'a> {
     ctx: &'a Context,
+    /// Template and position names (zh, en) by id.
+    templates: HashMap<&'a str, (&'a str, &'a str)>,
+    positions: HashMap<&'a str, (&'a str, &'a str)>,
     staff: &'a HashMap<i64, StaffRow>,
     base: &'a str,
     now: DateTime<Utc>,
@@ -122,15 +137,15 @@ impl<'a> Decider<'a> {
     }
 
     fn title(&self, t: &TaskRow, lang: Lang) -> String {
-        let name = self.ctx.templates.iter().find(|x| x.spec.id == t.template_id);
-        let name = name.map_or(t.template_id.as_str(), |x| if lang == Lang::Zh { &x.spec.zh } else { &x.spec.en });
+        let name = self.templates.get(t.template_id.as_str());
+        let name = name.map_or(t.template_id.as_str(), |(zh, en)| if lang == Lang::Zh { zh } else { en });
         format!("{name} {}", t.occurs_on.format("%m-%d"))
     }
 
     fn facts(&self, t: &TaskRow, lang: Lang) -> (String, String, String, String, String) {
-        let pos = self.ctx.positions.iter().find(|p| p.id == t.position_id);
+        let pos = self.positions.get(t.position_id.as_str());
         let position =
-            pos.map_or(t.position_id.clone(), |p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() });
+            pos.map_or(t.position_id.clone(), |(zh, en)| (if lang == Lang::Zh { zh } else { en }).to_string());
         let nobody = crate::i18n::Tr(lang).t("mail_nobody");
         let assignee = t.assignee_id.and_then(|a| self.staff.get(&a)).map_or(nobody, |s| s.name.clone());
         let due = t.due_at.and_utc().with_timezone(&self.ctx.tz).format("%Y-%m-%d %H:%M").to_string();
