@@ -53,7 +53,8 @@ fn webhooks_get_each_format_once_and_never_leak_their_token(db: &TestDb) {
     let mailer = {
         let _inside = rt.enter();
         let dir = tempfile::tempdir().unwrap();
-        Mailer::from_settings(&Settings { mail_dir: dir.keep(), ..Settings::default() }).unwrap()
+        let base_url = "http://dutyday.test".to_string();
+        Mailer::from_settings(&Settings { mail_dir: dir.keep(), base_url, ..Settings::default() }).unwrap()
     };
     let now = at("2026-11-30T18:05:00+08:00");
     let r = rt.block_on(remind::pass(db.pool(), &mailer, "http://dutyday.test", now)).unwrap();

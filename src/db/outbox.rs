@@ -171,6 +171,11 @@ pub fn finish(conn: &mut AnyConn, id: i64, outcome: &Outcome, now: NaiveDateTime
     })
 }
 
+/// Keeps the subject a message was rendered with (task reminders are rendered when sent).
+pub fn set_subject(conn: &mut AnyConn, id: i64, subject: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(outbox::table.find(id)).set(outbox::subject.eq(subject)).execute(c))
+}
+
 /// The newest messages, optionally of one status.
 pub fn list(conn: &mut AnyConn, status: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     with_conn!(conn, c => {

@@ -375,3 +375,14 @@ pub fn open_on(conn: &mut AnyConn, day: NaiveDate) -> QueryResult<Vec<TaskRow>> 
         .select(TaskRow::as_select())
         .load(c))
 }
+
+/// These tasks, in no particular order.
+pub fn by_ids(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<TaskRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        out.extend(
+            with_conn!(conn, c => tasks::table.filter(tasks::id.eq_any(chunk)).select(TaskRow::as_select()).load(c))?,
+        );
+    }
+    Ok(out)
+}

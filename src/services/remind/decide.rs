@@ -1,7 +1,8 @@
 //! The decide pass: which reminders, escalations and digests are owed at `now`,
 //! written to the outbox in the transaction that decided them.
 
-use super::messages::{self, DigestItem, TaskFacts};
+use super::messages::{self, DigestItem};
+use super::render::Lookup;
 use crate::db::outbox::NewOutbox;
 use crate::db::staff::StaffRow;
 use crate::db::tasks::TaskRow;
@@ -47,19 +48,18 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
             return Ok(0);
         }
         let staff: HashMap<i64, StaffRow> = db::staff::all(conn)?.into_iter().map(|s| (s.id, s)).collect();
-        let d = Decider {
-            ctx: &ctx,
+        let names = Lookup {
+            tz: ctx.tz,
+            base: base_url.trim_end_matches('/').to_string(),
             templates: ctx
                 .templates
                 .iter()
-                .map(|t| (t.spec.id.as_str(), (t.spec.zh.as_str(), t.spec.en.as_str())))
+                .map(|t| (t.spec.id.clone(), (t.spec.zh.clone(), t.spec.en.clone())))
                 .collect(),
-            positions: ctx.positions.iter().map(|p| (p.id.as_str(), (p.zh.as_str(), p.en.as_str()))).collect(),
-            staff: &staff,
-            base: base_url.trim_end_matches('/'),
-            now,
-            today,
+            positions: ctx.positions.iter().map(|p| (p.id.clone(), (p.zh.clone(), p.en.clone()))).collect(),
+            people: staff.values().map(|s| (s.id, s.name.clone())).collect(),
         };
+        let d = Decider { ctx: &ctx, names, staff: &staff, base: base_url.trim_end_matches('/'), now, today };
         let policies: HashMap<&str, Policy> = ctx
             .templates
             .iter()
@@ -77,7 +77,8 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
                 for r in d.recipients(t, o.audience, policy) {
                     let key = format!("t{}:{}:{}:s{}", t.id, o.kind.as_str(), o.level, r.id);
                     if seen.insert(key.clone()) {
-                        rows.push(d.task_mail(t, o.kind, o.level, r, key));
+                        let lang = Lang::from_locale(&r.locale);
+                        rows.push(d.task_row(t, o.kind, o.level, (Some(r.id), "email", r.email.clone()), lang, key));
                     }
                 }
                 let hook_kind = match (o.kind, o.level) {
@@ -88,7 +89,8 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
                 for w in set.webhooks.iter().filter(|w| w.department == t.department_id && w.wants(hook_kind)) {
                     let key = format!("t{}:{}:{}:w{}", t.id, o.kind.as_str(), o.level, w.id);
                     if seen.insert(key.clone()) {
-                        rows.push(d.task_hook(t, o.kind, o.level, w, key));
+                        let lang = Lang::from_locale(&w.lang);
+                        rows.push(d.task_row(t, o.kind, o.level, (None, "webhook", w.id.clone()), lang, key));
                     }
                 }
             }
@@ -107,9 +109,8 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
 
 struct Decider<'a> {
     ctx: &'a Context,
-    /// Template and position names (zh, en) by id.
-    templates: HashMap<&'a str, (&'a str, &'a str)>,
-    positions: HashMap<&'a str, (&'a str, &'a str)>,
+    /// Names for the digests' lines.
+    names: Lookup,
     staff: &'a HashMap<i64, StaffRow>,
     base: &'a str,
     now: DateTime<Utc>,
@@ -136,41 +137,19 @@ impl<'a> Decider<'a> {
         self.person(id).into_iter().collect()
     }
 
-    fn title(&self, t: &TaskRow, lang: Lang) -> String {
-        let name = self.templates.get(t.template_id.as_str());
-        let name = name.map_or(t.template_id.as_str(), |(zh, en)| if lang == Lang::Zh { zh } else { en });
-        format!("{name} {}", t.occurs_on.format("%m-%d"))
-    }
-
-    fn facts(&self, t: &TaskRow, lang: Lang) -> (String, String, String, String, String) {
-        let pos = self.positions.get(t.position_id.as_str());
-        let position =
-            pos.map_or(t.position_id.clone(), |(zh, en)| (if lang == Lang::Zh { zh } else { en }).to_string());
-        let nobody = crate::i18n::Tr(lang).t("mail_nobody");
-        let assignee = t.assignee_id.and_then(|a| self.staff.get(&a)).map_or(nobody, |s| s.name.clone());
-        let due = t.due_at.and_utc().with_timezone(&self.ctx.tz).format("%Y-%m-%d %H:%M").to_string();
-        (self.title(t, lang), position, assignee, due, format!("{}/tasks/{}", self.base, t.id))
-    }
-
-    fn task_mail(&self, t: &TaskRow, kind: Kind, level: i32, to: &StaffRow, key: String) -> NewOutbox {
-        let lang = Lang::from_locale(&to.locale);
-        let (title, position, assignee, due, url) = self.facts(t, lang);
-        let late = self.now - t.due_at.and_utc();
-        let facts = TaskFacts { title: &title, position: &position, assignee: &assignee, due: &due, url: &url, late };
-        let m = messages::task_reminder(lang, kind, level, &to.name, &facts);
-        self.row(key, kind, level, Some(t), Some(to.id), ("email", to.email.clone()), lang, m)
-    }
-
-    fn task_hook(&self, t: &TaskRow, kind: Kind, level: i32, w: &WebhookSpec, key: String) -> NewOutbox {
-        let lang = Lang::from_locale(&w.lang);
-        let (title, position, assignee, due, url) = self.facts(t, lang);
-        let late = self.now - t.due_at.and_utc();
-        let facts = TaskFacts { title: &title, position: &position, assignee: &assignee, due: &due, url: &url, late };
-        let mut m = messages::task_reminder(lang, kind, level, &assignee, &facts);
-        let text = format!("{assignee} · {position} · {due}\n{url}");
-        m.html = webhook::payload(w.format, kind.as_str(), &m.subject, &text, &url, Some(t.id)).to_string();
-        m.text = text;
-        self.row(key, kind, level, Some(t), None, ("webhook", w.id.clone()), lang, m)
+    /// A task reminder or webhook post; its words are rendered when it is sent.
+    fn task_row(
+        &self,
+        t: &TaskRow,
+        kind: Kind,
+        level: i32,
+        to: (Option<i64>, &str, String),
+        lang: Lang,
+        key: String,
+    ) -> NewOutbox {
+        let (recipient, channel, address) = to;
+        let blank = messages::Rendered { subject: String::new(), text: String::new(), html: String::new() };
+        self.row(key, kind, level, Some(t), recipient, (channel, address), lang, blank)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -205,8 +184,7 @@ impl<'a> Decider<'a> {
     }
 
     fn item(&self, t: &TaskRow, lang: Lang) -> DigestItem {
-        let (title, _, assignee, due, url) = self.facts(t, lang);
-        DigestItem { label: format!("{title} · {assignee} · {due}"), url, overdue: t.due_at.and_utc() < self.now }
+        self.names.item(t, lang, self.now)
     }
 
     /// Each person's morning digest, and each lead's digest of overdue work in the

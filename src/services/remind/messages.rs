@@ -138,6 +138,9 @@ pub struct DigestItem {
     pub overdue: bool,
 }
 
+/// Lines a digest lists; the rest are counted and left to the linked page.
+pub const DIGEST_ITEMS: usize = 30;
+
 /// The morning digest of a person, or a lead's digest of overdue work.
 pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, items: &[DigestItem], link: &str) -> Rendered {
     let tr = Tr(lang);
@@ -150,14 +153,19 @@ pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, items: &[Dige
     };
     let lead = tr.t(if lead_digest { "mail_lead_digest_lead" } else { "mail_digest_lead" });
     let mark = tr.t("mail_overdue_mark");
-    let items = items
+    let link_label = tr.t(if lead_digest { "mail_open_dashboard" } else { "mail_open_today" });
+    let more = items.len().saturating_sub(DIGEST_ITEMS);
+    let mut items: Vec<(String, String)> = items
         .iter()
+        .take(DIGEST_ITEMS)
         .map(|i| {
             let label = if i.overdue && !lead_digest { format!("[{mark}] {}", i.label) } else { i.label.clone() };
             (label, i.url.clone())
         })
         .collect();
-    let link_label = tr.t(if lead_digest { "mail_open_dashboard" } else { "mail_open_today" });
+    if more > 0 {
+        items.push((fill(tr.t("mail_and_more"), &[("n", &more.to_string())]), link.to_string()));
+    }
     let body = Body { facts: vec![], items, link: Some((link_label, link.to_string())) };
     finish(lang, subject, fill(tr.t("mail_greeting"), &[("name", recipient)]), lead, body)
 }
@@ -182,6 +190,20 @@ mod tests {
         let en = task_reminder(Lang::En, Kind::Escalation, 1, "Lead", &t);
         assert_eq!(en.subject, "[Escalation: 王仓管, 2.5 h overdue] 每日发货报表 11-30");
         assert!(en.html.contains("lang=\"en\""));
+    }
+
+    #[test]
+    fn long_digests_list_thirty_and_count_the_rest() {
+        let items: Vec<DigestItem> = (0..45)
+            .map(|i| DigestItem { label: format!("任务 {i}"), url: format!("http://x/tasks/{i}"), overdue: true })
+            .collect();
+        let m = digest(Lang::Zh, Kind::LeadDigest, "王建国", "2026-12-01", &items, "http://x/dashboard");
+        assert_eq!(m.subject, "部门逾期工作（2026-12-01）：45 项");
+        assert!(
+            m.text.contains("任务 29") && !m.text.contains("任务 30") && m.text.contains("还有 15 项"),
+            "{}",
+            m.text
+        );
     }
 
     #[test]

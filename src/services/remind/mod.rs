@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod decide;
 pub mod messages;
+pub mod render;
 pub mod send;
 
 pub use decide::decide;

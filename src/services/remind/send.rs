@@ -3,6 +3,7 @@
 //! a department's webhook. Transient failures come back later with exponential
 //! backoff; permanent ones (SMTP 5xx, HTTP 4xx) are marked failed with the answer.
 
+use super::render::Lookup;
 use crate::config::{Settings, SmtpTls};
 use crate::db::outbox::{OutboxRow, Outcome};
 use crate::db::{self, DbPool};
@@ -44,6 +45,8 @@ pub enum Transport {
 pub struct Mailer {
     pub transport: Transport,
     from: Address,
+    /// Where people reach the service, for links.
+    base: String,
     domain: String,
     http: reqwest::Client,
     concurrency: usize,
@@ -84,7 +87,8 @@ impl Mailer {
         let domain =
             s.base_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
         let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build()?;
-        Ok(Mailer { transport, from, domain: domain.to_string(), http, concurrency: s.smtp_pool as usize * 2 })
+        let concurrency = s.smtp_pool as usize * 2;
+        Ok(Mailer { transport, from, base: s.base_url.clone(), domain: domain.to_string(), http, concurrency })
     }
 
     /// Whether the SMTP server answers (and accepts the credentials); files always do.
@@ -128,11 +132,14 @@ struct Batch {
     names: (String, String),
     hooks: HashMap<String, WebhookSpec>,
     cancelled: usize,
+    /// Rows that could not be rendered, with why.
+    broken: Vec<(i64, Outcome)>,
 }
 
 /// Claims a batch, cancelling (in the same transaction) rows whose task was finished
-/// or reassigned since they were decided.
-fn claim(pool: &DbPool, now: DateTime<Utc>) -> ServiceResult<Batch> {
+/// or reassigned since they were decided, and renders task reminders from their task
+/// as it is now (keeping the subject on the row, for the outbox page).
+fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> ServiceResult<Batch> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let company = db::org::company(conn)?;
@@ -159,7 +166,22 @@ fn claim(pool: &DbPool, now: DateTime<Utc>) -> ServiceResult<Batch> {
                 None => keep.push(r),
             }
         }
-        Ok(Batch { rows: keep, names, hooks: hooks.into_iter().map(|h| (h.id.clone(), h)).collect(), cancelled })
+        let hooks: HashMap<String, WebhookSpec> = hooks.into_iter().map(|h| (h.id.clone(), h)).collect();
+        let (lookup, tasks) = Lookup::load(conn, base, &keep)?;
+        let (mut rows, mut broken) = (Vec::new(), Vec::new());
+        for mut r in keep {
+            let task = r.task_id.and_then(|id| tasks.get(&id));
+            match task.map(|t| lookup.render(&r, t, &hooks, now)) {
+                Some(Ok(m)) => {
+                    db::outbox::set_subject(conn, r.id, &m.subject)?;
+                    (r.subject, r.body_text, r.body_html) = (m.subject, m.text, m.html);
+                    rows.push(r);
+                }
+                Some(Err(e)) => broken.push((r.id, Outcome::Failed(e.to_string()))),
+                None => rows.push(r),
+            }
+        }
+        Ok(Batch { rows, names, hooks, cancelled, broken })
     })
 }
 
@@ -168,17 +190,19 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> Serv
     let mut report = SendReport::default();
     loop {
         let p = pool.clone();
-        let batch = tokio::task::spawn_blocking(move || claim(&p, now))
+        let base = mailer.base.clone();
+        let batch = tokio::task::spawn_blocking(move || claim(&p, &base, now))
             .await
             .map_err(|e| crate::services::ServiceError::Corrupt(format!("sender task: {e}")))??;
         report.cancelled += batch.cancelled;
-        if batch.rows.is_empty() && batch.cancelled == 0 {
+        if batch.rows.is_empty() && batch.cancelled == 0 && batch.broken.is_empty() {
             return Ok(report);
         }
         let sends: Vec<_> = batch.rows.iter().map(|r| send_one(mailer, &batch, r, now)).collect();
         let results: Vec<Outcome> =
             futures_util::stream::iter(sends).buffered(mailer.concurrency.max(1)).collect().await;
-        let outcomes: Vec<(i64, Outcome)> = batch.rows.iter().map(|r| r.id).zip(results).collect();
+        let mut outcomes: Vec<(i64, Outcome)> = batch.rows.iter().map(|r| r.id).zip(results).collect();
+        outcomes.extend(batch.broken.iter().cloned());
         for (_, o) in &outcomes {
             match o {
                 Outcome::Sent => report.sent += 1,

@@ -1,0 +1,111 @@
+//! What a message says about a task, rendered when it is sent (so "how late" is true
+//! at that moment, and the decide pass writes only small rows): the names it needs,
+//! looked up once per batch, and the rendering of task reminders and webhook posts.
+
+use super::messages::{self, DigestItem, Rendered, TaskFacts};
+use crate::db::outbox::OutboxRow;
+use crate::db::tasks::TaskRow;
+use crate::db::{self, AnyConn};
+use crate::domain::remind::Kind;
+use crate::domain::webhook::{self, WebhookSpec};
+use crate::i18n::{Lang, Tr};
+use crate::services::{ServiceError, ServiceResult};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::collections::HashMap;
+
+/// Names by id: what rendering needs besides the task itself.
+pub struct Lookup {
+    pub tz: Tz,
+    pub base: String,
+    /// Template and position names, (zh, en).
+    pub templates: HashMap<String, (String, String)>,
+    pub positions: HashMap<String, (String, String)>,
+    pub people: HashMap<i64, String>,
+}
+
+/// A task as a message describes it, in one language.
+pub struct Described {
+    pub title: String,
+    pub position: String,
+    pub assignee: String,
+    pub due: String,
+    pub url: String,
+}
+
+fn pick(pair: Option<&(String, String)>, lang: Lang, fallback: &str) -> String {
+    pair.map_or(fallback.to_string(), |(zh, en)| if lang == Lang::Zh { zh.clone() } else { en.clone() })
+}
+
+impl Lookup {
+    /// The names the claimed `rows` need, and their tasks as they are now.
+    pub fn load(conn: &mut AnyConn, base: &str, rows: &[OutboxRow]) -> ServiceResult<(Lookup, HashMap<i64, TaskRow>)> {
+        let (tz, _) = crate::services::context::company_today(conn, Utc::now())?;
+        let ids: Vec<i64> = rows.iter().filter_map(|r| r.task_id).collect();
+        let tasks: HashMap<i64, TaskRow> = db::tasks::by_ids(conn, &ids)?.into_iter().map(|t| (t.id, t)).collect();
+        let mut template_ids: Vec<String> = tasks.values().map(|t| t.template_id.clone()).collect();
+        template_ids.sort();
+        template_ids.dedup();
+        let (mut templates, mut positions) = (HashMap::new(), HashMap::new());
+        for (t, _, p) in db::org::templates_named(conn, &template_ids)? {
+            templates.insert(t.id, (t.zh, t.en));
+            positions.insert(p.id, (p.zh, p.en));
+        }
+        let mut people: Vec<i64> = tasks.values().filter_map(|t| t.assignee_id).collect();
+        people.extend(rows.iter().filter_map(|r| r.recipient_id));
+        let people = db::staff::names(conn, &people)?.into_iter().collect();
+        let lookup = Lookup { tz, base: base.trim_end_matches('/').to_string(), templates, positions, people };
+        Ok((lookup, tasks))
+    }
+
+    /// How messages in `lang` describe `t`.
+    pub fn describe(&self, t: &TaskRow, lang: Lang) -> Described {
+        let name = pick(self.templates.get(&t.template_id), lang, &t.template_id);
+        let nobody = Tr(lang).t("mail_nobody");
+        Described {
+            title: format!("{name} {}", t.occurs_on.format("%m-%d")),
+            position: pick(self.positions.get(&t.position_id), lang, &t.position_id),
+            assignee: t.assignee_id.and_then(|a| self.people.get(&a).cloned()).unwrap_or(nobody),
+            due: t.due_at.and_utc().with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string(),
+            url: format!("{}/tasks/{}", self.base, t.id),
+        }
+    }
+
+    /// A digest's line for `t`.
+    pub fn item(&self, t: &TaskRow, lang: Lang, now: DateTime<Utc>) -> DigestItem {
+        let d = self.describe(t, lang);
+        DigestItem {
+            label: format!("{} · {} · {}", d.title, d.assignee, d.due),
+            url: d.url,
+            overdue: t.due_at.and_utc() < now,
+        }
+    }
+
+    /// The message of a task reminder row (mail or webhook) at `now`.
+    pub fn render(
+        &self,
+        r: &OutboxRow,
+        t: &TaskRow,
+        hooks: &HashMap<String, WebhookSpec>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Rendered> {
+        let kind = Kind::parse(&r.kind).ok_or_else(|| ServiceError::Corrupt(format!("outbox kind `{}`", r.kind)))?;
+        let lang = Lang::from_locale(&r.lang);
+        let d = self.describe(t, lang);
+        let late = now - t.due_at.and_utc();
+        let facts =
+            TaskFacts { title: &d.title, position: &d.position, assignee: &d.assignee, due: &d.due, url: &d.url, late };
+        if r.channel != "webhook" {
+            let to = r.recipient_id.and_then(|id| self.people.get(&id)).map_or("", String::as_str);
+            return Ok(messages::task_reminder(lang, kind, r.level, to, &facts));
+        }
+        let hook = hooks
+            .get(&r.address)
+            .ok_or_else(|| ServiceError::NotFound(format!("webhook `{}` is no longer configured", r.address)))?;
+        let mut m = messages::task_reminder(lang, kind, r.level, &d.assignee, &facts);
+        let text = format!("{} · {} · {}\n{}", d.assignee, d.position, d.due, d.url);
+        m.html = webhook::payload(hook.format, kind.as_str(), &m.subject, &text, &d.url, Some(t.id)).to_string();
+        m.text = text;
+        Ok(m)
+    }
+}
