@@ -102,12 +102,18 @@ impl Application {
         let key = session_key(&state.pool)?;
         let secure = state.settings.base_url.starts_with("https://");
         let data = actix_web::web::Data::from(state.clone());
+        // Blocking work waits for a database connection anyway: more threads than
+        // connections only add memory (each thread's allocator arena) and contention.
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        let blocking = (state.settings.pool_size as usize).div_ceil(workers).max(2);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
                 .wrap(web::pages::session_middleware(key.clone(), secure))
                 .configure(web::configure)
         })
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)?
         .run();
         Ok(Application {

@@ -38,6 +38,9 @@ struct Args {
     /// Concurrent connections of the HTTP load.
     #[arg(long, default_value_t = 64)]
     connections: usize,
+    /// Only these workloads, comma-separated: generation, dashboard, sweep, mail, http.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Internal: serve the database on this port (the load runs against a child process).
     #[arg(long, hide = true)]
     serve: Option<u16>,
@@ -79,18 +82,29 @@ fn main() -> anyhow::Result<()> {
     let now: DateTime<Utc> = "2026-11-30T01:00:00Z".parse()?;
     println!("\n## {} scale on {} ({tasks} tasks)\n", scale.name, pool.backend_name());
     println!("| workload | dutyday | ceiling (same run) | ratio | goal | |\n| --- | --- | --- | --- | --- | --- |");
-    measure::generation(&pool, last)?.print();
-    let runs = if scale.name == "full" { 100 } else { 20 };
-    measure::dashboard(&pool, last, now, runs)?.print();
-    let (line, queued) = measure::sweep(&pool, now)?;
-    line.print();
+    let wanted = |w: &str| args.only.is_empty() || args.only.iter().any(|o| o == w);
+    if wanted("generation") {
+        measure::generation(&pool, last)?.print();
+    }
+    if wanted("dashboard") {
+        let runs = if scale.name == "full" { 100 } else { 20 };
+        measure::dashboard(&pool, last, now, runs)?.print();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let smtp = start_smtp()?;
-    let n = queued.min(if scale.name == "full" { 5000 } else { 200 });
-    rt.block_on(async { measure::mail(&pool, smtp, n, now).await })?.print();
-    let seconds = args.seconds.unwrap_or(if scale.name == "full" { 30 } else { 2 });
-    for line in rt.block_on(http(&pool, &url, args.connections, Duration::from_secs(seconds)))? {
+    if wanted("sweep") || wanted("mail") {
+        let (line, queued) = measure::sweep(&pool, now)?;
         line.print();
+        if wanted("mail") {
+            let smtp = start_smtp()?;
+            let n = queued.min(if scale.name == "full" { 5000 } else { 200 });
+            rt.block_on(async { measure::mail(&pool, smtp, n, now).await })?.print();
+        }
+    }
+    if wanted("http") {
+        let seconds = args.seconds.unwrap_or(if scale.name == "full" { 30 } else { 2 });
+        for line in rt.block_on(http(&pool, &url, args.connections, Duration::from_secs(seconds)))? {
+            line.print();
+        }
     }
     Ok(())
 }

@@ -91,15 +91,24 @@ pub fn insert_all(conn: &mut AnyConn, co: &CompanyRow, org: &OrgRows) -> QueryRe
         diesel::insert_into(company::table).values(co).execute(c)?;
         // Departments first without their lead and parent, which point at rows not yet there.
         let bare: Vec<DepartmentRow> = org.departments.iter().map(|d| DepartmentRow { lead_position_id: None, reports_to: None, ..d.clone() }).collect();
-        diesel::insert_into(departments::table).values(&bare).execute(c)?;
-        diesel::insert_into(positions::table).values(&org.positions).execute(c)?;
+        // In slices: PostgreSQL takes at most 65,535 parameters per statement.
+        for chunk in bare.chunks(super::INSERT_CHUNK) {
+            diesel::insert_into(departments::table).values(chunk).execute(c)?;
+        }
+        for chunk in org.positions.chunks(super::INSERT_CHUNK) {
+            diesel::insert_into(positions::table).values(chunk).execute(c)?;
+        }
         for d in &org.departments {
             diesel::update(departments::table.find(&d.id))
                 .set((departments::lead_position_id.eq(&d.lead_position_id), departments::reports_to.eq(&d.reports_to)))
                 .execute(c)?;
         }
-        diesel::insert_into(duties::table).values(&org.duties).execute(c)?;
-        diesel::insert_into(templates::table).values(&org.templates).execute(c)?;
+        for chunk in org.duties.chunks(super::INSERT_CHUNK) {
+            diesel::insert_into(duties::table).values(chunk).execute(c)?;
+        }
+        for chunk in org.templates.chunks(super::INSERT_CHUNK) {
+            diesel::insert_into(templates::table).values(chunk).execute(c)?;
+        }
         Ok(())
     })
 }

@@ -150,11 +150,18 @@ pub fn list_for(
     to: NaiveDate,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<TaskRow>> {
-    let mine = tasks::assignee_id.eq(staff).or(tasks::slot.eq("shared").and(tasks::position_id.eq_any(positions)));
-    let when = tasks::occurs_on.between(from, to).or(tasks::status.eq("open").and(tasks::due_at.lt(now)));
+    // Four narrow branches, each one index range (see the list_indexes migration).
+    let shared = || tasks::slot.eq("shared").and(tasks::position_id.eq_any(positions));
+    let overdue = || tasks::status.eq("open").and(tasks::due_at.lt(now));
+    let dated = || tasks::occurs_on.between(from, to);
+    let wanted = tasks::assignee_id
+        .eq(staff)
+        .and(dated())
+        .or(tasks::assignee_id.eq(staff).and(overdue()))
+        .or(shared().and(dated()))
+        .or(shared().and(overdue()));
     with_conn!(conn, c => tasks::table
-        .filter(mine)
-        .filter(when)
+        .filter(wanted)
         .order((tasks::due_at, tasks::id))
         .select(TaskRow::as_select())
         .load(c))

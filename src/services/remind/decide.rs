@@ -1,7 +1,7 @@
 //! The decide pass: which reminders, escalations and digests are owed at `now`,
 //! written to the outbox in the transaction that decided them.
 
-use super::messages::{self, DigestItem};
+use super::messages;
 use super::render::Lookup;
 use crate::db::outbox::NewOutbox;
 use crate::db::staff::StaffRow;
@@ -183,8 +183,17 @@ impl<'a> Decider<'a> {
         }
     }
 
-    fn item(&self, t: &TaskRow, lang: Lang) -> DigestItem {
-        self.names.item(t, lang, self.now)
+    /// A digest's list: the first lines described, all of them counted.
+    fn list<'t>(&self, tasks: impl Iterator<Item = &'t TaskRow>, lang: Lang) -> messages::DigestList {
+        let (mut shown, mut total, mut overdue) = (Vec::new(), 0, 0);
+        for t in tasks {
+            total += 1;
+            overdue += usize::from(t.due_at.and_utc() < self.now);
+            if shown.len() < messages::DIGEST_ITEMS {
+                shown.push(self.names.item(t, lang, self.now));
+            }
+        }
+        messages::DigestList { shown, total, overdue }
     }
 
     /// Each person's morning digest, and each lead's digest of overdue work in the
@@ -198,12 +207,10 @@ impl<'a> Decider<'a> {
     ) -> Vec<NewOutbox> {
         let date = self.today.format("%Y-%m-%d").to_string();
         let mut mine: BTreeMap<i64, Vec<&TaskRow>> = BTreeMap::new();
+        let mut seen = HashSet::new();
         for t in todays.iter().chain(overdue.iter().copied()) {
-            if let Some(a) = t.assignee_id {
-                let list = mine.entry(a).or_default();
-                if !list.iter().any(|x| x.id == t.id) {
-                    list.push(t);
-                }
+            if let Some(a) = t.assignee_id.filter(|_| seen.insert(t.id)) {
+                mine.entry(a).or_default().push(t);
             }
         }
         let mut out = Vec::new();
@@ -215,10 +222,20 @@ impl<'a> Decider<'a> {
                 continue;
             }
             let lang = Lang::from_locale(&to.locale);
-            let items: Vec<DigestItem> = list.iter().map(|t| self.item(t, lang)).collect();
-            let m = messages::digest(lang, Kind::Digest, &to.name, &date, &items, &format!("{}/today", self.base));
+            let list = self.list(list.iter().copied(), lang);
+            let m = messages::digest(lang, Kind::Digest, &to.name, &date, &list, &format!("{}/today", self.base));
             out.push(self.row(key, Kind::Digest, 0, None, Some(*id), ("email", to.email.clone()), lang, m));
         }
+        let mut by_department: HashMap<&str, Vec<&TaskRow>> = HashMap::new();
+        for t in overdue {
+            by_department.entry(t.department_id.as_str()).or_default().push(t);
+        }
+        let late_in = |depts: &mut dyn Iterator<Item = &str>| -> Vec<&TaskRow> {
+            let mut late: Vec<&TaskRow> =
+                depts.flat_map(|d| by_department.get(d).into_iter().flatten().copied()).collect();
+            late.sort_by_key(|t| (t.due_at, t.id));
+            late
+        };
         let mut held: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
         for dept in &self.ctx.departments {
             for lp in dept.lead_position.iter() {
@@ -232,24 +249,24 @@ impl<'a> Decider<'a> {
             let Some(to) = self.person(Some(*id)).filter(wanted) else { continue };
             let key = format!("lead_digest:{date}:s{id}");
             let depts = departments_led(&self.ctx.departments, positions);
-            let late: Vec<&&TaskRow> = overdue.iter().filter(|t| depts.contains(&t.department_id)).collect();
+            let late = late_in(&mut depts.iter().map(String::as_str));
             if late.is_empty() || sent.contains(&key) {
                 continue;
             }
             let lang = Lang::from_locale(&to.locale);
-            let items: Vec<DigestItem> = late.iter().map(|t| self.item(t, lang)).collect();
-            let m = messages::digest(lang, Kind::LeadDigest, &to.name, &date, &items, &dashboard);
+            let list = self.list(late.into_iter(), lang);
+            let m = messages::digest(lang, Kind::LeadDigest, &to.name, &date, &list, &dashboard);
             out.push(self.row(key, Kind::LeadDigest, 0, None, Some(*id), ("email", to.email.clone()), lang, m));
         }
         for w in hooks.iter().filter(|w| w.wants("lead_digest")) {
             let key = format!("lead_digest:{date}:w{}", w.id);
-            let late: Vec<&&TaskRow> = overdue.iter().filter(|t| t.department_id == w.department).collect();
+            let late = late_in(&mut std::iter::once(w.department.as_str()));
             if late.is_empty() || sent.contains(&key) {
                 continue;
             }
             let lang = Lang::from_locale(&w.lang);
-            let items: Vec<DigestItem> = late.iter().map(|t| self.item(t, lang)).collect();
-            let mut m = messages::digest(lang, Kind::LeadDigest, &w.department, &date, &items, &dashboard);
+            let list = self.list(late.into_iter(), lang);
+            let mut m = messages::digest(lang, Kind::LeadDigest, &w.department, &date, &list, &dashboard);
             m.html = webhook::payload(w.format, "lead_digest", &m.subject, &m.text, &dashboard, None).to_string();
             out.push(self.row(key, Kind::LeadDigest, 0, None, None, ("webhook", w.id.clone()), lang, m));
         }

@@ -141,10 +141,18 @@ pub struct DigestItem {
 /// Lines a digest lists; the rest are counted and left to the linked page.
 pub const DIGEST_ITEMS: usize = 30;
 
+/// What a digest is about: its first lines, and how many tasks and overdue ones in all.
+pub struct DigestList {
+    pub shown: Vec<DigestItem>,
+    pub total: usize,
+    pub overdue: usize,
+}
+
 /// The morning digest of a person, or a lead's digest of overdue work.
-pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, items: &[DigestItem], link: &str) -> Rendered {
+pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, list: &DigestList, link: &str) -> Rendered {
     let tr = Tr(lang);
-    let (n, m) = (items.len().to_string(), items.iter().filter(|i| i.overdue).count().to_string());
+    let items = &list.shown;
+    let (n, m) = (list.total.to_string(), list.overdue.to_string());
     let lead_digest = kind == Kind::LeadDigest;
     let subject = if lead_digest {
         fill(tr.t("mail_lead_digest_subject"), &[("date", date), ("n", &n)])
@@ -154,7 +162,7 @@ pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, items: &[Dige
     let lead = tr.t(if lead_digest { "mail_lead_digest_lead" } else { "mail_digest_lead" });
     let mark = tr.t("mail_overdue_mark");
     let link_label = tr.t(if lead_digest { "mail_open_dashboard" } else { "mail_open_today" });
-    let more = items.len().saturating_sub(DIGEST_ITEMS);
+    let more = list.total.saturating_sub(items.len().min(DIGEST_ITEMS));
     let mut items: Vec<(String, String)> = items
         .iter()
         .take(DIGEST_ITEMS)
@@ -197,7 +205,8 @@ mod tests {
         let items: Vec<DigestItem> = (0..45)
             .map(|i| DigestItem { label: format!("任务 {i}"), url: format!("http://x/tasks/{i}"), overdue: true })
             .collect();
-        let m = digest(Lang::Zh, Kind::LeadDigest, "王建国", "2026-12-01", &items, "http://x/dashboard");
+        let list = DigestList { shown: items, total: 45, overdue: 45 };
+        let m = digest(Lang::Zh, Kind::LeadDigest, "王建国", "2026-12-01", &list, "http://x/dashboard");
         assert_eq!(m.subject, "部门逾期工作（2026-12-01）：45 项");
         assert!(
             m.text.contains("任务 29") && !m.text.contains("任务 30") && m.text.contains("还有 15 项"),

@@ -1,0 +1,2 @@
+DROP INDEX tasks_position_open;
+DROP INDEX tasks_assignee_open;
