@@ -316,12 +316,28 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
         }
     }
     check("at the end");
+    // Rebuilding from scratch (as after a bulk import) gives the same rollup.
+    let kept = dutyday::db::rollup::all(&mut pool.get().unwrap().any()).unwrap();
+    dutyday::db::rollup::rebuild(&mut pool.get().unwrap().any()).unwrap();
+    assert_eq!(dutyday::db::rollup::all(&mut pool.get().unwrap().any()).unwrap(), kept);
     let all = tasks(db);
     assert!(["done", "skipped", "missed", "open"].iter().all(|s| all.iter().any(|t| t.status == *s)), "a real mix");
     let (from, to) = ("2026-11-01", "2026-12-31");
     let d = dashboard(pool, &gm, day(from), day(to), By::Department, &Filter::default(), clock).unwrap();
     assert_eq!(as_map(&d.rows), recount(&all, from, to, clock.naive_utc(), By::Department));
     let days = dutyday::services::dashboard::daily(pool, &gm, day(from), day(to), &Filter::default(), clock).unwrap();
+    // The page reads table and trend in one go; the same numbers.
+    let (d2, days2) = dutyday::services::dashboard::overview(
+        pool,
+        &gm,
+        day(from),
+        day(to),
+        By::Department,
+        &Filter::default(),
+        clock,
+    )
+    .unwrap();
+    assert_eq!((d2.rows, d2.total, &days2), (d.rows, d.total, &days));
     for (date, c) in days {
         let date = date.to_string();
         let expect =

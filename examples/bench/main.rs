@@ -132,7 +132,6 @@ fn serve(url: &str, port: u16) -> anyhow::Result<()> {
     let settings = dutyday::config::Settings {
         database_url: url.into(),
         bind: format!("127.0.0.1:{port}"),
-        pool_size: 16,
         demo_password: Some(PASSWORD.into()),
         ..dutyday::config::Settings::default()
     };

@@ -99,27 +99,13 @@ pub fn dashboard(
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> ServiceResult<Dashboard> {
-    if to < from {
-        return Err(ServiceError::invalid("to", "the period ends before it starts"));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(ServiceError::invalid("to", format!("a period is at most {MAX_DAYS} days")));
-    }
+    check_period(from, to)?;
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
-    let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
     if by == By::Department && filter.uses_rollup() {
-        let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
-        let mut total = Counts::default();
-        for ((_, dept), c) in by_day_and_department(conn, from, to, &departments, now)? {
-            total.add(&c);
-            counts.entry(dept).or_default().add(&c);
-        }
-        let names = names(conn, by, &viewer.locale, &counts)?;
-        let out = rows_of(counts, &names);
-        let total = Row::new("total".into(), total_name.into(), total);
-        return Ok(Dashboard { from, to, by, departments, rows: out, total });
+        let cells = by_day_and_department(conn, from, to, &departments, now)?;
+        return department_table(conn, viewer, (from, to), departments, &cells);
     }
     let rows: Vec<db::tasks::CountRow> = db::tasks::for_counting(conn, from, to, &departments)?
         .into_iter()
@@ -152,7 +138,69 @@ pub fn dashboard(
     }
     let names = names(conn, by, &viewer.locale, &counts)?;
     let out = rows_of(counts, &names);
+    let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
     Ok(Dashboard { from, to, by, departments, rows: out, total: Row::new("total".into(), total_name.into(), total) })
+}
+
+fn check_period(from: NaiveDate, to: NaiveDate) -> ServiceResult<()> {
+    if to < from {
+        return Err(ServiceError::invalid("to", "the period ends before it starts"));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(ServiceError::invalid("to", format!("a period is at most {MAX_DAYS} days")));
+    }
+    Ok(())
+}
+
+/// Counts per day and department.
+type Cells = BTreeMap<(NaiveDate, String), Counts>;
+
+/// The by-department table from the cells of [`by_day_and_department`].
+fn department_table(
+    conn: &mut db::AnyConn,
+    viewer: &Viewer,
+    (from, to): (NaiveDate, NaiveDate),
+    departments: Vec<String>,
+    cells: &Cells,
+) -> ServiceResult<Dashboard> {
+    let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut total = Counts::default();
+    for ((_, dept), c) in cells {
+        total.add(c);
+        counts.entry(dept.clone()).or_default().add(c);
+    }
+    let names = names(conn, By::Department, &viewer.locale, &counts)?;
+    let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
+    let total = Row::new("total".into(), total_name.into(), total);
+    Ok(Dashboard { from, to, by: By::Department, departments, rows: rows_of(counts, &names), total })
+}
+
+/// The table and the per-day trend together, as the dashboard page shows them: read
+/// once from the rollup when nothing narrower than a department is asked for.
+pub fn overview(
+    pool: &DbPool,
+    viewer: &Viewer,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: By,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Dashboard, Vec<(NaiveDate, Counts)>)> {
+    if by != By::Department || !filter.uses_rollup() {
+        return Ok((dashboard(pool, viewer, from, to, by, filter, now)?, daily(pool, viewer, from, to, filter, now)?));
+    }
+    check_period(from, to)?;
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    let cells = by_day_and_department(conn, from, to, &departments, now)?;
+    let mut days: BTreeMap<NaiveDate, Counts> =
+        from.iter_days().take_while(|d| *d <= to).map(|d| (d, Counts::default())).collect();
+    for ((day, _), c) in &cells {
+        days.entry(*day).or_default().add(c);
+    }
+    let table = department_table(conn, viewer, (from, to), departments, &cells)?;
+    Ok((table, days.into_iter().collect()))
 }
 
 /// Rows in name order.
@@ -172,7 +220,7 @@ pub fn by_day_and_department(
     to: NaiveDate,
     departments: &[String],
     now: DateTime<Utc>,
-) -> ServiceResult<BTreeMap<(NaiveDate, String), Counts>> {
+) -> ServiceResult<Cells> {
     let n = |x: i64| u64::try_from(x).unwrap_or(0);
     let mut out: BTreeMap<(NaiveDate, String), Counts> = BTreeMap::new();
     for (day, dept, [done, on_time, skipped, missed]) in db::rollup::load(conn, from, to, departments)? {

@@ -176,8 +176,7 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
         let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
         let (from, to) = query.period(today);
         let filter = query.filter();
-        let d = dashboard::dashboard(&pool, &v, from, to, query.by(), &filter, now)?;
-        let days = dashboard::daily(&pool, &v, from, to, &filter, now)?;
+        let (d, days) = dashboard::overview(&pool, &v, from, to, query.by(), &filter, now)?;
         let overdue = dashboard::overdue(&pool, &v, &filter, now)?;
         let skipped = dashboard::skipped(&pool, &v, from, to, &filter, now)?;
         let (month, people) = dashboard::month_by_person(&pool, &v, to, &filter, now)?;
