@@ -155,7 +155,7 @@ fn start_smtp() -> anyhow::Result<u16> {
         .with_name("bench.local")
         .with_ssl(mailin_embedded::SslConfig::None)
         .map_err(|e| anyhow::anyhow!("{e}"))?
-        .with_num_threads(16)
+        .with_num_threads(64)
         .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();
@@ -170,6 +170,9 @@ async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) 
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["--database-url", url, "--serve", &port.to_string()])
         .env("RUST_LOG", "warn")
+        // As the Dockerfile runs it: glibc's per-thread malloc arenas otherwise keep
+        // memory that a few worker threads do not need.
+        .env("MALLOC_ARENA_MAX", "2")
         .spawn()?;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
@@ -179,6 +182,10 @@ async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let tokens = Arc::new(tokens(pool, 1000)?);
+    // The start-up (which generates the coming week's tasks) has its own peak; reset the
+    // high-water mark so the figure below is the list load's.
+    let startup_kb = peak_kb(child.id());
+    let _ = std::fs::write(format!("/proc/{}/clear_refs", child.id()), "5");
     let health = load::run(&format!("{base}/healthz"), Arc::new(vec![]), connections, duration).await;
     let list = load::run(&format!("{base}/api/v1/me/tasks"), tokens, connections, duration).await;
     let peak_kb = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
@@ -208,13 +215,28 @@ async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) 
         },
         measure::Line {
             workload: "peak resident memory of the server under the list load".into(),
-            product: format!("{:.0} MB", peak_kb / 1024.0),
+            product: format!(
+                "{:.0} MB (start-up, generating the coming week: {:.0} MB)",
+                peak_kb / 1024.0,
+                startup_kb / 1024.0
+            ),
             ceiling: "—".into(),
             ratio: "—".into(),
             goal: "< 100 MB",
             met: peak_kb > 0.0 && peak_kb / 1024.0 < 100.0,
         },
     ])
+}
+
+/// A process's peak resident memory (VmHWM) in KiB.
+fn peak_kb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .unwrap_or(0.0)
 }
 
 /// Bearer tokens for `n` staff spread over the company.

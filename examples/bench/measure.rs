@@ -157,7 +157,7 @@ pub async fn mail(pool: &DbPool, smtp_port: u16, n: usize, now: DateTime<Utc>) -
         smtp_host: "127.0.0.1".into(),
         smtp_port,
         smtp_tls: dutyday::config::SmtpTls::None,
-        smtp_pool: 8,
+        smtp_pool: 16,
         mail_from: "bench@example.com".into(),
         ..dutyday::config::Settings::default()
     };
