@@ -165,9 +165,14 @@ pub async fn mail(pool: &DbPool, smtp_port: u16, n: usize, now: DateTime<Utc>) -
     let t = Instant::now();
     let r = dutyday::services::remind::deliver(pool, &mailer, now).await?;
     let took = t.elapsed();
-    let rate = r.sent as f64 / secs(took);
+    let rate = r.messages as f64 / secs(took);
     Ok(Line {
-        workload: format!("mails to a local SMTP server ({} sent, {} failed)", r.sent, r.failed + r.retried),
+        workload: format!(
+            "mails to a local SMTP server ({} messages delivering {} reminders, {} failed)",
+            r.messages,
+            r.sent,
+            r.failed + r.retried
+        ),
         product: format!("{rate:.0} /s"),
         ceiling: "—".into(),
         ratio: "—".into(),

@@ -151,7 +151,6 @@ pub struct DigestList {
 /// The morning digest of a person, or a lead's digest of overdue work.
 pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, list: &DigestList, link: &str) -> Rendered {
     let tr = Tr(lang);
-    let items = &list.shown;
     let (n, m) = (list.total.to_string(), list.overdue.to_string());
     let lead_digest = kind == Kind::LeadDigest;
     let subject = if lead_digest {
@@ -160,14 +159,36 @@ pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, list: &Digest
         fill(tr.t("mail_digest_subject"), &[("date", date), ("n", &n), ("m", &m)])
     };
     let lead = tr.t(if lead_digest { "mail_lead_digest_lead" } else { "mail_digest_lead" });
-    let mark = tr.t("mail_overdue_mark");
     let link_label = tr.t(if lead_digest { "mail_open_dashboard" } else { "mail_open_today" });
-    let more = list.total.saturating_sub(items.len().min(DIGEST_ITEMS));
-    let mut items: Vec<(String, String)> = items
+    listing(lang, recipient, subject, lead, list, (link_label, link), !lead_digest)
+}
+
+/// Several escalations to one person at once, as one message listing them (each line
+/// is the subject the escalation would have had alone).
+pub fn escalations(lang: Lang, recipient: &str, list: &DigestList, link: &str) -> Rendered {
+    let tr = Tr(lang);
+    let subject = fill(tr.t("mail_escalations_subject"), &[("n", &list.total.to_string())]);
+    let lead = tr.t("mail_escalations_lead");
+    listing(lang, recipient, subject, lead, list, (tr.t("mail_open_dashboard"), link), false)
+}
+
+fn listing(
+    lang: Lang,
+    recipient: &str,
+    subject: String,
+    lead: String,
+    list: &DigestList,
+    (link_label, link): (String, &str),
+    mark_overdue: bool,
+) -> Rendered {
+    let tr = Tr(lang);
+    let mark = tr.t("mail_overdue_mark");
+    let shown = &list.shown[..list.shown.len().min(DIGEST_ITEMS)];
+    let more = list.total.saturating_sub(shown.len());
+    let mut items: Vec<(String, String)> = shown
         .iter()
-        .take(DIGEST_ITEMS)
         .map(|i| {
-            let label = if i.overdue && !lead_digest { format!("[{mark}] {}", i.label) } else { i.label.clone() };
+            let label = if i.overdue && mark_overdue { format!("[{mark}] {}", i.label) } else { i.label.clone() };
             (label, i.url.clone())
         })
         .collect();

@@ -30,8 +30,8 @@ impl std::fmt::Display for PassReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "queued={} sent={} failed={} retrying={} cancelled={}",
-            self.queued, self.sent.sent, self.sent.failed, self.sent.retried, self.sent.cancelled
+            "queued={} sent={} failed={} retrying={} cancelled={} messages={}",
+            self.queued, self.sent.sent, self.sent.failed, self.sent.retried, self.sent.cancelled, self.sent.messages
         )
     }
 }

@@ -3,6 +3,7 @@
 //! a department's webhook. Transient failures come back later with exponential
 //! backoff; permanent ones (SMTP 5xx, HTTP 4xx) are marked failed with the answer.
 
+use super::messages;
 use super::render::Lookup;
 use crate::config::{Settings, SmtpTls};
 use crate::db::outbox::{OutboxRow, Outcome};
@@ -116,7 +117,10 @@ impl Mailer {
 /// What one send pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SendReport {
+    /// Outbox rows delivered.
     pub sent: usize,
+    /// Messages that carried them (escalations to one person travel together).
+    pub messages: usize,
     pub failed: usize,
     pub retried: usize,
     pub cancelled: usize,
@@ -134,6 +138,8 @@ struct Batch {
     cancelled: usize,
     /// Rows that could not be rendered, with why.
     broken: Vec<(i64, Outcome)>,
+    /// Recipients' names, for messages that group rows.
+    people: HashMap<i64, String>,
 }
 
 /// Claims a batch, cancelling (in the same transaction) rows whose task was finished
@@ -181,7 +187,7 @@ fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> ServiceResult<Batch> 
                 None => rows.push(r),
             }
         }
-        Ok(Batch { rows, names, hooks, cancelled, broken })
+        Ok(Batch { rows, names, hooks, cancelled, broken, people: lookup.people })
     })
 }
 
@@ -198,10 +204,13 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> Serv
         if batch.rows.is_empty() && batch.cancelled == 0 && batch.broken.is_empty() {
             return Ok(report);
         }
-        let sends: Vec<_> = batch.rows.iter().map(|r| send_one(mailer, &batch, r, now)).collect();
+        let units = group_escalations(&batch.rows, &batch.people, &mailer.base);
+        let sends: Vec<_> = units.iter().map(|(r, _)| send_one(mailer, &batch, r, now)).collect();
         let results: Vec<Outcome> =
             futures_util::stream::iter(sends).buffered(mailer.concurrency.max(1)).collect().await;
-        let mut outcomes: Vec<(i64, Outcome)> = batch.rows.iter().map(|r| r.id).zip(results).collect();
+        report.messages += results.iter().filter(|o| **o == Outcome::Sent).count();
+        let mut outcomes: Vec<(i64, Outcome)> =
+            units.iter().zip(results).flat_map(|((_, ids), o)| ids.iter().map(move |id| (*id, o.clone()))).collect();
         outcomes.extend(batch.broken.iter().cloned());
         for (_, o) in &outcomes {
             match o {
@@ -224,6 +233,45 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> Serv
         .await
         .map_err(|e| crate::services::ServiceError::Corrupt(format!("sender task: {e}")))??;
     }
+}
+
+/// The messages to send for a claimed batch: each row alone, except escalations by
+/// mail to the same person (and level), which go as one message listing them, so a
+/// lead with twenty late tasks in their departments gets one mail, not twenty. Each
+/// message comes with the rows it delivers; its Message-ID is its first row's.
+fn group_escalations(rows: &[OutboxRow], people: &HashMap<i64, String>, base: &str) -> Vec<(OutboxRow, Vec<i64>)> {
+    let mut groups: HashMap<(i64, i32), Vec<&OutboxRow>> = HashMap::new();
+    let mut units: Vec<(OutboxRow, Vec<i64>)> = Vec::new();
+    for r in rows {
+        match r.recipient_id.filter(|_| r.kind == "escalation" && r.channel == "email") {
+            Some(who) => groups.entry((who, r.level)).or_default().push(r),
+            None => units.push((r.clone(), vec![r.id])),
+        }
+    }
+    let base = base.trim_end_matches('/');
+    for members in groups.into_values() {
+        let first = members[0].clone();
+        if members.len() == 1 {
+            units.push((first.clone(), vec![first.id]));
+            continue;
+        }
+        let shown = members
+            .iter()
+            .map(|r| messages::DigestItem {
+                label: r.subject.clone(),
+                url: format!("{base}/tasks/{}", r.task_id.unwrap_or_default()),
+                overdue: true,
+            })
+            .collect();
+        let list = messages::DigestList { shown, total: members.len(), overdue: members.len() };
+        let lang = crate::i18n::Lang::from_locale(&first.lang);
+        let name = first.recipient_id.and_then(|id| people.get(&id)).map_or("", String::as_str);
+        let m = messages::escalations(lang, name, &list, &format!("{base}/dashboard"));
+        let ids = members.iter().map(|r| r.id).collect();
+        units.push((OutboxRow { subject: m.subject, body_text: m.text, body_html: m.html, ..first }, ids));
+    }
+    units.sort_by_key(|(r, _)| r.id);
+    units
 }
 
 fn retry_or_fail(r: &OutboxRow, now: DateTime<Utc>, error: String) -> Outcome {
