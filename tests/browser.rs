@@ -65,6 +65,9 @@ impl Browser {
                 ]
             }
         });
+        // The test binary links two rustls crypto providers (ring through lettre and
+        // reqwest, aws-lc-rs through fantoccini): name one, once, before any TLS setup.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .unwrap()
             .capabilities(caps.as_object().unwrap().clone())

@@ -294,6 +294,8 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
         let conn = &mut conn.any();
         let (kept, recounted) = (dutyday::db::rollup::all(conn).unwrap(), dutyday::db::rollup::recount(conn).unwrap());
         assert_eq!(kept, recounted, "rollup and recount differ {when}");
+        let (open_kept, open_recounted) = dutyday::db::rollup::open_kept_and_recounted(conn).unwrap();
+        assert_eq!(open_kept, open_recounted, "open rollup and recount differ {when}");
     };
     for step in 0..160 {
         let all = tasks(db);
@@ -316,6 +318,36 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
         }
     }
     check("at the end");
+    // Open tasks due by now: from the open rollup plus today's live count, equal to a
+    // plain count, at several moments of a day.
+    let departments: Vec<String> = tasks(db)
+        .iter()
+        .map(|t| t.department_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut conn = pool.get().unwrap();
+    for hour in [0, 3, 9, 10, 17, 23] {
+        let at_hour = (clock.date_naive().and_hms_opt(hour, 30, 0).unwrap()).and_utc();
+        let fast = dutyday::db::rollup::open_due_fast(
+            &mut conn.any(),
+            day("2026-11-01"),
+            day("2026-12-31"),
+            &departments,
+            at_hour.naive_utc(),
+        )
+        .unwrap();
+        let live = dutyday::db::rollup::open_due(
+            &mut conn.any(),
+            day("2026-11-01"),
+            day("2026-12-31"),
+            &departments,
+            at_hour.naive_utc(),
+        )
+        .unwrap();
+        assert_eq!(fast, live, "open due by {at_hour}");
+    }
+    drop(conn);
     // Rebuilding from scratch (as after a bulk import) gives the same rollup.
     let kept = dutyday::db::rollup::all(&mut pool.get().unwrap().any()).unwrap();
     dutyday::db::rollup::rebuild(&mut pool.get().unwrap().any()).unwrap();

@@ -139,6 +139,16 @@ pub fn all(conn: &mut AnyConn) -> QueryResult<BTreeMap<(NaiveDate, String), Fini
 /// changes made outside dutyday, such as a data import).
 pub fn rebuild(conn: &mut AnyConn) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
+    let due_on = match conn {
+        AnyConn::Sqlite(_) => "date(due_at)",
+        AnyConn::Postgres(_) => "CAST(due_at AS DATE)",
+    };
+    let open = format!(
+        "DELETE FROM open_rollup;
+        INSERT INTO open_rollup (day, department_id, due_on, n)
+        SELECT occurs_on, department_id, {due_on}, COUNT(*) FROM tasks WHERE status = 'open'
+        GROUP BY occurs_on, department_id, {due_on};"
+    );
     let sql = "DELETE FROM day_rollup;
         INSERT INTO day_rollup (day, department_id, done, on_time, skipped, missed)
         SELECT occurs_on, department_id,
@@ -149,7 +159,104 @@ pub fn rebuild(conn: &mut AnyConn) -> QueryResult<()> {
         FROM tasks WHERE status IN ('done', 'skipped', 'missed')
         GROUP BY occurs_on, department_id;";
     match conn {
-        AnyConn::Sqlite(c) => c.batch_execute(sql),
-        AnyConn::Postgres(c) => c.batch_execute(sql),
+        AnyConn::Sqlite(c) => c.batch_execute(&format!("{sql}\n{open}")),
+        AnyConn::Postgres(c) => c.batch_execute(&format!("{sql}\n{open}")),
     }
+}
+
+/// Adds `delta` open tasks of (`day`, `department`) falling due on `due_on` (UTC date).
+pub fn add_open(
+    conn: &mut AnyConn,
+    day: NaiveDate,
+    department: &str,
+    due_on: NaiveDate,
+    delta: i64,
+) -> QueryResult<()> {
+    use super::schema::open_rollup;
+    if delta == 0 {
+        return Ok(());
+    }
+    let row = (
+        open_rollup::day.eq(day),
+        open_rollup::department_id.eq(department),
+        open_rollup::due_on.eq(due_on),
+        open_rollup::n.eq(delta),
+    );
+    with_conn!(conn, c => diesel::insert_into(open_rollup::table)
+        .values(row)
+        .on_conflict((open_rollup::day, open_rollup::department_id, open_rollup::due_on))
+        .do_update()
+        .set(open_rollup::n.eq(open_rollup::n + excluded(open_rollup::n)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Adds many open tasks, one statement per (day, department, due date).
+pub fn add_open_all<'a>(
+    conn: &mut AnyConn,
+    tasks: impl IntoIterator<Item = (NaiveDate, &'a str, NaiveDateTime)>,
+) -> QueryResult<()> {
+    let mut sums: BTreeMap<(NaiveDate, &str, NaiveDate), i64> = BTreeMap::new();
+    for (day, dept, due) in tasks {
+        *sums.entry((day, dept, due.date())).or_default() += 1;
+    }
+    for ((day, dept, due_on), n) in sums {
+        add_open(conn, day, dept, due_on, n)?;
+    }
+    Ok(())
+}
+
+/// Open tasks of `from..=to` in `departments` already due at `now`, per day and
+/// department: from the open rollup for tasks due before today (UTC), and counted
+/// live only for those due today.
+pub fn open_due_fast(
+    conn: &mut AnyConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(NaiveDate, String, i64)>> {
+    use super::schema::open_rollup;
+    let today = now.date();
+    let kept: Vec<(NaiveDate, String, i64)> = with_conn!(conn, c => open_rollup::table
+        .filter(open_rollup::day.between(from, to))
+        .filter(open_rollup::department_id.eq_any(departments))
+        .filter(open_rollup::due_on.lt(today))
+        .select((open_rollup::day, open_rollup::department_id, open_rollup::n))
+        .load(c))?;
+    let midnight = today.and_hms_opt(0, 0, 0).unwrap_or(now);
+    let live: Vec<(NaiveDate, String, i64)> = with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::due_at.between(midnight, now))
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .group_by((tasks::occurs_on, tasks::department_id))
+        .select((tasks::occurs_on, tasks::department_id, diesel::dsl::count_star()))
+        .load(c))?;
+    let mut out: BTreeMap<(NaiveDate, String), i64> = BTreeMap::new();
+    for (day, dept, n) in kept.into_iter().chain(live) {
+        *out.entry((day, dept)).or_default() += n;
+    }
+    Ok(out.into_iter().filter(|(_, n)| *n != 0).map(|((d, dep), n)| (d, dep, n)).collect())
+}
+
+/// The open rollup (non-zero rows) and the same recounted from the task table.
+#[allow(clippy::type_complexity)]
+pub fn open_kept_and_recounted(
+    conn: &mut AnyConn,
+) -> QueryResult<(BTreeMap<(NaiveDate, String, NaiveDate), i64>, BTreeMap<(NaiveDate, String, NaiveDate), i64>)> {
+    use super::schema::open_rollup;
+    let kept: Vec<(NaiveDate, String, NaiveDate, i64)> = with_conn!(conn, c => open_rollup::table
+        .select((open_rollup::day, open_rollup::department_id, open_rollup::due_on, open_rollup::n))
+        .load(c))?;
+    let rows: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .select((tasks::occurs_on, tasks::department_id, tasks::due_at))
+        .load(c))?;
+    let mut recounted: BTreeMap<(NaiveDate, String, NaiveDate), i64> = BTreeMap::new();
+    for (day, dept, due) in rows {
+        *recounted.entry((day, dept, due.date())).or_default() += 1;
+    }
+    let kept = kept.into_iter().filter(|r| r.3 != 0).map(|(d, dep, due, n)| ((d, dep, due), n)).collect();
+    Ok((kept, recounted))
 }

@@ -233,6 +233,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    open_rollup (day, department_id, due_on) {
+        day -> Date,
+        department_id -> Text,
+        due_on -> Date,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(position_holders -> staff (staff_id));
 diesel::joinable!(outbox -> tasks (task_id));
 diesel::joinable!(tasks -> templates (template_id));
@@ -241,6 +250,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     company,
     day_rollup,
     departments,
+    open_rollup,
     outbox,
     positions,
     duties,

@@ -55,26 +55,24 @@ pub struct TaskRow {
 /// Inserts the rows that do not exist yet, in multi-row statements, and returns how
 /// many were new. Rows whose key exists (made earlier, or by another instance at the
 /// same moment) are left as they are.
-/// Tasks inserted already finished (`missed`) are added to the day rollup in the same
+/// The rollups (open tasks, and those inserted already `missed`) change in the same
 /// transaction.
 pub fn insert_missing(conn: &mut AnyConn, rows: &[NewTask]) -> QueryResult<usize> {
     let mut created = 0;
     for chunk in rows.chunks(INSERT_CHUNK) {
-        if chunk.iter().all(|t| t.status == "open") {
-            // Open tasks count nowhere until they are finished: no rollup to keep.
-            created += with_conn!(conn, c => diesel::insert_into(tasks::table).values(chunk).on_conflict_do_nothing().execute(c))?;
-            continue;
-        }
         let made: Vec<(NaiveDate, String, String, NaiveDateTime)> = with_conn!(conn, c => diesel::insert_into(tasks::table)
             .values(chunk)
             .on_conflict_do_nothing()
             .returning((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at))
             .get_results(c))?;
         created += made.len();
-        let finished = made.iter().filter(|m| m.2 != "open");
+        let (open, finished): (Vec<_>, Vec<_>) = made.iter().partition(|m| m.2 == "open");
+        super::rollup::add_open_all(conn, open.iter().map(|(day, dept, _, due)| (*day, dept.as_str(), *due)))?;
         super::rollup::add_all(
             conn,
-            finished.map(|(day, dept, status, due)| (*day, dept.as_str(), super::rollup::of_task(status, *due, None))),
+            finished
+                .iter()
+                .map(|(day, dept, status, due)| (*day, dept.as_str(), super::rollup::of_task(status, *due, None))),
         )?;
     }
     Ok(created)
@@ -137,7 +135,13 @@ pub fn reassign(
 
 /// Removes an open task whose work a staffing change made redundant.
 pub fn delete_open(conn: &mut AnyConn, id: i64) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::delete(tasks::table.find(id).filter(tasks::status.eq("open"))).execute(c))
+    let gone: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => diesel::delete(tasks::table.find(id).filter(tasks::status.eq("open")))
+        .returning((tasks::occurs_on, tasks::department_id, tasks::due_at))
+        .get_results(c))?;
+    for (day, dept, due) in &gone {
+        super::rollup::add_open(conn, *day, dept, due.date(), -1)?;
+    }
+    Ok(gone.len())
 }
 
 /// One task by id.
@@ -211,6 +215,8 @@ pub fn set_status(
     let Some((day, dept, old, due, old_done)) = before else { return Ok(0) };
     let changed = write_status(conn, id, expected, change, now)?;
     if changed == 1 {
+        let moved = i64::from(change.status == "open") - i64::from(old == "open");
+        super::rollup::add_open(conn, day, &dept, due.date(), moved)?;
         let (was, is) =
             (super::rollup::of_task(&old, due, old_done), super::rollup::of_task(&change.status, due, change.done_at));
         super::rollup::add(conn, day, &dept, [is[0] - was[0], is[1] - was[1], is[2] - was[2], is[3] - was[3]])?;
