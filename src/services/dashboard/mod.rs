@@ -212,7 +212,8 @@ fn rows_of(counts: BTreeMap<String, Counts>, names: &HashMap<String, String>) ->
 }
 
 /// Counts per day and department without reading finished tasks: their counts come
-/// from the day rollup, and only open tasks already due at `now` are counted live.
+/// from the day rollup, open ones from the open rollup by due date, and only the open
+/// tasks falling due today are counted live (whether they are due yet depends on `now`).
 /// The same numbers as applying [`contribution`] to every task.
 pub fn by_day_and_department(
     conn: &mut db::AnyConn,
