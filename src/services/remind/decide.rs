@@ -37,6 +37,17 @@ pub fn settings(conn: &mut AnyConn) -> ServiceResult<Settings> {
     Ok(Settings { policy: Policy::default().with(&spec), window, webhooks })
 }
 
+/// Whether messages may go at `now`: a working day, inside the sending window.
+pub fn sending_window_open(pool: &DbPool, now: DateTime<Utc>) -> ServiceResult<bool> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let set = settings(conn)?;
+    let (tz, _) = crate::services::context::company_today(conn, now)?;
+    let (days, years) = db::calendar::load(conn)?;
+    let calendar = crate::domain::calendar::WorkCalendar::new(days, years);
+    Ok(set.window.allows(&calendar, tz, now))
+}
+
 /// Decides and queues what is owed at `now`; returns how many messages were queued.
 pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResult<usize> {
     let mut conn = pool.get()?;

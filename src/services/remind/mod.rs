@@ -36,12 +36,16 @@ impl std::fmt::Display for PassReport {
     }
 }
 
-/// Decides what is owed at `now`, then delivers everything due.
+/// Decides what is owed at `now`, then delivers everything due. In quiet hours and on
+/// non-working days nothing is decided and nothing is sent, retries included: it all
+/// waits for the next working morning.
 pub async fn pass(pool: &DbPool, mailer: &Mailer, base_url: &str, now: DateTime<Utc>) -> ServiceResult<PassReport> {
     let (p, base) = (pool.clone(), base_url.to_string());
-    let queued = tokio::task::spawn_blocking(move || decide(&p, &base, now))
-        .await
-        .map_err(|e| crate::services::ServiceError::Corrupt(format!("reminder task: {e}")))??;
-    let sent = deliver(pool, mailer, now).await?;
+    let (queued, open) = tokio::task::spawn_blocking(move || -> ServiceResult<(usize, bool)> {
+        Ok((decide(&p, &base, now)?, decide::sending_window_open(&p, now)?))
+    })
+    .await
+    .map_err(|e| crate::services::ServiceError::Corrupt(format!("reminder task: {e}")))??;
+    let sent = if open { deliver(pool, mailer, now).await? } else { SendReport::default() };
     Ok(PassReport { queued, sent })
 }
