@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod rollup;
 pub mod schema;
 pub mod staff;
+pub mod task_reads;
 pub mod tasks;
 
 use diesel::connection::SimpleConnection;

@@ -11,7 +11,10 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod lists;
+mod rollup;
 pub use lists::{overdue, skipped, Overdue, ReminderSent};
+pub use rollup::{by_day_and_department, overview};
+use rollup::{check_period, department_table};
 
 /// What rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,104 +145,12 @@ pub fn dashboard(
     Ok(Dashboard { from, to, by, departments, rows: out, total: Row::new("total".into(), total_name.into(), total) })
 }
 
-fn check_period(from: NaiveDate, to: NaiveDate) -> ServiceResult<()> {
-    if to < from {
-        return Err(ServiceError::invalid("to", "the period ends before it starts"));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(ServiceError::invalid("to", format!("a period is at most {MAX_DAYS} days")));
-    }
-    Ok(())
-}
-
-/// Counts per day and department.
-type Cells = BTreeMap<(NaiveDate, String), Counts>;
-
-/// The by-department table from the cells of [`by_day_and_department`].
-fn department_table(
-    conn: &mut db::AnyConn,
-    viewer: &Viewer,
-    (from, to): (NaiveDate, NaiveDate),
-    departments: Vec<String>,
-    cells: &Cells,
-) -> ServiceResult<Dashboard> {
-    let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut total = Counts::default();
-    for ((_, dept), c) in cells {
-        total.add(c);
-        counts.entry(dept.clone()).or_default().add(c);
-    }
-    let names = names(conn, By::Department, &viewer.locale, &counts)?;
-    let total_name = if viewer.locale == "en" { "Total" } else { "合计" };
-    let total = Row::new("total".into(), total_name.into(), total);
-    Ok(Dashboard { from, to, by: By::Department, departments, rows: rows_of(counts, &names), total })
-}
-
-/// The table and the per-day trend together, as the dashboard page shows them: read
-/// once from the rollup when nothing narrower than a department is asked for.
-pub fn overview(
-    pool: &DbPool,
-    viewer: &Viewer,
-    from: NaiveDate,
-    to: NaiveDate,
-    by: By,
-    filter: &Filter,
-    now: DateTime<Utc>,
-) -> ServiceResult<(Dashboard, Vec<(NaiveDate, Counts)>)> {
-    if by != By::Department || !filter.uses_rollup() {
-        return Ok((dashboard(pool, viewer, from, to, by, filter, now)?, daily(pool, viewer, from, to, filter, now)?));
-    }
-    check_period(from, to)?;
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
-    let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
-    let cells = by_day_and_department(conn, from, to, &departments, now)?;
-    let mut days: BTreeMap<NaiveDate, Counts> =
-        from.iter_days().take_while(|d| *d <= to).map(|d| (d, Counts::default())).collect();
-    for ((day, _), c) in &cells {
-        days.entry(*day).or_default().add(c);
-    }
-    let table = department_table(conn, viewer, (from, to), departments, &cells)?;
-    Ok((table, days.into_iter().collect()))
-}
-
 /// Rows in name order.
 fn rows_of(counts: BTreeMap<String, Counts>, names: &HashMap<String, String>) -> Vec<Row> {
     let mut out: Vec<Row> =
         counts.into_iter().map(|(k, c)| Row::new(k.clone(), names.get(&k).cloned().unwrap_or(k), c)).collect();
     out.sort_by(|a, b| a.name.cmp(&b.name).then(a.key.cmp(&b.key)));
     out
-}
-
-/// Counts per day and department without reading finished tasks: their counts come
-/// from the day rollup, open ones from the open rollup by due date, and only the open
-/// tasks falling due today are counted live (whether they are due yet depends on `now`).
-/// The same numbers as applying [`contribution`] to every task.
-pub fn by_day_and_department(
-    conn: &mut db::AnyConn,
-    from: NaiveDate,
-    to: NaiveDate,
-    departments: &[String],
-    now: DateTime<Utc>,
-) -> ServiceResult<Cells> {
-    let n = |x: i64| u64::try_from(x).unwrap_or(0);
-    let mut out: BTreeMap<(NaiveDate, String), Counts> = BTreeMap::new();
-    for (day, dept, [done, on_time, skipped, missed]) in db::rollup::load(conn, from, to, departments)? {
-        let c = Counts {
-            due: n(done + skipped + missed),
-            done: n(done),
-            on_time: n(on_time),
-            overdue: 0,
-            skipped: n(skipped),
-            missed: n(missed),
-        };
-        out.entry((day, dept)).or_default().add(&c);
-    }
-    for (day, dept, open) in db::rollup::open_due_fast(conn, from, to, departments, now.naive_utc())? {
-        out.entry((day, dept)).or_default().add(&Counts { due: n(open), overdue: n(open), ..Counts::default() });
-    }
-    out.retain(|_, c| *c != Counts::default());
-    Ok(out)
 }
 
 impl Filter {

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod decide;
+mod group;
 pub mod messages;
 pub mod render;
 pub mod send;

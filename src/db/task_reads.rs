@@ -1,0 +1,126 @@
+//! Reads of many tasks at once: what dashboards count and what reminders chase.
+//! (`db::tasks` re-exports them.)
+
+use super::schema::tasks;
+use super::tasks::TaskRow;
+use super::{AnyConn, INSERT_CHUNK};
+use crate::with_conn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// What counting needs of each task dated `from..=to` in `departments`.
+#[derive(Debug, Clone, Queryable)]
+pub struct CountRow {
+    pub template_id: String,
+    pub department_id: String,
+    pub position_id: String,
+    pub assignee_id: Option<i64>,
+    pub done_by: Option<i64>,
+    pub status: String,
+    pub due_at: NaiveDateTime,
+    pub done_at: Option<NaiveDateTime>,
+    pub occurs_on: NaiveDate,
+}
+
+/// The facts to count for a period, restricted to some departments.
+pub fn for_counting(
+    conn: &mut AnyConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+) -> QueryResult<Vec<CountRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .select((
+            tasks::template_id,
+            tasks::department_id,
+            tasks::position_id,
+            tasks::assignee_id,
+            tasks::done_by,
+            tasks::status,
+            tasks::due_at,
+            tasks::done_at,
+            tasks::occurs_on,
+        ))
+        .load(c))
+}
+
+/// Open tasks of these departments past their due time, oldest first.
+pub fn overdue_in(conn: &mut AnyConn, departments: &[String], now: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::due_at.lt(now))
+        .filter(tasks::department_id.eq_any(departments))
+        .order((tasks::due_at, tasks::id))
+        .limit(1000)
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// Completed tasks of one template dated `from..=to` in `departments`, with figures.
+pub fn with_figures(
+    conn: &mut AnyConn,
+    template: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    departments: &[String],
+) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::template_id.eq(template))
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .filter(tasks::status.eq("done"))
+        .filter(tasks::figures.is_not_null())
+        .order((tasks::occurs_on, tasks::id))
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// Skipped tasks of these departments dated `from..=to`, newest first.
+pub fn skipped_in(
+    conn: &mut AnyConn,
+    departments: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("skipped"))
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .order((tasks::occurs_on.desc(), tasks::id))
+        .limit(500)
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// Open tasks due in `from..=to`, oldest first: the reminder pass's candidates.
+pub fn open_due_between(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::due_at.between(from, to))
+        .order((tasks::due_at, tasks::id))
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// Open tasks dated `day` (any due time): what the morning digest lists as today's.
+pub fn open_on(conn: &mut AnyConn, day: NaiveDate) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq("open"))
+        .filter(tasks::occurs_on.eq(day))
+        .order((tasks::due_at, tasks::id))
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// These tasks, in no particular order.
+pub fn by_ids(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<TaskRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        out.extend(
+            with_conn!(conn, c => tasks::table.filter(tasks::id.eq_any(chunk)).select(TaskRow::as_select()).load(c))?,
+        );
+    }
+    Ok(out)
+}
