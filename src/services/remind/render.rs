@@ -39,8 +39,13 @@ fn pick(pair: Option<&(String, String)>, lang: Lang, fallback: &str) -> String {
 
 impl Lookup {
     /// The names the claimed `rows` need, and their tasks as they are now.
-    pub fn load(conn: &mut AnyConn, base: &str, rows: &[OutboxRow]) -> ServiceResult<(Lookup, HashMap<i64, TaskRow>)> {
-        let (tz, _) = crate::services::context::company_today(conn, Utc::now())?;
+    pub fn load(
+        conn: &mut AnyConn,
+        base: &str,
+        rows: &[OutboxRow],
+        now: DateTime<Utc>,
+    ) -> ServiceResult<(Lookup, HashMap<i64, TaskRow>)> {
+        let (tz, _) = crate::services::context::company_today(conn, now)?;
         let ids: Vec<i64> = rows.iter().filter_map(|r| r.task_id).collect();
         let tasks: HashMap<i64, TaskRow> = db::tasks::by_ids(conn, &ids)?.into_iter().map(|t| (t.id, t)).collect();
         let mut template_ids: Vec<String> = tasks.values().map(|t| t.template_id.clone()).collect();

@@ -173,7 +173,7 @@ fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> ServiceResult<Batch> 
             }
         }
         let hooks: HashMap<String, WebhookSpec> = hooks.into_iter().map(|h| (h.id.clone(), h)).collect();
-        let (lookup, tasks) = Lookup::load(conn, base, &keep)?;
+        let (lookup, tasks) = Lookup::load(conn, base, &keep, now)?;
         let (mut rows, mut broken) = (Vec::new(), Vec::new());
         for mut r in keep {
             let task = r.task_id.and_then(|id| tasks.get(&id));
