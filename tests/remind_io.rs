@@ -223,10 +223,44 @@ fn outbox_is_for_admins_and_digests_can_be_turned_off(db: &TestDb) {
     });
 }
 
+/// A staffing change may remove an open task that already has a reminder queued (the
+/// due-soon one, say): the removal goes through, and the sender cancels the reminder.
+fn a_task_removed_by_a_staffing_change_cancels_its_queued_reminder(db: &TestDb) {
+    db.seed();
+    exec(db, "UPDATE templates SET active = FALSE WHERE id <> 'shipping-daily-report'");
+    generate::run(db.pool(), at("2026-11-30T08:00:00+08:00"), None, 7, Scope::Full).unwrap();
+    let task = common::tasks(db).into_iter().find(|t| t.occurs_on == common::day("2026-11-30")).unwrap();
+    let now = at("2026-11-30T16:05:00+08:00");
+    assert_eq!(remind::decide(db.pool(), "http://dutyday.test", now).unwrap(), 1, "the due-soon reminder");
+    // What a staffing change does to a task it makes redundant, in one transaction.
+    let mut conn = db.pool().get().unwrap();
+    let removed = conn
+        .transaction(|c| -> dutyday::services::ServiceResult<usize> {
+            dutyday::db::tasks::delete_log(c, task.id)?;
+            Ok(dutyday::db::tasks::delete_open(c, task.id)?)
+        })
+        .unwrap();
+    assert_eq!(removed, 1);
+    drop(conn);
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings { mail_dir: dir.path().to_path_buf(), ..Settings::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mailer = {
+        let _inside = rt.enter();
+        Mailer::from_settings(&settings).unwrap()
+    };
+    let report = rt.block_on(remind::deliver(db.pool(), &mailer, now + chrono::Duration::minutes(1))).unwrap();
+    assert_eq!((report.sent, report.cancelled), (0, 1), "{report:?}");
+    let rows = dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), Some("cancelled"), 10).unwrap();
+    assert_eq!(rows[0].last_error.as_deref(), Some("task no longer exists"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no mail was written");
+}
+
 on_both_databases!(
     webhooks_get_each_format_once_and_never_leak_their_token,
     remind_command_prints_counts_and_writes_eml_files,
     outbox_is_for_admins_and_digests_can_be_turned_off,
+    a_task_removed_by_a_staffing_change_cancels_its_queued_reminder,
 );
 
 /// The compose file's mail settings, as the composed app reads them (mailpit's SMTP).
