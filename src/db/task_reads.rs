@@ -94,32 +94,46 @@ pub fn skipped_in(
         .load(c))
 }
 
+/// What reminders need of a task: who, where and when (the sweep reads a hundred
+/// thousand of these, so not the notes and figures).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tasks)]
+pub struct BriefTask {
+    pub id: i64,
+    pub template_id: String,
+    pub occurs_on: NaiveDate,
+    pub due_at: NaiveDateTime,
+    pub position_id: String,
+    pub department_id: String,
+    pub assignee_id: Option<i64>,
+}
+
 /// Open tasks due in `from..=to`, oldest first: the reminder pass's candidates.
-pub fn open_due_between(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
+pub fn open_due_between(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<BriefTask>> {
     with_conn!(conn, c => tasks::table
         .filter(tasks::status.eq("open"))
         .filter(tasks::due_at.between(from, to))
         .order((tasks::due_at, tasks::id))
-        .select(TaskRow::as_select())
+        .select(BriefTask::as_select())
         .load(c))
 }
 
 /// Open tasks dated `day` (any due time): what the morning digest lists as today's.
-pub fn open_on(conn: &mut AnyConn, day: NaiveDate) -> QueryResult<Vec<TaskRow>> {
+pub fn open_on(conn: &mut AnyConn, day: NaiveDate) -> QueryResult<Vec<BriefTask>> {
     with_conn!(conn, c => tasks::table
         .filter(tasks::status.eq("open"))
         .filter(tasks::occurs_on.eq(day))
         .order((tasks::due_at, tasks::id))
-        .select(TaskRow::as_select())
+        .select(BriefTask::as_select())
         .load(c))
 }
 
 /// These tasks, in no particular order.
-pub fn by_ids(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<TaskRow>> {
+pub fn by_ids(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<BriefTask>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(INSERT_CHUNK) {
         out.extend(
-            with_conn!(conn, c => tasks::table.filter(tasks::id.eq_any(chunk)).select(TaskRow::as_select()).load(c))?,
+            with_conn!(conn, c => tasks::table.filter(tasks::id.eq_any(chunk)).select(BriefTask::as_select()).load(c))?,
         );
     }
     Ok(out)

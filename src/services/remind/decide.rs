@@ -5,7 +5,7 @@ use super::messages;
 use super::render::Lookup;
 use crate::db::outbox::NewOutbox;
 use crate::db::staff::StaffRow;
-use crate::db::tasks::TaskRow;
+use crate::db::tasks::BriefTask;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::departments_led;
 use crate::domain::remind::{self, Audience, Kind, Policy, PolicySpec, Window};
@@ -13,7 +13,7 @@ use crate::domain::webhook::{self, WebhookSpec};
 use crate::i18n::Lang;
 use crate::services::context::Context;
 use crate::services::{ServiceError, ServiceResult};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The company's reminder settings, read from the database.
@@ -70,21 +70,39 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
             positions: ctx.positions.iter().map(|p| (p.id.clone(), (p.zh.clone(), p.en.clone()))).collect(),
             people: staff.values().map(|s| (s.id, s.name.clone())).collect(),
         };
-        let d = Decider { ctx: &ctx, names, staff: &staff, base: base_url.trim_end_matches('/'), now, today };
-        let policies: HashMap<&str, Policy> = ctx
+        let leads = ctx.positions.iter().map(|p| (p.id.clone(), ctx.staffing.lead_for(&p.id, today))).collect();
+        let head = ctx.staffing.head(today);
+        let d =
+            Decider { ctx: &ctx, names, staff: &staff, leads, head, base: base_url.trim_end_matches('/'), now, today };
+        // Templates share a few policies, and tasks a few due times: what is owed is
+        // worked out once per (policy, due time).
+        let mut distinct: Vec<Policy> = Vec::new();
+        let policies: HashMap<&str, usize> = ctx
             .templates
             .iter()
-            .map(|t| (t.spec.id.as_str(), t.spec.reminders.as_ref().map_or(set.policy, |r| set.policy.with(r))))
+            .map(|t| {
+                let p = t.spec.reminders.as_ref().map_or(set.policy, |r| set.policy.with(r));
+                let i = distinct.iter().position(|q| *q == p).unwrap_or_else(|| {
+                    distinct.push(p);
+                    distinct.len() - 1
+                });
+                (t.spec.id.as_str(), i)
+            })
             .collect();
-        let soon = policies.values().filter_map(|p| p.due_soon).max().unwrap_or_default();
-        let give_up = policies.values().map(|p| p.give_up_days).max().unwrap_or(0);
+        let soon = distinct.iter().filter_map(|p| p.due_soon).max().unwrap_or_default();
+        let give_up = distinct.iter().map(|p| p.give_up_days).max().unwrap_or(0);
         let (lo, hi) = ((now - Duration::days(i64::from(give_up) + 1)).naive_utc(), (now + soon).naive_utc());
         let tasks = db::tasks::open_due_between(conn, lo, hi)?;
         let mut seen: HashSet<String> = db::outbox::keys_for_open_tasks(conn, lo, hi)?.into_iter().collect();
+        let mut owed: HashMap<(usize, NaiveDateTime), Vec<remind::Owed>> = HashMap::new();
         let mut rows = Vec::new();
         for t in &tasks {
-            let Some(policy) = policies.get(t.template_id.as_str()) else { continue };
-            for o in remind::owed(policy, &ctx.calendar, ctx.tz, t.due_at.and_utc(), now) {
+            let Some(&pi) = policies.get(t.template_id.as_str()) else { continue };
+            let policy = &distinct[pi];
+            let steps = owed
+                .entry((pi, t.due_at))
+                .or_insert_with(|| remind::owed(policy, &ctx.calendar, ctx.tz, t.due_at.and_utc(), now));
+            for o in steps.iter() {
                 for r in d.recipients(t, o.audience, policy) {
                     let key = format!("t{}:{}:{}:s{}", t.id, o.kind.as_str(), o.level, r.id);
                     if seen.insert(key.clone()) {
@@ -107,7 +125,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
             }
         }
         if set.window.digest_time(&ctx.calendar, ctx.tz, now) {
-            let overdue: Vec<&TaskRow> = tasks.iter().filter(|t| t.due_at.and_utc() < now).collect();
+            let overdue: Vec<&BriefTask> = tasks.iter().filter(|t| t.due_at.and_utc() < now).collect();
             let todays = db::tasks::open_on(conn, today)?;
             let since = (now - Duration::days(1)).naive_utc();
             let sent: HashSet<String> =
@@ -123,6 +141,9 @@ struct Decider<'a> {
     /// Names for the digests' lines.
     names: Lookup,
     staff: &'a HashMap<i64, StaffRow>,
+    /// The lead each position reports to today, and the 总经理.
+    leads: HashMap<String, Option<i64>>,
+    head: Option<i64>,
     base: &'a str,
     now: DateTime<Utc>,
     today: NaiveDate,
@@ -135,10 +156,9 @@ impl<'a> Decider<'a> {
 
     /// Who hears of a task: its assignee, the lead of its position (the 总经理 when
     /// the assignee is that lead), or the 总经理 (unless they lead it or do it).
-    fn recipients(&self, t: &TaskRow, audience: Audience, policy: &Policy) -> Vec<&'a StaffRow> {
-        let s = &self.ctx.staffing;
-        let lead = s.lead_for(&t.position_id, self.today).filter(|l| Some(*l) != t.assignee_id);
-        let head = s.head(self.today).filter(|h| Some(*h) != t.assignee_id);
+    fn recipients(&self, t: &BriefTask, audience: Audience, policy: &Policy) -> Vec<&'a StaffRow> {
+        let lead = self.leads.get(&t.position_id).copied().flatten().filter(|l| Some(*l) != t.assignee_id);
+        let head = self.head.filter(|h| Some(*h) != t.assignee_id);
         let id = match audience {
             Audience::Assignee => t.assignee_id,
             Audience::Lead => lead.or(head),
@@ -151,7 +171,7 @@ impl<'a> Decider<'a> {
     /// A task reminder or webhook post; its words are rendered when it is sent.
     fn task_row(
         &self,
-        t: &TaskRow,
+        t: &BriefTask,
         kind: Kind,
         level: i32,
         to: (Option<i64>, &str, String),
@@ -169,7 +189,7 @@ impl<'a> Decider<'a> {
         key: String,
         kind: Kind,
         level: i32,
-        t: Option<&TaskRow>,
+        t: Option<&BriefTask>,
         recipient: Option<i64>,
         (channel, address): (&str, String),
         lang: Lang,
@@ -195,7 +215,7 @@ impl<'a> Decider<'a> {
     }
 
     /// A digest's list: the first lines described, all of them counted.
-    fn list<'t>(&self, tasks: impl Iterator<Item = &'t TaskRow>, lang: Lang) -> messages::DigestList {
+    fn list<'t>(&self, tasks: impl Iterator<Item = &'t BriefTask>, lang: Lang) -> messages::DigestList {
         let (mut shown, mut total, mut overdue) = (Vec::new(), 0, 0);
         for t in tasks {
             total += 1;
@@ -211,13 +231,13 @@ impl<'a> Decider<'a> {
     /// departments they lead (to their department webhooks too, where asked for).
     fn digests(
         &self,
-        todays: &[TaskRow],
-        overdue: &[&TaskRow],
+        todays: &[BriefTask],
+        overdue: &[&BriefTask],
         hooks: &[WebhookSpec],
         sent: &HashSet<String>,
     ) -> Vec<NewOutbox> {
         let date = self.today.format("%Y-%m-%d").to_string();
-        let mut mine: BTreeMap<i64, Vec<&TaskRow>> = BTreeMap::new();
+        let mut mine: BTreeMap<i64, Vec<&BriefTask>> = BTreeMap::new();
         let mut seen = HashSet::new();
         for t in todays.iter().chain(overdue.iter().copied()) {
             if let Some(a) = t.assignee_id.filter(|_| seen.insert(t.id)) {
@@ -237,12 +257,12 @@ impl<'a> Decider<'a> {
             let m = messages::digest(lang, Kind::Digest, &to.name, &date, &list, &format!("{}/today", self.base));
             out.push(self.row(key, Kind::Digest, 0, None, Some(*id), ("email", to.email.clone()), lang, m));
         }
-        let mut by_department: HashMap<&str, Vec<&TaskRow>> = HashMap::new();
+        let mut by_department: HashMap<&str, Vec<&BriefTask>> = HashMap::new();
         for t in overdue {
             by_department.entry(t.department_id.as_str()).or_default().push(t);
         }
-        let late_in = |depts: &mut dyn Iterator<Item = &str>| -> Vec<&TaskRow> {
-            let mut late: Vec<&TaskRow> =
+        let late_in = |depts: &mut dyn Iterator<Item = &str>| -> Vec<&BriefTask> {
+            let mut late: Vec<&BriefTask> =
                 depts.flat_map(|d| by_department.get(d).into_iter().flatten().copied()).collect();
             late.sort_by_key(|t| (t.due_at, t.id));
             late

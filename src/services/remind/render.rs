@@ -4,13 +4,13 @@
 
 use super::messages::{self, DigestItem, Rendered, TaskFacts};
 use crate::db::outbox::OutboxRow;
-use crate::db::tasks::TaskRow;
+use crate::db::tasks::BriefTask;
 use crate::db::{self, AnyConn};
 use crate::domain::remind::Kind;
 use crate::domain::webhook::{self, WebhookSpec};
 use crate::i18n::{Lang, Tr};
 use crate::services::{ServiceError, ServiceResult};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
@@ -44,10 +44,10 @@ impl Lookup {
         base: &str,
         rows: &[OutboxRow],
         now: DateTime<Utc>,
-    ) -> ServiceResult<(Lookup, HashMap<i64, TaskRow>)> {
+    ) -> ServiceResult<(Lookup, HashMap<i64, BriefTask>)> {
         let (tz, _) = crate::services::context::company_today(conn, now)?;
         let ids: Vec<i64> = rows.iter().filter_map(|r| r.task_id).collect();
-        let tasks: HashMap<i64, TaskRow> = db::tasks::by_ids(conn, &ids)?.into_iter().map(|t| (t.id, t)).collect();
+        let tasks: HashMap<i64, BriefTask> = db::tasks::by_ids(conn, &ids)?.into_iter().map(|t| (t.id, t)).collect();
         let mut template_ids: Vec<String> = tasks.values().map(|t| t.template_id.clone()).collect();
         template_ids.sort();
         template_ids.dedup();
@@ -64,20 +64,23 @@ impl Lookup {
     }
 
     /// How messages in `lang` describe `t`.
-    pub fn describe(&self, t: &TaskRow, lang: Lang) -> Described {
+    pub fn describe(&self, t: &BriefTask, lang: Lang) -> Described {
         let name = pick(self.templates.get(&t.template_id), lang, &t.template_id);
         let nobody = Tr(lang).t("mail_nobody");
+        // Plain number formatting: a morning's digests describe a hundred thousand
+        // tasks, and chrono's `format` parses its pattern every time.
+        let (day, due) = (t.occurs_on, t.due_at.and_utc().with_timezone(&self.tz));
         Described {
-            title: format!("{name} {}", t.occurs_on.format("%m-%d")),
+            title: format!("{name} {:02}-{:02}", day.month(), day.day()),
             position: pick(self.positions.get(&t.position_id), lang, &t.position_id),
             assignee: t.assignee_id.and_then(|a| self.people.get(&a).cloned()).unwrap_or(nobody),
-            due: t.due_at.and_utc().with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string(),
+            due: format!("{:04}-{:02}-{:02} {:02}:{:02}", due.year(), due.month(), due.day(), due.hour(), due.minute()),
             url: format!("{}/tasks/{}", self.base, t.id),
         }
     }
 
     /// A digest's line for `t`.
-    pub fn item(&self, t: &TaskRow, lang: Lang, now: DateTime<Utc>) -> DigestItem {
+    pub fn item(&self, t: &BriefTask, lang: Lang, now: DateTime<Utc>) -> DigestItem {
         let d = self.describe(t, lang);
         DigestItem {
             label: format!("{} · {} · {}", d.title, d.assignee, d.due),
@@ -90,7 +93,7 @@ impl Lookup {
     pub fn render(
         &self,
         r: &OutboxRow,
-        t: &TaskRow,
+        t: &BriefTask,
         hooks: &HashMap<String, WebhookSpec>,
         now: DateTime<Utc>,
     ) -> ServiceResult<Rendered> {
