@@ -92,8 +92,8 @@ fn main() -> anyhow::Result<()> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     if wanted("sweep") || wanted("mail") {
-        let (line, queued) = measure::sweep(&pool, now)?;
-        line.print();
+        let (lines, queued) = measure::sweep(&pool, now)?;
+        lines.iter().for_each(measure::Line::print);
         if wanted("mail") {
             let smtp = start_smtp()?;
             let n = queued.min(if scale.name == "full" { 5000 } else { 200 });
