@@ -279,9 +279,12 @@ impl<'a> Decider<'a> {
         for (id, positions) in &held {
             let Some(to) = self.person(Some(*id)).filter(wanted) else { continue };
             let key = format!("lead_digest:{date}:s{id}");
+            if sent.contains(&key) {
+                continue; // already queued this morning: the list need not be gathered again
+            }
             let depts = departments_led(&self.ctx.departments, positions);
             let late = late_in(&mut depts.iter().map(String::as_str));
-            if late.is_empty() || sent.contains(&key) {
+            if late.is_empty() {
                 continue;
             }
             let lang = Lang::from_locale(&to.locale);
@@ -291,8 +294,11 @@ impl<'a> Decider<'a> {
         }
         for w in hooks.iter().filter(|w| w.wants("lead_digest")) {
             let key = format!("lead_digest:{date}:w{}", w.id);
+            if sent.contains(&key) {
+                continue;
+            }
             let late = late_in(&mut std::iter::once(w.department.as_str()));
-            if late.is_empty() || sent.contains(&key) {
+            if late.is_empty() {
                 continue;
             }
             let lang = Lang::from_locale(&w.lang);
