@@ -185,8 +185,9 @@ fn outbox_is_for_admins_and_digests_can_be_turned_off(db: &TestDb) {
             status: "failed".into(),
             next_attempt_at: chrono::Utc::now().naive_utc(),
             created_at: chrono::Utc::now().naive_utc(),
+            items: "41:7:overdue:0,42:7:repeat:2".into(),
         };
-        dutyday::db::outbox::insert_missing(&mut db.pool().get().unwrap().any(), &[row]).unwrap();
+        dutyday::db::outbox::insert(&mut db.pool().get().unwrap().any(), &[row]).unwrap();
         let client = reqwest::Client::new();
         let admin = token(&base, "zhu.xiaoyan@example.com").await;
         let res = client.get(format!("{base}/api/v1/outbox?status=failed")).bearer_auth(&admin).send().await.unwrap();
@@ -194,6 +195,7 @@ fn outbox_is_for_admins_and_digests_can_be_turned_off(db: &TestDb) {
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["counts"]["failed"], 1);
         assert_eq!(body["messages"][0]["subject"], "【已逾期 1 小时】测试");
+        assert_eq!(body["messages"][0]["tasks"], serde_json::json!([41, 42]), "the tasks it carries");
         let bad = client.get(format!("{base}/api/v1/outbox?status=lost")).bearer_auth(&admin).send().await.unwrap();
         assert_eq!(bad.status(), 422);
         let body: Value = bad.json().await.unwrap();

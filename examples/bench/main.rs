@@ -92,11 +92,11 @@ fn main() -> anyhow::Result<()> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     if wanted("sweep") || wanted("mail") {
-        let (lines, queued) = measure::sweep(&pool, now)?;
+        let (lines, messages) = measure::sweep(&pool, now)?;
         lines.iter().for_each(measure::Line::print);
         if wanted("mail") {
             let smtp = start_smtp()?;
-            let n = queued.min(if scale.name == "full" { 5000 } else { 200 });
+            let n = messages.min(if scale.name == "full" { 5000 } else { 200 });
             rt.block_on(async { measure::mail(&pool, smtp, n, now).await })?.print();
         }
     }

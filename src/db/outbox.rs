@@ -11,7 +11,8 @@ use crate::with_conn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-/// A message to queue. `dedupe_key` is unique: (task, kind, level, recipient).
+/// A message to queue. `dedupe_key` is unique per message; a task reminder's message
+/// lists the reminders it carries in `items` (see `domain::marks`).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct NewOutbox {
@@ -33,6 +34,8 @@ pub struct NewOutbox {
     pub status: String,
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    /// The reminders it carries, `task:assignee:kind:level` comma-separated; empty for digests.
+    pub items: String,
 }
 
 /// A stored message.
@@ -59,14 +62,16 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    pub items: String,
 }
 
-/// Queues the rows whose key is new; returns how many were.
+/// Queues these messages; returns how many were. Keys are unique by construction
+/// (the decide pass holds the deciders' lock), so a clash is an error that rolls the
+/// pass back rather than a message silently dropped with its marks kept.
 ///
 /// On PostgreSQL the rows travel as one array per column and are inserted with
-/// `unnest`: a statement per 20,000 rows instead of one bind parameter per value
-/// (a sweep after downtime queues hundreds of thousands).
-pub fn insert_missing(conn: &mut AnyConn, rows: &[NewOutbox]) -> QueryResult<usize> {
+/// `unnest`: a statement per 20,000 rows instead of one bind parameter per value.
+pub fn insert(conn: &mut AnyConn, rows: &[NewOutbox]) -> QueryResult<usize> {
     let mut n = 0;
     match conn {
         AnyConn::Postgres(c) => {
@@ -76,7 +81,7 @@ pub fn insert_missing(conn: &mut AnyConn, rows: &[NewOutbox]) -> QueryResult<usi
         }
         AnyConn::Sqlite(c) => {
             for chunk in rows.chunks(INSERT_CHUNK / 2) {
-                n += diesel::insert_into(outbox::table).values(chunk).on_conflict_do_nothing().execute(*c)?;
+                n += diesel::insert_into(outbox::table).values(chunk).execute(*c)?;
             }
         }
     }
@@ -90,10 +95,10 @@ fn insert_unnest(c: &mut diesel::PgConnection, rows: &[NewOutbox]) -> QueryResul
     }
     diesel::sql_query(
         "INSERT INTO outbox (dedupe_key, kind, level, task_id, task_assignee_id, recipient_id, channel, \
-         address, lang, subject, body_text, body_html, status, next_attempt_at, created_at) \
+         address, lang, subject, body_text, body_html, status, next_attempt_at, created_at, items) \
          SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::int8[], $5::int8[], $6::int8[], \
          $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], \
-         $14::timestamp[], $15::timestamp[]) ON CONFLICT DO NOTHING",
+         $14::timestamp[], $15::timestamp[], $16::text[])",
     )
     .bind::<Array<Text>, _>(col(rows, |r| &r.dedupe_key))
     .bind::<Array<Text>, _>(col(rows, |r| &r.kind))
@@ -110,17 +115,8 @@ fn insert_unnest(c: &mut diesel::PgConnection, rows: &[NewOutbox]) -> QueryResul
     .bind::<Array<Text>, _>(col(rows, |r| &r.status))
     .bind::<Array<Timestamp>, _>(col(rows, |r| &r.next_attempt_at))
     .bind::<Array<Timestamp>, _>(col(rows, |r| &r.created_at))
+    .bind::<Array<Text>, _>(col(rows, |r| &r.items))
     .execute(c)
-}
-
-/// The keys already queued for open tasks due in `from..=to`.
-pub fn keys_for_open_tasks(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<String>> {
-    with_conn!(conn, c => outbox::table
-        .inner_join(tasks::table)
-        .filter(tasks::status.eq("open"))
-        .filter(tasks::due_at.between(from, to))
-        .select(outbox::dedupe_key)
-        .load(c))
 }
 
 /// The keys of messages of `kinds` queued since `since`.
@@ -219,6 +215,18 @@ pub fn set_subject(conn: &mut AnyConn, id: i64, subject: &str) -> QueryResult<us
     with_conn!(conn, c => diesel::update(outbox::table.find(id)).set(outbox::subject.eq(subject)).execute(c))
 }
 
+/// Keeps only the reminders a claimed message still carries (the others' tasks were
+/// finished or moved meanwhile), and its task when that leaves one.
+pub fn set_items(conn: &mut AnyConn, id: i64, items: &str, task: Option<(i64, Option<i64>)>) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(outbox::table.find(id))
+        .set((
+            outbox::items.eq(items),
+            outbox::task_id.eq(task.map(|t| t.0)),
+            outbox::task_assignee_id.eq(task.and_then(|t| t.1)),
+        ))
+        .execute(c))
+}
+
 /// The newest messages, optionally of one status.
 pub fn list(conn: &mut AnyConn, status: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     with_conn!(conn, c => {
@@ -238,16 +246,17 @@ pub fn counts(conn: &mut AnyConn) -> QueryResult<Vec<(String, i64)>> {
         .load(c))
 }
 
-/// Reminders sent about these tasks: (task, kind, level, recipient, sent at).
-pub type SentReminder = (Option<i64>, String, i32, Option<i64>, Option<NaiveDateTime>);
+/// A task reminder message sent by mail: (kind, level, recipient, sent at, items).
+pub type SentMessage = (String, i32, Option<i64>, Option<NaiveDateTime>, String);
 
-/// The reminders already sent about these tasks, oldest first.
-pub fn sent_for_tasks(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<SentReminder>> {
+/// The task reminder messages mailed, created since `from`, oldest first.
+pub fn sent_since(conn: &mut AnyConn, from: NaiveDateTime) -> QueryResult<Vec<SentMessage>> {
     with_conn!(conn, c => outbox::table
-        .filter(outbox::task_id.eq_any(ids))
+        .filter(outbox::created_at.ge(from))
         .filter(outbox::status.eq("sent"))
         .filter(outbox::channel.eq("email"))
+        .filter(outbox::items.ne(""))
         .order(outbox::id)
-        .select((outbox::task_id, outbox::kind, outbox::level, outbox::recipient_id, outbox::sent_at))
+        .select((outbox::kind, outbox::level, outbox::recipient_id, outbox::sent_at, outbox::items))
         .load(c))
 }

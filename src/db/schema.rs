@@ -219,6 +219,15 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        items -> Text,
+    }
+}
+
+diesel::table! {
+    reminder_marks (task_id) {
+        task_id -> BigInt,
+        assignee_id -> Nullable<BigInt>,
+        steps -> BigInt,
     }
 }
 
@@ -244,6 +253,7 @@ diesel::table! {
 
 diesel::joinable!(position_holders -> staff (staff_id));
 diesel::joinable!(outbox -> tasks (task_id));
+diesel::joinable!(reminder_marks -> tasks (task_id));
 diesel::joinable!(tasks -> templates (template_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -252,6 +262,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     open_rollup,
     outbox,
+    reminder_marks,
     positions,
     duties,
     templates,

@@ -108,16 +108,6 @@ pub struct BriefTask {
     pub assignee_id: Option<i64>,
 }
 
-/// Open tasks due in `from..=to`, oldest first: the reminder pass's candidates.
-pub fn open_due_between(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<BriefTask>> {
-    with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq("open"))
-        .filter(tasks::due_at.between(from, to))
-        .order((tasks::due_at, tasks::id))
-        .select(BriefTask::as_select())
-        .load(c))
-}
-
 /// Open tasks dated `day` (any due time): what the morning digest lists as today's.
 pub fn open_on(conn: &mut AnyConn, day: NaiveDate) -> QueryResult<Vec<BriefTask>> {
     with_conn!(conn, c => tasks::table

@@ -2,12 +2,13 @@
 //! sent about it, and the period's skipped tasks with their reasons.
 
 use super::{departments_in_scope, Filter};
-use crate::db::{self, DbPool};
+use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::Viewer;
+use crate::domain::marks;
 use crate::services::ServiceResult;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// An overdue open task as the overdue list shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -42,26 +43,45 @@ pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Ut
     let (tz, today) = crate::services::context::company_today(conn, now)?;
     let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
     let ctx = crate::services::context::Context::load(conn, since)?;
-    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-    let mut sent: HashMap<i64, Vec<ReminderSent>> = HashMap::new();
-    let reminders = db::outbox::sent_for_tasks(conn, &ids)?;
-    let people: Vec<i64> = reminders.iter().filter_map(|r| r.3).collect();
-    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
-    for (task, kind, level, to, at) in reminders {
-        let at = at.map(|a| a.and_utc().with_timezone(&tz).format("%m-%d %H:%M").to_string()).unwrap_or_default();
-        let to = to.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
-        sent.entry(task.unwrap_or_default()).or_default().push(ReminderSent { kind, level, to, at });
-    }
+    let sent = reminders_sent(conn, &rows, tz)?;
     let views = crate::services::tasks::views(conn, tz, rows, Some(viewer), now)?;
     Ok(views
         .into_iter()
         .map(|task| {
             let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
             let hours_late = crate::domain::due::working_hours_between(&ctx.calendar, tz, due, now);
-            let reminders = sent.remove(&task.id).unwrap_or_default();
+            let reminders = sent.get(&task.id).cloned().unwrap_or_default();
             Overdue { task, hours_late, reminders }
         })
         .collect())
+}
+
+/// The reminders mailed about these tasks, by task. A message may carry reminders
+/// about several tasks, so the messages created while these tasks could be reminded
+/// (from the longest due-soon lead before the first due time on) are read and sorted out.
+fn reminders_sent(
+    conn: &mut AnyConn,
+    rows: &[crate::db::tasks::TaskRow],
+    tz: chrono_tz::Tz,
+) -> ServiceResult<HashMap<i64, Vec<ReminderSent>>> {
+    let mut sent: HashMap<i64, Vec<ReminderSent>> = HashMap::new();
+    let Some(first) = rows.iter().map(|t| t.due_at).min() else { return Ok(sent) };
+    let wanted: HashSet<i64> = rows.iter().map(|t| t.id).collect();
+    let from = first - chrono::Duration::hours(1000);
+    let messages = db::outbox::sent_since(conn, from)?;
+    let mut people: Vec<i64> = messages.iter().filter_map(|m| m.2).collect();
+    people.sort_unstable();
+    people.dedup();
+    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
+    for (_, _, to, at, items) in messages {
+        let at = at.map(|a| a.and_utc().with_timezone(&tz).format("%m-%d %H:%M").to_string()).unwrap_or_default();
+        let to = to.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+        for item in marks::decode(&items).unwrap_or_default().into_iter().filter(|i| wanted.contains(&i.task_id)) {
+            let r = ReminderSent { kind: item.kind.as_str().into(), level: item.level, to: to.clone(), at: at.clone() };
+            sent.entry(item.task_id).or_default().push(r);
+        }
+    }
+    Ok(sent)
 }
 
 /// Skipped tasks of the period in scope, newest first; each view's `note` is the reason.

@@ -2,6 +2,7 @@
 
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
+use crate::domain::marks;
 use crate::services::{ServiceError, ServiceResult};
 use serde::Serialize;
 
@@ -16,8 +17,13 @@ pub struct OutboxView {
     pub channel: String,
     /// The email address, or the webhook's id.
     pub to: String,
+    /// Empty until it is sent: task reminders are worded when they go.
     pub subject: String,
+    /// The task, when it is about one.
     pub task_id: Option<i64>,
+    /// Every task whose reminder it carries (a person's reminders and escalations of
+    /// one pass travel in one message); empty for digests.
+    pub tasks: Vec<i64>,
     /// `queued`, `sending`, `sent`, `failed` or `cancelled`.
     pub status: String,
     pub attempts: i32,
@@ -63,6 +69,7 @@ pub fn outbox(pool: &DbPool, viewer: &Viewer, status: Option<&str>, limit: i64) 
             to: r.address,
             subject: r.subject,
             task_id: r.task_id,
+            tasks: marks::decode(&r.items).unwrap_or_default().iter().map(|i| i.task_id).collect(),
             status: r.status,
             attempts: r.attempts,
             last_error: r.last_error,

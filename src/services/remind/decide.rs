@@ -1,20 +1,26 @@
 //! The decide pass: which reminders, escalations and digests are owed at `now`,
 //! written to the outbox in the transaction that decided them.
+//!
+//! Each task's steps already decided are read with it (`db::marks`); each new step is
+//! marked and added to a message for its recipient, one message per recipient and
+//! step class (the assignee's reminders, the lead's escalations, the 总经理's, each
+//! webhook's posts), so a sweep after downtime queues a message per person, not a row
+//! per task and step.
 
-use super::messages;
 use super::render::Lookup;
+use crate::db::marks::Mark;
 use crate::db::outbox::NewOutbox;
 use crate::db::staff::StaffRow;
 use crate::db::tasks::BriefTask;
 use crate::db::{self, AnyConn, DbPool};
-use crate::domain::access::departments_led;
+use crate::domain::marks::{self, carried_over, step_bit, Item};
 use crate::domain::remind::{self, Audience, Kind, Policy, PolicySpec, Window};
-use crate::domain::webhook::{self, WebhookSpec};
+use crate::domain::webhook::WebhookSpec;
 use crate::i18n::Lang;
 use crate::services::context::Context;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// The company's reminder settings, read from the database.
 pub struct Settings {
@@ -48,10 +54,12 @@ pub fn sending_window_open(pool: &DbPool, now: DateTime<Utc>) -> ServiceResult<b
     Ok(set.window.allows(&calendar, tz, now))
 }
 
-/// Decides and queues what is owed at `now`; returns how many messages were queued.
+/// Decides and queues what is owed at `now`; returns how many reminders (and digests)
+/// were queued.
 pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResult<usize> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
+        db::marks::serialize_deciders(conn)?;
         let set = settings(conn)?;
         let (_, today) = crate::services::context::company_today(conn, now)?;
         let ctx = Context::load(conn, today)?;
@@ -92,71 +100,159 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
         let soon = distinct.iter().filter_map(|p| p.due_soon).max().unwrap_or_default();
         let give_up = distinct.iter().map(|p| p.give_up_days).max().unwrap_or(0);
         let (lo, hi) = ((now - Duration::days(i64::from(give_up) + 1)).naive_utc(), (now + soon).naive_utc());
-        let tasks = db::tasks::open_due_between(conn, lo, hi)?;
-        let mut seen: HashSet<String> = db::outbox::keys_for_open_tasks(conn, lo, hi)?.into_iter().collect();
+        let candidates = db::marks::candidates(conn, lo, hi)?;
         let mut owed: HashMap<(usize, NaiveDateTime), Vec<remind::Owed>> = HashMap::new();
-        let mut rows = Vec::new();
-        for t in &tasks {
+        let (mut out, mut marked) = (Outgoing::default(), Vec::new());
+        for (t, mark) in &candidates {
             let Some(&pi) = policies.get(t.template_id.as_str()) else { continue };
             let policy = &distinct[pi];
             let steps = owed
                 .entry((pi, t.due_at))
                 .or_insert_with(|| remind::owed(policy, &ctx.calendar, ctx.tz, t.due_at.and_utc(), now));
+            if steps.is_empty() {
+                continue;
+            }
+            let before = mark.map_or(0, |(for_whom, steps)| carried_over(steps, for_whom, t.assignee_id));
+            let mut done = before;
             for o in steps.iter() {
-                for r in d.recipients(t, o.audience, policy) {
-                    let key = format!("t{}:{}:{}:s{}", t.id, o.kind.as_str(), o.level, r.id);
-                    if seen.insert(key.clone()) {
-                        let lang = Lang::from_locale(&r.locale);
-                        rows.push(d.task_row(t, o.kind, o.level, (Some(r.id), "email", r.email.clone()), lang, key));
+                let item = Item { task_id: t.id, assignee_id: t.assignee_id, kind: o.kind, level: o.level };
+                let bit = step_bit(o.kind, o.level, false);
+                if done & bit == 0 {
+                    if let Some(r) = d.recipient(t, o.audience, policy) {
+                        out.add(To::Person(r.id), item);
+                        done |= bit;
                     }
                 }
-                let hook_kind = match (o.kind, o.level) {
-                    (Kind::Overdue, _) => "overdue",
-                    (Kind::Escalation, 1) => "escalation",
+                let (bit, hook_kind) = match (o.kind, o.level) {
+                    (Kind::Overdue, _) => (step_bit(o.kind, o.level, true), "overdue"),
+                    (Kind::Escalation, 1) => (step_bit(o.kind, o.level, true), "escalation"),
                     _ => continue,
                 };
-                for w in set.webhooks.iter().filter(|w| w.department == t.department_id && w.wants(hook_kind)) {
-                    let key = format!("t{}:{}:{}:w{}", t.id, o.kind.as_str(), o.level, w.id);
-                    if seen.insert(key.clone()) {
-                        let lang = Lang::from_locale(&w.lang);
-                        rows.push(d.task_row(t, o.kind, o.level, (None, "webhook", w.id.clone()), lang, key));
+                if done & bit == 0 {
+                    for (i, _) in set
+                        .webhooks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, w)| w.department == t.department_id && w.wants(hook_kind))
+                    {
+                        out.add(To::Hook(i), item);
+                        done |= bit;
                     }
                 }
             }
+            if done != before {
+                marked.push(Mark { task_id: t.id, assignee_id: t.assignee_id, steps: done });
+            }
         }
+        db::marks::save(conn, &marked)?;
+        let mut queued = out.items;
+        let mut rows = out.rows(&d, &set.webhooks);
         if set.window.digest_time(&ctx.calendar, ctx.tz, now) {
-            let overdue: Vec<&BriefTask> = tasks.iter().filter(|t| t.due_at.and_utc() < now).collect();
+            let overdue: Vec<&BriefTask> =
+                candidates.iter().map(|(t, _)| t).filter(|t| t.due_at.and_utc() < now).collect();
             let todays = db::tasks::open_on(conn, today)?;
             let since = (now - Duration::days(1)).naive_utc();
             let sent: HashSet<String> =
                 db::outbox::keys_since(conn, &["digest", "lead_digest"], since)?.into_iter().collect();
-            rows.extend(d.digests(&todays, &overdue, &set.webhooks, &sent));
+            let digests = d.digests(&todays, &overdue, &set.webhooks, &sent);
+            queued += digests.len();
+            rows.extend(digests);
         }
-        Ok(db::outbox::insert_missing(conn, &rows)?)
+        db::outbox::insert(conn, &rows)?;
+        Ok(queued)
     })
 }
 
-struct Decider<'a> {
-    ctx: &'a Context,
+/// Where a message goes: a person by mail, or one of the company's webhooks (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum To {
+    Person(i64),
+    Hook(usize),
+}
+
+/// The task reminder messages of a pass, as they fill: one per recipient and class
+/// (0: the assignee's reminders or a webhook's overdue posts; 1 and 2: escalations).
+#[derive(Default)]
+struct Outgoing {
+    messages: HashMap<(To, i32), Vec<Item>>,
+    order: Vec<(To, i32)>,
+    items: usize,
+}
+
+impl Outgoing {
+    fn add(&mut self, to: To, item: Item) {
+        let class = if item.kind == Kind::Escalation { item.level.min(2) } else { 0 };
+        let items = self.messages.entry((to, class)).or_insert_with(|| {
+            self.order.push((to, class));
+            Vec::new()
+        });
+        items.push(item);
+        self.items += 1;
+    }
+
+    /// The outbox rows; their words are rendered when they are sent.
+    fn rows(mut self, d: &Decider<'_>, hooks: &[WebhookSpec]) -> Vec<NewOutbox> {
+        let mut rows = Vec::with_capacity(self.order.len());
+        for key in &self.order {
+            let Some(items) = self.messages.remove(key) else { continue };
+            let (to, class) = *key;
+            let (recipient, channel, address, locale, tag) = match to {
+                To::Person(id) => {
+                    let Some(p) = d.staff.get(&id) else { continue };
+                    (Some(id), "email", p.email.clone(), p.locale.as_str(), format!("s{id}"))
+                }
+                To::Hook(i) => {
+                    let w = &hooks[i];
+                    (None, "webhook", w.id.clone(), w.lang.as_str(), format!("w{}", w.id))
+                }
+            };
+            let top = items.iter().max_by_key(|i| marks::rank(i.kind, i.level)).copied().unwrap_or(items[0]);
+            let only = (items.len() == 1).then_some(items[0]);
+            let key = format!("m{}:{tag}:{class}:t{}", d.now.timestamp(), items[0].task_id);
+            rows.push(NewOutbox {
+                dedupe_key: key,
+                kind: top.kind.as_str().into(),
+                level: top.level,
+                task_id: only.map(|i| i.task_id),
+                task_assignee_id: only.and_then(|i| i.assignee_id),
+                recipient_id: recipient,
+                channel: channel.into(),
+                address,
+                lang: Lang::from_locale(locale).locale().into(),
+                subject: String::new(),
+                body_text: String::new(),
+                body_html: String::new(),
+                status: "queued".into(),
+                next_attempt_at: d.now.naive_utc(),
+                created_at: d.now.naive_utc(),
+                items: marks::encode(&items),
+            });
+        }
+        rows
+    }
+}
+
+pub(super) struct Decider<'a> {
+    pub(super) ctx: &'a Context,
     /// Names for the digests' lines.
-    names: Lookup,
-    staff: &'a HashMap<i64, StaffRow>,
+    pub(super) names: Lookup,
+    pub(super) staff: &'a HashMap<i64, StaffRow>,
     /// The lead each position reports to today, and the 总经理.
     leads: HashMap<String, Option<i64>>,
     head: Option<i64>,
-    base: &'a str,
-    now: DateTime<Utc>,
-    today: NaiveDate,
+    pub(super) base: &'a str,
+    pub(super) now: DateTime<Utc>,
+    pub(super) today: NaiveDate,
 }
 
 impl<'a> Decider<'a> {
-    fn person(&self, id: Option<i64>) -> Option<&'a StaffRow> {
+    pub(super) fn person(&self, id: Option<i64>) -> Option<&'a StaffRow> {
         id.and_then(|id| self.staff.get(&id)).filter(|s| s.active && s.email.contains('@'))
     }
 
     /// Who hears of a task: its assignee, the lead of its position (the 总经理 when
     /// the assignee is that lead), or the 总经理 (unless they lead it or do it).
-    fn recipients(&self, t: &BriefTask, audience: Audience, policy: &Policy) -> Vec<&'a StaffRow> {
+    fn recipient(&self, t: &BriefTask, audience: Audience, policy: &Policy) -> Option<&'a StaffRow> {
         let lead = self.leads.get(&t.position_id).copied().flatten().filter(|l| Some(*l) != t.assignee_id);
         let head = self.head.filter(|h| Some(*h) != t.assignee_id);
         let id = match audience {
@@ -165,148 +261,6 @@ impl<'a> Decider<'a> {
             Audience::Head if policy.lead_after.is_some() && lead.or(head) == head => None,
             Audience::Head => head,
         };
-        self.person(id).into_iter().collect()
-    }
-
-    /// A task reminder or webhook post; its words are rendered when it is sent.
-    fn task_row(
-        &self,
-        t: &BriefTask,
-        kind: Kind,
-        level: i32,
-        to: (Option<i64>, &str, String),
-        lang: Lang,
-        key: String,
-    ) -> NewOutbox {
-        let (recipient, channel, address) = to;
-        let blank = messages::Rendered { subject: String::new(), text: String::new(), html: String::new() };
-        self.row(key, kind, level, Some(t), recipient, (channel, address), lang, blank)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn row(
-        &self,
-        key: String,
-        kind: Kind,
-        level: i32,
-        t: Option<&BriefTask>,
-        recipient: Option<i64>,
-        (channel, address): (&str, String),
-        lang: Lang,
-        m: messages::Rendered,
-    ) -> NewOutbox {
-        NewOutbox {
-            dedupe_key: key,
-            kind: kind.as_str().into(),
-            level,
-            task_id: t.map(|t| t.id),
-            task_assignee_id: t.and_then(|t| t.assignee_id),
-            recipient_id: recipient,
-            channel: channel.into(),
-            address,
-            lang: lang.locale().into(),
-            subject: m.subject,
-            body_text: m.text,
-            body_html: m.html,
-            status: "queued".into(),
-            next_attempt_at: self.now.naive_utc(),
-            created_at: self.now.naive_utc(),
-        }
-    }
-
-    /// A digest's list: the first lines described, all of them counted.
-    fn list<'t>(&self, tasks: impl Iterator<Item = &'t BriefTask>, lang: Lang) -> messages::DigestList {
-        let (mut shown, mut total, mut overdue) = (Vec::new(), 0, 0);
-        for t in tasks {
-            total += 1;
-            overdue += usize::from(t.due_at.and_utc() < self.now);
-            if shown.len() < messages::DIGEST_ITEMS {
-                shown.push(self.names.item(t, lang, self.now));
-            }
-        }
-        messages::DigestList { shown, total, overdue }
-    }
-
-    /// Each person's morning digest, and each lead's digest of overdue work in the
-    /// departments they lead (to their department webhooks too, where asked for).
-    fn digests(
-        &self,
-        todays: &[BriefTask],
-        overdue: &[&BriefTask],
-        hooks: &[WebhookSpec],
-        sent: &HashSet<String>,
-    ) -> Vec<NewOutbox> {
-        let date = self.today.format("%Y-%m-%d").to_string();
-        let mut mine: BTreeMap<i64, Vec<&BriefTask>> = BTreeMap::new();
-        let mut seen = HashSet::new();
-        for t in todays.iter().chain(overdue.iter().copied()) {
-            if let Some(a) = t.assignee_id.filter(|_| seen.insert(t.id)) {
-                mine.entry(a).or_default().push(t);
-            }
-        }
-        let mut out = Vec::new();
-        let wanted = |s: &&StaffRow| !s.digest_opt_out;
-        for (id, list) in &mine {
-            let Some(to) = self.person(Some(*id)).filter(wanted) else { continue };
-            let key = format!("digest:{date}:s{id}");
-            if sent.contains(&key) {
-                continue;
-            }
-            let lang = Lang::from_locale(&to.locale);
-            let list = self.list(list.iter().copied(), lang);
-            let m = messages::digest(lang, Kind::Digest, &to.name, &date, &list, &format!("{}/today", self.base));
-            out.push(self.row(key, Kind::Digest, 0, None, Some(*id), ("email", to.email.clone()), lang, m));
-        }
-        let mut by_department: HashMap<&str, Vec<&BriefTask>> = HashMap::new();
-        for t in overdue {
-            by_department.entry(t.department_id.as_str()).or_default().push(t);
-        }
-        let late_in = |depts: &mut dyn Iterator<Item = &str>| -> Vec<&BriefTask> {
-            let mut late: Vec<&BriefTask> =
-                depts.flat_map(|d| by_department.get(d).into_iter().flatten().copied()).collect();
-            late.sort_by_key(|t| (t.due_at, t.id));
-            late
-        };
-        let mut held: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
-        for dept in &self.ctx.departments {
-            for lp in dept.lead_position.iter() {
-                for s in self.ctx.staffing.holders(lp, self.today) {
-                    held.entry(s).or_default().insert(lp.clone());
-                }
-            }
-        }
-        let dashboard = format!("{}/dashboard", self.base);
-        for (id, positions) in &held {
-            let Some(to) = self.person(Some(*id)).filter(wanted) else { continue };
-            let key = format!("lead_digest:{date}:s{id}");
-            if sent.contains(&key) {
-                continue; // already queued this morning: the list need not be gathered again
-            }
-            let depts = departments_led(&self.ctx.departments, positions);
-            let late = late_in(&mut depts.iter().map(String::as_str));
-            if late.is_empty() {
-                continue;
-            }
-            let lang = Lang::from_locale(&to.locale);
-            let list = self.list(late.into_iter(), lang);
-            let m = messages::digest(lang, Kind::LeadDigest, &to.name, &date, &list, &dashboard);
-            out.push(self.row(key, Kind::LeadDigest, 0, None, Some(*id), ("email", to.email.clone()), lang, m));
-        }
-        for w in hooks.iter().filter(|w| w.wants("lead_digest")) {
-            let key = format!("lead_digest:{date}:w{}", w.id);
-            if sent.contains(&key) {
-                continue;
-            }
-            let late = late_in(&mut std::iter::once(w.department.as_str()));
-            if late.is_empty() {
-                continue;
-            }
-            let lang = Lang::from_locale(&w.lang);
-            let list = self.list(late.into_iter(), lang);
-            let mut m = messages::digest(lang, Kind::LeadDigest, &w.department, &date, &list, &dashboard);
-            m.html = webhook::payload(w.format, "lead_digest", &m.subject, &m.text, &dashboard, None).to_string();
-            out.push(self.row(key, Kind::LeadDigest, 0, None, None, ("webhook", w.id.clone()), lang, m));
-        }
-        out
+        self.person(id)
     }
 }

@@ -1,48 +1,48 @@
-//! Escalations by mail to one person, claimed together, go as one message.
+//! Messages claimed together for one recipient go as one message.
 
-use super::messages;
 use crate::db::outbox::OutboxRow;
+use crate::domain::marks::Item;
 use std::collections::HashMap;
 
-/// The messages to send for a claimed batch: each row alone, except escalations by
-/// mail to the same person (and level), which go as one message listing them, so a
-/// lead with twenty late tasks in their departments gets one mail, not twenty. Each
-/// message comes with the rows it delivers; its Message-ID is its first row's.
-pub(super) fn group_escalations(
-    rows: &[OutboxRow],
-    people: &HashMap<i64, String>,
-    base: &str,
-) -> Vec<(OutboxRow, Vec<i64>)> {
-    let mut groups: HashMap<(i64, i32), Vec<&OutboxRow>> = HashMap::new();
-    let mut units: Vec<(OutboxRow, Vec<i64>)> = Vec::new();
-    for r in rows {
-        match r.recipient_id.filter(|_| r.kind == "escalation" && r.channel == "email") {
-            Some(who) => groups.entry((who, r.level)).or_default().push(r),
-            None => units.push((r.clone(), vec![r.id])),
-        }
+/// A message to send: the outbox rows it delivers (its Message-ID is the first's) and
+/// the reminders they carry, none for a digest.
+pub(super) struct Unit {
+    pub rows: Vec<OutboxRow>,
+    pub items: Vec<Item>,
+}
+
+impl Unit {
+    /// How many reminders (or digests) it delivers.
+    pub fn weight(&self) -> usize {
+        self.items.len().max(1)
     }
-    let base = base.trim_end_matches('/');
-    for members in groups.into_values() {
-        let first = members[0].clone();
-        if members.len() == 1 {
-            units.push((first.clone(), vec![first.id]));
+}
+
+/// The messages to send for a claimed batch. Task reminder rows for the same recipient
+/// (or webhook) and class travel together: the assignee's reminders, or escalations
+/// of one level. A pass already queues one message per recipient and class, so this
+/// joins messages of several passes, such as those held while the mail server was
+/// down. Digests go alone.
+pub(super) fn group(claimed: Vec<(OutboxRow, Vec<Item>)>) -> Vec<Unit> {
+    let mut at: HashMap<(String, String, i32), usize> = HashMap::new();
+    let mut units: Vec<Unit> = Vec::new();
+    for (row, items) in claimed {
+        if items.is_empty() {
+            units.push(Unit { rows: vec![row], items });
             continue;
         }
-        let shown = members
-            .iter()
-            .map(|r| messages::DigestItem {
-                label: r.subject.clone(),
-                url: format!("{base}/tasks/{}", r.task_id.unwrap_or_default()),
-                overdue: true,
-            })
-            .collect();
-        let list = messages::DigestList { shown, total: members.len(), overdue: members.len() };
-        let lang = crate::i18n::Lang::from_locale(&first.lang);
-        let name = first.recipient_id.and_then(|id| people.get(&id)).map_or("", String::as_str);
-        let m = messages::escalations(lang, name, &list, &format!("{base}/dashboard"));
-        let ids = members.iter().map(|r| r.id).collect();
-        units.push((OutboxRow { subject: m.subject, body_text: m.text, body_html: m.html, ..first }, ids));
+        let class = if row.kind == "escalation" { row.level } else { 0 };
+        let key = (row.channel.clone(), row.address.clone(), class);
+        match at.get(&key) {
+            Some(&i) => {
+                units[i].rows.push(row);
+                units[i].items.extend(items);
+            }
+            None => {
+                at.insert(key, units.len());
+                units.push(Unit { rows: vec![row], items });
+            }
+        }
     }
-    units.sort_by_key(|(r, _)| r.id);
     units
 }

@@ -103,18 +103,24 @@ struct Body {
     link: Option<(String, String)>,
 }
 
-/// A reminder about one task: due soon, overdue, a repeat, or an escalation.
-pub fn task_reminder(lang: Lang, kind: Kind, level: i32, recipient: &str, t: &TaskFacts<'_>) -> Rendered {
-    let tr = Tr(lang);
-    let late = span(&tr, t.late.abs());
-    let subject = match kind {
+/// The subject of a reminder about one task: it names the task and how late it is.
+pub fn task_subject(tr: &Tr, kind: Kind, t: &TaskFacts<'_>) -> String {
+    let late = span(tr, t.late.abs());
+    match kind {
         Kind::DueSoon => fill(tr.t("mail_due_soon_subject"), &[("hours", &late), ("task", t.title)]),
         Kind::Repeat => fill(tr.t("mail_repeat_subject"), &[("late", &late), ("task", t.title)]),
         Kind::Escalation => {
             fill(tr.t("mail_escalation_subject"), &[("name", t.assignee), ("late", &late), ("task", t.title)])
         }
         _ => fill(tr.t("mail_overdue_subject"), &[("late", &late), ("task", t.title)]),
-    };
+    }
+}
+
+/// A reminder about one task: due soon, overdue, a repeat, or an escalation.
+pub fn task_reminder(lang: Lang, kind: Kind, level: i32, recipient: &str, t: &TaskFacts<'_>) -> Rendered {
+    let tr = Tr(lang);
+    let late = span(&tr, t.late.abs());
+    let subject = task_subject(&tr, kind, t);
     let lead = match kind {
         Kind::DueSoon => tr.t("mail_due_soon_lead"),
         Kind::Repeat => fill(tr.t("mail_repeat_lead"), &[("n", &level.to_string())]),
@@ -170,6 +176,16 @@ pub fn escalations(lang: Lang, recipient: &str, list: &DigestList, link: &str) -
     let subject = fill(tr.t("mail_escalations_subject"), &[("n", &list.total.to_string())]);
     let lead = tr.t("mail_escalations_lead");
     listing(lang, recipient, subject, lead, list, (tr.t("mail_open_dashboard"), link), false)
+}
+
+/// Several reminders to one assignee at once (after downtime, say), as one message
+/// listing them; each line is the subject the reminder would have had alone.
+pub fn reminders(lang: Lang, recipient: &str, list: &DigestList, link: &str) -> Rendered {
+    let tr = Tr(lang);
+    let (n, m) = (list.total.to_string(), list.overdue.to_string());
+    let subject = fill(tr.t("mail_reminders_subject"), &[("n", &n), ("m", &m)]);
+    let lead = tr.t("mail_reminders_lead");
+    listing(lang, recipient, subject, lead, list, (tr.t("mail_open_today"), link), false)
 }
 
 fn listing(

@@ -8,13 +8,16 @@
 
 pub mod admin;
 pub mod decide;
+mod digests;
 mod group;
+pub mod mailer;
 pub mod messages;
 pub mod render;
 pub mod send;
 
 pub use decide::decide;
-pub use send::{deliver, Mailer, SendReport};
+pub use mailer::Mailer;
+pub use send::{deliver, SendReport};
 
 use crate::db::DbPool;
 use crate::services::ServiceResult;

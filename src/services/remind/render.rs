@@ -6,7 +6,7 @@ use super::messages::{self, DigestItem, Rendered, TaskFacts};
 use crate::db::outbox::OutboxRow;
 use crate::db::tasks::BriefTask;
 use crate::db::{self, AnyConn};
-use crate::domain::remind::Kind;
+use crate::domain::marks::Item;
 use crate::domain::webhook::{self, WebhookSpec};
 use crate::i18n::{Lang, Tr};
 use crate::services::{ServiceError, ServiceResult};
@@ -38,16 +38,18 @@ fn pick(pair: Option<&(String, String)>, lang: Lang, fallback: &str) -> String {
 }
 
 impl Lookup {
-    /// The names the claimed `rows` need, and their tasks as they are now.
+    /// The names the claimed messages need (their tasks and recipients), and those
+    /// tasks as they are now.
     pub fn load(
         conn: &mut AnyConn,
         base: &str,
-        rows: &[OutboxRow],
+        task_ids: &[i64],
+        recipients: &[i64],
         now: DateTime<Utc>,
     ) -> ServiceResult<(Lookup, HashMap<i64, BriefTask>)> {
         let (tz, _) = crate::services::context::company_today(conn, now)?;
-        let ids: Vec<i64> = rows.iter().filter_map(|r| r.task_id).collect();
-        let tasks: HashMap<i64, BriefTask> = db::tasks::by_ids(conn, &ids)?.into_iter().map(|t| (t.id, t)).collect();
+        let tasks: HashMap<i64, BriefTask> =
+            db::tasks::by_ids(conn, task_ids)?.into_iter().map(|t| (t.id, t)).collect();
         let mut template_ids: Vec<String> = tasks.values().map(|t| t.template_id.clone()).collect();
         template_ids.sort();
         template_ids.dedup();
@@ -57,7 +59,9 @@ impl Lookup {
             positions.insert(p.id, (p.zh, p.en));
         }
         let mut people: Vec<i64> = tasks.values().filter_map(|t| t.assignee_id).collect();
-        people.extend(rows.iter().filter_map(|r| r.recipient_id));
+        people.extend_from_slice(recipients);
+        people.sort_unstable();
+        people.dedup();
         let people = db::staff::names(conn, &people)?.into_iter().collect();
         let lookup = Lookup { tz, base: base.trim_end_matches('/').to_string(), templates, positions, people };
         Ok((lookup, tasks))
@@ -89,31 +93,77 @@ impl Lookup {
         }
     }
 
-    /// The message of a task reminder row (mail or webhook) at `now`.
+    /// The message of task reminders (mail or webhook) at `now`: one task's reminder,
+    /// or a list of several, each line what that reminder alone would have said.
     pub fn render(
         &self,
         r: &OutboxRow,
-        t: &BriefTask,
+        items: &[Item],
+        tasks: &HashMap<i64, BriefTask>,
         hooks: &HashMap<String, WebhookSpec>,
         now: DateTime<Utc>,
     ) -> ServiceResult<Rendered> {
-        let kind = Kind::parse(&r.kind).ok_or_else(|| ServiceError::Corrupt(format!("outbox kind `{}`", r.kind)))?;
         let lang = Lang::from_locale(&r.lang);
-        let d = self.describe(t, lang);
-        let late = now - t.due_at.and_utc();
-        let facts =
-            TaskFacts { title: &d.title, position: &d.position, assignee: &d.assignee, due: &d.due, url: &d.url, late };
-        if r.channel != "webhook" {
-            let to = r.recipient_id.and_then(|id| self.people.get(&id)).map_or("", String::as_str);
-            return Ok(messages::task_reminder(lang, kind, r.level, to, &facts));
+        let found: Vec<(&Item, &BriefTask)> =
+            items.iter().filter_map(|i| tasks.get(&i.task_id).map(|t| (i, t))).collect();
+        let hook =
+            match r.channel.as_str() {
+                "webhook" => Some(hooks.get(&r.address).ok_or_else(|| {
+                    ServiceError::NotFound(format!("webhook `{}` is no longer configured", r.address))
+                })?),
+                _ => None,
+            };
+        let to = r.recipient_id.and_then(|id| self.people.get(&id)).map_or("", String::as_str);
+        if let [(item, t)] = found[..] {
+            let d = self.describe(t, lang);
+            let late = now - t.due_at.and_utc();
+            let facts = TaskFacts {
+                title: &d.title,
+                position: &d.position,
+                assignee: &d.assignee,
+                due: &d.due,
+                url: &d.url,
+                late,
+            };
+            let Some(hook) = hook else {
+                return Ok(messages::task_reminder(lang, item.kind, item.level, to, &facts));
+            };
+            let mut m = messages::task_reminder(lang, item.kind, item.level, &d.assignee, &facts);
+            let text = format!("{} · {} · {}\n{}", d.assignee, d.position, d.due, d.url);
+            m.html =
+                webhook::payload(hook.format, item.kind.as_str(), &m.subject, &text, &d.url, Some(t.id)).to_string();
+            m.text = text;
+            return Ok(m);
         }
-        let hook = hooks
-            .get(&r.address)
-            .ok_or_else(|| ServiceError::NotFound(format!("webhook `{}` is no longer configured", r.address)))?;
-        let mut m = messages::task_reminder(lang, kind, r.level, &d.assignee, &facts);
-        let text = format!("{} · {} · {}\n{}", d.assignee, d.position, d.due, d.url);
-        m.html = webhook::payload(hook.format, kind.as_str(), &m.subject, &text, &d.url, Some(t.id)).to_string();
-        m.text = text;
+        let shown = found
+            .iter()
+            .take(messages::DIGEST_ITEMS)
+            .map(|(item, t)| {
+                let d = self.describe(t, lang);
+                let late = now - t.due_at.and_utc();
+                let facts = TaskFacts {
+                    title: &d.title,
+                    position: &d.position,
+                    assignee: &d.assignee,
+                    due: &d.due,
+                    url: &d.url,
+                    late,
+                };
+                let label = messages::task_subject(&Tr(lang), item.kind, &facts);
+                DigestItem { label, url: d.url.clone(), overdue: late > chrono::Duration::zero() }
+            })
+            .collect();
+        let overdue = found.iter().filter(|(_, t)| t.due_at.and_utc() < now).count();
+        let list = messages::DigestList { shown, total: found.len(), overdue };
+        let (dashboard, today) = (format!("{}/dashboard", self.base), format!("{}/today", self.base));
+        let to = hook.map_or(to, |h| h.department.as_str());
+        let mut m = match r.kind.as_str() {
+            "escalation" => messages::escalations(lang, to, &list, &dashboard),
+            _ => messages::reminders(lang, to, &list, &today),
+        };
+        if let Some(hook) = hook {
+            m.html = webhook::payload(hook.format, &r.kind, &m.subject, &m.text, &dashboard, None).to_string();
+        }
         Ok(m)
     }
 }

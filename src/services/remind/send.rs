@@ -3,55 +3,23 @@
 //! a department's webhook. Transient failures come back later with exponential
 //! backoff; permanent ones (SMTP 5xx, HTTP 4xx) are marked failed with the answer.
 
-use super::group::group_escalations;
+use super::group::{group, Unit};
+use super::mailer::{Mailer, SmtpPool, Transport};
 use super::render::Lookup;
-use crate::config::{Settings, SmtpTls};
 use crate::db::outbox::{OutboxRow, Outcome};
+use crate::db::tasks::BriefTask;
 use crate::db::{self, DbPool};
+use crate::domain::marks::{self, Item};
 use crate::domain::webhook::{self, Answer, WebhookSpec};
 use crate::services::ServiceResult;
-use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncTransport, Message};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;
-
-/// lettre's pooled transport. Its pool spawns tasks when built and when dropped, so
-/// it is built inside the Tokio runtime; dropped outside one (at process exit) it is
-/// let go without the goodbye to the server instead of panicking.
-pub struct SmtpPool(Option<AsyncSmtpTransport<Tokio1Executor>>);
-
-impl Drop for SmtpPool {
-    fn drop(&mut self) {
-        if tokio::runtime::Handle::try_current().is_err() {
-            std::mem::forget(self.0.take());
-        }
-    }
-}
-
-/// Where mail goes.
-pub enum Transport {
-    Smtp(SmtpPool),
-    /// No SMTP server configured: each message becomes `<dir>/<id>.eml`.
-    Files(PathBuf),
-}
-
-/// Everything the sender needs besides the database.
-pub struct Mailer {
-    pub transport: Transport,
-    from: Address,
-    /// Where people reach the service, for links.
-    base: String,
-    domain: String,
-    http: reqwest::Client,
-    concurrency: usize,
-}
 
 /// Sending attempts before a message is given up.
 pub const MAX_ATTEMPTS: i32 = 20;
@@ -59,67 +27,12 @@ pub const MAX_ATTEMPTS: i32 = 20;
 const LEASE: Duration = Duration::minutes(5);
 const BATCH: i64 = 200;
 
-impl Mailer {
-    /// Builds the transport from checked settings; a TLS or address problem fails here, at start.
-    pub fn from_settings(s: &Settings) -> anyhow::Result<Mailer> {
-        let from: Address = s.mail_from.parse().with_context(|| format!("mail_from `{}`", s.mail_from))?;
-        let transport = if s.smtp_host.is_empty() {
-            Transport::Files(s.mail_dir.clone())
-        } else {
-            let builder = match s.smtp_tls {
-                SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.smtp_host),
-                SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.smtp_host)
-                    .with_context(|| format!("smtp_host `{}`: STARTTLS", s.smtp_host))?,
-                SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.smtp_host)
-                    .with_context(|| format!("smtp_host `{}`: TLS", s.smtp_host))?,
-            };
-            let mut builder = builder
-                .port(s.smtp_port)
-                .timeout(Some(std::time::Duration::from_secs(15)))
-                .pool_config(PoolConfig::new().max_size(s.smtp_pool));
-            if let (Some(user), Some(pass)) = (&s.smtp_username, &s.smtp_password) {
-                builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
-            }
-            if tokio::runtime::Handle::try_current().is_err() {
-                anyhow::bail!("the SMTP transport must be built inside the Tokio runtime");
-            }
-            Transport::Smtp(SmtpPool(Some(builder.build())))
-        };
-        let domain =
-            s.base_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
-        let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build()?;
-        let concurrency = s.smtp_pool as usize * 2;
-        Ok(Mailer { transport, from, base: s.base_url.clone(), domain: domain.to_string(), http, concurrency })
-    }
-
-    /// Whether the SMTP server answers (and accepts the credentials); files always do.
-    pub async fn check_connection(&self) -> Result<(), String> {
-        match &self.transport {
-            Transport::Smtp(SmtpPool(Some(t))) => match t.test_connection().await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err("the server did not answer NOOP".into()),
-                Err(e) => Err(e.to_string()),
-            },
-            Transport::Smtp(SmtpPool(None)) => Err("the SMTP transport is gone".into()),
-            Transport::Files(_) => Ok(()),
-        }
-    }
-
-    /// A line for the start-up log, without credentials.
-    pub fn describe(&self, s: &Settings) -> String {
-        match &self.transport {
-            Transport::Smtp(_) => format!("SMTP {}:{} ({:?})", s.smtp_host, s.smtp_port, s.smtp_tls),
-            Transport::Files(dir) => format!("no SMTP server set: messages are written to {}", dir.display()),
-        }
-    }
-}
-
 /// What one send pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SendReport {
-    /// Outbox rows delivered.
+    /// Reminders (and digests) delivered.
     pub sent: usize,
-    /// Messages that carried them (escalations to one person travel together).
+    /// Messages that carried them (a person's reminders travel together).
     pub messages: usize,
     pub failed: usize,
     pub retried: usize,
@@ -132,19 +45,32 @@ pub fn backoff(attempts: i32) -> Duration {
 }
 
 struct Batch {
-    rows: Vec<OutboxRow>,
+    /// The claimed messages and the reminders each still carries.
+    rows: Vec<(OutboxRow, Vec<Item>)>,
     names: (String, String),
     hooks: HashMap<String, WebhookSpec>,
+    /// Reminders not sent: their task was finished or moved meanwhile.
     cancelled: usize,
-    /// Rows that could not be rendered, with why.
+    /// Rows that could not be read, with why.
     broken: Vec<(i64, Outcome)>,
-    /// Recipients' names, for messages that group rows.
-    people: HashMap<i64, String>,
+    lookup: Lookup,
+    tasks: HashMap<i64, BriefTask>,
 }
 
-/// Claims a batch, cancelling (in the same transaction) rows whose task was finished
-/// or reassigned since they were decided, and renders task reminders from their task
-/// as it is now (keeping the subject on the row, for the outbox page).
+/// Why a reminder is no longer to be sent, if it is not.
+fn stale(item: &Item, states: &HashMap<i64, (String, Option<i64>)>) -> Option<String> {
+    match states.get(&item.task_id) {
+        Some((s, _)) if s != "open" => Some(format!("task is {s}")),
+        Some((_, a)) if *a != item.assignee_id => Some("task was reassigned".to_string()),
+        None => Some("task no longer exists".to_string()),
+        _ => None,
+    }
+}
+
+/// Claims a batch and, in the same transaction, drops the reminders whose task was
+/// finished or reassigned since they were decided: a message left with none is
+/// cancelled (with why), one left with some keeps only those. Loads what rendering
+/// the rest needs, their tasks as they are now.
 fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> ServiceResult<Batch> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
@@ -153,42 +79,54 @@ fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> ServiceResult<Batch> 
         let hooks: Vec<WebhookSpec> =
             company.as_ref().and_then(|c| serde_json::from_str(&c.webhooks).ok()).unwrap_or_default();
         let rows = db::outbox::claim(conn, now.naive_utc(), (now + LEASE).naive_utc(), BATCH)?;
-        let ids: Vec<i64> = rows.iter().filter_map(|r| r.task_id).collect();
+        let (mut read, mut broken) = (Vec::new(), Vec::new());
+        for r in rows {
+            match marks::decode(&r.items) {
+                Ok(items) => read.push((r, items)),
+                Err(e) => broken.push((r.id, Outcome::Failed(e))),
+            }
+        }
+        let ids: Vec<i64> = read.iter().flat_map(|(_, items)| items.iter().map(|i| i.task_id)).collect();
         let states: HashMap<i64, (String, Option<i64>)> =
             db::outbox::task_states(conn, &ids)?.into_iter().map(|(id, s, a)| (id, (s, a))).collect();
         let (mut keep, mut cancelled) = (Vec::new(), 0);
-        for r in rows {
-            let stale = r.task_id.and_then(|id| match states.get(&id) {
-                Some((s, _)) if s != "open" => Some(format!("task is {s}")),
-                Some((_, a)) if *a != r.task_assignee_id => Some("task was reassigned".to_string()),
-                None => Some("task no longer exists".to_string()),
-                _ => None,
-            });
-            match stale {
-                Some(why) => {
-                    db::outbox::finish(conn, r.id, &Outcome::Cancelled(why), now.naive_utc())?;
-                    cancelled += 1;
+        for (r, items) in read {
+            let (mut kept, mut why) = (Vec::new(), Vec::<String>::new());
+            for item in &items {
+                match stale(item, &states) {
+                    Some(w) if !why.contains(&w) => why.push(w),
+                    Some(_) => {}
+                    None => kept.push(*item),
                 }
-                None => keep.push(r),
+            }
+            cancelled += items.len() - kept.len();
+            if !items.is_empty() && kept.is_empty() {
+                db::outbox::finish(conn, r.id, &Outcome::Cancelled(why.join("; ")), now.naive_utc())?;
+            } else {
+                if kept.len() < items.len() {
+                    let only = (kept.len() == 1).then(|| (kept[0].task_id, kept[0].assignee_id));
+                    db::outbox::set_items(conn, r.id, &marks::encode(&kept), only)?;
+                }
+                keep.push((r, kept));
             }
         }
         let hooks: HashMap<String, WebhookSpec> = hooks.into_iter().map(|h| (h.id.clone(), h)).collect();
-        let (lookup, tasks) = Lookup::load(conn, base, &keep, now)?;
-        let (mut rows, mut broken) = (Vec::new(), Vec::new());
-        for mut r in keep {
-            let task = r.task_id.and_then(|id| tasks.get(&id));
-            match task.map(|t| lookup.render(&r, t, &hooks, now)) {
-                Some(Ok(m)) => {
-                    db::outbox::set_subject(conn, r.id, &m.subject)?;
-                    (r.subject, r.body_text, r.body_html) = (m.subject, m.text, m.html);
-                    rows.push(r);
-                }
-                Some(Err(e)) => broken.push((r.id, Outcome::Failed(e.to_string()))),
-                None => rows.push(r),
-            }
-        }
-        Ok(Batch { rows, names, hooks, cancelled, broken, people: lookup.people })
+        let ids: Vec<i64> = keep.iter().flat_map(|(_, items)| items.iter().map(|i| i.task_id)).collect();
+        let people: Vec<i64> = keep.iter().filter_map(|(r, _)| r.recipient_id).collect();
+        let (lookup, tasks) = Lookup::load(conn, base, &ids, &people, now)?;
+        Ok(Batch { rows: keep, names, hooks, cancelled, broken, lookup, tasks })
     })
+}
+
+/// A unit's message as one row to send: a digest as stored, task reminders rendered
+/// now (so "how late" is true when it goes). `Err` is why it cannot be.
+fn prepare(batch: &Batch, unit: &Unit, now: DateTime<Utc>) -> Result<OutboxRow, String> {
+    let first = unit.rows[0].clone();
+    if unit.items.is_empty() {
+        return Ok(first);
+    }
+    let m = batch.lookup.render(&first, &unit.items, &batch.tasks, &batch.hooks, now).map_err(|e| e.to_string())?;
+    Ok(OutboxRow { subject: m.subject, body_text: m.text, body_html: m.html, ..first })
 }
 
 /// Delivers every due message (several batches), recording each outcome.
@@ -197,34 +135,42 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> Serv
     loop {
         let p = pool.clone();
         let base = mailer.base.clone();
-        let batch = tokio::task::spawn_blocking(move || claim(&p, &base, now))
+        let mut batch = tokio::task::spawn_blocking(move || claim(&p, &base, now))
             .await
             .map_err(|e| crate::services::ServiceError::Corrupt(format!("sender task: {e}")))??;
         report.cancelled += batch.cancelled;
         if batch.rows.is_empty() && batch.cancelled == 0 && batch.broken.is_empty() {
             return Ok(report);
         }
-        let units = group_escalations(&batch.rows, &batch.people, &mailer.base);
-        let sends: Vec<_> = units.iter().map(|(r, _)| send_one(mailer, &batch, r, now)).collect();
+        let units = group(std::mem::take(&mut batch.rows));
+        let prepared: Vec<Result<OutboxRow, String>> = units.iter().map(|u| prepare(&batch, u, now)).collect();
+        let sends: Vec<_> = prepared.iter().map(|p| send_prepared(mailer, &batch, p, now)).collect();
         let results: Vec<Outcome> =
             futures_util::stream::iter(sends).buffered(mailer.concurrency.max(1)).collect().await;
         report.messages += results.iter().filter(|o| **o == Outcome::Sent).count();
-        let mut outcomes: Vec<(i64, Outcome)> =
-            units.iter().zip(results).flat_map(|((_, ids), o)| ids.iter().map(move |id| (*id, o.clone()))).collect();
-        outcomes.extend(batch.broken.iter().cloned());
-        for (_, o) in &outcomes {
-            match o {
-                Outcome::Sent => report.sent += 1,
-                Outcome::Failed(_) => report.failed += 1,
-                Outcome::Retry(..) => report.retried += 1,
-                Outcome::Cancelled(_) => report.cancelled += 1,
+        // Each row's outcome, and the subject it went with (kept for the outbox page).
+        let mut outcomes: Vec<(i64, Outcome, Option<String>)> = Vec::new();
+        for ((unit, p), o) in units.iter().zip(&prepared).zip(results) {
+            let n = unit.weight();
+            match &o {
+                Outcome::Sent => report.sent += n,
+                Outcome::Failed(_) => report.failed += n,
+                Outcome::Retry(..) => report.retried += n,
+                Outcome::Cancelled(_) => report.cancelled += n,
             }
+            let subject = p.as_ref().ok().filter(|_| !unit.items.is_empty()).map(|r| r.subject.clone());
+            outcomes.extend(unit.rows.iter().map(|r| (r.id, o.clone(), subject.clone())));
         }
+        report.failed += batch.broken.len();
+        outcomes.extend(batch.broken.iter().map(|(id, o)| (*id, o.clone(), None)));
         let p = pool.clone();
         tokio::task::spawn_blocking(move || -> ServiceResult<()> {
             let mut conn = p.get()?;
             conn.transaction(|conn| {
-                for (id, o) in &outcomes {
+                for (id, o, subject) in &outcomes {
+                    if let Some(s) = subject {
+                        db::outbox::set_subject(conn, *id, s)?;
+                    }
                     db::outbox::finish(conn, *id, o, now.naive_utc())?;
                 }
                 Ok(())
@@ -232,6 +178,13 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> Serv
         })
         .await
         .map_err(|e| crate::services::ServiceError::Corrupt(format!("sender task: {e}")))??;
+    }
+}
+
+async fn send_prepared(mailer: &Mailer, batch: &Batch, p: &Result<OutboxRow, String>, now: DateTime<Utc>) -> Outcome {
+    match p {
+        Ok(row) => send_one(mailer, batch, row, now).await,
+        Err(e) => Outcome::Failed(format!("cannot render the message: {e}")),
     }
 }
 

@@ -1,0 +1,3 @@
+DROP INDEX outbox_created;
+DROP TABLE reminder_marks;
+ALTER TABLE outbox DROP COLUMN items;
