@@ -7,21 +7,12 @@
 mod common;
 
 use common::mail::HookServer;
+use common::remind::exec;
 use common::{at, TestDb, PASSWORD};
-use diesel::RunQueryDsl;
 use dutyday::config::Settings;
-use dutyday::db::AnyConn;
 use dutyday::services::generate::{self, Scope};
 use dutyday::services::remind::{self, Mailer};
 use serde_json::{json, Value};
-
-fn exec(db: &TestDb, sql: &str) {
-    let mut conn = db.pool().get().unwrap();
-    match conn.any() {
-        AnyConn::Sqlite(c) => diesel::sql_query(sql).execute(c).unwrap(),
-        AnyConn::Postgres(c) => diesel::sql_query(sql).execute(c).unwrap(),
-    };
-}
 
 fn answer(path: &str) -> (u16, &'static str) {
     match path.split('?').next().unwrap_or("") {

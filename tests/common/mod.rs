@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod mail;
+pub mod remind;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

@@ -1,0 +1,138 @@
+//! One message per person and step, not one per task: what a person receives after
+//! downtime, what the sender leaves out when a task moved on meanwhile, where the
+//! dashboard finds what was sent, and deciders running at once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::mail::SmtpServer;
+use common::remind::{company, mailer, runtime};
+use common::{at, day, staff_id, tasks, TestDb};
+use dutyday::db::outbox::OutboxRow;
+use dutyday::domain::completion::CompletionInput;
+use dutyday::domain::marks::{self, Item};
+use dutyday::services::dashboard::{self, Filter};
+use dutyday::services::remind;
+use dutyday::services::tasks::{self as task_service, Act};
+use std::collections::HashSet;
+
+const BASE: &str = "http://dutyday.test";
+
+fn outbox(db: &TestDb) -> Vec<OutboxRow> {
+    dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 1000).unwrap()
+}
+
+fn items(r: &OutboxRow) -> Vec<Item> {
+    marks::decode(&r.items).unwrap()
+}
+
+fn after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_task(db: &TestDb) {
+    company(db, &["shipping-daily-report", "dispatch-list-signoff"], "2026-11-30T08:00:00+08:00");
+    // Nothing ran on Monday or Tuesday: on Wednesday morning four tasks of 孙丽 are late.
+    let now = at("2026-12-02T09:00:00+08:00");
+    let queued = remind::decide(db.pool(), BASE, now).unwrap();
+    let rows = outbox(db);
+    let to_clerk: Vec<&OutboxRow> =
+        rows.iter().filter(|r| r.address == "sun.li@example.com" && !r.items.is_empty()).collect();
+    assert_eq!(to_clerk.len(), 1, "one message to 孙丽: {rows:?}");
+    let carried = items(to_clerk[0]);
+    assert_eq!(carried.len(), 4, "{carried:?}");
+    // Monday's are at their second repeat, Tuesday's at their first; the message is
+    // filed under the most pressing.
+    let levels: HashSet<i32> = carried.iter().map(|i| i.level).collect();
+    assert_eq!(levels, HashSet::from([1, 2]));
+    assert_eq!((to_clerk[0].kind.as_str(), to_clerk[0].level), ("repeat", 2));
+    assert_eq!(
+        queued,
+        rows.iter().map(|r| items(r).len().max(1)).sum::<usize>(),
+        "queued counts reminders and digests"
+    );
+    assert!(rows.len() < queued, "fewer messages ({}) than reminders ({queued})", rows.len());
+
+    // Monday's report is filed before the sender runs.
+    let clerk = staff_id(db, "孙丽");
+    let monday = tasks(db)
+        .into_iter()
+        .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day("2026-11-30"))
+        .unwrap();
+    let v = dutyday::services::auth::viewer(&mut db.pool().get().unwrap().any(), clerk, day("2026-12-02")).unwrap();
+    let figures = serde_json::json!({"parcels_shipped": 80, "mis_shipments": 0, "missed_shipments": 0});
+    let input = CompletionInput { note: None, figures: figures.as_object().unwrap().clone(), signoff: false };
+    task_service::act(db.pool(), &v, monday.id, Act::Complete(input), now).unwrap();
+    let about_monday = rows.iter().flat_map(items).filter(|i| i.task_id == monday.id).count();
+    assert!(about_monday >= 2, "its repeat and its escalation");
+
+    let smtp = SmtpServer::start();
+    let rt = runtime();
+    let mailer = mailer(&rt, smtp.port);
+    let report = rt.block_on(remind::deliver(db.pool(), &mailer, now)).unwrap();
+    assert_eq!(report.cancelled, about_monday, "{report:?}");
+    assert_eq!(report.sent + report.cancelled, queued, "{report:?}");
+    let received = smtp.received();
+    let mine: Vec<_> = received
+        .iter()
+        .filter(|m| m.to[0] == "sun.li@example.com" && m.header("Subject").starts_with("【提醒】"))
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].header("Subject"), "【提醒】你有 3 项任务待处理，其中 3 项已逾期");
+    let text = mine[0].part("text/plain");
+    let links = |id: i64| text.lines().any(|l| l.trim() == format!("{BASE}/tasks/{id}"));
+    assert!(!links(monday.id), "the filed report is left out: {text}");
+    for i in carried.iter().filter(|i| i.task_id != monday.id) {
+        assert!(links(i.task_id), "{text}");
+    }
+    assert!(text.contains("【仍未完成 · 已逾期"), "each line says what it alone would have: {text}");
+    // The row keeps what it delivered, and the subject it went with.
+    let row = outbox(db).into_iter().find(|r| r.id == to_clerk[0].id).unwrap();
+    assert_eq!((row.status.as_str(), row.subject.as_str()), ("sent", mine[0].header("Subject").as_str()));
+    assert!(items(&row).iter().all(|i| i.task_id != monday.id) && items(&row).len() == 3);
+
+    // The dashboard's overdue list shows, for each late task, the reminders mailed about it.
+    let gm = staff_id(db, "王建国");
+    let v = dutyday::services::auth::viewer(&mut db.pool().get().unwrap().any(), gm, day("2026-12-02")).unwrap();
+    let late = dashboard::overdue(db.pool(), &v, &Filter::default(), now).unwrap();
+    assert_eq!(late.len(), 3);
+    for o in &late {
+        let kinds: Vec<(&str, &str)> = o.reminders.iter().map(|r| (r.kind.as_str(), r.to.as_str())).collect();
+        assert!(kinds.contains(&("repeat", "孙丽")), "{}: {kinds:?}", o.task.id);
+    }
+    // Nothing is owed again a minute later.
+    assert_eq!(remind::decide(db.pool(), BASE, now + chrono::Duration::minutes(1)).unwrap(), 0);
+}
+
+fn deciders_running_at_once_queue_each_reminder_once(db: &TestDb) {
+    let all = [
+        "shipping-daily-report",
+        "dispatch-list-signoff",
+        "warehouse-daily-check",
+        "after-sales-daily",
+        "site-daily-check",
+        "new-media-daily-posting",
+    ];
+    company(db, &all, "2026-11-23T08:00:00+08:00");
+    let now = at("2026-11-30T18:30:00+08:00");
+    let start = std::sync::Barrier::new(2);
+    let (a, b) = std::thread::scope(|s| {
+        let run = || {
+            start.wait();
+            remind::decide(db.pool(), BASE, now).unwrap()
+        };
+        let (a, b) = (s.spawn(run), s.spawn(run));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a + b >= 20, "{a} + {b}");
+    assert!(a == 0 || b == 0, "the second found everything decided: {a}, {b}");
+    let mut seen = HashSet::new();
+    for r in outbox(db) {
+        for i in items(&r) {
+            assert!(seen.insert((i.task_id, i.kind, i.level, r.address.clone())), "twice: {i:?} to {}", r.address);
+        }
+    }
+    assert_eq!(seen.len(), a + b);
+}
+
+on_both_databases!(
+    after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_task,
+    deciders_running_at_once_queue_each_reminder_once,
+);
