@@ -132,7 +132,47 @@ fn deciders_running_at_once_queue_each_reminder_once(db: &TestDb) {
     assert_eq!(seen.len(), a + b);
 }
 
+/// A service upgraded with reminders already sent must not send them again: the
+/// migration turns each old row into a message of one reminder and a mark.
+fn reminders_sent_before_the_upgrade_are_not_sent_again(db: &TestDb) {
+    use diesel_migrations::MigrationHarness;
+    company(db, &["shipping-daily-report"], "2026-11-30T08:00:00+08:00");
+    let id = tasks(db)
+        .into_iter()
+        .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day("2026-11-30"))
+        .unwrap()
+        .id;
+    let clerk = staff_id(db, "孙丽");
+    let mut conn = db.pool().get().unwrap();
+    match conn.any() {
+        dutyday::db::AnyConn::Sqlite(c) => drop(c.revert_last_migration(dutyday::db::SQLITE_MIGRATIONS).unwrap()),
+        dutyday::db::AnyConn::Postgres(c) => drop(c.revert_last_migration(dutyday::db::POSTGRES_MIGRATIONS).unwrap()),
+    }
+    drop(conn);
+    for (kind, at) in [("due_soon", "2026-11-30 08:00:00"), ("overdue", "2026-11-30 10:05:00")] {
+        common::remind::exec(
+            db,
+            &format!(
+                "INSERT INTO outbox (dedupe_key, kind, level, task_id, task_assignee_id, recipient_id, channel, \
+                 address, lang, subject, body_text, body_html, status, attempts, next_attempt_at, created_at, sent_at) \
+                 VALUES ('t{id}:{kind}:0:s{clerk}', '{kind}', 0, {id}, {clerk}, {clerk}, 'email', \
+                 'sun.li@example.com', 'zh-CN', 's', '', '', 'sent', 1, '{at}', '{at}', '{at}')"
+            ),
+        );
+    }
+    db.pool().migrate().unwrap();
+    let rows = outbox(db);
+    assert!(rows.iter().all(|r| items(r).len() == 1 && items(r)[0].task_id == id), "{rows:?}");
+    // 18:30: the overdue reminder went before the upgrade; nothing else is owed yet.
+    assert_eq!(remind::decide(db.pool(), BASE, at("2026-11-30T18:30:00+08:00")).unwrap(), 0);
+    // The next morning's repeat is new, and goes.
+    remind::decide(db.pool(), BASE, at("2026-12-01T08:30:00+08:00")).unwrap();
+    let repeat = Item { task_id: id, assignee_id: Some(clerk), kind: dutyday::domain::remind::Kind::Repeat, level: 1 };
+    assert!(outbox(db).iter().any(|r| items(r).contains(&repeat)));
+}
+
 on_both_databases!(
     after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_task,
     deciders_running_at_once_queue_each_reminder_once,
+    reminders_sent_before_the_upgrade_are_not_sent_again,
 );
