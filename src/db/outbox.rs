@@ -168,10 +168,16 @@ pub fn claim(
 
 /// The status and assignee of each of these tasks.
 pub fn task_states(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, String, Option<i64>)>> {
-    with_conn!(conn, c => tasks::table
-        .filter(tasks::id.eq_any(ids))
-        .select((tasks::id, tasks::status, tasks::assignee_id))
-        .load(c))
+    let mut out = Vec::with_capacity(ids.len());
+    // A lead's escalations after downtime may carry thousands of tasks: in chunks,
+    // within the bind-parameter limits of both backends.
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        out.extend(with_conn!(conn, c => tasks::table
+            .filter(tasks::id.eq_any(chunk))
+            .select((tasks::id, tasks::status, tasks::assignee_id))
+            .load::<(i64, String, Option<i64>)>(c))?);
+    }
+    Ok(out)
 }
 
 /// How a send ended.

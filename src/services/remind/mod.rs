@@ -1,10 +1,11 @@
 //! Reminders, escalations and digests: decided into the outbox, then delivered.
 //!
-//! Deciding and sending are separate passes. Deciding writes each owed message to
-//! the outbox in the transaction that decided it, under a unique key per (task,
-//! kind, level, recipient), so no pass and no instance can queue one twice. Sending
-//! claims rows, checks that their task is still open and still the recipient's, and
-//! delivers them; nothing is lost across restarts because nothing lives elsewhere.
+//! Deciding and sending are separate passes. Deciding marks each owed step of each
+//! task and writes the messages carrying them to the outbox in one transaction (a
+//! message per recipient and kind of step, listing its reminders), so no pass and no
+//! instance can queue a (task, kind, level, recipient) twice. Sending claims messages,
+//! drops the reminders whose task is no longer open or no longer the recipient's, and
+//! delivers the rest; nothing is lost across restarts because nothing lives elsewhere.
 
 pub mod admin;
 pub mod decide;
