@@ -7,7 +7,7 @@ mod common;
 
 use chrono::Duration;
 use common::mail::{free_port, SmtpServer};
-use common::remind::{company, mailer, pass, runtime};
+use common::remind::{company, mailer, pass, runtime, DAILY_WORK};
 use common::{at, day, staff_id, tasks, TestDb};
 use dutyday::domain::completion::CompletionInput;
 use dutyday::services::remind::{self, PassReport};
@@ -204,15 +204,7 @@ fn a_task_finished_or_reassigned_before_sending_is_not_mailed(db: &TestDb) {
 }
 
 fn two_senders_at_once_send_each_message_once(db: &TestDb) {
-    let all = [
-        "shipping-daily-report",
-        "dispatch-list-signoff",
-        "warehouse-daily-check",
-        "after-sales-daily",
-        "site-daily-check",
-        "new-media-daily-posting",
-    ];
-    company(db, &all, "2026-11-23T08:00:00+08:00");
+    company(db, &DAILY_WORK, "2026-11-23T08:00:00+08:00");
     let now = at("2026-11-30T18:30:00+08:00");
     // A week of open work: due-soon is past, so each overdue task and its escalations.
     let queued = remind::decide(db.pool(), "http://dutyday.test", now).unwrap();

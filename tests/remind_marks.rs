@@ -7,7 +7,7 @@
 mod common;
 
 use common::mail::SmtpServer;
-use common::remind::{company, mailer, runtime};
+use common::remind::{company, mailer, runtime, DAILY_WORK};
 use common::{at, day, staff_id, tasks, TestDb};
 use dutyday::db::outbox::OutboxRow;
 use dutyday::domain::completion::CompletionInput;
@@ -102,15 +102,7 @@ fn after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_t
 }
 
 fn deciders_running_at_once_queue_each_reminder_once(db: &TestDb) {
-    let all = [
-        "shipping-daily-report",
-        "dispatch-list-signoff",
-        "warehouse-daily-check",
-        "after-sales-daily",
-        "site-daily-check",
-        "new-media-daily-posting",
-    ];
-    company(db, &all, "2026-11-23T08:00:00+08:00");
+    company(db, &DAILY_WORK, "2026-11-23T08:00:00+08:00");
     let now = at("2026-11-30T18:30:00+08:00");
     let start = std::sync::Barrier::new(2);
     let (a, b) = std::thread::scope(|s| {

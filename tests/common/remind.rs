@@ -8,6 +8,16 @@ use dutyday::db::AnyConn;
 use dutyday::services::generate::{self, Scope};
 use dutyday::services::remind::{self, Mailer, PassReport};
 
+/// Six templates due every working day, across three departments.
+pub const DAILY_WORK: [&str; 6] = [
+    "shipping-daily-report",
+    "dispatch-list-signoff",
+    "warehouse-daily-check",
+    "after-sales-daily",
+    "site-daily-check",
+    "new-media-daily-posting",
+];
+
 /// Runs raw SQL (the same text on both backends).
 pub fn exec(db: &TestDb, sql: &str) {
     let mut conn = db.pool().get().unwrap();

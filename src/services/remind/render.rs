@@ -33,6 +33,20 @@ pub struct Described {
     pub url: String,
 }
 
+impl Described {
+    /// What a reminder says of the task, `late` after its due time.
+    pub fn facts(&self, late: chrono::Duration) -> TaskFacts<'_> {
+        TaskFacts {
+            title: &self.title,
+            position: &self.position,
+            assignee: &self.assignee,
+            due: &self.due,
+            url: &self.url,
+            late,
+        }
+    }
+}
+
 fn pick(pair: Option<&(String, String)>, lang: Lang, fallback: &str) -> String {
     pair.map_or(fallback.to_string(), |(zh, en)| if lang == Lang::Zh { zh.clone() } else { en.clone() })
 }
@@ -117,14 +131,7 @@ impl Lookup {
         if let [(item, t)] = found[..] {
             let d = self.describe(t, lang);
             let late = now - t.due_at.and_utc();
-            let facts = TaskFacts {
-                title: &d.title,
-                position: &d.position,
-                assignee: &d.assignee,
-                due: &d.due,
-                url: &d.url,
-                late,
-            };
+            let facts = d.facts(late);
             let Some(hook) = hook else {
                 return Ok(messages::task_reminder(lang, item.kind, item.level, to, &facts));
             };
@@ -141,14 +148,7 @@ impl Lookup {
             .map(|(item, t)| {
                 let d = self.describe(t, lang);
                 let late = now - t.due_at.and_utc();
-                let facts = TaskFacts {
-                    title: &d.title,
-                    position: &d.position,
-                    assignee: &d.assignee,
-                    due: &d.due,
-                    url: &d.url,
-                    late,
-                };
+                let facts = d.facts(late);
                 let label = messages::task_subject(&Tr(lang), item.kind, &facts);
                 DigestItem { label, url: d.url.clone(), overdue: late > chrono::Duration::zero() }
             })
