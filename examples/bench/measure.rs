@@ -118,26 +118,39 @@ pub fn dashboard(pool: &DbPool, last: NaiveDate, now: DateTime<Utc>, runs: usize
     })
 }
 
+/// An outbox that has never been swept: emptied, and on PostgreSQL truncated so the
+/// dead rows of earlier runs do not weigh on its indexes.
+fn empty_outbox(conn: &mut AnyConn) -> diesel::QueryResult<()> {
+    match conn {
+        AnyConn::Postgres(c) => diesel::sql_query("TRUNCATE outbox, reminder_marks").execute(*c).map(drop),
+        AnyConn::Sqlite(c) => {
+            diesel::delete(outbox::table).execute(*c)?;
+            diesel::delete(reminder_marks::table).execute(*c).map(drop)
+        }
+    }
+}
+
 /// The overdue sweep from an empty outbox, beside its ceiling: a plain `INSERT … SELECT`
 /// of the very messages and marks it wrote, copied from temporary tables (what the tables and their
 /// indexes cost, before any deciding). Then the pass a minute later, which finds every
 /// reminder already queued: what the job costs each minute while the work stays late.
 pub fn sweep(pool: &DbPool, now: DateTime<Utc>) -> anyhow::Result<(Vec<Line>, usize)> {
     let mut conn = pool.get()?;
+    empty_outbox(&mut conn.any())?;
     let overdue: i64 = with_conn!(&mut conn.any(), c => {
-        diesel::delete(outbox::table).execute(c)?;
-        diesel::delete(reminder_marks::table).execute(c)?;
         tasks::table.filter(tasks::status.eq("open")).filter(tasks::due_at.lt(now.naive_utc())).count().get_result(c)
     })?;
     let t = Instant::now();
     let queued = dutyday::services::remind::decide(pool, "http://bench.example.com", now)?;
     let took = t.elapsed();
     let messages: i64 = with_conn!(&mut conn.any(), c => outbox::table.count().get_result(c))?;
-    let plain: Duration = with_conn!(&mut conn.any(), c => {
+    with_conn!(&mut conn.any(), c => {
         diesel::sql_query("CREATE TEMP TABLE bench_outbox AS SELECT * FROM outbox").execute(c)?;
         diesel::sql_query("CREATE TEMP TABLE bench_marks AS SELECT * FROM reminder_marks").execute(c)?;
-        diesel::delete(outbox::table).execute(c)?;
-        diesel::delete(reminder_marks::table).execute(c)?;
+        Ok::<_, diesel::result::Error>(())
+    })?;
+    empty_outbox(&mut conn.any())?;
+    let plain: Duration = with_conn!(&mut conn.any(), c => {
         let t = Instant::now();
         c.transaction(|c| {
             diesel::sql_query("INSERT INTO reminder_marks SELECT * FROM bench_marks").execute(c)?;

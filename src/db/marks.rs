@@ -42,12 +42,18 @@ pub fn serialize_deciders(conn: &mut AnyConn) -> QueryResult<()> {
     Ok(())
 }
 
-/// Records these marks, replacing any a task had.
-pub fn save(conn: &mut AnyConn, marks: &[Mark]) -> QueryResult<()> {
+/// Records the marks of tasks that had none (`fresh`) and replaces those of tasks
+/// that had one (`changed`). On PostgreSQL the fresh ones go with a binary `COPY`
+/// (a sweep after downtime marks a hundred thousand tasks), the changed ones with an
+/// `unnest` upsert.
+pub fn save(conn: &mut AnyConn, fresh: &[Mark], changed: &[Mark]) -> QueryResult<()> {
     match conn {
         AnyConn::Postgres(c) => {
             use diesel::sql_types::{Array, BigInt, Nullable};
-            for chunk in marks.chunks(50_000) {
+            if !fresh.is_empty() {
+                diesel::copy_from(reminder_marks::table).from_insertable(fresh).execute(*c)?;
+            }
+            for chunk in changed.chunks(50_000) {
                 diesel::sql_query(
                     "INSERT INTO reminder_marks (task_id, assignee_id, steps) \
                      SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[]) \
@@ -60,7 +66,10 @@ pub fn save(conn: &mut AnyConn, marks: &[Mark]) -> QueryResult<()> {
             }
         }
         AnyConn::Sqlite(c) => {
-            for chunk in marks.chunks(INSERT_CHUNK) {
+            for chunk in fresh.chunks(INSERT_CHUNK) {
+                diesel::insert_into(reminder_marks::table).values(chunk).execute(*c)?;
+            }
+            for chunk in changed.chunks(INSERT_CHUNK) {
                 diesel::insert_into(reminder_marks::table)
                     .values(chunk)
                     .on_conflict(reminder_marks::task_id)

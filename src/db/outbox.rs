@@ -69,54 +69,22 @@ pub struct OutboxRow {
 /// (the decide pass holds the deciders' lock), so a clash is an error that rolls the
 /// pass back rather than a message silently dropped with its marks kept.
 ///
-/// On PostgreSQL the rows travel as one array per column and are inserted with
-/// `unnest`: a statement per 20,000 rows instead of one bind parameter per value.
+/// On PostgreSQL the rows go with `COPY … FROM STDIN` in the binary format: a sweep
+/// after downtime queues thousands of messages, digests with their whole text.
 pub fn insert(conn: &mut AnyConn, rows: &[NewOutbox]) -> QueryResult<usize> {
-    let mut n = 0;
+    if rows.is_empty() {
+        return Ok(0);
+    }
     match conn {
-        AnyConn::Postgres(c) => {
-            for chunk in rows.chunks(20_000) {
-                n += insert_unnest(c, chunk)?;
-            }
-        }
+        AnyConn::Postgres(c) => diesel::copy_from(outbox::table).from_insertable(rows).execute(*c),
         AnyConn::Sqlite(c) => {
+            let mut n = 0;
             for chunk in rows.chunks(INSERT_CHUNK / 2) {
                 n += diesel::insert_into(outbox::table).values(chunk).execute(*c)?;
             }
+            Ok(n)
         }
     }
-    Ok(n)
-}
-
-fn insert_unnest(c: &mut diesel::PgConnection, rows: &[NewOutbox]) -> QueryResult<usize> {
-    use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
-    fn col<T: Clone>(rows: &[NewOutbox], f: impl Fn(&NewOutbox) -> &T) -> Vec<T> {
-        rows.iter().map(|r| f(r).clone()).collect()
-    }
-    diesel::sql_query(
-        "INSERT INTO outbox (dedupe_key, kind, level, task_id, task_assignee_id, recipient_id, channel, \
-         address, lang, subject, body_text, body_html, status, next_attempt_at, created_at, items) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::int8[], $5::int8[], $6::int8[], \
-         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], \
-         $14::timestamp[], $15::timestamp[], $16::text[])",
-    )
-    .bind::<Array<Text>, _>(col(rows, |r| &r.dedupe_key))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.kind))
-    .bind::<Array<Integer>, _>(col(rows, |r| &r.level))
-    .bind::<Array<Nullable<BigInt>>, _>(col(rows, |r| &r.task_id))
-    .bind::<Array<Nullable<BigInt>>, _>(col(rows, |r| &r.task_assignee_id))
-    .bind::<Array<Nullable<BigInt>>, _>(col(rows, |r| &r.recipient_id))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.channel))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.address))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.lang))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.subject))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.body_text))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.body_html))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.status))
-    .bind::<Array<Timestamp>, _>(col(rows, |r| &r.next_attempt_at))
-    .bind::<Array<Timestamp>, _>(col(rows, |r| &r.created_at))
-    .bind::<Array<Text>, _>(col(rows, |r| &r.items))
-    .execute(c)
 }
 
 /// The keys of messages of `kinds` queued since `since`.

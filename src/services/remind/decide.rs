@@ -102,7 +102,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
         let (lo, hi) = ((now - Duration::days(i64::from(give_up) + 1)).naive_utc(), (now + soon).naive_utc());
         let candidates = db::marks::candidates(conn, lo, hi)?;
         let mut owed: HashMap<(usize, NaiveDateTime), Vec<remind::Owed>> = HashMap::new();
-        let (mut out, mut marked) = (Outgoing::default(), Vec::new());
+        let (mut out, mut fresh, mut changed) = (Outgoing::default(), Vec::new(), Vec::new());
         for (t, mark) in &candidates {
             let Some(&pi) = policies.get(t.template_id.as_str()) else { continue };
             let policy = &distinct[pi];
@@ -141,10 +141,15 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
                 }
             }
             if done != before {
-                marked.push(Mark { task_id: t.id, assignee_id: t.assignee_id, steps: done });
+                let m = Mark { task_id: t.id, assignee_id: t.assignee_id, steps: done };
+                if mark.is_some() {
+                    changed.push(m)
+                } else {
+                    fresh.push(m)
+                }
             }
         }
-        db::marks::save(conn, &marked)?;
+        db::marks::save(conn, &fresh, &changed)?;
         let mut queued = out.items;
         let mut rows = out.rows(&d, &set.webhooks);
         if set.window.digest_time(&ctx.calendar, ctx.tz, now) {
