@@ -149,22 +149,34 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
                 }
             }
         }
-        db::marks::save(conn, &fresh, &changed)?;
-        let mut queued = out.items;
-        let mut rows = out.rows(&d, &set.webhooks);
-        if set.window.digest_time(&ctx.calendar, ctx.tz, now) {
-            let overdue: Vec<&BriefTask> =
-                candidates.iter().map(|(t, _)| t).filter(|t| t.due_at.and_utc() < now).collect();
-            let todays = db::tasks::open_on(conn, today)?;
+        // The morning digests are worded while the marks and reminders are written: the
+        // database and the wording then share the cores instead of taking turns.
+        let digest_input = if set.window.digest_time(&ctx.calendar, ctx.tz, now) {
             let since = (now - Duration::days(1)).naive_utc();
             let sent: HashSet<String> =
                 db::outbox::keys_since(conn, &["digest", "lead_digest"], since)?.into_iter().collect();
-            let digests = d.digests(&todays, &overdue, &set.webhooks, &sent);
-            queued += digests.len();
-            rows.extend(digests);
-        }
-        db::outbox::insert(conn, &rows)?;
-        Ok(queued)
+            Some((db::tasks::open_on(conn, today)?, sent))
+        } else {
+            None
+        };
+        let overdue: Vec<&BriefTask> = match digest_input {
+            Some(_) => candidates.iter().map(|(t, _)| t).filter(|t| t.due_at.and_utc() < now).collect(),
+            None => Vec::new(),
+        };
+        let (d, hooks) = (&d, &set.webhooks);
+        std::thread::scope(|s| -> ServiceResult<usize> {
+            let digests =
+                digest_input.as_ref().map(|(todays, sent)| s.spawn(|| d.digests(todays, &overdue, hooks, sent)));
+            db::marks::save(conn, &fresh, &changed)?;
+            let queued = out.items;
+            db::outbox::insert(conn, &out.rows(d, hooks))?;
+            let digests = match digests {
+                Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                None => Vec::new(),
+            };
+            db::outbox::insert(conn, &digests)?;
+            Ok(queued + digests.len())
+        })
     })
 }
 
