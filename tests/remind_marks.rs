@@ -163,7 +163,38 @@ fn reminders_sent_before_the_upgrade_are_not_sent_again(db: &TestDb) {
     assert!(outbox(db).iter().any(|r| items(r).contains(&repeat)));
 }
 
+fn marked(db: &TestDb) -> Vec<i64> {
+    use diesel::prelude::*;
+    use dutyday::db::schema::reminder_marks::dsl::*;
+    let mut conn = db.pool().get().unwrap();
+    let mut ids: Vec<i64> = match conn.any() {
+        dutyday::db::AnyConn::Sqlite(c) => reminder_marks.select(task_id).load(c).unwrap(),
+        dutyday::db::AnyConn::Postgres(c) => reminder_marks.select(task_id).load(c).unwrap(),
+    };
+    ids.sort_unstable();
+    ids
+}
+
+/// Marks are kept while their task can still be reminded (due within the longest
+/// give-up, 14 days here) and forgotten after, so the table stays about the window.
+fn marks_are_forgotten_once_their_task_is_past_reminding(db: &TestDb) {
+    company(db, &["shipping-daily-report"], "2026-11-30T08:00:00+08:00");
+    let of = |d: &str| {
+        tasks(db).into_iter().find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day(d)).unwrap().id
+    };
+    remind::decide(db.pool(), BASE, at("2026-11-30T18:05:00+08:00")).unwrap();
+    remind::decide(db.pool(), BASE, at("2026-12-03T09:00:00+08:00")).unwrap();
+    let (monday, wednesday) = (of("2026-11-30"), of("2026-12-02"));
+    assert!(marked(db).contains(&monday) && marked(db).contains(&wednesday), "{:?}", marked(db));
+    // Seventeen days on, Monday's and Tuesday's reports are past their last reminder.
+    remind::decide(db.pool(), BASE, at("2026-12-17T09:00:00+08:00")).unwrap();
+    let now = marked(db);
+    assert!(!now.contains(&monday) && !now.contains(&of("2026-12-01")), "{now:?}");
+    assert!(now.contains(&wednesday), "still within the window: {now:?}");
+}
+
 on_both_databases!(
+    marks_are_forgotten_once_their_task_is_past_reminding,
     after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_task,
     deciders_running_at_once_queue_each_reminder_once,
     reminders_sent_before_the_upgrade_are_not_sent_again,

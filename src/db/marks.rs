@@ -42,6 +42,20 @@ pub fn serialize_deciders(conn: &mut AnyConn) -> QueryResult<()> {
     Ok(())
 }
 
+/// Forgets the marks of tasks the pass will never look at again: below `below` (the
+/// oldest candidate's id, so only a few ids each pass) and either gone or due before
+/// `due_before` (past the longest give-up). Keeps the table to about the tasks of the
+/// reminder window instead of every task ever reminded.
+pub fn prune(conn: &mut AnyConn, below: i64, due_before: NaiveDateTime) -> QueryResult<usize> {
+    let live = tasks::table.filter(tasks::id.eq(reminder_marks::task_id)).filter(tasks::due_at.ge(due_before));
+    with_conn!(conn, c => diesel::delete(
+        reminder_marks::table
+            .filter(reminder_marks::task_id.lt(below))
+            .filter(diesel::dsl::not(diesel::dsl::exists(live))),
+    )
+    .execute(c))
+}
+
 /// Records the marks of tasks that had none (`fresh`) and replaces those of tasks
 /// that had one (`changed`). On PostgreSQL the fresh ones go with a binary `COPY`
 /// (a sweep after downtime marks a hundred thousand tasks), the changed ones with an

@@ -101,6 +101,9 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
         let give_up = distinct.iter().map(|p| p.give_up_days).max().unwrap_or(0);
         let (lo, hi) = ((now - Duration::days(i64::from(give_up) + 1)).naive_utc(), (now + soon).naive_utc());
         let candidates = db::marks::candidates(conn, lo, hi)?;
+        if let Some(oldest) = candidates.iter().map(|(t, _)| t.id).min() {
+            db::marks::prune(conn, oldest, lo)?;
+        }
         let mut owed: HashMap<(usize, NaiveDateTime), Vec<remind::Owed>> = HashMap::new();
         let (mut out, mut fresh, mut changed) = (Outgoing::default(), Vec::new(), Vec::new());
         for (t, mark) in &candidates {
