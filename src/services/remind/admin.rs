@@ -17,7 +17,7 @@ pub struct OutboxView {
     pub channel: String,
     /// The email address, or the webhook's id.
     pub to: String,
-    /// Empty until it is sent: task reminders are worded when they go.
+    /// A task reminder's is empty until it is sent: they are worded when they go.
     pub subject: String,
     /// The task, when it is about one.
     pub task_id: Option<i64>,
