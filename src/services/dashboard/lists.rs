@@ -43,14 +43,14 @@ pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Ut
     let (tz, today) = crate::services::context::company_today(conn, now)?;
     let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
     let ctx = crate::services::context::Context::load(conn, since)?;
-    let sent = reminders_sent(conn, &rows, tz)?;
+    let mut sent = reminders_sent(conn, &rows, tz)?;
     let views = crate::services::tasks::views(conn, tz, rows, Some(viewer), now)?;
     Ok(views
         .into_iter()
         .map(|task| {
             let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
             let hours_late = crate::domain::due::working_hours_between(&ctx.calendar, tz, due, now);
-            let reminders = sent.get(&task.id).cloned().unwrap_or_default();
+            let reminders = sent.remove(&task.id).unwrap_or_default();
             Overdue { task, hours_late, reminders }
         })
         .collect())

@@ -172,7 +172,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
                 digest_input.as_ref().map(|(todays, sent)| s.spawn(|| d.digests(todays, &overdue, hooks, sent)));
             db::marks::save(conn, &fresh, &changed)?;
             let queued = out.items;
-            db::outbox::insert(conn, &out.rows(d, hooks))?;
+            db::outbox::insert(conn, &out.rows(d, hooks)?)?;
             let digests = match digests {
                 Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
                 None => Vec::new(),
@@ -210,15 +210,17 @@ impl Outgoing {
         self.items += 1;
     }
 
-    /// The outbox rows; their words are rendered when they are sent.
-    fn rows(mut self, d: &Decider<'_>, hooks: &[WebhookSpec]) -> Vec<NewOutbox> {
+    /// The outbox rows; their words are rendered when they are sent. A recipient who
+    /// cannot be found fails the pass (its marks are rolled back with it) rather than
+    /// leaving reminders marked but never queued.
+    fn rows(mut self, d: &Decider<'_>, hooks: &[WebhookSpec]) -> ServiceResult<Vec<NewOutbox>> {
         let mut rows = Vec::with_capacity(self.order.len());
         for key in &self.order {
             let Some(items) = self.messages.remove(key) else { continue };
             let (to, class) = *key;
             let (recipient, channel, address, locale, tag) = match to {
                 To::Person(id) => {
-                    let Some(p) = d.staff.get(&id) else { continue };
+                    let p = d.staff.get(&id).ok_or_else(|| corrupt("reminder recipient", format!("no staff {id}")))?;
                     (Some(id), "email", p.email.clone(), p.locale.as_str(), format!("s{id}"))
                 }
                 To::Hook(i) => {
@@ -248,7 +250,7 @@ impl Outgoing {
                 items: marks::encode(&items),
             });
         }
-        rows
+        Ok(rows)
     }
 }
 
