@@ -3,7 +3,7 @@
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::domain::template::Plan;
-use crate::services::{self, ServiceError};
+use crate::services::{self, AppError};
 use crate::startup::{self, Application, StartOptions};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
@@ -79,16 +79,21 @@ pub struct Failure {
     pub message: String,
 }
 
-impl From<ServiceError> for Failure {
-    fn from(e: ServiceError) -> Self {
-        Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        let message = if e.is_bad_input() { e.to_string() } else { e.detail() };
+        Failure { code: e.class().exit_code(), message }
     }
 }
 
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
-        let bad_input = e.downcast_ref::<crate::catalog::CatalogError>().is_some();
-        Failure { code: if bad_input { 2 } else { 1 }, message: format!("{e:#}") }
+        let code = match (e.downcast_ref::<crate::catalog::CatalogError>(), e.downcast_ref::<AppError>()) {
+            (Some(_), _) => 2,
+            (None, Some(app)) => app.class().exit_code(),
+            (None, None) => 1,
+        };
+        Failure { code, message: format!("{e:#}") }
     }
 }
 
@@ -194,7 +199,7 @@ fn preview(settings: &Settings, id: &str, from: NaiveDate, count: usize) -> Resu
 }
 
 async fn serve(settings: Settings) -> Result<(), Failure> {
-    let app = Application::build(settings, StartOptions { scheduler: true }).await?;
+    let app = Application::build(settings, StartOptions::serving()).await?;
     let base = format!("http://{}", app.state.settings.bind.replace(":0", &format!(":{}", app.port)));
     if let Some(r) = &app.import {
         println!("Imported the company catalogue: {} staff, calendars for {:?}.", r.staff, r.calendar_years);

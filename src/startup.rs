@@ -12,7 +12,6 @@ use anyhow::Context as _;
 use chrono::Utc;
 use std::net::TcpListener;
 use std::sync::Arc;
-use tokio_cron_scheduler::JobScheduler;
 
 /// A built, not yet awaited, service.
 pub struct Application {
@@ -20,7 +19,7 @@ pub struct Application {
     pub server: Server,
     pub state: Arc<AppState>,
     /// Kept alive for the scheduler's ticks.
-    pub scheduler: Option<JobScheduler>,
+    pub scheduler: Option<crate::jobs::Scheduled>,
     /// Set on the start that imported the catalogue.
     pub import: Option<ImportReport>,
     /// The demo password generated at that start, to print once.
@@ -34,6 +33,15 @@ pub struct Application {
 pub struct StartOptions {
     /// Run the generation job on its cron schedule.
     pub scheduler: bool,
+    /// Where handlers take "now" from (the system clock but in tests).
+    pub clock: crate::services::Clock,
+}
+
+impl StartOptions {
+    /// The service as it runs in production: scheduler on, system clock.
+    pub fn serving() -> Self {
+        StartOptions { scheduler: true, clock: crate::services::Clock::System }
+    }
 }
 
 /// Connects to the database (failing with its real error) and migrates it.
@@ -80,7 +88,7 @@ impl Application {
         let mailer_line = mailer.describe(&settings);
         let pool = open_database(&settings)?;
         let (report, generated_password) = import_catalogue(&pool, &settings)?;
-        let state = Arc::new(AppState { pool, settings, mailer });
+        let state = Arc::new(AppState { pool, settings, mailer, clock: opts.clock });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.
             let probe = state.clone();
@@ -90,7 +98,7 @@ impl Application {
                 }
             });
         }
-        crate::jobs::log_run(&crate::jobs::run_once(&state, Utc::now()));
+        crate::jobs::log_run(&crate::jobs::run_once(&state, state.clock.now()));
         let scheduler = if opts.scheduler {
             Some(crate::jobs::start(state.clone()).await.context("starting the scheduler")?)
         } else {
@@ -109,7 +117,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(web::error::localize))
                 .wrap(web::pages::session_middleware(key.clone(), secure))
+                // Outermost: every request gets an id and a span that the rest logs under.
+                .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(web::configure)
         })
         .workers(workers)

@@ -121,7 +121,7 @@ fn completing_skipping_and_reopening(db: &TestDb) {
         assert_eq!((s, t["task"]["status"].as_str()), (StatusCode::OK, Some("done")));
         assert_eq!(t["task"]["figures"], figures);
         let (s, e) = post("complete", json!({})).await;
-        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("already_done")));
         let (s, t) = post("reopen", json!({})).await;
         assert_eq!((s, t["task"]["status"].as_str()), (StatusCode::OK, Some("open")));
         let (s, e) = post("skip", json!({})).await;
@@ -256,8 +256,8 @@ fn the_calendar_feed_is_valid_secret_and_rotatable(db: &TestDb) {
 }
 
 fn failed_logins_are_slowed_then_refused_for_a_while(db: &TestDb) {
+    use dutyday::error::{AppError, ErrorCode};
     use dutyday::services::auth::login;
-    use dutyday::services::ServiceError;
     db.seed();
     let pool = db.pool();
     // The seed import without a password: give the demo staff one.
@@ -265,14 +265,14 @@ fn failed_logins_are_slowed_then_refused_for_a_while(db: &TestDb) {
     dutyday::db::staff::set_all_password_hashes(&mut pool.get().unwrap().any(), &hash).unwrap();
     let t0 = common::at("2026-12-01T02:00:00Z");
     let at = |secs: i64| t0 + Duration::seconds(secs);
-    let locked = |r: Result<i64, ServiceError>| match r {
-        Err(ServiceError::Throttled { retry_after_secs }) => Some(retry_after_secs),
+    let locked = |r: Result<i64, AppError>| match r {
+        Err(AppError { code: ErrorCode::Throttled, retry_after, .. }) => retry_after,
         _ => None,
     };
     for i in 0..4 {
         assert!(matches!(
             login(pool, "ma.chao@example.com", "wrong", Some("10.1.1.1"), at(i)),
-            Err(ServiceError::Unauthenticated(_))
+            Err(AppError { code: ErrorCode::WrongCredentials, .. })
         ));
     }
     // The 5th failure slows the account down: 30 s, even for the right password.

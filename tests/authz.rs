@@ -64,7 +64,11 @@ fn every_endpoint_and_page_for_every_kind_of_person(db: &TestDb) {
         let keeper = common::staff_id(db, "徐强");
         let task = common::tasks(db)
             .into_iter()
-            .find(|t| t.template_id == "warehouse-daily-check" && t.assignee_id == Some(keeper) && t.status == "open")
+            .find(|t| {
+                t.template_id == "warehouse-daily-check"
+                    && t.assignee_id == Some(keeper)
+                    && t.status == dutyday::domain::task::TaskStatus::Open
+            })
             .unwrap();
         let t = task.id.to_string();
 

@@ -6,7 +6,6 @@
 
 mod common;
 
-use chrono::{Datelike, Duration, Utc, Weekday};
 use common::{TestDb, PASSWORD};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -144,13 +143,9 @@ impl Browser {
     }
 }
 
-/// The next working weekday, where the daily tasks are.
+/// The next working day, where the daily tasks are.
 fn workday() -> String {
-    let mut d = Utc::now().date_naive() + Duration::days(1);
-    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-        d += Duration::days(1);
-    }
-    d.to_string()
+    common::next_working_day().to_string()
 }
 
 fn the_warehouse_keeper_completes_the_daily_check(db: &TestDb) {

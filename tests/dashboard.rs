@@ -10,10 +10,11 @@ use dutyday::db::tasks::TaskRow;
 use dutyday::domain::access::Viewer;
 use dutyday::domain::completion::CompletionInput;
 use dutyday::domain::template::FigureType;
+use dutyday::error::ErrorCode;
 use dutyday::services::dashboard::{dashboard, to_csv, By, Filter, Row};
 use dutyday::services::generate::{self, Scope};
 use dutyday::services::tasks::{self as task_service, Act};
-use dutyday::services::{auth, staffing, ServiceError};
+use dutyday::services::{auth, staffing, AppError};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -28,7 +29,7 @@ fn complete(db: &TestDb, v: &Viewer, id: i64, when: DateTime<Utc>) {
 }
 
 /// The same, for a task that may already be finished.
-fn try_complete(db: &TestDb, v: &Viewer, id: i64, when: DateTime<Utc>) -> Result<(), ServiceError> {
+fn try_complete(db: &TestDb, v: &Viewer, id: i64, when: DateTime<Utc>) -> Result<(), AppError> {
     let (task, _) = task_service::get(db.pool(), v, id, when).unwrap();
     let figures = task
         .figures_asked
@@ -51,14 +52,20 @@ fn recount(all: &[TaskRow], from: &str, to: &str, now: NaiveDateTime, by: By) ->
     let mut out: BTreeMap<String, [u64; 6]> = BTreeMap::new();
     for t in all.iter().filter(|t| t.occurs_on >= day(from) && t.occurs_on <= day(to)) {
         // Missed tasks are past due by definition (domain::stats).
-        let finished = t.status == "done" || t.status == "skipped" || t.status == "missed";
+        let finished = t.status.as_str() == "done" || t.status.as_str() == "skipped" || t.status.as_str() == "missed";
         if !(t.due_at <= now || finished) {
             continue;
         }
-        let done = t.status == "done";
+        let done = t.status.as_str() == "done";
         let on_time = done && t.done_at.unwrap() <= t.due_at;
-        let owed =
-            [1, 0, 0, u64::from(t.status == "open"), u64::from(t.status == "skipped"), u64::from(t.status == "missed")];
+        let owed = [
+            1,
+            0,
+            0,
+            u64::from(t.status.as_str() == "open"),
+            u64::from(t.status.as_str() == "skipped"),
+            u64::from(t.status.as_str() == "missed"),
+        ];
         let key = match by {
             By::Department => t.department_id.clone(),
             By::Position => t.position_id.clone(),
@@ -114,7 +121,7 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     )
     .unwrap();
     generate::run(pool, at("2026-11-27T12:00:00Z"), None, 7, Scope::Incremental).unwrap();
-    assert!(tasks(db).iter().any(|t| t.status == "missed"), "the downtime left missed tasks");
+    assert!(tasks(db).iter().any(|t| t.status.as_str() == "missed"), "the downtime left missed tasks");
 
     let gm = viewer(db, "王建国", "2026-11-30");
     let keeper = viewer(db, "徐强", "2026-11-30");
@@ -170,9 +177,11 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     let keeper_id = staff_id(db, "徐强");
     let his: Vec<&TaskRow> =
         all.iter().filter(|t| t.assignee_id == Some(keeper_id) && t.occurs_on == day("2026-11-30")).collect();
-    let due = his.iter().filter(|t| t.due_at <= now.naive_utc() || t.status == "done" || t.status == "skipped").count()
-        as u64;
-    let done = his.iter().filter(|t| t.status == "done").count() as u64;
+    let due = his
+        .iter()
+        .filter(|t| t.due_at <= now.naive_utc() || t.status.as_str() == "done" || t.status.as_str() == "skipped")
+        .count() as u64;
+    let done = his.iter().filter(|t| t.status.as_str() == "done").count() as u64;
     assert_eq!((cell.due, cell.done), (due, done));
     assert!(due > 0);
     let skipped =
@@ -216,15 +225,15 @@ fn a_lead_sees_only_their_departments(db: &TestDb) {
         &Filter { department: Some("logistics".into()), ..Filter::default() },
         now,
     );
-    assert!(matches!(other, Err(ServiceError::NotFound(_))));
+    assert!(matches!(other, Err(AppError { code: ErrorCode::DepartmentNotFound, .. })));
     let staff = viewer(db, "徐强", "2026-12-01");
     assert!(matches!(
         dashboard(db.pool(), &staff, day("2026-11-30"), day("2026-12-04"), By::Department, &Filter::default(), now),
-        Err(ServiceError::Forbidden(_))
+        Err(AppError { code: ErrorCode::DashboardForbidden, .. })
     ));
     let backwards =
         dashboard(db.pool(), &lead, day("2026-12-04"), day("2026-11-30"), By::Department, &Filter::default(), now);
-    assert!(matches!(backwards, Err(ServiceError::Invalid { .. })));
+    assert!(matches!(backwards, Err(AppError { code: ErrorCode::PeriodReversed, .. })));
 }
 
 fn report_figures_sum_and_average(db: &TestDb) {
@@ -261,11 +270,11 @@ fn report_figures_sum_and_average(db: &TestDb) {
     // Staff do not see reports; a template without figures has none.
     assert!(matches!(
         figures::report(db.pool(), &clerk, "shipping-daily-report", day("2026-11-30"), day("2026-12-04")),
-        Err(ServiceError::Forbidden(_))
+        Err(AppError { code: ErrorCode::DashboardForbidden, .. })
     ));
     assert!(matches!(
         figures::report(db.pool(), &gm, "gm-office-meeting", day("2026-11-30"), day("2026-12-04")),
-        Err(ServiceError::Invalid { .. })
+        Err(AppError { code: ErrorCode::NoFigures, .. })
     ));
     // The store lead does not lead logistics: nothing of it reaches them.
     let lead = viewer(db, "李娜", "2026-12-04");
@@ -353,7 +362,10 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
     dutyday::db::rollup::rebuild(&mut pool.get().unwrap().any()).unwrap();
     assert_eq!(dutyday::db::rollup::all(&mut pool.get().unwrap().any()).unwrap(), kept);
     let all = tasks(db);
-    assert!(["done", "skipped", "missed", "open"].iter().all(|s| all.iter().any(|t| t.status == *s)), "a real mix");
+    assert!(
+        ["done", "skipped", "missed", "open"].iter().all(|s| all.iter().any(|t| t.status.as_str() == *s)),
+        "a real mix"
+    );
     let (from, to) = ("2026-11-01", "2026-12-31");
     let d = dashboard(pool, &gm, day(from), day(to), By::Department, &Filter::default(), clock).unwrap();
     assert_eq!(as_map(&d.rows), recount(&all, from, to, clock.naive_utc(), By::Department));

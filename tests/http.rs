@@ -21,7 +21,9 @@ fn settings(db: &TestDb) -> Settings {
 
 fn serves_health_positions_and_templates(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let app = Application::build(settings(db), StartOptions { scheduler: false }).await.unwrap();
+        let app = Application::build(settings(db), StartOptions { scheduler: false, clock: Default::default() })
+            .await
+            .unwrap();
         let report = app.import.clone().expect("the empty database was imported");
         assert_eq!((report.staff, report.calendar_years.clone()), (14, vec![2026]));
         assert!(app.generated_password.is_none(), "the configured password is used");
@@ -73,11 +75,26 @@ fn serves_health_positions_and_templates(db: &TestDb) {
         let missing = get("/api/v1/nothing-here").await.unwrap();
         assert_eq!(missing.status(), 404);
         let body: Value = missing.json().await.unwrap();
-        assert_eq!(body["error"]["code"], "not_found");
-        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(body["error"]["code"], "no_such_page");
+        assert_eq!(body["error"]["message"], "no such page or endpoint");
+        // The same error in the language the client asks for.
+        let zh = reqwest::Client::new()
+            .get(format!("{base}/api/v1/nothing-here"))
+            .header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(zh.status(), 404);
+        let body: Value = zh.json().await.unwrap();
+        assert_eq!(
+            (body["error"]["code"].as_str(), body["error"]["message"].as_str()),
+            (Some("no_such_page"), Some("没有这个页面或接口。"))
+        );
 
         // Starting again on the same database imports nothing and keeps the people.
-        let again = Application::build(settings(db), StartOptions { scheduler: false }).await.unwrap();
+        let again = Application::build(settings(db), StartOptions { scheduler: false, clock: Default::default() })
+            .await
+            .unwrap();
         assert!(again.import.is_none());
         let mut conn = db.pool().get().unwrap();
         assert_eq!(dutyday::db::staff::count(&mut conn.any()).unwrap(), 14);
@@ -94,7 +111,9 @@ fn serves_health_positions_and_templates(db: &TestDb) {
 
 fn the_api_documents_itself_offline(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let app = Application::build(settings(db), StartOptions { scheduler: false }).await.unwrap();
+        let app = Application::build(settings(db), StartOptions { scheduler: false, clock: Default::default() })
+            .await
+            .unwrap();
         let base = format!("http://127.0.0.1:{}", app.port);
         actix_web::rt::spawn(app.server);
         let doc: Value = reqwest::get(format!("{base}/api/openapi.json")).await.unwrap().json().await.unwrap();
@@ -132,10 +151,17 @@ fn the_scheduler_starts_with_the_configured_tick(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let mut s = settings(db);
         s.generate_cron = "0 0 3 * * *".into();
-        let app = Application::build(s, StartOptions { scheduler: true }).await.unwrap();
+        let app = Application::build(s, StartOptions { scheduler: true, clock: Default::default() }).await.unwrap();
         let mut sched = app.scheduler.expect("scheduler running");
-        assert!(sched.time_till_next_job().await.unwrap().is_some());
-        sched.shutdown().await.unwrap();
+        // Generation runs at the next 03:00:00 UTC, as configured, and not before.
+        let next = sched.next_generation().await.unwrap().expect("generation is scheduled");
+        let now = chrono::Utc::now();
+        assert_eq!(next.format("%H:%M:%S").to_string(), "03:00:00", "{next}");
+        assert!(next > now && next - now <= chrono::Duration::days(1), "{next} after {now}");
+        // Reminders keep their own tick: second 30 of every minute.
+        let remind = sched.next_reminders().await.unwrap().expect("reminders are scheduled");
+        assert_eq!(remind.format("%S").to_string(), "30", "{remind}");
+        sched.scheduler.shutdown().await.unwrap();
     });
 }
 

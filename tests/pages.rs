@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+use dutyday::i18n::Lang;
 
-use chrono::{Datelike, Duration, Utc, Weekday};
 use common::{TestDb, PASSWORD};
 use reqwest::{redirect, Client, StatusCode};
 
@@ -31,13 +31,9 @@ async fn log_in(c: &Client, base: &str, email: &str) {
     assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/today"));
 }
 
-/// The next working weekday from today, where the daily tasks are.
+/// The next working day, where the daily tasks are.
 fn next_weekday() -> String {
-    let mut d = Utc::now().date_naive() + Duration::days(1);
-    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-        d += Duration::days(1);
-    }
-    d.to_string()
+    common::next_working_day().to_string()
 }
 
 /// The id of the first `template` card in the day's own section (not the overdue ones).
@@ -156,7 +152,7 @@ fn english_is_remembered_and_pages_respect_access(db: &TestDb) {
         log_in(&other, &base, "zhou.ting@example.com").await;
         let (s, body) = get(&other, &format!("{base}/tasks/{own}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        assert!(body.contains("没有这个页面或任务"));
+        assert!(body.contains("找不到") && body.contains(&format!("没有编号为 {own} 的任务")), "{body}");
         let (s, _) = get(&c2, &format!("{base}/tasks/{own}")).await;
         assert_eq!(s, StatusCode::OK);
         let (s, _) = get(&other, &format!("{base}/positions/no-such")).await;
@@ -196,7 +192,74 @@ fn digests_off_from_my_history_page_and_the_admins_outbox(db: &TestDb) {
     });
 }
 
+/// The words a person reads on a page: its text without tags.
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Fails when a page shows a translation key instead of its text.
+fn assert_no_raw_keys(url: &str, html: &str) {
+    let text = visible_text(html);
+    let words: std::collections::HashSet<&str> =
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).collect();
+    for lang in [Lang::Zh, Lang::En] {
+        for key in dutyday::i18n::keys(lang).iter().filter(|k| k.contains('_') || k.contains('-')) {
+            assert!(!words.contains(key.as_str()), "{url} shows the raw key `{key}`");
+        }
+    }
+}
+
+fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "zhu.xiaoyan@example.com").await;
+        let (_, page) = get(&c, &format!("{base}/today?date={}", next_weekday())).await;
+        let pages = [
+            "/today".to_string(),
+            format!("/today?date={}", next_weekday()),
+            "/history".into(),
+            "/org".into(),
+            "/positions/logistics.warehouse-keeper".into(),
+            "/dashboard".into(),
+            "/dashboard?by=person".into(),
+            "/dashboard/figures?template=shipping-daily-report".into(),
+            "/admin/outbox".into(),
+            "/tasks/999999".into(),
+            "/dashboard?period=custom&from=2026-12-04&to=2025-01-01".into(),
+        ];
+        for lang in ["en", "zh-CN"] {
+            let (s, _, _) =
+                post(&c, &format!("{base}/lang"), &[("csrf", &common::csrf(&page)), ("lang", lang), ("back", "/org")])
+                    .await;
+            assert_eq!(s, StatusCode::SEE_OTHER);
+            for p in &pages {
+                let (_, body) = get(&c, &format!("{base}{p}")).await;
+                assert!(body.contains(&format!("lang=\"{lang}\"")), "{p} in {lang}");
+                assert_no_raw_keys(p, &body);
+            }
+        }
+        // The key check itself catches a raw key.
+        let caught = std::panic::catch_unwind(|| assert_no_raw_keys("/x", "<p>status_open</p>"));
+        assert!(caught.is_err());
+    });
+}
+
 on_both_databases!(
+    every_page_in_both_languages_shows_text_not_keys,
     login_and_logout,
     completing_from_the_today_page,
     english_is_remembered_and_pages_respect_access,

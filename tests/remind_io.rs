@@ -228,7 +228,7 @@ fn a_task_removed_by_a_staffing_change_cancels_its_queued_reminder(db: &TestDb) 
     // What a staffing change does to a task it makes redundant, in one transaction.
     let mut conn = db.pool().get().unwrap();
     let removed = conn
-        .transaction(|c| -> dutyday::services::ServiceResult<usize> {
+        .transaction(|c| -> dutyday::services::AppResult<usize> {
             dutyday::db::tasks::delete_log(c, task.id)?;
             Ok(dutyday::db::tasks::delete_open(c, task.id)?)
         })

@@ -136,8 +136,11 @@ fn serve(url: &str, port: u16) -> anyhow::Result<()> {
         ..dutyday::config::Settings::default()
     };
     actix_web::rt::System::new().block_on(async move {
-        let app =
-            dutyday::startup::Application::build(settings, dutyday::startup::StartOptions { scheduler: false }).await?;
+        let app = dutyday::startup::Application::build(
+            settings,
+            dutyday::startup::StartOptions { scheduler: false, clock: Default::default() },
+        )
+        .await?;
         app.server.await?;
         Ok(())
     })

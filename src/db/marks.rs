@@ -4,6 +4,7 @@
 use super::schema::{reminder_marks, tasks};
 use super::tasks::BriefTask;
 use super::{AnyConn, INSERT_CHUNK};
+use crate::domain::task::TaskStatus;
 use crate::with_conn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -25,7 +26,7 @@ pub type Candidate = (BriefTask, Option<(Option<i64>, i64)>);
 pub fn candidates(conn: &mut AnyConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<Candidate>> {
     with_conn!(conn, c => tasks::table
         .left_join(reminder_marks::table)
-        .filter(tasks::status.eq("open"))
+        .filter(tasks::status.eq(TaskStatus::Open.as_str()))
         .filter(tasks::due_at.between(from, to))
         .order((tasks::due_at, tasks::id))
         .select((BriefTask::as_select(), (reminder_marks::assignee_id, reminder_marks::steps).nullable()))

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod rollup;
 pub mod schema;
 pub mod staff;
+pub mod status;
 pub mod task_reads;
 pub mod tasks;
 

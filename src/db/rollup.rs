@@ -3,6 +3,7 @@
 
 use super::schema::{day_rollup, tasks};
 use super::AnyConn;
+use crate::domain::task::TaskStatus;
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -12,14 +13,11 @@ use std::collections::BTreeMap;
 /// Finished counts: done, on time, skipped, missed.
 pub type Finished = [i64; 4];
 
-/// What one task adds to its day's finished counts.
-pub fn of_task(status: &str, due_at: NaiveDateTime, done_at: Option<NaiveDateTime>) -> Finished {
-    match status {
-        "done" => [1, i64::from(done_at.is_some_and(|d| d <= due_at)), 0, 0],
-        "skipped" => [0, 0, 1, 0],
-        "missed" => [0, 0, 0, 1],
-        _ => [0; 4],
-    }
+/// What one task adds to its day's finished counts: the domain's definition
+/// ([`crate::domain::stats::settled`]) in the rollup's columns.
+pub fn of_task(status: TaskStatus, due_at: NaiveDateTime, done_at: Option<NaiveDateTime>) -> Finished {
+    let c = crate::domain::stats::settled(crate::domain::stats::TaskFacts { status, due_at, done_at });
+    [c.done, c.on_time, c.skipped, c.missed].map(|n| n as i64)
 }
 
 fn plus(sum: &mut Finished, f: Finished) {
@@ -107,7 +105,7 @@ pub fn open_due(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<(NaiveDate, String, i64)>> {
     with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq("open"))
+        .filter(tasks::status.eq(TaskStatus::Open.as_str()))
         .filter(tasks::occurs_on.between(from, to))
         .filter(tasks::department_id.eq_any(departments))
         .filter(tasks::due_at.le(now))
@@ -118,13 +116,14 @@ pub fn open_due(
 
 /// The rollup as it should be, recounted from the task table (tests and repair).
 pub fn recount(conn: &mut AnyConn) -> QueryResult<BTreeMap<(NaiveDate, String), Finished>> {
-    let rows: Vec<(NaiveDate, String, String, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq_any(["done", "skipped", "missed"]))
+    let settled = [TaskStatus::Done, TaskStatus::Skipped, TaskStatus::Missed].map(TaskStatus::as_str);
+    let rows: Vec<(NaiveDate, String, TaskStatus, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq_any(settled))
         .select((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at, tasks::done_at))
         .load(c))?;
     let mut out: BTreeMap<(NaiveDate, String), Finished> = BTreeMap::new();
     for (day, dept, status, due, done) in rows {
-        plus(out.entry((day, dept)).or_default(), of_task(&status, due, done));
+        plus(out.entry((day, dept)).or_default(), of_task(status, due, done));
     }
     Ok(out)
 }
@@ -226,7 +225,7 @@ pub fn open_due_fast(
         .load(c))?;
     let midnight = today.and_hms_opt(0, 0, 0).unwrap_or(now);
     let live: Vec<(NaiveDate, String, i64)> = with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq("open"))
+        .filter(tasks::status.eq(TaskStatus::Open.as_str()))
         .filter(tasks::due_at.between(midnight, now))
         .filter(tasks::occurs_on.between(from, to))
         .filter(tasks::department_id.eq_any(departments))
@@ -250,7 +249,7 @@ pub fn open_kept_and_recounted(
         .select((open_rollup::day, open_rollup::department_id, open_rollup::due_on, open_rollup::n))
         .load(c))?;
     let rows: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq("open"))
+        .filter(tasks::status.eq(TaskStatus::Open.as_str()))
         .select((tasks::occurs_on, tasks::department_id, tasks::due_at))
         .load(c))?;
     let mut recounted: BTreeMap<(NaiveDate, String, NaiveDate), i64> = BTreeMap::new();

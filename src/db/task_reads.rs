@@ -4,6 +4,7 @@
 use super::schema::tasks;
 use super::tasks::TaskRow;
 use super::{AnyConn, INSERT_CHUNK};
+use crate::domain::task::TaskStatus;
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -16,7 +17,7 @@ pub struct CountRow {
     pub position_id: String,
     pub assignee_id: Option<i64>,
     pub done_by: Option<i64>,
-    pub status: String,
+    pub status: TaskStatus,
     pub due_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
     pub occurs_on: NaiveDate,
@@ -49,7 +50,7 @@ pub fn for_counting(
 /// Open tasks of these departments past their due time, oldest first.
 pub fn overdue_in(conn: &mut AnyConn, departments: &[String], now: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
     with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq("open"))
+        .filter(tasks::status.eq(TaskStatus::Open.as_str()))
         .filter(tasks::due_at.lt(now))
         .filter(tasks::department_id.eq_any(departments))
         .order((tasks::due_at, tasks::id))
@@ -70,7 +71,7 @@ pub fn with_figures(
         .filter(tasks::template_id.eq(template))
         .filter(tasks::occurs_on.between(from, to))
         .filter(tasks::department_id.eq_any(departments))
-        .filter(tasks::status.eq("done"))
+        .filter(tasks::status.eq(TaskStatus::Done.as_str()))
         .filter(tasks::figures.is_not_null())
         .order((tasks::occurs_on, tasks::id))
         .select(TaskRow::as_select())
@@ -85,7 +86,7 @@ pub fn skipped_in(
     to: NaiveDate,
 ) -> QueryResult<Vec<TaskRow>> {
     with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq("skipped"))
+        .filter(tasks::status.eq(TaskStatus::Skipped.as_str()))
         .filter(tasks::occurs_on.between(from, to))
         .filter(tasks::department_id.eq_any(departments))
         .order((tasks::occurs_on.desc(), tasks::id))
@@ -113,7 +114,7 @@ pub struct BriefTask {
 /// open task in the (status, due_at) index instead of the day's few.
 pub fn open_on(conn: &mut AnyConn, day: NaiveDate) -> QueryResult<Vec<BriefTask>> {
     let mut rows: Vec<BriefTask> = with_conn!(conn, c => tasks::table
-        .filter(tasks::status.eq("open"))
+        .filter(tasks::status.eq(TaskStatus::Open.as_str()))
         .filter(tasks::occurs_on.eq(day))
         .select(BriefTask::as_select())
         .load(c))?;

@@ -2,6 +2,7 @@
 
 use super::schema::tasks;
 use super::{AnyConn, INSERT_CHUNK};
+use crate::domain::task::TaskStatus;
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -45,7 +46,7 @@ pub struct TaskRow {
     pub cover: String,
     pub covered_staff_id: Option<i64>,
     pub event_id: Option<i64>,
-    pub status: String,
+    pub status: TaskStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
@@ -62,19 +63,19 @@ pub struct TaskRow {
 pub fn insert_missing(conn: &mut AnyConn, rows: &[NewTask]) -> QueryResult<usize> {
     let mut created = 0;
     for chunk in rows.chunks(INSERT_CHUNK) {
-        let made: Vec<(NaiveDate, String, String, NaiveDateTime)> = with_conn!(conn, c => diesel::insert_into(tasks::table)
+        let made: Vec<(NaiveDate, String, TaskStatus, NaiveDateTime)> = with_conn!(conn, c => diesel::insert_into(tasks::table)
             .values(chunk)
             .on_conflict_do_nothing()
             .returning((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at))
             .get_results(c))?;
         created += made.len();
-        let (open, finished): (Vec<_>, Vec<_>) = made.iter().partition(|m| m.2 == "open");
+        let (open, finished): (Vec<_>, Vec<_>) = made.iter().partition(|m| m.2 == TaskStatus::Open);
         super::rollup::add_open_all(conn, open.iter().map(|(day, dept, _, due)| (*day, dept.as_str(), *due)))?;
         super::rollup::add_all(
             conn,
             finished
                 .iter()
-                .map(|(day, dept, status, due)| (*day, dept.as_str(), super::rollup::of_task(status, *due, None))),
+                .map(|(day, dept, status, due)| (*day, dept.as_str(), super::rollup::of_task(*status, *due, None))),
         )?;
     }
     Ok(created)
@@ -137,7 +138,7 @@ pub fn reassign(
 
 /// Removes an open task whose work a staffing change made redundant.
 pub fn delete_open(conn: &mut AnyConn, id: i64) -> QueryResult<usize> {
-    let gone: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => diesel::delete(tasks::table.find(id).filter(tasks::status.eq("open")))
+    let gone: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => diesel::delete(tasks::table.find(id).filter(tasks::status.eq(TaskStatus::Open.as_str())))
         .returning((tasks::occurs_on, tasks::department_id, tasks::due_at))
         .get_results(c))?;
     for (day, dept, due) in &gone {
@@ -163,7 +164,7 @@ pub fn list_for(
 ) -> QueryResult<Vec<TaskRow>> {
     // Four narrow branches, each one index range (see the list_indexes migration).
     let shared = || tasks::slot.eq("shared").and(tasks::position_id.eq_any(positions));
-    let overdue = || tasks::status.eq("open").and(tasks::due_at.lt(now));
+    let overdue = || tasks::status.eq(TaskStatus::Open.as_str()).and(tasks::due_at.lt(now));
     let dated = || tasks::occurs_on.between(from, to);
     let wanted = tasks::assignee_id
         .eq(staff)
@@ -191,7 +192,7 @@ pub fn history_for(conn: &mut AnyConn, staff: i64, from: NaiveDate, to: NaiveDat
 /// The fields a status change writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange {
-    pub status: String,
+    pub status: TaskStatus,
     pub done_at: Option<NaiveDateTime>,
     pub done_by: Option<i64>,
     pub note: Option<String>,
@@ -204,23 +205,23 @@ pub struct StatusChange {
 pub fn set_status(
     conn: &mut AnyConn,
     id: i64,
-    expected: &str,
+    expected: TaskStatus,
     change: &StatusChange,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let before: Option<(NaiveDate, String, String, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
+    let before: Option<(NaiveDate, String, TaskStatus, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
         .find(id)
-        .filter(tasks::status.eq(expected))
+        .filter(tasks::status.eq(expected.as_str()))
         .select((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at, tasks::done_at))
         .first(c)
         .optional())?;
     let Some((day, dept, old, due, old_done)) = before else { return Ok(0) };
     let changed = write_status(conn, id, expected, change, now)?;
     if changed == 1 {
-        let moved = i64::from(change.status == "open") - i64::from(old == "open");
+        let moved = i64::from(change.status == TaskStatus::Open) - i64::from(old == TaskStatus::Open);
         super::rollup::add_open(conn, day, &dept, due.date(), moved)?;
         let (was, is) =
-            (super::rollup::of_task(&old, due, old_done), super::rollup::of_task(&change.status, due, change.done_at));
+            (super::rollup::of_task(old, due, old_done), super::rollup::of_task(change.status, due, change.done_at));
         super::rollup::add(conn, day, &dept, [is[0] - was[0], is[1] - was[1], is[2] - was[2], is[3] - was[3]])?;
     }
     Ok(changed)
@@ -229,13 +230,13 @@ pub fn set_status(
 fn write_status(
     conn: &mut AnyConn,
     id: i64,
-    expected: &str,
+    expected: TaskStatus,
     change: &StatusChange,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(tasks::table.find(id).filter(tasks::status.eq(expected)))
+    with_conn!(conn, c => diesel::update(tasks::table.find(id).filter(tasks::status.eq(expected.as_str())))
         .set((
-            tasks::status.eq(&change.status),
+            tasks::status.eq(change.status.as_str()),
             tasks::done_at.eq(change.done_at),
             tasks::done_by.eq(change.done_by),
             tasks::note.eq(&change.note),

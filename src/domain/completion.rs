@@ -6,18 +6,25 @@
 
 use super::task::TaskStatus;
 use super::template::{CompletionMode, FigureType, TemplateSpec};
+use crate::error::ErrorCode;
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{Map, Number, Value};
 
-/// A bad input at `field` (`note`, `reason`, `signoff`, `figures.parcels_shipped`).
+/// A bad input at `field` (`note`, `reason`, `signoff`, `figures.parcels_shipped`):
+/// what is wrong as an error code, and the longest length where that is the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub code: ErrorCode,
+    pub max: Option<usize>,
 }
 
-fn bad<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, FieldError> {
-    Err(FieldError { field: field.into(), message: message.into() })
+fn bad<T>(field: impl Into<String>, code: ErrorCode) -> Result<T, FieldError> {
+    Err(FieldError { field: field.into(), code, max: None })
+}
+
+fn too_long<T>(field: impl Into<String>, max: usize) -> Result<T, FieldError> {
+    Err(FieldError { field: field.into(), code: ErrorCode::TooLong, max: Some(max) })
 }
 
 /// Longest note or reason kept.
@@ -48,12 +55,12 @@ pub struct CompletionInput {
 pub fn check_completion(spec: &TemplateSpec, input: &CompletionInput) -> Result<Completion, FieldError> {
     let note = clean_text(input.note.as_deref(), "note", MAX_NOTE)?;
     match spec.completion {
-        CompletionMode::Note if note.is_none() => return bad("note", "this task asks for a note"),
-        CompletionMode::Signoff if !input.signoff => return bad("signoff", "this task asks for your sign-off"),
+        CompletionMode::Note if note.is_none() => return bad("note", ErrorCode::NoteRequired),
+        CompletionMode::Signoff if !input.signoff => return bad("signoff", ErrorCode::SignoffRequired),
         _ => {}
     }
     if let Some(key) = input.figures.keys().find(|k| !spec.figures.iter().any(|f| &f.key == *k)) {
-        return bad(format!("figures.{key}"), "this task does not ask for this figure");
+        return bad(format!("figures.{key}"), ErrorCode::FigureUnknown);
     }
     if spec.figures.is_empty() {
         return Ok(Completion { note, figures: None });
@@ -64,7 +71,7 @@ pub fn check_completion(spec: &TemplateSpec, input: &CompletionInput) -> Result<
         let value = input.figures.get(&f.key).filter(|v| !is_blank(v));
         let Some(value) = value else {
             if f.required {
-                return bad(field, "this figure is required");
+                return bad(field, ErrorCode::FigureRequired);
             }
             continue;
         };
@@ -84,35 +91,35 @@ fn typed(kind: FigureType, v: &Value, field: &str) -> Result<Value, FieldError> 
             let n = v.as_i64().or_else(|| text.and_then(|t| t.parse::<i64>().ok()));
             match n {
                 Some(n) if n >= 0 => Ok(Value::from(n)),
-                Some(_) => bad(field, "must be 0 or more"),
-                None => bad(field, "must be a whole number"),
+                Some(_) => bad(field, ErrorCode::NotNegative),
+                None => bad(field, ErrorCode::NotInteger),
             }
         }
         FigureType::Decimal => {
             let n = v.as_f64().or_else(|| text.and_then(|t| t.parse::<f64>().ok())).filter(|n| n.is_finite());
             match n.and_then(Number::from_f64) {
                 Some(num) if n.is_some_and(|n| n >= 0.0) => Ok(Value::Number(num)),
-                Some(_) => bad(field, "must be 0 or more"),
-                None => bad(field, "must be a number"),
+                Some(_) => bad(field, ErrorCode::NotNegative),
+                None => bad(field, ErrorCode::NotNumber),
             }
         }
         FigureType::Text => match text {
             Some(t) if t.chars().count() <= MAX_TEXT_FIGURE => Ok(Value::from(t)),
-            Some(_) => bad(field, format!("at most {MAX_TEXT_FIGURE} characters")),
-            None => bad(field, "must be text"),
+            Some(_) => too_long(field, MAX_TEXT_FIGURE),
+            None => bad(field, ErrorCode::NotText),
         },
         FigureType::Bool => match (v.as_bool(), text) {
             (Some(b), _) => Ok(Value::from(b)),
             (None, Some("true" | "yes" | "on" | "1" | "是")) => Ok(Value::from(true)),
             (None, Some("false" | "no" | "off" | "0" | "否")) => Ok(Value::from(false)),
-            _ => bad(field, "must be yes or no"),
+            _ => bad(field, ErrorCode::NotYesNo),
         },
     }
 }
 
 fn clean_text(s: Option<&str>, field: &str, max: usize) -> Result<Option<String>, FieldError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(t) if t.chars().count() > max => bad(field, format!("at most {max} characters")),
+        Some(t) if t.chars().count() > max => too_long(field, max),
         Some(t) => Ok(Some(t.to_string())),
         None => Ok(None),
     }
@@ -120,7 +127,7 @@ fn clean_text(s: Option<&str>, field: &str, max: usize) -> Result<Option<String>
 
 /// A skip's reason: required, trimmed, bounded.
 pub fn check_reason(reason: Option<&str>) -> Result<String, FieldError> {
-    clean_text(reason, "reason", MAX_NOTE)?.map_or_else(|| bad("reason", "skipping needs a reason"), Ok)
+    clean_text(reason, "reason", MAX_NOTE)?.map_or_else(|| bad("reason", ErrorCode::ReasonRequired), Ok)
 }
 
 /// What a person asks to do with a task.
@@ -132,8 +139,8 @@ pub enum Action {
 }
 
 /// Why a move is refused: the task is not in a state that allows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused(pub String);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused(pub ErrorCode);
 
 /// The status after `action`, or why not. `finished_at` is when the task was done or
 /// skipped; `may_reopen_late` is true for leads and admins, who may reopen any time.
@@ -148,16 +155,16 @@ pub fn transition(
     match (status, action) {
         (Open | Missed, Action::Complete) => Ok(Done),
         (Open | Missed, Action::Skip) => Ok(Skipped),
-        (Done, Action::Complete) => Err(Refused("this task is already done".into())),
-        (Skipped, Action::Complete | Action::Skip) => Err(Refused("this task was skipped; reopen it first".into())),
-        (Done, Action::Skip) => Err(Refused("this task is already done; reopen it first".into())),
-        (Open | Missed, Action::Reopen) => Err(Refused("this task is not done or skipped".into())),
+        (Done, Action::Complete) => Err(Refused(ErrorCode::AlreadyDone)),
+        (Skipped, Action::Complete | Action::Skip) => Err(Refused(ErrorCode::SkippedReopenFirst)),
+        (Done, Action::Skip) => Err(Refused(ErrorCode::DoneReopenFirst)),
+        (Open | Missed, Action::Reopen) => Err(Refused(ErrorCode::NotFinished)),
         (Done | Skipped, Action::Reopen) => {
             let in_time = finished_at.is_some_and(|t| now - t <= Duration::minutes(UNDO_MINUTES));
             if in_time || may_reopen_late {
                 Ok(Open)
             } else {
-                Err(Refused(format!("undo is possible for {UNDO_MINUTES} minutes; ask your lead to reopen it")))
+                Err(Refused(ErrorCode::UndoExpired))
             }
         }
     }
@@ -210,11 +217,11 @@ mod tests {
         let done = check_completion(&s, &input(json!({"parcels": "120", "rate": 3.5, "ok": "yes"}))).unwrap();
         assert_eq!(Value::Object(done.figures.unwrap()), json!({"parcels": 120, "rate": 3.5, "ok": true}));
         let e = check_completion(&s, &input(json!({"parcels": "12a", "rate": 1}))).unwrap_err();
-        assert_eq!((e.field.as_str(), e.message.as_str()), ("figures.parcels", "must be a whole number"));
+        assert_eq!((e.field.as_str(), e.code), ("figures.parcels", ErrorCode::NotInteger));
         let e = check_completion(&s, &input(json!({"parcels": 1}))).unwrap_err();
         assert_eq!(e.field, "figures.rate");
         let e = check_completion(&s, &input(json!({"parcels": -1, "rate": 1}))).unwrap_err();
-        assert_eq!(e.message, "must be 0 or more");
+        assert_eq!(e.code, ErrorCode::NotNegative);
         let e = check_completion(&s, &input(json!({"parcels": 1, "rate": 1, "extra": 2}))).unwrap_err();
         assert_eq!(e.field, "figures.extra");
     }

@@ -1,6 +1,7 @@
 //! Writing RFC 5545 calendars of to-dos: CRLF line ends, text escaped, and lines
 //! folded at 75 octets without ever splitting a UTF-8 character.
 
+use super::task::TaskStatus;
 use chrono::{DateTime, Utc};
 
 /// One to-do of a feed.
@@ -18,11 +19,11 @@ pub struct Todo {
 }
 
 /// The RFC 5545 status of a task status.
-pub fn todo_status(task_status: &str) -> &'static str {
+pub fn todo_status(task_status: TaskStatus) -> &'static str {
     match task_status {
-        "done" => "COMPLETED",
-        "skipped" | "missed" => "CANCELLED",
-        _ => "NEEDS-ACTION",
+        TaskStatus::Done => "COMPLETED",
+        TaskStatus::Skipped | TaskStatus::Missed => "CANCELLED",
+        TaskStatus::Open => "NEEDS-ACTION",
     }
 }
 

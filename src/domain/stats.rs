@@ -18,6 +18,7 @@
 //! colleague shows as work done by the one who did it. A reopened task is open
 //! again and counts as such; a task moved between holders counts for its current one.
 
+use super::task::TaskStatus;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -64,8 +65,8 @@ fn ratio(part: u64, whole: u64) -> f64 {
 
 /// The facts of one task that counting needs.
 #[derive(Debug, Clone, Copy)]
-pub struct TaskFacts<'a> {
-    pub status: &'a str,
+pub struct TaskFacts {
+    pub status: TaskStatus,
     pub due_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
 }
@@ -80,27 +81,30 @@ pub struct Contribution {
 }
 
 /// How one task counts at `now` (times in UTC).
-pub fn contribution(t: TaskFacts<'_>, now: NaiveDateTime) -> Contribution {
+pub fn contribution(t: TaskFacts, now: NaiveDateTime) -> Contribution {
     // Missed tasks are past due by definition: they count whenever they are asked about.
-    let finished = matches!(t.status, "done" | "skipped" | "missed");
-    if t.due_at > now && !finished {
+    if t.due_at > now && !t.status.settled() {
         return Contribution::default();
     }
-    let mut against = Counts { due: 1, ..Counts::default() };
-    let mut credit = Counts::default();
-    match t.status {
-        "done" => {
-            let in_time = t.done_at.is_some_and(|d| d <= t.due_at);
-            against.done = 1;
-            against.on_time = u64::from(in_time);
-            credit.done = 1;
-            credit.on_time = u64::from(in_time);
-        }
-        "skipped" => against.skipped = 1,
-        "missed" => against.missed = 1,
-        _ => against.overdue = 1,
-    }
+    let outcome = settled(t);
+    let against = Counts { due: 1, overdue: u64::from(t.status == TaskStatus::Open), ..outcome };
+    let credit = Counts { done: outcome.done, on_time: outcome.on_time, ..Counts::default() };
     Contribution { against, credit }
+}
+
+/// What a task's outcome counts, whatever the time: done (and whether on time),
+/// skipped or missed. An open task has no outcome yet. The stored day rollups are
+/// sums of this.
+pub fn settled(t: TaskFacts) -> Counts {
+    match t.status {
+        TaskStatus::Done => {
+            let in_time = t.done_at.is_some_and(|d| d <= t.due_at);
+            Counts { done: 1, on_time: u64::from(in_time), ..Counts::default() }
+        }
+        TaskStatus::Skipped => Counts { skipped: 1, ..Counts::default() },
+        TaskStatus::Missed => Counts { missed: 1, ..Counts::default() },
+        TaskStatus::Open => Counts::default(),
+    }
 }
 
 #[cfg(test)]
@@ -115,6 +119,7 @@ mod tests {
     fn each_status_counts_once() {
         let now = at(12);
         let c = |status: &str, due: u32, done: Option<u32>| {
+            let status = TaskStatus::parse(status).expect("a status");
             contribution(TaskFacts { status, due_at: at(due), done_at: done.map(at) }, now)
         };
         assert_eq!(c("open", 18, None), Contribution::default(), "not yet due");

@@ -40,6 +40,34 @@ impl TaskStatus {
             _ => None,
         }
     }
+
+    /// Whether someone can still complete or skip it: open, or missed while the
+    /// service was down.
+    pub fn actionable(self) -> bool {
+        matches!(self, TaskStatus::Open | TaskStatus::Missed)
+    }
+
+    /// Whether its outcome is known (done, skipped or missed), so that it counts even
+    /// before its due time.
+    pub fn settled(self) -> bool {
+        self != TaskStatus::Open
+    }
+
+    /// The translation key of its name.
+    pub fn key(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "status_open",
+            TaskStatus::Done => "status_done",
+            TaskStatus::Skipped => "status_skipped",
+            TaskStatus::Missed => "status_missed",
+        }
+    }
+}
+
+impl std::fmt::Display for TaskStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Why a task went to someone other than a holder of its position.

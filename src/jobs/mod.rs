@@ -3,48 +3,71 @@
 
 use crate::services::generate::{self, GenerateReport};
 use crate::services::remind;
-use crate::services::ServiceResult;
-use crate::web::AppState;
+use crate::services::AppResult;
+use crate::services::AppState;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 /// One generation pass over the rolling horizon.
-pub fn run_once(state: &AppState, now: DateTime<Utc>) -> ServiceResult<GenerateReport> {
+#[tracing::instrument(name = "generate", skip(state))]
+pub fn run_once(state: &AppState, now: DateTime<Utc>) -> AppResult<GenerateReport> {
     generate::run(&state.pool, now, None, state.settings.horizon_days, generate::Scope::Incremental)
 }
 
 /// Logs a run's outcome; errors do not stop the scheduler.
-pub fn log_run(result: &ServiceResult<GenerateReport>) {
+pub fn log_run(result: &AppResult<GenerateReport>) {
     match result {
         Ok(r) => tracing::info!(created = r.created, existing = r.existing, missed = r.missed, "generation run"),
-        Err(e) => tracing::error!(error = %e, "generation run failed; the next tick will try again"),
+        Err(e) => tracing::error!(error = %e.detail(), "generation run failed; the next tick will try again"),
     }
 }
 
 /// One reminder pass: decide what is owed, then send what is due.
-pub async fn remind_once(state: &AppState, now: DateTime<Utc>) -> ServiceResult<remind::PassReport> {
+#[tracing::instrument(name = "remind", skip(state))]
+pub async fn remind_once(state: &AppState, now: DateTime<Utc>) -> AppResult<remind::PassReport> {
     remind::pass(&state.pool, &state.mailer, &state.settings.base_url, now).await
 }
 
+/// The running scheduler and its two jobs, so that callers can ask when each runs next.
+pub struct Scheduled {
+    pub scheduler: JobScheduler,
+    pub generate: uuid::Uuid,
+    pub remind: uuid::Uuid,
+}
+
+impl Scheduled {
+    /// When generation runs next (UTC).
+    pub async fn next_generation(&mut self) -> Result<Option<DateTime<Utc>>, JobSchedulerError> {
+        self.scheduler.next_tick_for_job(self.generate).await
+    }
+
+    /// When the next reminder pass runs (UTC).
+    pub async fn next_reminders(&mut self) -> Result<Option<DateTime<Utc>>, JobSchedulerError> {
+        self.scheduler.next_tick_for_job(self.remind).await
+    }
+}
+
 /// Starts the scheduler: generation on `generate_cron`, reminders on `remind_cron` (UTC).
-pub async fn start(state: Arc<AppState>) -> Result<JobScheduler, JobSchedulerError> {
+pub async fn start(state: Arc<AppState>) -> Result<Scheduled, JobSchedulerError> {
     let sched = JobScheduler::new().await?;
     let reminders = state.clone();
-    sched
+    let remind = sched
         .add(Job::new_async(state.settings.remind_cron.as_str(), move |_, _| {
             let state = reminders.clone();
             Box::pin(async move {
                 match remind_once(&state, Utc::now()).await {
                     Ok(r) if r == remind::PassReport::default() => {}
                     Ok(r) => tracing::info!(%r, "reminder pass"),
-                    Err(e) => tracing::error!(error = %e, "reminder pass failed; the next tick will try again"),
+                    Err(e) => {
+                        tracing::error!(error = %e.detail(), "reminder pass failed; the next tick will try again")
+                    }
                 }
             })
         })?)
         .await?;
     let cron = state.settings.generate_cron.clone();
-    sched
+    let generate = sched
         .add(Job::new_async(cron.as_str(), move |_, _| {
             let state = state.clone();
             Box::pin(async move {
@@ -57,5 +80,5 @@ pub async fn start(state: Arc<AppState>) -> Result<JobScheduler, JobSchedulerErr
         })?)
         .await?;
     sched.start().await?;
-    Ok(sched)
+    Ok(Scheduled { scheduler: sched, generate, remind })
 }

@@ -5,11 +5,12 @@
 //! down); from the 10th, for 15 minutes (refused for a while). A success clears the
 //! account's count. Tokens and feed secrets are random; only their SHA-256 is stored.
 
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::accounts::{ThrottleRow, TokenRow};
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::{departments_led, Viewer};
 use crate::domain::org::Department;
+use crate::error::ErrorCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -35,13 +36,7 @@ pub fn new_secret(prefix: &str) -> String {
 
 /// Checks an email and password, throttled per account and per `client` address.
 /// Returns the person's id.
-pub fn login(
-    pool: &DbPool,
-    email: &str,
-    password: &str,
-    client: Option<&str>,
-    now: DateTime<Utc>,
-) -> ServiceResult<i64> {
+pub fn login(pool: &DbPool, email: &str, password: &str, client: Option<&str>, now: DateTime<Utc>) -> AppResult<i64> {
     let email = email.trim().to_lowercase();
     let keys: Vec<String> =
         std::iter::once(format!("email:{email}")).chain(client.map(|c| format!("ip:{c}"))).collect();
@@ -51,7 +46,11 @@ pub fn login(
         if let Some(until) =
             db::accounts::throttle(conn, key)?.and_then(|t| t.locked_until).filter(|u| *u > now.naive_utc())
         {
-            return Err(ServiceError::Throttled { retry_after_secs: (until - now.naive_utc()).num_seconds().max(1) });
+            let secs = (until - now.naive_utc()).num_seconds().max(1);
+            return Err(AppError {
+                retry_after: Some(secs),
+                ..AppError::new(ErrorCode::Throttled).arg("seconds", secs)
+            });
         }
     }
     let person = db::staff::by_email(conn, &email)?.filter(|p| p.active);
@@ -65,7 +64,7 @@ pub fn login(
             for key in &keys {
                 record_failure(conn, key, now)?;
             }
-            Err(ServiceError::Unauthenticated("wrong email or password".into()))
+            Err(AppError::new(ErrorCode::WrongCredentials))
         }
     }
 }
@@ -76,7 +75,7 @@ fn verify(password: &str, hash: &str) -> bool {
         .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-fn record_failure(conn: &mut AnyConn, key: &str, now: DateTime<Utc>) -> ServiceResult<()> {
+fn record_failure(conn: &mut AnyConn, key: &str, now: DateTime<Utc>) -> AppResult<()> {
     let now = now.naive_utc();
     let mut row = db::accounts::throttle(conn, key)?
         .filter(|t| now - t.first_failure_at < WINDOW)
@@ -99,7 +98,7 @@ pub fn issue_token(
     name: Option<&str>,
     client: Option<&str>,
     now: DateTime<Utc>,
-) -> ServiceResult<(String, TokenRow)> {
+) -> AppResult<(String, TokenRow)> {
     let staff = login(pool, email, password, client, now)?;
     let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("api").chars().take(100).collect::<String>();
     let token = new_secret("dd_");
@@ -109,12 +108,12 @@ pub fn issue_token(
     let row = db::accounts::tokens_of(conn, staff)?
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| ServiceError::Corrupt("token vanished".into()))?;
+        .ok_or_else(|| AppError::corrupt("token vanished"))?;
     Ok((token, row))
 }
 
 /// The person a bearer token belongs to, if it is live; its last use is noted.
-pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> ServiceResult<Option<i64>> {
+pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<i64>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let Some(row) = db::accounts::token_by_hash(conn, &digest(token))? else { return Ok(None) };
@@ -126,25 +125,30 @@ pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> ServiceRes
 }
 
 /// A person's live tokens.
-pub fn tokens(pool: &DbPool, staff: i64) -> ServiceResult<Vec<TokenRow>> {
+pub fn tokens(pool: &DbPool, staff: i64) -> AppResult<Vec<TokenRow>> {
     Ok(db::accounts::tokens_of(&mut pool.get()?.any(), staff)?)
 }
 
 /// Revokes one of the person's own tokens.
-pub fn revoke(pool: &DbPool, staff: i64, id: i64, now: DateTime<Utc>) -> ServiceResult<()> {
+pub fn revoke(pool: &DbPool, staff: i64, id: i64, now: DateTime<Utc>) -> AppResult<()> {
     match db::accounts::revoke_token(&mut pool.get()?.any(), staff, id, now.naive_utc())? {
-        0 => Err(ServiceError::NotFound(format!("no token {id} of yours"))),
+        0 => Err(AppError::new(ErrorCode::TokenNotFound).arg("id", id)),
         _ => Ok(()),
     }
 }
 
 /// The person with id `staff`, with what they hold and lead on `today`.
-pub fn viewer(conn: &mut AnyConn, staff: i64, today: NaiveDate) -> ServiceResult<Viewer> {
-    let person = db::staff::by_id(conn, staff)?
-        .filter(|p| p.active)
-        .ok_or_else(|| ServiceError::Unauthenticated("no such account".into()))?;
+pub fn viewer(conn: &mut AnyConn, staff: i64, today: NaiveDate) -> AppResult<Viewer> {
+    let person =
+        db::staff::by_id(conn, staff)?.filter(|p| p.active).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
     let positions: BTreeSet<String> = db::staff::positions_held(conn, staff, today)?.into_iter().collect();
     let departments: Vec<Department> = db::org::departments(conn)?.into_iter().map(Department::from).collect();
     let leads = departments_led(&departments, &positions);
     Ok(Viewer { id: person.id, name: person.name, admin: person.is_admin, locale: person.locale, positions, leads })
+}
+
+/// Remembers the page language a person chose.
+pub fn set_locale(pool: &DbPool, staff: i64, locale: &str) -> AppResult<()> {
+    db::staff::set_locale(&mut pool.get()?.any(), staff, locale)?;
+    Ok(())
 }

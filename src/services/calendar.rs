@@ -1,6 +1,6 @@
 //! Loading a later year's work calendar without a release.
 
-use super::ServiceResult;
+use super::AppResult;
 use crate::catalog::read_calendar;
 use crate::db::{self, DbPool};
 use chrono::{DateTime, Utc};
@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Reads a calendar file and replaces the years it covers, in one transaction.
 /// A bad file changes nothing and names its line.
-pub fn load_file(pool: &DbPool, path: &Path, now: DateTime<Utc>) -> ServiceResult<(Vec<i32>, usize)> {
+pub fn load_file(pool: &DbPool, path: &Path, now: DateTime<Utc>) -> AppResult<(Vec<i32>, usize)> {
     let file = read_calendar(path)?;
     let mut conn = pool.get()?;
     let years = conn.transaction(|conn| {

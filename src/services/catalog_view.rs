@@ -1,8 +1,9 @@
 //! Read-only views of the catalogue for the API: positions and templates.
 
-use super::ServiceResult;
+use super::AppResult;
 use crate::db::{self, DbPool};
 use crate::domain::template::TemplateSpec;
+use crate::error::ErrorCode;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -32,7 +33,7 @@ pub struct PositionView {
 }
 
 /// Every position in catalogue order, staffed as of `on`.
-pub fn positions(pool: &DbPool, on: NaiveDate) -> ServiceResult<Vec<PositionView>> {
+pub fn positions(pool: &DbPool, on: NaiveDate) -> AppResult<Vec<PositionView>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let org = db::org::load(conn)?;
@@ -81,14 +82,14 @@ pub struct TemplateView {
 }
 
 /// Every template in catalogue order.
-pub fn templates(pool: &DbPool) -> ServiceResult<Vec<TemplateView>> {
+pub fn templates(pool: &DbPool) -> AppResult<Vec<TemplateView>> {
     let mut conn = pool.get()?;
     let org = db::org::load(&mut conn.any())?;
     org.templates
         .into_iter()
         .map(|t| {
             let spec: TemplateSpec = serde_json::from_str(&t.spec)
-                .map_err(|e| super::ServiceError::Corrupt(format!("template {}: {e}", t.id)))?;
+                .map_err(|e| super::AppError::corrupt(format!("template {}: {e}", t.id)))?;
             Ok(TemplateView { position: t.position_id, active: t.active, spec })
         })
         .collect()
@@ -106,7 +107,7 @@ pub struct DepartmentView {
 }
 
 /// The org chart: departments in order, each with its positions staffed as of `on`.
-pub fn org_chart(pool: &DbPool, on: NaiveDate) -> ServiceResult<Vec<DepartmentView>> {
+pub fn org_chart(pool: &DbPool, on: NaiveDate) -> AppResult<Vec<DepartmentView>> {
     let positions = positions(pool, on)?;
     let org = db::org::load(&mut pool.get()?.any())?;
     Ok(org
@@ -141,17 +142,17 @@ pub struct JobDescription {
 }
 
 /// The job description of `position` as of `on`.
-pub fn job_description(pool: &DbPool, position: &str, on: NaiveDate) -> ServiceResult<JobDescription> {
+pub fn job_description(pool: &DbPool, position: &str, on: NaiveDate) -> AppResult<JobDescription> {
     let pos = positions(pool, on)?
         .into_iter()
         .find(|p| p.id == position)
-        .ok_or_else(|| super::ServiceError::NotFound(format!("no position `{position}`")))?;
+        .ok_or_else(|| super::AppError::new(ErrorCode::PositionNotFound).arg("position", position))?;
     let org = db::org::load(&mut pool.get()?.any())?;
     let mut duties = Vec::new();
     for d in org.duties.into_iter().filter(|d| d.position_id == position) {
         let mut templates = Vec::new();
         for t in org.templates.iter().filter(|t| t.duty_id == d.id) {
-            templates.push(serde_json::from_str(&t.spec).map_err(|e| super::ServiceError::Corrupt(e.to_string()))?);
+            templates.push(serde_json::from_str(&t.spec).map_err(|e| super::AppError::corrupt(e.to_string()))?);
         }
         duties.push(DutyView { id: d.id, kind: d.kind, zh: d.zh, en: d.en, templates });
     }

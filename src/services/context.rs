@@ -1,12 +1,13 @@
 //! Everything generation and assignment need, loaded from the database in one go.
 
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::{self, AnyConn};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::festival::{Festival, FestivalSpec};
 use crate::domain::org::{Department, Position};
 use crate::domain::staffing::{Holding, Leave, Staffing};
 use crate::domain::template::{Template, TemplateSpec};
+use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -25,16 +26,15 @@ pub struct Context {
 
 impl Context {
     /// Loads the company, with holdings and leave relevant from `since` on.
-    pub fn load(conn: &mut AnyConn, since: NaiveDate) -> ServiceResult<Context> {
-        let company = db::org::company(conn)?
-            .ok_or_else(|| ServiceError::NotFound("the company catalogue has not been imported".into()))?;
+    pub fn load(conn: &mut AnyConn, since: NaiveDate) -> AppResult<Context> {
+        let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
         let tz: Tz =
-            company.timezone.parse().map_err(|_| ServiceError::Corrupt(format!("time zone `{}`", company.timezone)))?;
+            company.timezone.parse().map_err(|_| AppError::corrupt(format!("time zone `{}`", company.timezone)))?;
         let specs: Vec<FestivalSpec> =
-            serde_json::from_str(&company.festivals).map_err(|e| ServiceError::Corrupt(format!("festivals: {e}")))?;
+            serde_json::from_str(&company.festivals).map_err(|e| AppError::corrupt(format!("festivals: {e}")))?;
         let festivals = specs
             .iter()
-            .map(|f| f.parse().map_err(|(k, m)| ServiceError::Corrupt(format!("festival {}.{k}: {m}", f.id))))
+            .map(|f| f.parse().map_err(|(k, m)| AppError::corrupt(format!("festival {}.{k}: {m}", f.id))))
             .collect::<Result<Vec<_>, _>>()?;
         let (days, years) = db::calendar::load(conn)?;
         let calendar = WorkCalendar::new(days, years);
@@ -44,12 +44,12 @@ impl Context {
         let duty_position: HashMap<String, String> = org.duties.into_iter().map(|d| (d.id, d.position_id)).collect();
         let mut templates = Vec::new();
         for row in org.templates.into_iter().filter(|t| t.active) {
-            let spec: TemplateSpec = serde_json::from_str(&row.spec)
-                .map_err(|e| ServiceError::Corrupt(format!("template {}: {e}", row.id)))?;
+            let spec: TemplateSpec =
+                serde_json::from_str(&row.spec).map_err(|e| AppError::corrupt(format!("template {}: {e}", row.id)))?;
             let pos = duty_position.get(&spec.duty).map(String::as_str).unwrap_or(&row.position_id);
             let t = spec
                 .parse(pos, &festivals)
-                .map_err(|e| ServiceError::Corrupt(format!("template {}: {}: {}", row.id, e.key, e.message)))?;
+                .map_err(|e| AppError::corrupt(format!("template {}: {}: {}", row.id, e.key, e.message)))?;
             templates.push(t);
         }
         let holdings = db::staff::holders_since(conn, since)?
@@ -76,19 +76,18 @@ impl Context {
     }
 
     /// The department of a position.
-    pub fn department_of(&self, position: &str) -> ServiceResult<&str> {
+    pub fn department_of(&self, position: &str) -> AppResult<&str> {
         self.staffing
             .position(position)
             .map(|p| p.department.as_str())
-            .ok_or_else(|| ServiceError::Corrupt(format!("unknown position `{position}`")))
+            .ok_or_else(|| AppError::corrupt(format!("unknown position `{position}`")))
     }
 }
 
 /// The company's local date at `now`, read from the stored time zone.
-pub fn company_today(conn: &mut AnyConn, now: DateTime<Utc>) -> ServiceResult<(Tz, NaiveDate)> {
-    let company = db::org::company(conn)?
-        .ok_or_else(|| ServiceError::NotFound("the company catalogue has not been imported".into()))?;
+pub fn company_today(conn: &mut AnyConn, now: DateTime<Utc>) -> AppResult<(Tz, NaiveDate)> {
+    let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
     let tz: Tz =
-        company.timezone.parse().map_err(|_| ServiceError::Corrupt(format!("time zone `{}`", company.timezone)))?;
+        company.timezone.parse().map_err(|_| AppError::corrupt(format!("time zone `{}`", company.timezone)))?;
     Ok((tz, now.with_timezone(&tz).date_naive()))
 }

@@ -2,12 +2,13 @@
 
 use super::context::Context;
 use super::generate::task_rows;
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::events::NewEvent;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::staffing::Assignment;
 use crate::domain::task::{Cover, TaskStatus};
 use crate::domain::template::{valid_name, AssignTo, Plan};
+use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeSet;
 
@@ -42,13 +43,13 @@ pub fn fire(
     subject: Option<&str>,
     at: Option<NaiveDate>,
     now: DateTime<Utc>,
-) -> ServiceResult<FireReport> {
+) -> AppResult<FireReport> {
     if !valid_name(name) {
-        return Err(ServiceError::invalid("name", format!("`{name}` is not an event name (a-z, 0-9, _)")));
+        return Err(AppError::invalid("name", ErrorCode::EventName).arg("name", name));
     }
     let subject = subject.map(str::trim).unwrap_or("").to_string();
     if subject.chars().count() > 200 {
-        return Err(ServiceError::invalid("subject", "at most 200 characters"));
+        return Err(AppError::invalid("subject", ErrorCode::TooLong).arg("max", 200));
     }
     let mut conn = pool.get()?;
     conn.transaction(|conn| fire_in(conn, name, &subject, at, now))
@@ -61,17 +62,14 @@ pub(super) fn fire_in(
     subject: &str,
     at: Option<NaiveDate>,
     now: DateTime<Utc>,
-) -> ServiceResult<FireReport> {
+) -> AppResult<FireReport> {
     let (_, today) = super::context::company_today(conn, now)?;
     let at = at.unwrap_or(today);
     let ctx = Context::load(conn, at.min(today))?;
     let known = known_events(&ctx);
     if !known.contains(name) {
         let list = known.into_iter().collect::<Vec<_>>().join(", ");
-        return Err(ServiceError::invalid(
-            "name",
-            format!("no template is triggered by `{name}`; known events: {list}"),
-        ));
+        return Err(AppError::invalid("name", ErrorCode::UnknownEvent).arg("name", name).arg("known", list));
     }
     let person = match subject {
         "" => None,

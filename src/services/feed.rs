@@ -1,26 +1,27 @@
 //! Each person's secret calendar feed of their tasks.
 
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::ical::{calendar, todo_status, Todo};
+use crate::error::ErrorCode;
 use chrono::{DateTime, Days, Utc};
 
 /// Days ahead a feed covers.
 pub const FEED_DAYS: u64 = 30;
 
 /// Gives `staff` a new feed secret (the old URL stops working) and returns it.
-pub fn rotate(pool: &DbPool, staff: i64) -> ServiceResult<String> {
+pub fn rotate(pool: &DbPool, staff: i64) -> AppResult<String> {
     let secret = super::auth::new_secret("cal_");
     let changed = db::accounts::set_ical_hash(&mut pool.get()?.any(), staff, &super::auth::digest(&secret))?;
     if changed == 0 {
-        return Err(ServiceError::NotFound(format!("no staff member with id {staff}")));
+        return Err(AppError::new(ErrorCode::StaffNotFound).arg("id", staff));
     }
     Ok(secret)
 }
 
 /// The feed for `secret`: the owner's tasks of the next 30 days and their overdue
 /// open ones. `None` when the secret is unknown or was rotated away.
-pub fn render(pool: &DbPool, secret: &str, base_url: &str, now: DateTime<Utc>) -> ServiceResult<Option<String>> {
+pub fn render(pool: &DbPool, secret: &str, base_url: &str, now: DateTime<Utc>) -> AppResult<Option<String>> {
     let mut conn = pool.get()?;
     let Some(staff) = db::accounts::staff_by_ical_hash(&mut conn.any(), &super::auth::digest(secret))? else {
         return Ok(None);
@@ -38,7 +39,7 @@ pub fn render(pool: &DbPool, secret: &str, base_url: &str, now: DateTime<Utc>) -
         .map(|v| Todo {
             uid: format!("task-{}@dutyday", v.id),
             due: DateTime::parse_from_rfc3339(&v.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now),
-            status: todo_status(&v.status),
+            status: todo_status(v.status),
             summary: if zh { v.title_zh.clone() } else { v.title_en.clone() },
             description: if zh {
                 format!("{}（{}）：{}", v.position_zh, v.duty_id, v.duty_zh)

@@ -1,10 +1,11 @@
 //! The figures that reports record (parcels shipped, mis-shipments, promotion spend …)
 //! over a period: every filed report, and the sum and average of each number.
 
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::template::{FigureSpec, FigureType, TemplateSpec};
+use crate::error::ErrorCode;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
@@ -40,17 +41,17 @@ pub fn report(
     template: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> ServiceResult<FigureReport> {
+) -> AppResult<FigureReport> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = super::dashboard::departments_in_scope(conn, viewer, None)?;
     let (tpl, _, _) = db::org::templates_named(conn, &[template.to_string()])?
         .into_iter()
         .next()
-        .ok_or_else(|| ServiceError::NotFound(format!("no template `{template}`")))?;
-    let spec: TemplateSpec = serde_json::from_str(&tpl.spec).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+        .ok_or_else(|| AppError::new(ErrorCode::TemplateNotFound).arg("template", template))?;
+    let spec: TemplateSpec = serde_json::from_str(&tpl.spec).map_err(|e| AppError::corrupt(e.to_string()))?;
     if spec.figures.is_empty() {
-        return Err(ServiceError::invalid("template", "this template records no figures"));
+        return Err(AppError::invalid("template", ErrorCode::NoFigures));
     }
     let tasks = db::tasks::with_figures(conn, template, from, to, &departments)?;
     let people: Vec<i64> = tasks.iter().filter_map(|t| t.done_by).collect();

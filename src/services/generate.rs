@@ -17,7 +17,7 @@
 //! again, creating only occurrences not yet due (a new holder's upcoming tasks, say).
 
 use super::context::Context;
-use super::ServiceResult;
+use super::AppResult;
 use crate::db::tasks::NewTask;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::due::DueRule;
@@ -63,7 +63,7 @@ pub fn run(
     through: Option<NaiveDate>,
     horizon_days: u32,
     scope: Scope,
-) -> ServiceResult<GenerateReport> {
+) -> AppResult<GenerateReport> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let (_, today) = super::context::company_today(conn, now)?;
@@ -79,7 +79,7 @@ pub(super) fn run_in(
     now: DateTime<Utc>,
     through: NaiveDate,
     scope: &Scope,
-) -> ServiceResult<GenerateReport> {
+) -> AppResult<GenerateReport> {
     let marks: HashMap<String, NaiveDate> = db::org::generated_through(conn)?.into_iter().collect();
     let (_, today) = super::context::company_today(conn, now)?;
     let revisit = today.checked_sub_days(Days::new(REVISIT_DAYS)).unwrap_or(today);
@@ -163,7 +163,7 @@ pub(super) fn task_rows(
     status: TaskStatus,
     event: Option<i64>,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<NewTask>> {
+) -> AppResult<Vec<NewTask>> {
     let department = ctx.department_of(&t.position)?.to_string();
     let due_at = due_instant(&t.due, ctx, date).naive_utc();
     let now = now.naive_utc();

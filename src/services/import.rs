@@ -1,11 +1,12 @@
 //! Loading the catalogue into an empty database, all or nothing.
 
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::catalog::Catalog;
 use crate::db::org::{CompanyRow, DepartmentRow, DutyRow, OrgRows, PositionRow, TemplateRow};
 use crate::db::staff::{NewHolder, NewStaff};
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::calendar::CalendarDay;
+use crate::error::ErrorCode;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
@@ -26,7 +27,7 @@ pub fn import_if_empty(
     catalog: &Catalog,
     demo_password: Option<&str>,
     now: DateTime<Utc>,
-) -> ServiceResult<ImportReport> {
+) -> AppResult<ImportReport> {
     let hash = demo_password.map(hash_password).transpose()?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
@@ -45,18 +46,17 @@ pub fn import_if_empty(
 }
 
 /// An argon2 PHC string for `password`, with a fresh random salt.
-pub fn hash_password(password: &str) -> ServiceResult<String> {
+pub fn hash_password(password: &str) -> AppResult<String> {
     use argon2::PasswordHasher;
     argon2::Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::invalid("password", format!("cannot be hashed: {e}")))
+        .map_err(|e| AppError::internal(format_args!("password cannot be hashed: {e}")))
 }
 
-fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> ServiceResult<()> {
+fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<()> {
     let order = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
-    let festivals =
-        serde_json::to_string(&c.company.festival_specs).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+    let festivals = serde_json::to_string(&c.company.festival_specs).map_err(|e| AppError::corrupt(e.to_string()))?;
     let company = CompanyRow {
         id: 1,
         name: c.company.name.clone(),
@@ -64,8 +64,8 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> ServiceResu
         timezone: c.company.timezone.name().to_string(),
         festivals,
         imported_at: now.naive_utc(),
-        reminders: serde_json::to_string(&c.company.reminders).map_err(|e| ServiceError::Corrupt(e.to_string()))?,
-        webhooks: serde_json::to_string(&c.company.webhooks).map_err(|e| ServiceError::Corrupt(e.to_string()))?,
+        reminders: serde_json::to_string(&c.company.reminders).map_err(|e| AppError::corrupt(e.to_string()))?,
+        webhooks: serde_json::to_string(&c.company.webhooks).map_err(|e| AppError::corrupt(e.to_string()))?,
     };
     let mut templates = Vec::new();
     for (i, t) in c.templates.iter().enumerate() {
@@ -75,7 +75,7 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> ServiceResu
             position_id: t.position.clone(),
             zh: t.spec.zh.clone(),
             en: t.spec.en.clone(),
-            spec: serde_json::to_string(&t.spec).map_err(|e| ServiceError::Corrupt(e.to_string()))?,
+            spec: serde_json::to_string(&t.spec).map_err(|e| AppError::corrupt(e.to_string()))?,
             active: true,
             sort_order: order(i),
         });
@@ -127,10 +127,10 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> ServiceResu
     Ok(())
 }
 
-fn write_staff(conn: &mut AnyConn, c: &Catalog, hash: Option<&str>, now: DateTime<Utc>) -> ServiceResult<usize> {
+fn write_staff(conn: &mut AnyConn, c: &Catalog, hash: Option<&str>, now: DateTime<Utc>) -> AppResult<usize> {
     for s in &c.staff {
         let since = NaiveDate::parse_from_str(&s.since, "%Y-%m-%d")
-            .map_err(|_| ServiceError::invalid("since", s.since.clone()))?;
+            .map_err(|_| AppError::invalid("since", ErrorCode::InvalidDate))?;
         let id = db::staff::insert(
             conn,
             &NewStaff {
@@ -160,7 +160,7 @@ pub(super) fn write_calendar(
     days: &[CalendarDay],
     source: &str,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<i32>> {
+) -> AppResult<Vec<i32>> {
     let mut by_year: BTreeMap<i32, Vec<CalendarDay>> = BTreeMap::new();
     for d in days {
         by_year.entry(d.date.year()).or_default().push(d.clone());

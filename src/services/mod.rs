@@ -16,59 +16,35 @@ pub mod remind;
 pub mod staffing;
 pub mod tasks;
 
-use crate::catalog::CatalogError;
-use crate::db::DbError;
+pub use crate::error::{AppError, AppResult};
 
-/// What can go wrong in a use case. `Invalid`, `NotFound` and `Conflict` are the
-/// caller's doing and say what to change; the others are ours.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Unauthenticated(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("too many failed logins; try again in {retry_after_secs} s")]
-    Throttled { retry_after_secs: i64 },
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
-    #[error(transparent)]
-    Db(#[from] DbError),
-    #[error("stored data is inconsistent: {0}")]
-    Corrupt(String),
+/// What the running service keeps for its whole life, shared by the web handlers
+/// and the scheduled jobs: the pool, the settings and the mail transport.
+pub struct AppState {
+    pub pool: crate::db::DbPool,
+    pub settings: crate::config::Settings,
+    /// Sends the outbox's messages (SMTP, files or webhooks).
+    pub mailer: remind::Mailer,
+    /// Where handlers take "now" from.
+    pub clock: Clock,
 }
 
-impl From<diesel::result::Error> for ServiceError {
-    fn from(e: diesel::result::Error) -> Self {
-        ServiceError::Db(DbError::Query(e))
-    }
+/// Where "now" comes from at the edges (handlers, the first generation run): the
+/// system clock in production, a fixed instant in tests, so that what a test sees
+/// does not depend on the day it runs. Services themselves always take `now`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(chrono::DateTime<chrono::Utc>),
 }
 
-impl ServiceError {
-    /// A bad-input error on `field`.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        ServiceError::Invalid { field: field.to_string(), message: message.into() }
-    }
-
-    /// Whether the caller caused it (exit code 2, HTTP 4xx).
-    pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
-            ServiceError::Invalid { .. }
-                | ServiceError::NotFound(_)
-                | ServiceError::Conflict(_)
-                | ServiceError::Catalog(_)
-                | ServiceError::Unauthenticated(_)
-                | ServiceError::Forbidden(_)
-                | ServiceError::Throttled { .. }
-        )
+impl Clock {
+    /// The current instant by this clock.
+    pub fn now(self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Clock::System => chrono::Utc::now(),
+            Clock::Fixed(t) => t,
+        }
     }
 }
-
-/// Result of a use case.
-pub type ServiceResult<T> = Result<T, ServiceError>;

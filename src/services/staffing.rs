@@ -10,10 +10,11 @@
 //! are history and never move.
 
 use super::context::Context;
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::staff::NewHolder;
 use crate::db::{self, AnyConn, DbPool};
-use crate::domain::task::StaffId;
+use crate::domain::task::{StaffId, TaskStatus};
+use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeSet, HashMap};
 
@@ -25,11 +26,11 @@ pub struct Reconciled {
     pub created: usize,
 }
 
-fn staff_exists(conn: &mut AnyConn, id: StaffId) -> ServiceResult<()> {
+fn staff_exists(conn: &mut AnyConn, id: StaffId) -> AppResult<()> {
     if db::staff::exists(conn, id)? {
         Ok(())
     } else {
-        Err(ServiceError::NotFound(format!("no staff member with id {id}")))
+        Err(AppError::new(ErrorCode::StaffNotFound).arg("id", id))
     }
 }
 
@@ -41,7 +42,7 @@ pub fn add_holding(
     deputy: bool,
     from: NaiveDate,
     now: DateTime<Utc>,
-) -> ServiceResult<Reconciled> {
+) -> AppResult<Reconciled> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         staff_exists(conn, staff)?;
@@ -49,7 +50,7 @@ pub fn add_holding(
             conn,
             &NewHolder { staff_id: staff, position_id: position.to_string(), deputy, valid_from: from, valid_to: None },
         )
-        .map_err(|_| ServiceError::invalid("position", format!("unknown position `{position}`")))?;
+        .map_err(|_| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
         reconcile(conn, &[position.to_string()], now)
     })
 }
@@ -63,13 +64,16 @@ pub fn change_holder(
     new: StaffId,
     effective: NaiveDate,
     now: DateTime<Utc>,
-) -> ServiceResult<Reconciled> {
+) -> AppResult<Reconciled> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         staff_exists(conn, new)?;
         let last_day = effective.pred_opt().unwrap_or(effective);
         if db::staff::end_holding(conn, old, position, last_day)? == 0 {
-            return Err(ServiceError::invalid("old", format!("staff {old} does not hold `{position}` on {effective}")));
+            return Err(AppError::invalid("old", ErrorCode::NotHolder)
+                .arg("staff", old)
+                .arg("position", position)
+                .arg("date", effective));
         }
         db::staff::insert_holder(
             conn,
@@ -93,11 +97,14 @@ pub fn end_holding(
     position: &str,
     last_day: NaiveDate,
     now: DateTime<Utc>,
-) -> ServiceResult<Reconciled> {
+) -> AppResult<Reconciled> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         if db::staff::end_holding(conn, staff, position, last_day)? == 0 {
-            return Err(ServiceError::invalid("position", format!("staff {staff} does not hold `{position}`")));
+            return Err(AppError::invalid("position", ErrorCode::NotHolder)
+                .arg("staff", staff)
+                .arg("position", position)
+                .arg("date", last_day));
         }
         let out = reconcile(conn, &[position.to_string()], now)?;
         let first_vacant = last_day.succ_opt().unwrap_or(last_day);
@@ -122,9 +129,9 @@ pub fn add_leave(
     to: NaiveDate,
     note: &str,
     now: DateTime<Utc>,
-) -> ServiceResult<Reconciled> {
+) -> AppResult<Reconciled> {
     if to < from {
-        return Err(ServiceError::invalid("to", "leave ends before it starts"));
+        return Err(AppError::invalid("to", ErrorCode::LeaveReversed));
     }
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
@@ -142,14 +149,14 @@ pub fn add_leave(
 /// Brings the not-yet-due tasks of `positions` in line with current staffing, then
 /// creates what the new staffing needs in the already-generated range (an added
 /// holder's own tasks, say).
-pub fn reconcile(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> ServiceResult<Reconciled> {
+pub fn reconcile(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> AppResult<Reconciled> {
     let mut out = move_tasks(conn, positions, now)?;
     let scope = super::generate::Scope::Positions(positions.to_vec());
     out.created = super::generate::run_in(conn, now, chrono::NaiveDate::MAX, &scope)?.created;
     Ok(out)
 }
 
-fn move_tasks(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> ServiceResult<Reconciled> {
+fn move_tasks(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> AppResult<Reconciled> {
     let tasks = db::tasks::not_due(conn, positions, now.naive_utc())?;
     let Some(since) = tasks.iter().map(|t| t.occurs_on).min() else { return Ok(Reconciled::default()) };
     let ctx = Context::load(conn, since)?;
@@ -158,7 +165,7 @@ fn move_tasks(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> S
     let mut taken: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
     // Finished tasks claim their slots first, then open ones in id order.
     let mut ordered = tasks;
-    ordered.sort_by_key(|t| (t.status == "open", t.id));
+    ordered.sort_by_key(|t| (t.status == TaskStatus::Open, t.id));
     for task in ordered {
         let Some(t) = templates.get(task.template_id.as_str()) else { continue };
         if task.slot == "lead" {
@@ -171,7 +178,7 @@ fn move_tasks(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> S
         }
         let wanted = ctx.staffing.assign(&t.position, t.spec.assign, task.occurs_on);
         let slots = taken.entry(key).or_default();
-        if task.status != "open" {
+        if task.status != TaskStatus::Open {
             if !wanted.iter().any(|a| a.slot == task.slot) {
                 if let Some(free) = wanted.iter().find(|a| !slots.contains(&a.slot)) {
                     slots.remove(&task.slot);

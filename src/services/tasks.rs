@@ -1,13 +1,14 @@
 //! A person's tasks: the daily list, one task with its history, and completing,
 //! skipping and reopening. Pages and the API both call these, so the rules exist once.
 
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::tasks::{LogRow, StatusChange, TaskRow};
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::{TaskScope, Viewer};
-use crate::domain::completion::{check_completion, check_reason, transition, Action, CompletionInput, FieldError};
+use crate::domain::completion::{check_completion, check_reason, transition, Action, CompletionInput};
 use crate::domain::task::TaskStatus;
 use crate::domain::template::{CompletionMode, FigureSpec, TemplateSpec};
+use crate::error::ErrorCode;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -31,7 +32,9 @@ pub struct TaskView {
     pub occurs_on: NaiveDate,
     /// Due time in the company's zone, RFC 3339.
     pub due_at: String,
-    pub status: String,
+    /// `open`, `done`, `skipped` or `missed`.
+    #[schema(value_type = String, example = "open")]
+    pub status: TaskStatus,
     /// Open and past its due time.
     pub overdue: bool,
     pub assignee_id: Option<i64>,
@@ -84,7 +87,7 @@ pub fn views(
     rows: Vec<TaskRow>,
     viewer: Option<&Viewer>,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<TaskView>> {
+) -> AppResult<Vec<TaskView>> {
     let mut ids: Vec<String> = rows.iter().map(|t| t.template_id.clone()).collect();
     ids.sort();
     ids.dedup();
@@ -100,16 +103,14 @@ pub fn views(
     let mut out = Vec::with_capacity(rows.len());
     for t in rows {
         let (tpl, duty, pos) =
-            named.get(&t.template_id).ok_or_else(|| ServiceError::Corrupt(format!("template {}", t.template_id)))?;
+            named.get(&t.template_id).ok_or_else(|| AppError::corrupt(format!("template {}", t.template_id)))?;
         if !specs.contains_key(&tpl.id) {
-            let spec: TemplateSpec =
-                serde_json::from_str(&tpl.spec).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+            let spec: TemplateSpec = serde_json::from_str(&tpl.spec).map_err(|e| AppError::corrupt(e.to_string()))?;
             specs.insert(tpl.id.clone(), spec);
         }
         let spec = &specs[&tpl.id];
         let can_reopen = viewer.is_some_and(|v| {
-            let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Open);
-            transition(status, Action::Reopen, t.done_at, now.naive_utc(), v.manages(scope(&t))).is_ok()
+            transition(t.status, Action::Reopen, t.done_at, now.naive_utc(), v.manages(scope(&t))).is_ok()
         });
         out.push(TaskView {
             can_reopen,
@@ -126,7 +127,7 @@ pub fn views(
             department_id: t.department_id.clone(),
             occurs_on: t.occurs_on,
             due_at: local(t.due_at),
-            overdue: t.status == "open" && t.due_at < now.naive_utc(),
+            overdue: t.status == TaskStatus::Open && t.due_at < now.naive_utc(),
             assignee_id: t.assignee_id,
             assignee_name: t.assignee_id.and_then(|i| names.get(&i).cloned()),
             cover: t.cover.clone(),
@@ -144,7 +145,7 @@ pub fn views(
 }
 
 /// `viewer`'s list for `date` (default today): overdue open tasks, that day's, and the 7 days after.
-pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: DateTime<Utc>) -> ServiceResult<DayList> {
+pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: DateTime<Utc>) -> AppResult<DayList> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (tz, today) = super::context::company_today(conn, now)?;
@@ -154,7 +155,7 @@ pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: Da
     let rows = db::tasks::list_for(conn, viewer.id, &positions, date, end, now.naive_utc())?;
     let mut list = DayList { date, overdue: vec![], today: vec![], finished: vec![], upcoming: vec![] };
     for v in views(conn, tz, rows, Some(viewer), now)? {
-        let open = v.status == "open" || v.status == "missed";
+        let open = v.status.actionable();
         match (v.occurs_on.cmp(&date), open) {
             (std::cmp::Ordering::Greater, _) => list.upcoming.push(v),
             (std::cmp::Ordering::Less, true) if v.overdue => list.overdue.push(v),
@@ -176,7 +177,7 @@ pub struct LogView {
 }
 
 /// A task and its history, if `viewer` may see it (otherwise: not found).
-pub fn get(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> ServiceResult<(TaskView, Vec<LogView>)> {
+pub fn get(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> AppResult<(TaskView, Vec<LogView>)> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (tz, _) = super::context::company_today(conn, now)?;
@@ -197,16 +198,10 @@ pub fn get(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> Servi
     Ok((view, log))
 }
 
-fn visible(conn: &mut AnyConn, viewer: &Viewer, id: i64) -> ServiceResult<TaskRow> {
+fn visible(conn: &mut AnyConn, viewer: &Viewer, id: i64) -> AppResult<TaskRow> {
     db::tasks::get(conn, id)?
         .filter(|t| viewer.can_see(scope(t)))
-        .ok_or_else(|| ServiceError::NotFound(format!("no task {id}")))
-}
-
-impl From<FieldError> for ServiceError {
-    fn from(e: FieldError) -> Self {
-        ServiceError::Invalid { field: e.field, message: e.message }
-    }
+        .ok_or_else(|| AppError::new(ErrorCode::TaskNotFound).arg("id", id))
 }
 
 /// What a person does to a task.
@@ -219,21 +214,19 @@ pub enum Act {
 
 /// Completes, skips or reopens a task for `viewer`. Bad input or a refused move
 /// changes nothing; two people acting at once cannot both succeed.
-pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>) -> ServiceResult<TaskView> {
+pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>) -> AppResult<TaskView> {
     let mut conn = pool.get()?;
     let (tz, _) = super::context::company_today(&mut conn.any(), now)?;
     conn.transaction(|conn| {
         let row = visible(conn, viewer, id)?;
-        let status =
-            TaskStatus::parse(&row.status).ok_or_else(|| ServiceError::Corrupt(format!("status {}", row.status)))?;
+        let status = row.status;
         let action = match &act {
             Act::Complete(_) => Action::Complete,
             Act::Skip { .. } => Action::Skip,
             Act::Reopen => Action::Reopen,
         };
         let managed = viewer.manages(scope(&row));
-        let next = transition(status, action, row.done_at, now.naive_utc(), managed)
-            .map_err(|r| ServiceError::Conflict(r.0))?;
+        let next = transition(status, action, row.done_at, now.naive_utc(), managed)?;
         let (change, detail) = match act {
             Act::Complete(input) => {
                 let spec = template_spec(conn, &row.template_id)?;
@@ -241,7 +234,7 @@ pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>
                 let figures = c.figures.map(|f| Value::Object(f).to_string());
                 let detail = figures.clone().or_else(|| c.note.clone());
                 let change = StatusChange {
-                    status: next.as_str().into(),
+                    status: next,
                     done_at: Some(now.naive_utc()),
                     done_by: Some(viewer.id),
                     note: c.note,
@@ -252,7 +245,7 @@ pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>
             Act::Skip { reason } => {
                 let reason = check_reason(reason.as_deref())?;
                 let change = StatusChange {
-                    status: next.as_str().into(),
+                    status: next,
                     done_at: Some(now.naive_utc()),
                     done_by: Some(viewer.id),
                     note: Some(reason.clone()),
@@ -260,13 +253,12 @@ pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>
                 };
                 (change, Some(reason))
             }
-            Act::Reopen => (
-                StatusChange { status: next.as_str().into(), done_at: None, done_by: None, note: None, figures: None },
-                None,
-            ),
+            Act::Reopen => {
+                (StatusChange { status: next, done_at: None, done_by: None, note: None, figures: None }, None)
+            }
         };
-        if db::tasks::set_status(conn, id, &row.status, &change, now.naive_utc())? == 0 {
-            return Err(ServiceError::Conflict("someone changed this task just now; reload it".into()));
+        if db::tasks::set_status(conn, id, status, &change, now.naive_utc())? == 0 {
+            return Err(AppError::new(ErrorCode::ChangedMeanwhile));
         }
         let verb = match action {
             Action::Complete => "completed",
@@ -279,20 +271,20 @@ pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>
     })
 }
 
-fn template_spec(conn: &mut AnyConn, id: &str) -> ServiceResult<TemplateSpec> {
+fn template_spec(conn: &mut AnyConn, id: &str) -> AppResult<TemplateSpec> {
     let (tpl, _, _) = db::org::templates_named(conn, &[id.to_string()])?
         .into_iter()
         .next()
-        .ok_or_else(|| ServiceError::Corrupt(format!("template {id}")))?;
-    serde_json::from_str(&tpl.spec).map_err(|e| ServiceError::Corrupt(e.to_string()))
+        .ok_or_else(|| AppError::corrupt(format!("template {id}")))?;
+    serde_json::from_str(&tpl.spec).map_err(|e| AppError::corrupt(e.to_string()))
 }
 
 /// Parses figures sent as a JSON object.
-pub fn figures_from_json(v: Option<Value>) -> ServiceResult<Map<String, Value>> {
+pub fn figures_from_json(v: Option<Value>) -> AppResult<Map<String, Value>> {
     match v {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(m)) => Ok(m),
-        Some(_) => Err(ServiceError::invalid("figures", "must be an object of figure values by key")),
+        Some(_) => Err(AppError::invalid("figures", ErrorCode::FiguresNotObject)),
     }
 }
 
@@ -324,18 +316,20 @@ fn pct(part: usize, whole: usize) -> u32 {
 
 /// `viewer`'s tasks of the last 30 days and how they went. A task counts for the
 /// person who completed it, and as due for the person it was assigned to.
-pub fn history(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> ServiceResult<History> {
+pub fn history(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<History> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (tz, today) = super::context::company_today(conn, now)?;
     let from = today.checked_sub_days(Days::new(30)).unwrap_or(today);
     let rows = db::tasks::history_for(conn, viewer.id, from, today)?;
-    let counted: Vec<&TaskRow> = rows.iter().filter(|t| t.due_at <= now.naive_utc() || t.status != "open").collect();
+    let counted: Vec<&TaskRow> = rows.iter().filter(|t| t.due_at <= now.naive_utc() || t.status.settled()).collect();
     let due = counted.iter().filter(|t| t.assignee_id == Some(viewer.id)).count();
-    let done = counted.iter().filter(|t| t.status == "done" && t.done_by == Some(viewer.id)).count();
+    let done = counted.iter().filter(|t| t.status == TaskStatus::Done && t.done_by == Some(viewer.id)).count();
     let on_time = counted
         .iter()
-        .filter(|t| t.status == "done" && t.done_by == Some(viewer.id) && t.done_at.is_some_and(|d| d <= t.due_at))
+        .filter(|t| {
+            t.status == TaskStatus::Done && t.done_by == Some(viewer.id) && t.done_at.is_some_and(|d| d <= t.due_at)
+        })
         .count();
     Ok(History { tasks: views(conn, tz, rows, Some(viewer), now)?, due, done, on_time })
 }

@@ -3,11 +3,10 @@
 use super::error::ApiError;
 use super::AppState;
 use crate::domain::access::Viewer;
-use crate::services::{self, ServiceError};
+use crate::error::ErrorCode;
+use crate::services::{self, AppError};
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::Utc;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -15,7 +14,7 @@ use std::pin::Pin;
 pub struct Authed(pub Viewer);
 
 fn unauthenticated() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first: send `Authorization: Bearer <token>`")
+    ApiError::new(ErrorCode::Unauthenticated)
 }
 
 impl FromRequest for Authed {
@@ -32,16 +31,15 @@ impl FromRequest for Authed {
             .map(|t| t.trim().to_string());
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(unauthenticated()) };
-            let viewer = web::block(move || -> Result<Option<Viewer>, ServiceError> {
-                let now = Utc::now();
+            let viewer = super::blocking(move || -> Result<Option<Viewer>, AppError> {
+                let now = state.clock.now();
                 let Some(id) = services::auth::token_owner(&state.pool, &token, now)? else { return Ok(None) };
                 let mut conn = state.pool.get()?;
                 let conn = &mut conn.any();
                 let (_, today) = services::context::company_today(conn, now)?;
                 services::auth::viewer(conn, id, today).map(Some)
             })
-            .await
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+            .await?;
             viewer.map(Authed).ok_or_else(unauthenticated)
         })
     }

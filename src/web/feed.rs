@@ -3,10 +3,9 @@
 use super::auth::Authed;
 use super::error::{ApiError, ErrorBody};
 use super::{blocking, AppState};
+use crate::error::ErrorCode;
 use crate::services::feed;
-use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
 use serde_json::json;
 
 /// The calendar feed. Unknown or rotated secrets are 404.
@@ -14,9 +13,10 @@ use serde_json::json;
     responses((status = 200, description = "RFC 5545 VTODOs of the next 30 days", content_type = "text/calendar"), (status = 404, body = ErrorBody)))]
 #[get("/ical/{file}")]
 async fn ics(state: web::Data<AppState>, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such calendar feed");
+    let not_found = || ApiError::new(ErrorCode::FeedNotFound);
     let secret = file.into_inner().strip_suffix(".ics").map(str::to_string).ok_or_else(not_found)?;
-    let body = blocking(move || feed::render(&state.pool, &secret, &state.settings.base_url, Utc::now())).await?;
+    let body =
+        blocking(move || feed::render(&state.pool, &secret, &state.settings.base_url, state.clock.now())).await?;
     let body = body.ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")

@@ -1,4 +1,5 @@
-//! HTTP: the JSON API now, pages later. Handlers call services and nothing else.
+//! HTTP: the JSON API, the pages and the calendar feed. Handlers call services and
+//! nothing else; errors leave through the one map in [`error`].
 
 pub mod api;
 pub mod auth;
@@ -6,19 +7,11 @@ pub mod error;
 pub mod feed;
 pub mod pages;
 
-use crate::config::Settings;
-use crate::db::DbPool;
-use actix_web::http::StatusCode;
-use actix_web::{web, ResponseError};
+use crate::error::{AppError, AppResult, ErrorCode};
+use actix_web::web;
 use error::ApiError;
 
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: DbPool,
-    pub settings: Settings,
-    /// Sends the outbox's messages (SMTP, files or webhooks).
-    pub mailer: crate::services::remind::Mailer,
-}
+pub use crate::services::AppState;
 
 /// Largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -26,34 +19,26 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// Mounts every route, with JSON errors for bad bodies and unknown paths.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::JsonConfig::default().limit(MAX_BODY).error_handler(|err, _req| {
-        let (status, code) = match &err {
+        let code = match &err {
             actix_web::error::JsonPayloadError::Overflow { .. }
-            | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
-            }
-            actix_web::error::JsonPayloadError::ContentType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            }
-            _ => (StatusCode::BAD_REQUEST, "malformed"),
+            | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => ErrorCode::TooLarge,
+            actix_web::error::JsonPayloadError::ContentType => ErrorCode::UnsupportedMediaType,
+            _ => ErrorCode::Malformed,
         };
-        ApiError::new(status, code, err.to_string()).into()
+        ApiError(AppError::new(code).arg("problem", &err)).into()
     }))
     .configure(feed::configure)
     .configure(pages::configure)
     .configure(api::configure)
-    .default_service(web::to(|| async {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such page or endpoint").error_response()
-    }));
+    .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::new(ErrorCode::NoSuchPage)) }));
 }
 
-/// Runs a blocking service call off the async threads, mapping its error once.
-pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+/// Runs a blocking service call off the async threads: the one hop from a handler
+/// to the services. A panic in it becomes an internal error, logged with its cause.
+pub async fn blocking<T, F>(f: F) -> AppResult<T>
 where
-    F: FnOnce() -> Result<T, crate::services::ServiceError> + Send + 'static,
+    F: FnOnce() -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(f)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
-        .map_err(ApiError::from)
+    web::block(f).await.map_err(|e| AppError::panicked("a blocking call", e))?
 }

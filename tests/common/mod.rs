@@ -169,8 +169,22 @@ pub fn add_person(db: &TestDb, email: &str, name: &str) -> i64 {
 /// The demo staff's password in tests.
 pub const PASSWORD: &str = "demo-pass-1";
 
+/// The instant the served app lives at: Tuesday 1 December 2026, 10:00 in Shanghai,
+/// so that what page tests see does not depend on the day they run.
+pub const NOW: &str = "2026-12-01T02:00:00Z";
+
+/// The working day after [`NOW`]'s, by the catalogue's own work calendar.
+pub fn next_working_day() -> NaiveDate {
+    let catalog = dutyday::catalog::Catalog::load(&config_dir()).expect("the seed catalogue");
+    let cal = dutyday::domain::calendar::WorkCalendar::from_days(
+        catalog.calendars.iter().flat_map(|c| c.days.clone()).collect(),
+    );
+    cal.add_working_days(day("2026-12-01"), 1)
+}
+
 /// The whole service on a random port over `db` (its catalogue imported on start),
-/// with tasks generated from three days ago on, so some are overdue. Returns the base URL.
+/// its clock fixed at [`NOW`], with tasks generated from three days before, so some
+/// are overdue. Returns the base URL.
 pub async fn serve(db: &TestDb) -> String {
     let settings = dutyday::config::Settings {
         database_url: db.url.clone(),
@@ -179,13 +193,16 @@ pub async fn serve(db: &TestDb) -> String {
         demo_password: Some(PASSWORD.into()),
         ..dutyday::config::Settings::default()
     };
-    let app = dutyday::startup::Application::build(settings, dutyday::startup::StartOptions { scheduler: false })
-        .await
-        .expect("build the app");
+    let app = dutyday::startup::Application::build(
+        settings,
+        dutyday::startup::StartOptions { scheduler: false, clock: dutyday::services::Clock::Fixed(at(NOW)) },
+    )
+    .await
+    .expect("build the app");
     let base = format!("http://127.0.0.1:{}", app.port);
     actix_web::rt::spawn(app.server);
     let pool = db.pool().clone();
-    let since = Utc::now() - chrono::Duration::days(3);
+    let since = at(NOW) - chrono::Duration::days(3);
     actix_web::web::block(move || {
         dutyday::services::generate::run(&pool, since, None, 14, dutyday::services::generate::Scope::Full)
     })

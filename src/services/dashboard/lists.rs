@@ -5,7 +5,7 @@ use super::{departments_in_scope, Filter};
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::marks;
-use crate::services::ServiceResult;
+use crate::services::AppResult;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -32,7 +32,7 @@ pub struct ReminderSent {
 }
 
 /// Every overdue open task in scope, oldest first.
-pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Utc>) -> ServiceResult<Vec<Overdue>> {
+pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Utc>) -> AppResult<Vec<Overdue>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
@@ -63,7 +63,7 @@ fn reminders_sent(
     conn: &mut AnyConn,
     rows: &[crate::db::tasks::TaskRow],
     tz: chrono_tz::Tz,
-) -> ServiceResult<HashMap<i64, Vec<ReminderSent>>> {
+) -> AppResult<HashMap<i64, Vec<ReminderSent>>> {
     let mut sent: HashMap<i64, Vec<ReminderSent>> = HashMap::new();
     let Some(first) = rows.iter().map(|t| t.due_at).min() else { return Ok(sent) };
     let wanted: HashSet<i64> = rows.iter().map(|t| t.id).collect();
@@ -92,7 +92,7 @@ pub fn skipped(
     to: NaiveDate,
     filter: &Filter,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<crate::services::tasks::TaskView>> {
+) -> AppResult<Vec<crate::services::tasks::TaskView>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;

@@ -2,10 +2,11 @@
 //! period, grouped by department, position, person or duty template, within what the
 //! person asking leads.
 
-use super::{ServiceError, ServiceResult};
+use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::stats::{contribution, Counts, TaskFacts};
+use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -101,7 +102,7 @@ pub fn dashboard(
     by: By,
     filter: &Filter,
     now: DateTime<Utc>,
-) -> ServiceResult<Dashboard> {
+) -> AppResult<Dashboard> {
     check_period(from, to)?;
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
@@ -118,7 +119,7 @@ pub fn dashboard(
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
     let mut total = Counts::default();
     for r in &rows {
-        let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now);
+        let c = contribution(TaskFacts { status: r.status, due_at: r.due_at, done_at: r.done_at }, now);
         if c == Default::default() {
             continue; // not due yet: no row counts it
         }
@@ -171,20 +172,18 @@ pub(super) fn departments_in_scope(
     conn: &mut db::AnyConn,
     viewer: &Viewer,
     only: Option<&str>,
-) -> ServiceResult<Vec<String>> {
+) -> AppResult<Vec<String>> {
     let scope: BTreeSet<String> = db::org::departments(conn)?
         .into_iter()
         .filter(|d| viewer.admin || viewer.leads.contains(&d.id))
         .map(|d| d.id)
         .collect();
     if scope.is_empty() {
-        return Err(ServiceError::Forbidden(
-            "dashboards are for leads and admins; your own figures are on your history page".into(),
-        ));
+        return Err(AppError::new(ErrorCode::DashboardForbidden));
     }
     match only {
         Some(d) if scope.contains(d) => Ok(vec![d.to_string()]),
-        Some(d) => Err(ServiceError::NotFound(format!("no department `{d}` of yours"))),
+        Some(d) => Err(AppError::new(ErrorCode::DepartmentNotFound).arg("department", d)),
         None => Ok(scope.into_iter().collect()),
     }
 }
@@ -197,7 +196,7 @@ pub fn daily(
     to: NaiveDate,
     filter: &Filter,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<(NaiveDate, Counts)>> {
+) -> AppResult<Vec<(NaiveDate, Counts)>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
@@ -211,7 +210,7 @@ pub fn daily(
     }
     let rows = db::tasks::for_counting(conn, from, to, &departments)?;
     for r in rows.iter().filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by)) {
-        let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
+        let c = contribution(TaskFacts { status: r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
         days.entry(r.occurs_on).or_default().add(&c.against);
     }
     Ok(days.into_iter().collect())
@@ -232,7 +231,7 @@ pub fn month_by_person(
     day: NaiveDate,
     filter: &Filter,
     now: DateTime<Utc>,
-) -> ServiceResult<(NaiveDate, Vec<PersonMonth>)> {
+) -> AppResult<(NaiveDate, Vec<PersonMonth>)> {
     use chrono::Datelike;
     let first = day.with_day(1).unwrap_or(day);
     let len = crate::domain::recurrence::days_in_month(first.year(), first.month());
@@ -244,7 +243,7 @@ pub fn month_by_person(
     let rows = db::tasks::for_counting(conn, first, last, &departments)?;
     for r in rows.iter().filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by)) {
         let Some(who) = r.assignee_id else { continue };
-        let c = contribution(TaskFacts { status: &r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
+        let c = contribution(TaskFacts { status: r.status, due_at: r.due_at, done_at: r.done_at }, now.naive_utc());
         let days = grid.entry(who).or_insert_with(|| vec![Counts::default(); len as usize]);
         if let Some(cell) = days.get_mut(r.occurs_on.day0() as usize) {
             cell.add(&c.against);
@@ -270,7 +269,7 @@ fn names(
     by: By,
     locale: &str,
     counts: &BTreeMap<String, Counts>,
-) -> ServiceResult<HashMap<String, String>> {
+) -> AppResult<HashMap<String, String>> {
     let en = locale == "en";
     Ok(match by {
         By::Person => {

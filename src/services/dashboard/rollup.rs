@@ -5,16 +5,17 @@ use super::{daily, dashboard, departments_in_scope, names, rows_of, By, Dashboar
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::stats::Counts;
-use crate::services::{ServiceError, ServiceResult};
+use crate::error::ErrorCode;
+use crate::services::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
-pub(super) fn check_period(from: NaiveDate, to: NaiveDate) -> ServiceResult<()> {
+pub(super) fn check_period(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
     if to < from {
-        return Err(ServiceError::invalid("to", "the period ends before it starts"));
+        return Err(AppError::invalid("to", ErrorCode::PeriodReversed));
     }
     if (to - from).num_days() >= MAX_DAYS {
-        return Err(ServiceError::invalid("to", format!("a period is at most {MAX_DAYS} days")));
+        return Err(AppError::invalid("to", ErrorCode::PeriodTooLong).arg("max", MAX_DAYS));
     }
     Ok(())
 }
@@ -29,7 +30,7 @@ pub(super) fn department_table(
     (from, to): (NaiveDate, NaiveDate),
     departments: Vec<String>,
     cells: &Cells,
-) -> ServiceResult<Dashboard> {
+) -> AppResult<Dashboard> {
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
     let mut total = Counts::default();
     for ((_, dept), c) in cells {
@@ -52,7 +53,7 @@ pub fn overview(
     by: By,
     filter: &Filter,
     now: DateTime<Utc>,
-) -> ServiceResult<(Dashboard, Vec<(NaiveDate, Counts)>)> {
+) -> AppResult<(Dashboard, Vec<(NaiveDate, Counts)>)> {
     if by != By::Department || !filter.uses_rollup() {
         return Ok((dashboard(pool, viewer, from, to, by, filter, now)?, daily(pool, viewer, from, to, filter, now)?));
     }
@@ -80,7 +81,7 @@ pub fn by_day_and_department(
     to: NaiveDate,
     departments: &[String],
     now: DateTime<Utc>,
-) -> ServiceResult<Cells> {
+) -> AppResult<Cells> {
     let n = |x: i64| u64::try_from(x).unwrap_or(0);
     let mut out: BTreeMap<(NaiveDate, String), Counts> = BTreeMap::new();
     for (day, dept, [done, on_time, skipped, missed]) in db::rollup::load(conn, from, to, departments)? {

@@ -3,7 +3,8 @@
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::marks;
-use crate::services::{ServiceError, ServiceResult};
+use crate::error::ErrorCode;
+use crate::services::{AppError, AppResult};
 use serde::Serialize;
 
 /// A message in the outbox, as admins see it (webhook URLs never appear).
@@ -46,15 +47,17 @@ pub struct Outbox {
 pub const STATUSES: [&str; 5] = ["queued", "sending", "sent", "failed", "cancelled"];
 
 /// The newest `limit` messages (optionally of one status); admins only.
-pub fn outbox(pool: &DbPool, viewer: &Viewer, status: Option<&str>, limit: i64) -> ServiceResult<Outbox> {
+pub fn outbox(pool: &DbPool, viewer: &Viewer, status: Option<&str>, limit: i64) -> AppResult<Outbox> {
     if !viewer.admin {
-        return Err(ServiceError::Forbidden("only admins can read the outbox".into()));
+        return Err(AppError::new(ErrorCode::OutboxForbidden));
     }
     if let Some(s) = status.filter(|s| !STATUSES.contains(s)) {
-        return Err(ServiceError::invalid("status", format!("`{s}` is not one of {}", STATUSES.join(", "))));
+        return Err(AppError::invalid("status", ErrorCode::InvalidChoice)
+            .arg("value", s)
+            .arg("allowed", STATUSES.join(", ")));
     }
     if !(1..=1000).contains(&limit) {
-        return Err(ServiceError::invalid("limit", "must be 1..=1000"));
+        return Err(AppError::invalid("limit", ErrorCode::OutOfRange).arg("min", 1).arg("max", 1000));
     }
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
@@ -83,15 +86,15 @@ pub fn outbox(pool: &DbPool, viewer: &Viewer, status: Option<&str>, limit: i64) 
 }
 
 /// Whether `staff` receives the morning digests.
-pub fn wants_digest(pool: &DbPool, staff: i64) -> ServiceResult<bool> {
+pub fn wants_digest(pool: &DbPool, staff: i64) -> AppResult<bool> {
     let row = db::staff::by_id(&mut pool.get()?.any(), staff)?
-        .ok_or_else(|| ServiceError::NotFound(format!("no staff {staff}")))?;
+        .ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
     Ok(!row.digest_opt_out)
 }
 
 /// Turns `staff`'s morning digests (their own and a lead's) on or off. Escalations
 /// cannot be turned off.
-pub fn set_digest(pool: &DbPool, staff: i64, wanted: bool) -> ServiceResult<()> {
+pub fn set_digest(pool: &DbPool, staff: i64, wanted: bool) -> AppResult<()> {
     db::staff::set_digest_opt_out(&mut pool.get()?.any(), staff, !wanted)?;
     Ok(())
 }

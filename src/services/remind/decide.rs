@@ -16,9 +16,10 @@ use crate::db::{self, AnyConn, DbPool};
 use crate::domain::marks::{self, carried_over, step_bit, Item};
 use crate::domain::remind::{self, Audience, Kind, Policy, PolicySpec, Window};
 use crate::domain::webhook::WebhookSpec;
+use crate::error::ErrorCode;
 use crate::i18n::Lang;
 use crate::services::context::Context;
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::{AppError, AppResult};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
@@ -29,14 +30,13 @@ pub struct Settings {
     pub webhooks: Vec<WebhookSpec>,
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Corrupt(format!("{what}: {e}"))
+fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::corrupt(format!("{what}: {e}"))
 }
 
 /// Reads the company's policy, window and webhooks.
-pub fn settings(conn: &mut AnyConn) -> ServiceResult<Settings> {
-    let company = db::org::company(conn)?
-        .ok_or_else(|| ServiceError::NotFound("the company catalogue has not been imported".into()))?;
+pub fn settings(conn: &mut AnyConn) -> AppResult<Settings> {
+    let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
     let spec: PolicySpec = serde_json::from_str(&company.reminders).map_err(|e| corrupt("reminders", e))?;
     let window = spec.window().map_err(|(k, m)| corrupt(&format!("reminders.{k}"), m))?;
     let webhooks = serde_json::from_str(&company.webhooks).map_err(|e| corrupt("webhooks", e))?;
@@ -44,7 +44,7 @@ pub fn settings(conn: &mut AnyConn) -> ServiceResult<Settings> {
 }
 
 /// Whether messages may go at `now`: a working day, inside the sending window.
-pub fn sending_window_open(pool: &DbPool, now: DateTime<Utc>) -> ServiceResult<bool> {
+pub fn sending_window_open(pool: &DbPool, now: DateTime<Utc>) -> AppResult<bool> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let set = settings(conn)?;
@@ -56,7 +56,7 @@ pub fn sending_window_open(pool: &DbPool, now: DateTime<Utc>) -> ServiceResult<b
 
 /// Decides and queues what is owed at `now`; returns how many reminders (and digests)
 /// were queued.
-pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResult<usize> {
+pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<usize> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         db::marks::serialize_deciders(conn)?;
@@ -167,7 +167,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> ServiceResul
             None => Vec::new(),
         };
         let (d, hooks) = (&d, &set.webhooks);
-        std::thread::scope(|s| -> ServiceResult<usize> {
+        std::thread::scope(|s| -> AppResult<usize> {
             let digests =
                 digest_input.as_ref().map(|(todays, sent)| s.spawn(|| d.digests(todays, &overdue, hooks, sent)));
             db::marks::save(conn, &fresh, &changed)?;
@@ -213,7 +213,7 @@ impl Outgoing {
     /// The outbox rows; their words are rendered when they are sent. A recipient who
     /// cannot be found fails the pass (its marks are rolled back with it) rather than
     /// leaving reminders marked but never queued.
-    fn rows(mut self, d: &Decider<'_>, hooks: &[WebhookSpec]) -> ServiceResult<Vec<NewOutbox>> {
+    fn rows(mut self, d: &Decider<'_>, hooks: &[WebhookSpec]) -> AppResult<Vec<NewOutbox>> {
         let mut rows = Vec::with_capacity(self.order.len());
         for key in &self.order {
             let Some(items) = self.messages.remove(key) else { continue };

@@ -39,20 +39,16 @@ pub struct TaskFacts<'a> {
     pub late: Duration,
 }
 
-fn fill(template: String, pairs: &[(&str, &str)]) -> String {
-    pairs.iter().fold(template, |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
-}
-
 /// "3 小时", "2 days": how long, roughly, in words.
 pub fn span(tr: &Tr, d: Duration) -> String {
     let m = d.num_minutes().max(1);
     if m < 60 {
-        fill(tr.t("mail_minutes"), &[("n", &m.to_string())])
+        tr.args("mail_minutes", &[("n", &m.to_string())])
     } else if m < 48 * 60 {
         let h = (m as f64 / 60.0 * 2.0).round() / 2.0;
-        fill(tr.t("mail_hours"), &[("n", &trim(h))])
+        tr.args("mail_hours", &[("n", &trim(h))])
     } else {
-        fill(tr.t("mail_days"), &[("n", &(m / (24 * 60)).to_string())])
+        tr.args("mail_days", &[("n", &(m / (24 * 60)).to_string())])
     }
 }
 
@@ -80,7 +76,7 @@ fn finish(lang: Lang, subject: String, greeting: String, lead: String, body: Bod
     }
     text.push_str(&format!("\n-- \n{footer}\n"));
     let html = Html {
-        lang: lang.html(),
+        lang: lang.locale(),
         subject: &subject,
         greeting: &greeting,
         lead: &lead,
@@ -107,12 +103,12 @@ struct Body {
 pub fn task_subject(tr: &Tr, kind: Kind, t: &TaskFacts<'_>) -> String {
     let late = span(tr, t.late.abs());
     match kind {
-        Kind::DueSoon => fill(tr.t("mail_due_soon_subject"), &[("hours", &late), ("task", t.title)]),
-        Kind::Repeat => fill(tr.t("mail_repeat_subject"), &[("late", &late), ("task", t.title)]),
+        Kind::DueSoon => tr.args("mail_due_soon_subject", &[("hours", &late), ("task", t.title)]),
+        Kind::Repeat => tr.args("mail_repeat_subject", &[("late", &late), ("task", t.title)]),
         Kind::Escalation => {
-            fill(tr.t("mail_escalation_subject"), &[("name", t.assignee), ("late", &late), ("task", t.title)])
+            tr.args("mail_escalation_subject", &[("name", t.assignee), ("late", &late), ("task", t.title)])
         }
-        _ => fill(tr.t("mail_overdue_subject"), &[("late", &late), ("task", t.title)]),
+        _ => tr.args("mail_overdue_subject", &[("late", &late), ("task", t.title)]),
     }
 }
 
@@ -123,8 +119,8 @@ pub fn task_reminder(lang: Lang, kind: Kind, level: i32, recipient: &str, t: &Ta
     let subject = task_subject(&tr, kind, t);
     let lead = match kind {
         Kind::DueSoon => tr.t("mail_due_soon_lead"),
-        Kind::Repeat => fill(tr.t("mail_repeat_lead"), &[("n", &level.to_string())]),
-        Kind::Escalation => fill(tr.t("mail_escalation_lead"), &[("name", t.assignee), ("late", &late)]),
+        Kind::Repeat => tr.args("mail_repeat_lead", &[("n", &level.to_string())]),
+        Kind::Escalation => tr.args("mail_escalation_lead", &[("name", t.assignee), ("late", &late)]),
         _ => tr.t("mail_overdue_lead"),
     };
     let facts = vec![
@@ -134,7 +130,7 @@ pub fn task_reminder(lang: Lang, kind: Kind, level: i32, recipient: &str, t: &Ta
         (tr.t("mail_due_at"), t.due.to_string()),
     ];
     let body = Body { facts, items: vec![], link: Some((tr.t("mail_open_task"), t.url.to_string())) };
-    finish(lang, subject, fill(tr.t("mail_greeting"), &[("name", recipient)]), lead, body)
+    finish(lang, subject, tr.args("mail_greeting", &[("name", recipient)]), lead, body)
 }
 
 /// One line of a digest: the task's title (marked when overdue) and its link.
@@ -160,9 +156,9 @@ pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, list: &Digest
     let (n, m) = (list.total.to_string(), list.overdue.to_string());
     let lead_digest = kind == Kind::LeadDigest;
     let subject = if lead_digest {
-        fill(tr.t("mail_lead_digest_subject"), &[("date", date), ("n", &n)])
+        tr.args("mail_lead_digest_subject", &[("date", date), ("n", &n)])
     } else {
-        fill(tr.t("mail_digest_subject"), &[("date", date), ("n", &n), ("m", &m)])
+        tr.args("mail_digest_subject", &[("date", date), ("n", &n), ("m", &m)])
     };
     let lead = tr.t(if lead_digest { "mail_lead_digest_lead" } else { "mail_digest_lead" });
     let link_label = tr.t(if lead_digest { "mail_open_dashboard" } else { "mail_open_today" });
@@ -173,7 +169,7 @@ pub fn digest(lang: Lang, kind: Kind, recipient: &str, date: &str, list: &Digest
 /// is the subject the escalation would have had alone).
 pub fn escalations(lang: Lang, recipient: &str, list: &DigestList, link: &str) -> Rendered {
     let tr = Tr(lang);
-    let subject = fill(tr.t("mail_escalations_subject"), &[("n", &list.total.to_string())]);
+    let subject = tr.args("mail_escalations_subject", &[("n", &list.total.to_string())]);
     let lead = tr.t("mail_escalations_lead");
     listing(lang, recipient, subject, lead, list, (tr.t("mail_open_dashboard"), link), false)
 }
@@ -183,7 +179,7 @@ pub fn escalations(lang: Lang, recipient: &str, list: &DigestList, link: &str) -
 pub fn reminders(lang: Lang, recipient: &str, list: &DigestList, link: &str) -> Rendered {
     let tr = Tr(lang);
     let (n, m) = (list.total.to_string(), list.overdue.to_string());
-    let subject = fill(tr.t("mail_reminders_subject"), &[("n", &n), ("m", &m)]);
+    let subject = tr.args("mail_reminders_subject", &[("n", &n), ("m", &m)]);
     let lead = tr.t("mail_reminders_lead");
     listing(lang, recipient, subject, lead, list, (tr.t("mail_open_today"), link), false)
 }
@@ -209,10 +205,10 @@ fn listing(
         })
         .collect();
     if more > 0 {
-        items.push((fill(tr.t("mail_and_more"), &[("n", &more.to_string())]), link.to_string()));
+        items.push((tr.args("mail_and_more", &[("n", &more.to_string())]), link.to_string()));
     }
     let body = Body { facts: vec![], items, link: Some((link_label, link.to_string())) };
-    finish(lang, subject, fill(tr.t("mail_greeting"), &[("name", recipient)]), lead, body)
+    finish(lang, subject, tr.args("mail_greeting", &[("name", recipient)]), lead, body)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub use mailer::Mailer;
 pub use send::{deliver, SendReport};
 
 use crate::db::DbPool;
-use crate::services::ServiceResult;
+use crate::services::AppResult;
 use chrono::{DateTime, Utc};
 
 /// One decide-and-send pass, as the job and `dutyday remind` run it.
@@ -44,13 +44,13 @@ impl std::fmt::Display for PassReport {
 /// Decides what is owed at `now`, then delivers everything due. In quiet hours and on
 /// non-working days nothing is decided and nothing is sent, retries included: it all
 /// waits for the next working morning.
-pub async fn pass(pool: &DbPool, mailer: &Mailer, base_url: &str, now: DateTime<Utc>) -> ServiceResult<PassReport> {
+pub async fn pass(pool: &DbPool, mailer: &Mailer, base_url: &str, now: DateTime<Utc>) -> AppResult<PassReport> {
     let (p, base) = (pool.clone(), base_url.to_string());
-    let (queued, open) = tokio::task::spawn_blocking(move || -> ServiceResult<(usize, bool)> {
+    let (queued, open) = tokio::task::spawn_blocking(move || -> AppResult<(usize, bool)> {
         Ok((decide(&p, &base, now)?, decide::sending_window_open(&p, now)?))
     })
     .await
-    .map_err(|e| crate::services::ServiceError::Corrupt(format!("reminder task: {e}")))??;
+    .map_err(|e| crate::services::AppError::corrupt(format!("reminder task: {e}")))??;
     let sent = if open { deliver(pool, mailer, now).await? } else { SendReport::default() };
     Ok(PassReport { queued, sent })
 }

@@ -9,7 +9,7 @@ use crate::db::{self, AnyConn};
 use crate::domain::marks::Item;
 use crate::domain::webhook::{self, WebhookSpec};
 use crate::i18n::{Lang, Tr};
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::{AppError, AppResult};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -60,7 +60,7 @@ impl Lookup {
         task_ids: &[i64],
         recipients: &[i64],
         now: DateTime<Utc>,
-    ) -> ServiceResult<(Lookup, HashMap<i64, BriefTask>)> {
+    ) -> AppResult<(Lookup, HashMap<i64, BriefTask>)> {
         let (tz, _) = crate::services::context::company_today(conn, now)?;
         let tasks: HashMap<i64, BriefTask> =
             db::tasks::by_ids(conn, task_ids)?.into_iter().map(|t| (t.id, t)).collect();
@@ -116,14 +116,14 @@ impl Lookup {
         tasks: &HashMap<i64, BriefTask>,
         hooks: &HashMap<String, WebhookSpec>,
         now: DateTime<Utc>,
-    ) -> ServiceResult<Rendered> {
+    ) -> AppResult<Rendered> {
         let lang = Lang::from_locale(&r.lang);
         let found: Vec<(&Item, &BriefTask)> =
             items.iter().filter_map(|i| tasks.get(&i.task_id).map(|t| (i, t))).collect();
         let hook =
             match r.channel.as_str() {
                 "webhook" => Some(hooks.get(&r.address).ok_or_else(|| {
-                    ServiceError::NotFound(format!("webhook `{}` is no longer configured", r.address))
+                    AppError::internal(format_args!("webhook `{}` is no longer configured", r.address))
                 })?),
                 _ => None,
             };

@@ -11,7 +11,7 @@ use crate::db::tasks::BriefTask;
 use crate::db::{self, DbPool};
 use crate::domain::marks::{self, Item};
 use crate::domain::webhook::{self, Answer, WebhookSpec};
-use crate::services::ServiceResult;
+use crate::services::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;
 use lettre::message::header::ContentType;
@@ -71,7 +71,7 @@ fn stale(item: &Item, states: &HashMap<i64, (String, Option<i64>)>) -> Option<St
 /// finished or reassigned since they were decided: a message left with none is
 /// cancelled (with why), one left with some keeps only those. Loads what rendering
 /// the rest needs, their tasks as they are now.
-fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> ServiceResult<Batch> {
+fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> AppResult<Batch> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let company = db::org::company(conn)?;
@@ -130,14 +130,14 @@ fn prepare(batch: &Batch, unit: &Unit, now: DateTime<Utc>) -> Result<OutboxRow, 
 }
 
 /// Delivers every due message (several batches), recording each outcome.
-pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> ServiceResult<SendReport> {
+pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> AppResult<SendReport> {
     let mut report = SendReport::default();
     loop {
         let p = pool.clone();
         let base = mailer.base.clone();
         let mut batch = tokio::task::spawn_blocking(move || claim(&p, &base, now))
             .await
-            .map_err(|e| crate::services::ServiceError::Corrupt(format!("sender task: {e}")))??;
+            .map_err(|e| crate::services::AppError::corrupt(format!("sender task: {e}")))??;
         report.cancelled += batch.cancelled;
         if batch.rows.is_empty() && batch.cancelled == 0 && batch.broken.is_empty() {
             return Ok(report);
@@ -164,7 +164,7 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> Serv
         report.failed += batch.broken.len();
         outcomes.extend(batch.broken.iter().map(|(id, o)| (*id, o.clone(), None)));
         let p = pool.clone();
-        tokio::task::spawn_blocking(move || -> ServiceResult<()> {
+        tokio::task::spawn_blocking(move || -> AppResult<()> {
             let mut conn = p.get()?;
             conn.transaction(|conn| {
                 for (id, o, subject) in &outcomes {
@@ -177,7 +177,7 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> Serv
             })
         })
         .await
-        .map_err(|e| crate::services::ServiceError::Corrupt(format!("sender task: {e}")))??;
+        .map_err(|e| crate::services::AppError::corrupt(format!("sender task: {e}")))??;
     }
 }
 

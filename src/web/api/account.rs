@@ -5,7 +5,6 @@ use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,7 +29,7 @@ async fn issue(
     let client = req.peer_addr().map(|a| a.ip().to_string());
     let b = body.into_inner();
     let (token, row) = blocking(move || {
-        auth::issue_token(&state.pool, &b.email, &b.password, b.name.as_deref(), client.as_deref(), Utc::now())
+        auth::issue_token(&state.pool, &b.email, &b.password, b.name.as_deref(), client.as_deref(), state.clock.now())
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -55,7 +54,7 @@ async fn list(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpRespo
 #[delete("/auth/tokens/{id}")]
 async fn revoke(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    blocking(move || auth::revoke(&state.pool, v.id, id, Utc::now())).await?;
+    blocking(move || auth::revoke(&state.pool, v.id, id, state.clock.now())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

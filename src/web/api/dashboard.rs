@@ -1,13 +1,14 @@
 //! `GET /api/v1/dashboard` and `GET /api/v1/dashboard.csv` for leads and admins.
 
 use crate::domain::access::Viewer;
+use crate::error::ErrorCode;
 use crate::services::dashboard::{self, By, Dashboard, Filter};
-use crate::services::{context, ServiceError};
+use crate::services::{context, AppError};
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{get, web, HttpResponse};
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -27,27 +28,32 @@ pub(crate) struct DashboardQuery {
 }
 
 fn date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    s.map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::invalid(field, "use YYYY-MM-DD")))
+    s.map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::invalid(field, ErrorCode::InvalidDate)))
         .transpose()
 }
 
 async fn load(state: web::Data<AppState>, v: Viewer, q: DashboardQuery) -> Result<Dashboard, ApiError> {
     let by = match q.by.as_deref() {
         None => By::Department,
-        Some(s) => {
-            By::parse(s).ok_or_else(|| ApiError::invalid("by", "one of department, position, person, template"))?
-        }
+        Some(s) => By::parse(s).ok_or_else(|| {
+            ApiError(
+                AppError::invalid("by", ErrorCode::InvalidChoice)
+                    .arg("value", s)
+                    .arg("allowed", "department, position, person, template"),
+            )
+        })?,
     };
     let (from, to) = (date("from", q.from.as_deref())?, date("to", q.to.as_deref())?);
     blocking(move || {
-        let now = Utc::now();
-        let (_, today) = context::company_today(&mut state.pool.get().map_err(ServiceError::from)?.any(), now)?;
+        let now = state.clock.now();
+        let (_, today) = context::company_today(&mut state.pool.get().map_err(AppError::from)?.any(), now)?;
         let to = to.unwrap_or(today);
         let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
         let filter = Filter { department: q.department, position: q.position, person: q.person };
         dashboard::dashboard(&state.pool, &v, from, to, by, &filter, now)
     })
     .await
+    .map_err(ApiError)
 }
 
 /// Completion figures of a period, one row per department, position, person or template.

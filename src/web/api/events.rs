@@ -1,11 +1,12 @@
 //! `POST /events`: leads and admins fire a named event.
 
-use crate::services::{events, ServiceError};
+use crate::error::ErrorCode;
+use crate::services::{events, AppError};
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{post, web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -28,16 +29,16 @@ async fn fire(
     body: web::Json<EventBody>,
 ) -> Result<HttpResponse, ApiError> {
     if !(v.admin || v.is_lead()) {
-        return Err(ServiceError::Forbidden("only leads and admins fire events".into()).into());
+        return Err(AppError::new(ErrorCode::EventsForbidden).into());
     }
     let b = body.into_inner();
     let at = match b.at.as_deref() {
-        Some(s) => {
-            Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::invalid("at", "use YYYY-MM-DD"))?)
-        }
+        Some(s) => Some(
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::invalid("at", ErrorCode::InvalidDate))?,
+        ),
         None => None,
     };
-    let r = blocking(move || events::fire(&state.pool, &b.name, b.subject.as_deref(), at, Utc::now())).await?;
+    let r = blocking(move || events::fire(&state.pool, &b.name, b.subject.as_deref(), at, state.clock.now())).await?;
     let status = if r.new_event { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
     Ok(HttpResponse::build(status).json(json!({
         "event_id": r.event_id, "new_event": r.new_event, "created": r.created, "existing": r.existing, "warning": r.warning,

@@ -13,7 +13,6 @@ use super::AppState;
 use crate::services::catalog_view::{PositionView, TemplateView};
 use crate::services::{self, context};
 use actix_web::{get, web, HttpResponse};
-use chrono::Utc;
 use serde_json::json;
 
 /// Mounts the API routes.
@@ -42,13 +41,12 @@ async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let ready = web::block(move || -> Result<bool, services::ServiceError> {
+    let ready = super::blocking(move || -> Result<bool, services::AppError> {
         let mut conn = pool.get()?;
         conn.ping().map_err(crate::db::DbError::from)?;
         Ok(crate::db::org::company(&mut conn.any()).map_err(crate::db::DbError::from)?.is_some())
     })
-    .await
-    .map_err(|e| ApiError::new(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()))?;
+    .await;
     match ready {
         Ok(true) => Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.pool.backend_name()}))),
         Ok(false) => Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "no catalogue imported"}))),
@@ -64,12 +62,11 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 #[get("/positions")]
 async fn positions(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let list = web::block(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
+    let list = super::blocking(move || {
+        let (_, today) = context::company_today(&mut pool.get()?.any(), state.clock.now())?;
         services::catalog_view::positions(&pool, today)
     })
-    .await
-    .map_err(blocking)??;
+    .await?;
     Ok(HttpResponse::Ok().json(json!({"positions": list})))
 }
 
@@ -78,10 +75,6 @@ async fn positions(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse
 #[get("/templates")]
 async fn templates(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let list = web::block(move || services::catalog_view::templates(&pool)).await.map_err(blocking)??;
+    let list = super::blocking(move || services::catalog_view::templates(&pool)).await?;
     Ok(HttpResponse::Ok().json(json!({"templates": list})))
-}
-
-fn blocking(e: actix_web::error::BlockingError) -> ApiError {
-    ApiError::new(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
 }

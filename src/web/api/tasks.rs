@@ -1,12 +1,13 @@
 //! `/me`, `/me/tasks`, `/tasks/{id}` and the actions on a task.
 
 use crate::domain::completion::CompletionInput;
+use crate::error::ErrorCode;
 use crate::services::tasks::{self, Act, DayList};
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -37,12 +38,12 @@ async fn my_tasks(
     q: web::Query<DayQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let date = match q.into_inner().date {
-        Some(d) => {
-            Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| ApiError::invalid("date", "use YYYY-MM-DD"))?)
-        }
+        Some(d) => Some(
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| ApiError::invalid("date", ErrorCode::InvalidDate))?,
+        ),
         None => None,
     };
-    let list = blocking(move || tasks::day_list(&state.pool, &v, date, Utc::now())).await?;
+    let list = blocking(move || tasks::day_list(&state.pool, &v, date, state.clock.now())).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -52,7 +53,7 @@ async fn my_tasks(
 #[get("/tasks/{id}")]
 async fn one_task(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (task, history) = blocking(move || tasks::get(&state.pool, &v, id, Utc::now())).await?;
+    let (task, history) = blocking(move || tasks::get(&state.pool, &v, id, state.clock.now())).await?;
     Ok(HttpResponse::Ok().json(json!({"task": task, "history": history})))
 }
 
@@ -117,7 +118,7 @@ async fn run(
     id: i64,
     act: Act,
 ) -> Result<HttpResponse, ApiError> {
-    let task = blocking(move || tasks::act(&state.pool, &v, id, act, Utc::now())).await?;
+    let task = blocking(move || tasks::act(&state.pool, &v, id, act, state.clock.now())).await?;
     Ok(HttpResponse::Ok().json(json!({"task": task})))
 }
 

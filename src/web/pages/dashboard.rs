@@ -2,16 +2,16 @@
 //! chart, the overdue list, and the same table as CSV.
 
 use super::i18n::Tr;
-use super::{chart, chrome, html, message, signed_in, Chrome, Helpers};
+use super::{chart, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::stats::Counts;
 use crate::services::dashboard::{self, By, Dashboard, Filter, Overdue};
-use crate::services::{context, ServiceError};
-use crate::web::AppState;
+use crate::services::{context, AppError};
+use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Datelike, Days, NaiveDate, Utc};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::Deserialize;
 
 /// The page's query: a period preset (or custom dates), the grouping and a drill path.
@@ -150,17 +150,6 @@ impl DashboardPage {
     }
 }
 
-fn failure(c: Chrome, e: Option<&ServiceError>) -> HttpResponse {
-    let (status, text) = match e {
-        Some(ServiceError::Forbidden(_)) => (StatusCode::FORBIDDEN, c.tr.t("dashboard_forbidden")),
-        Some(ServiceError::NotFound(_)) => (StatusCode::NOT_FOUND, c.tr.t("not_found")),
-        Some(ServiceError::Invalid { message, .. }) => (StatusCode::UNPROCESSABLE_ENTITY, c.tr.message(message)),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, c.tr.t("error")),
-    };
-    let title = c.tr.t("dashboard");
-    message(status, c, title, text)
-}
-
 async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>) -> HttpResponse {
     let v = match signed_in(&state, &session).await {
         Ok(v) => v,
@@ -171,8 +160,8 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
     let label = c.tr.t("rate_completion");
     let pool = state.pool.clone();
     let query = q.clone();
-    let result = web::block(move || {
-        let now = Utc::now();
+    let result = blocking(move || {
+        let now = state.clock.now();
         let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
         let (from, to) = query.period(today);
         let filter = query.filter();
@@ -186,16 +175,15 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
             .filter(|t| !t.spec.figures.is_empty())
             .map(|t| (t.spec.id, t.spec.zh, t.spec.en))
             .collect();
-        Ok::<_, ServiceError>((d, days, overdue, reports, skipped, heatmap))
+        Ok::<_, AppError>((d, days, overdue, reports, skipped, heatmap))
     })
     .await;
     match result {
-        Ok(Ok((d, days, overdue, reports, skipped, heatmap))) => {
+        Ok((d, days, overdue, reports, skipped, heatmap)) => {
             let chart = chart::trend_svg(&days, &label);
             html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue, reports, skipped, heatmap })
         }
-        Ok(Err(e)) => failure(c, Some(&e)),
-        Err(_) => failure(c, None),
+        Err(e) => error::page(c, &e),
     }
 }
 
@@ -207,23 +195,22 @@ async fn csv(state: web::Data<AppState>, session: Session, q: web::Query<Query>)
     let q = q.into_inner();
     let c = chrome(&session, &v, "/dashboard");
     let pool = state.pool.clone();
-    let result = web::block(move || {
-        let now = Utc::now();
+    let result = blocking(move || {
+        let now = state.clock.now();
         let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
         let (from, to) = q.period(today);
         dashboard::dashboard(&pool, &v, from, to, q.by(), &q.filter(), now)
     })
     .await;
     match result {
-        Ok(Ok(d)) => {
+        Ok(d) => {
             let name = format!("dutyday-{}-{}-{:?}.csv", d.from, d.to, d.by).to_lowercase();
             HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
                 .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
                 .body(dashboard::to_csv(&d))
         }
-        Ok(Err(e)) => failure(c, Some(&e)),
-        Err(_) => failure(c, None),
+        Err(e) => error::page(c, &e),
     }
 }
 
@@ -243,8 +230,8 @@ async fn list_csv(
     let tr = c.tr;
     let pool = state.pool.clone();
     let kind = which.clone();
-    let result = web::block(move || {
-        let now = Utc::now();
+    let result = blocking(move || {
+        let now = state.clock.now();
         let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
         let (from, to) = q.period(today);
         let title =
@@ -256,7 +243,7 @@ async fn list_csv(
                 t.position_en.clone()
             }
         };
-        Ok::<_, ServiceError>(if kind == "overdue" {
+        Ok::<_, AppError>(if kind == "overdue" {
             let header = [
                 tr.t("due"),
                 tr.t("duty"),
@@ -292,12 +279,11 @@ async fn list_csv(
     })
     .await;
     match result {
-        Ok(Ok(body)) => HttpResponse::Ok()
+        Ok(body) => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header(("Content-Disposition", format!("attachment; filename=\"dutyday-{which}.csv\"")))
             .body(body),
-        Ok(Err(e)) => failure(c, Some(&e)),
-        Err(_) => failure(c, None),
+        Err(e) => error::page(c, &e),
     }
 }
 

@@ -1,15 +1,15 @@
 //! A report's figures over a period: table, sums, averages, chart and CSV.
 
-use super::{chart, chrome, html, message, signed_in, Chrome, Helpers};
+use super::{chart, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::template::FigureType;
+use crate::services::context;
 use crate::services::figures::{self, FigureReport};
-use crate::services::{context, ServiceError};
-use crate::web::AppState;
+use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,27 +44,17 @@ async fn load(
 ) -> Result<(Chrome, FigureReport, NaiveDate, NaiveDate), HttpResponse> {
     let v = signed_in(state, session).await?;
     let c = chrome(session, &v, "/dashboard");
-    let pool = state.pool.clone();
-    let result = web::block(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
+    let (pool, now) = (state.pool.clone(), state.clock.now());
+    let result = blocking(move || {
+        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
         let to = q.to.unwrap_or(today);
         let from = q.from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
         figures::report(&pool, &v, &q.template, from, to).map(|r| (r, from, to))
     })
     .await;
     match result {
-        Ok(Ok((r, from, to))) => Ok((c, r, from, to)),
-        Ok(Err(e)) => {
-            let (status, text) = match &e {
-                ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, c.tr.t("dashboard_forbidden")),
-                ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, c.tr.t("not_found")),
-                ServiceError::Invalid { message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, c.tr.message(message)),
-                _ => (StatusCode::INTERNAL_SERVER_ERROR, c.tr.t("error")),
-            };
-            let title = c.tr.t("report_figures");
-            Err(message(status, c, title, text))
-        }
-        Err(_) => Err(HttpResponse::InternalServerError().finish()),
+        Ok((r, from, to)) => Ok((c, r, from, to)),
+        Err(e) => Err(error::page(c, &e)),
     }
 }
 

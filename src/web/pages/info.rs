@@ -1,15 +1,14 @@
 //! My history, the org chart (组织架构) and job descriptions (岗位说明书).
 
-use super::{chrome, html, message, signed_in, Chrome, Helpers};
+use super::{chrome, html, signed_in, Chrome, Helpers};
 use crate::services::catalog_view::{self, DepartmentView, JobDescription};
 use crate::services::tasks::{self, History};
-use crate::services::{context, ServiceError};
-use crate::web::AppState;
+use crate::services::{context, AppError};
+use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 
 #[derive(Template)]
 #[template(path = "pages/history.html")]
@@ -38,20 +37,10 @@ impl Helpers for HistoryPage {}
 impl Helpers for PositionPage {}
 
 /// Renders a page from a service result, or the error page in the reader's language.
-fn render<T: Template>(
-    c: Chrome,
-    result: Result<Result<T, ServiceError>, actix_web::error::BlockingError>,
-) -> HttpResponse {
+fn render<T: Template>(c: Chrome, result: Result<T, AppError>) -> HttpResponse {
     match result {
-        Ok(Ok(page)) => html(StatusCode::OK, &page),
-        Ok(Err(ServiceError::NotFound(_))) => {
-            let (t, m) = (c.tr.t("not_found"), c.tr.t("not_found"));
-            message(StatusCode::NOT_FOUND, c, t, m)
-        }
-        _ => {
-            let (t, m) = (c.tr.t("error"), c.tr.t("error"));
-            message(StatusCode::INTERNAL_SERVER_ERROR, c, t, m)
-        }
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(e) => error::page(c, &e),
     }
 }
 
@@ -63,9 +52,9 @@ async fn history(state: web::Data<AppState>, session: Session) -> HttpResponse {
     let c = chrome(&session, &v, "/history");
     let c2 = c.clone();
     let pool = state.pool.clone();
-    let result = web::block(move || {
+    let result = blocking(move || {
         let digest = crate::services::remind::admin::wants_digest(&pool, v.id)?;
-        tasks::history(&pool, &v, Utc::now()).map(|h| HistoryPage { c: c2, h, digest })
+        tasks::history(&pool, &v, state.clock.now()).map(|h| HistoryPage { c: c2, h, digest })
     })
     .await;
     render(c, result)
@@ -79,8 +68,8 @@ async fn org(state: web::Data<AppState>, session: Session) -> HttpResponse {
     let c = chrome(&session, &v, "/org");
     let c2 = c.clone();
     let pool = state.pool.clone();
-    let result = web::block(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
+    let result = blocking(move || {
+        let (_, today) = context::company_today(&mut pool.get()?.any(), state.clock.now())?;
         catalog_view::org_chart(&pool, today).map(|departments| OrgPage { c: c2, departments })
     })
     .await;
@@ -97,8 +86,8 @@ async fn position(state: web::Data<AppState>, session: Session, id: web::Path<St
     let c = chrome(&session, &v, &back);
     let c2 = c.clone();
     let pool = state.pool.clone();
-    let result = web::block(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), Utc::now())?;
+    let result = blocking(move || {
+        let (_, today) = context::company_today(&mut pool.get()?.any(), state.clock.now())?;
         catalog_view::job_description(&pool, &id, today).map(|jd| PositionPage { c: c2, jd })
     })
     .await;

@@ -1,14 +1,14 @@
 //! Logging in and out, and switching language.
 
-use super::i18n::{Lang, Tr};
-use super::{csrf_ok, csrf_token, html, safe_back, see_other, Chrome};
-use crate::services::{self, ServiceError};
-use crate::web::AppState;
+use super::i18n::Lang;
+use super::{anonymous, csrf_ok, html, remember, safe_back, see_other, Chrome};
+use crate::error::{AppError, ErrorCode};
+use crate::services;
+use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -22,18 +22,6 @@ struct LoginPage {
 #[derive(Deserialize)]
 struct LangQuery {
     lang: Option<String>,
-}
-
-fn anonymous(session: &Session, lang: Lang) -> Chrome {
-    Chrome {
-        tr: Tr(lang),
-        manager: false,
-        admin: false,
-        csrf: csrf_token(session),
-        user: None,
-        flash: None,
-        back: "/login".into(),
-    }
 }
 
 async fn login_form(session: Session, q: web::Query<LangQuery>) -> HttpResponse {
@@ -57,27 +45,27 @@ async fn login(
 ) -> HttpResponse {
     let form = form.into_inner();
     let lang = Lang::from_locale(form.lang.as_deref().unwrap_or("zh-CN"));
-    let tr = Tr(lang);
     let again = |status, error: String| {
         html(status, &LoginPage { c: anonymous(&session, lang), error: Some(error), email: form.email.clone() })
     };
     if !csrf_ok(&session, form.csrf.as_deref()) {
-        return again(StatusCode::FORBIDDEN, tr.t("csrf"));
+        return again(StatusCode::FORBIDDEN, AppError::new(ErrorCode::CsrfExpired).message(lang));
     }
     let client = req.peer_addr().map(|a| a.ip().to_string());
     let (pool, email, password) = (state.pool.clone(), form.email.clone(), form.password.clone());
     let result =
-        web::block(move || services::auth::login(&pool, &email, &password, client.as_deref(), Utc::now())).await;
+        blocking(move || services::auth::login(&pool, &email, &password, client.as_deref(), state.clock.now())).await;
     match result {
-        Ok(Ok(id)) => {
+        Ok(id) => {
             session.renew();
-            let _ = session.insert("staff", id);
-            let _ = session.remove("csrf");
+            remember(&session, "staff", &id);
+            session.remove("csrf");
             see_other("/today")
         }
-        Ok(Err(ServiceError::Unauthenticated(_))) => again(StatusCode::UNAUTHORIZED, tr.t("login_failed")),
-        Ok(Err(e @ ServiceError::Throttled { .. })) => again(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
-        _ => again(StatusCode::INTERNAL_SERVER_ERROR, tr.t("error")),
+        Err(e) => {
+            error::log(&e);
+            again(error::status(&e), e.message(lang))
+        }
     }
 }
 
@@ -107,13 +95,12 @@ async fn switch_lang(state: web::Data<AppState>, session: Session, form: web::Fo
     if !csrf_ok(&session, form.csrf.as_deref()) {
         return see_other(&back);
     }
-    let locale = Lang::from_locale(&form.lang).locale();
+    let lang = Lang::from_locale(&form.lang);
     let pool = state.pool.clone();
-    let _ = web::block(move || {
-        crate::db::staff::set_locale(&mut pool.get()?.any(), id, locale).map_err(crate::db::DbError::from)
-    })
-    .await;
-    see_other(&back)
+    match blocking(move || services::auth::set_locale(&pool, id, lang.locale())).await {
+        Ok(()) => see_other(&back),
+        Err(e) => error::page(anonymous(&session, lang), &e),
+    }
 }
 
 /// Mounts these routes.

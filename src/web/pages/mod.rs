@@ -14,8 +14,9 @@ mod login;
 mod outbox;
 mod today;
 
-use super::AppState;
+use super::{blocking, AppState};
 use crate::domain::access::Viewer;
+use crate::error::ErrorCode;
 use crate::services;
 use actix_session::config::PersistentSession;
 use actix_session::storage::CookieSessionStore;
@@ -24,7 +25,6 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 use i18n::{Lang, Tr};
 
 /// The session cookie middleware, keyed by the secret all instances share.
@@ -76,8 +76,34 @@ pub fn csrf_token(session: &Session) -> String {
         return t;
     }
     let t = services::auth::new_secret("");
-    let _ = session.insert("csrf", &t);
+    remember(session, "csrf", &t);
     t
+}
+
+/// Stores `value` in the session cookie. Only a value that cannot be serialised
+/// fails, which would be a bug: it is logged, and the page goes on without it.
+pub fn remember(session: &Session, key: &str, value: &(impl serde::Serialize + ?Sized)) {
+    if let Err(e) = session.insert(key, value) {
+        tracing::error!(key, error = %e, "cannot store a session value");
+    }
+}
+
+/// A one-line message shown on the next page.
+pub fn flash(session: &Session, text: String) {
+    remember(session, "flash", &text);
+}
+
+/// The layout for someone not signed in.
+pub fn anonymous(session: &Session, lang: Lang) -> Chrome {
+    Chrome {
+        tr: Tr(lang),
+        manager: false,
+        admin: false,
+        csrf: csrf_token(session),
+        user: None,
+        flash: None,
+        back: "/login".into(),
+    }
 }
 
 /// Whether a submitted form carries this session's CSRF token.
@@ -116,23 +142,26 @@ pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-/// The signed-in person of a page request, or a redirect to the login page.
+/// The signed-in person of a page request, or a redirect to the login page. Only an
+/// account that is gone ends the session; a database that is briefly unavailable
+/// shows an error page and keeps the person signed in.
 pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result<Viewer, HttpResponse> {
     let Ok(Some(id)) = session.get::<i64>("staff") else { return Err(see_other("/login")) };
-    let pool = state.pool.clone();
-    let viewer = web::block(move || {
+    let (pool, now) = (state.pool.clone(), state.clock.now());
+    let viewer = blocking(move || {
         let mut conn = pool.get()?;
         let conn = &mut conn.any();
-        let (_, today) = services::context::company_today(conn, Utc::now())?;
+        let (_, today) = services::context::company_today(conn, now)?;
         services::auth::viewer(conn, id, today)
     })
     .await;
     match viewer {
-        Ok(Ok(v)) => Ok(v),
-        _ => {
+        Ok(v) => Ok(v),
+        Err(e) if e.code == ErrorCode::Unauthenticated => {
             session.purge();
             Err(see_other("/login"))
         }
+        Err(e) => Err(super::error::page(anonymous(session, Lang::Zh), &e)),
     }
 }
 
@@ -165,16 +194,6 @@ pub fn message(status: StatusCode, c: Chrome, title: String, message: String) ->
 
 /// Small formatting helpers the templates call (askama calls them as methods).
 pub trait Helpers {
-    /// The translation key of a task status.
-    fn status_key(&self, status: &str) -> &'static str {
-        match status {
-            "done" => "status_done",
-            "skipped" => "status_skipped",
-            "missed" => "status_missed",
-            _ => "status_open",
-        }
-    }
-
     /// The translation key of what completion asks for.
     fn asks_key(&self, t: &crate::services::tasks::TaskView) -> &'static str {
         use crate::domain::template::CompletionMode;

@@ -1,9 +1,8 @@
 //! The admins' outbox page, and the form that turns a person's digests on or off.
 
-use super::{chrome, csrf_ok, html, message, see_other, signed_in, Chrome};
+use super::{chrome, csrf_ok, flash, html, see_other, signed_in, Chrome};
 use crate::services::remind::admin::{self, Outbox, STATUSES};
-use crate::services::ServiceError;
-use crate::web::AppState;
+use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -42,20 +41,9 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Outbox
     let c = chrome(&session, &v, "/admin/outbox");
     let status = q.into_inner().status.filter(|s| !s.is_empty());
     let (pool, filter) = (state.pool.clone(), status.clone());
-    match web::block(move || admin::outbox(&pool, &v, filter.as_deref(), 200)).await {
-        Ok(Ok(o)) => html(StatusCode::OK, &OutboxPage { c, o, status: status.unwrap_or_default(), statuses: STATUSES }),
-        Ok(Err(ServiceError::Forbidden(_))) => {
-            let (t, m) = (c.tr.t("forbidden"), c.tr.t("forbidden"));
-            message(StatusCode::FORBIDDEN, c, t, m)
-        }
-        Ok(Err(e @ ServiceError::Invalid { .. })) => {
-            let (t, m) = (c.tr.t("error"), c.tr.message(&e.to_string()));
-            message(StatusCode::UNPROCESSABLE_ENTITY, c, t, m)
-        }
-        _ => {
-            let (t, m) = (c.tr.t("error"), c.tr.t("error"));
-            message(StatusCode::INTERNAL_SERVER_ERROR, c, t, m)
-        }
+    match blocking(move || admin::outbox(&pool, &v, filter.as_deref(), 200)).await {
+        Ok(o) => html(StatusCode::OK, &OutboxPage { c, o, status: status.unwrap_or_default(), statuses: STATUSES }),
+        Err(e) => error::page(c, &e),
     }
 }
 
@@ -75,10 +63,13 @@ async fn digest(state: web::Data<AppState>, session: Session, form: web::Form<Di
     }
     let c = chrome(&session, &v, "/history");
     let (pool, wanted) = (state.pool.clone(), form.enabled == "true");
-    if let Ok(Ok(())) = web::block(move || admin::set_digest(&pool, v.id, wanted)).await {
-        let _ = session.insert("flash", c.tr.t("digest_saved"));
+    match blocking(move || admin::set_digest(&pool, v.id, wanted)).await {
+        Ok(()) => {
+            flash(&session, c.tr.t("digest_saved"));
+            see_other("/history")
+        }
+        Err(e) => error::page(c, &e),
     }
-    see_other("/history")
 }
 
 /// Mounts these routes.

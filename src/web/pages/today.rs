@@ -1,17 +1,17 @@
 //! 今天: my tasks, one task with its history, and the forms that act on them.
 
-use super::i18n::Tr;
-use super::{chrome, csrf_ok, html, message, safe_back, see_other, signed_in, Chrome, Helpers};
+use super::{chrome, csrf_ok, flash, html, safe_back, see_other, signed_in, Chrome, Helpers};
 use crate::domain::completion::CompletionInput;
+use crate::domain::task::TaskStatus;
 use crate::domain::template::CompletionMode;
+use crate::error::{AppError, Class, ErrorCode};
 use crate::services::tasks::{self, Act, DayList, LogView, TaskView};
-use crate::services::ServiceError;
-use crate::web::AppState;
+use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -56,12 +56,9 @@ async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQu
     let back = date.map_or_else(|| "/today".to_string(), |d| format!("/today?date={d}"));
     let c = chrome(&session, &v, &back);
     let pool = state.pool.clone();
-    match web::block(move || tasks::day_list(&pool, &v, date, Utc::now())).await {
-        Ok(Ok(list)) => html(StatusCode::OK, &TodayPage { c, list, error: None }),
-        _ => {
-            let (title, msg) = (c.tr.t("error"), c.tr.t("error"));
-            message(StatusCode::INTERNAL_SERVER_ERROR, c, title, msg)
-        }
+    match blocking(move || tasks::day_list(&pool, &v, date, state.clock.now())).await {
+        Ok(list) => html(StatusCode::OK, &TodayPage { c, list, error: None }),
+        Err(e) => error::page(c, &e),
     }
 }
 
@@ -75,23 +72,20 @@ async fn task_page(state: web::Data<AppState>, session: Session, id: web::Path<i
     show_task(&state, c, v, id, StatusCode::OK, None, HashMap::new()).await
 }
 
-/// A page error: the field it concerns (if any) and the message.
-type PageError = (Option<String>, String);
-
 async fn show_task(
     state: &web::Data<AppState>,
     c: Chrome,
     v: crate::domain::access::Viewer,
     id: i64,
     status: StatusCode,
-    error: Option<PageError>,
+    error: Option<AppError>,
     prev: HashMap<String, String>,
 ) -> HttpResponse {
-    let pool = state.pool.clone();
-    match web::block(move || tasks::get(&pool, &v, id, Utc::now())).await {
-        Ok(Ok((task, history))) => {
+    let (pool, now) = (state.pool.clone(), state.clock.now());
+    match blocking(move || tasks::get(&pool, &v, id, now)).await {
+        Ok((task, history)) => {
             // Name a figure by its label, in the reader's language.
-            let error = error.map(|(field, text)| match field {
+            let error = error.map(|e| (e.field.clone(), e.message(c.tr.0))).map(|(field, text)| match field {
                 Some(f) => {
                     let key = f.strip_prefix("figures.").unwrap_or(&f);
                     let label = task.figures_asked.iter().find(|x| x.key == key).map(|x| {
@@ -107,14 +101,7 @@ async fn show_task(
             });
             html(status, &TaskPage { c, task, history, error, prev })
         }
-        Ok(Err(ServiceError::NotFound(_))) => {
-            let (title, msg) = (c.tr.t("not_found"), c.tr.t("not_found"));
-            message(StatusCode::NOT_FOUND, c, title, msg)
-        }
-        _ => {
-            let (title, msg) = (c.tr.t("error"), c.tr.t("error"));
-            message(StatusCode::INTERNAL_SERVER_ERROR, c, title, msg)
-        }
+        Err(e) => error::page(c, &e),
     }
 }
 
@@ -134,8 +121,7 @@ async fn act(
     let back = safe_back(form.get("back").map(String::as_str));
     let c = chrome(&session, &v, &back);
     if !csrf_ok(&session, form.get("csrf").map(String::as_str)) {
-        let (title, msg) = (c.tr.t("error"), c.tr.t("csrf"));
-        return message(StatusCode::FORBIDDEN, c, title, msg);
+        return error::page(c, &AppError::new(ErrorCode::CsrfExpired));
     }
     let act = match action.as_str() {
         "complete" => Act::Complete(CompletionInput {
@@ -148,43 +134,26 @@ async fn act(
         }),
         "skip" => Act::Skip { reason: form.get("reason").cloned() },
         "reopen" => Act::Reopen,
-        _ => {
-            let (title, msg) = (c.tr.t("not_found"), c.tr.t("not_found"));
-            return message(StatusCode::NOT_FOUND, c, title, msg);
-        }
+        _ => return error::page(c, &AppError::new(ErrorCode::NoSuchPage)),
     };
-    let (pool, viewer) = (state.pool.clone(), v.clone());
-    match web::block(move || tasks::act(&pool, &viewer, id, act, Utc::now())).await {
-        Ok(Ok(task)) => {
+    let (pool, viewer, now) = (state.pool.clone(), v.clone(), state.clock.now());
+    match blocking(move || tasks::act(&pool, &viewer, id, act, now)).await {
+        Ok(task) => {
             let title = if c.tr.is_zh() { task.title_zh.clone() } else { task.title_en.clone() };
-            let key = match task.status.as_str() {
-                "done" => "saved_done",
-                "skipped" => "saved_skipped",
-                _ => "saved_open",
+            let key = match task.status {
+                TaskStatus::Done => "saved_done",
+                TaskStatus::Skipped => "saved_skipped",
+                TaskStatus::Open | TaskStatus::Missed => "saved_open",
             };
-            let _ = session.insert("flash", c.tr.with(key, "title", &title));
+            flash(&session, c.tr.with(key, "title", &title));
             see_other(&back)
         }
-        Ok(Err(e)) => {
-            let (status, field, text) = page_error(c.tr, &e);
-            show_task(&state, c, v, id, status, Some((field, text)), form).await
+        // A bad value or a refused move: the task page again, with the message.
+        Err(e) if matches!(e.class(), Class::Invalid | Class::Conflict) => {
+            let status = error::status(&e);
+            show_task(&state, c, v, id, status, Some(e), form).await
         }
-        Err(_) => {
-            let (title, msg) = (c.tr.t("error"), c.tr.t("error"));
-            message(StatusCode::INTERNAL_SERVER_ERROR, c, title, msg)
-        }
-    }
-}
-
-/// A service error as a page shows it, in the reader's language.
-fn page_error(tr: Tr, e: &ServiceError) -> (StatusCode, Option<String>, String) {
-    match e {
-        ServiceError::Invalid { field, message } => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Some(field.clone()), tr.message(message))
-        }
-        ServiceError::Conflict(m) => (StatusCode::CONFLICT, None, tr.message(m)),
-        ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, None, tr.t("not_found")),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, None, tr.t("error")),
+        Err(e) => error::page(c, &e),
     }
 }
 

@@ -1,0 +1,47 @@
+# The words of reminders, digests and escalations, in English.
+mail_due_soon_subject = [Due in { $hours }] { $task }
+mail_overdue_subject = [Overdue { $late }] { $task }
+mail_repeat_subject = [Still open, { $late } overdue] { $task }
+mail_escalation_subject = [Escalation: { $name }, { $late } overdue] { $task }
+mail_digest_subject = Today's tasks ({ $date }): { $n }, { $m } of them overdue
+mail_lead_digest_subject = Overdue work in your departments ({ $date }): { $n }
+mail_greeting = Hello { $name },
+mail_due_soon_lead = This task is nearly due.
+mail_overdue_lead = This task is past its due time. Please finish it soon, or skip it with a reason on its page.
+mail_repeat_lead = This task is still open (reminder { $n }).
+mail_escalation_lead = { $name }'s task is { $late } overdue; please follow it up.
+mail_digest_lead = Your tasks for today, and the overdue ones:
+mail_lead_digest_lead = Overdue work in the departments you lead:
+mail_task = Task
+mail_position = Position
+mail_assignee = Assignee
+mail_due_at = Due
+mail_open_task = Open the task
+mail_open_today = Open today's tasks
+mail_open_dashboard = Open the dashboard
+mail_footer = Sent by dutyday from your position's duties. Morning digests can be turned off on the My history page; escalations cannot.
+mail_minutes = { $n } min
+mail_hours = { $n } h
+mail_days = { $n ->
+    [one] { $n } day
+   *[other] { $n } days
+}
+mail_overdue_mark = overdue
+mail_nobody = nobody
+mail_and_more = … and { $n } more: open the page to see them all
+mail_escalations_subject = { $n ->
+    [one] [Escalation] { $n } overdue task needs your follow-up
+   *[other] [Escalation] { $n } overdue tasks need your follow-up
+}
+mail_escalations_lead = This work is overdue past its escalation limit; please follow it up:
+mail_reminders_subject = { $n ->
+    [one] [Reminder] { $n } of your tasks needs attention, { $m } overdue
+   *[other] [Reminder] { $n } of your tasks need attention, { $m } overdue
+}
+mail_reminders_lead = These tasks of yours are due soon or overdue:
+rk_due_soon = due soon
+rk_overdue = overdue
+rk_repeat = repeat
+rk_escalation = escalation
+rk_digest = digest
+rk_lead_digest = lead digest
