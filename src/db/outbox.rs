@@ -7,6 +7,7 @@
 
 use super::schema::{outbox, tasks};
 use super::{AnyConn, INSERT_CHUNK};
+use crate::domain::task::TaskStatus;
 use crate::with_conn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -135,7 +136,7 @@ pub fn claim(
 }
 
 /// The status and assignee of each of these tasks.
-pub fn task_states(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, String, Option<i64>)>> {
+pub fn task_states(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, TaskStatus, Option<i64>)>> {
     let mut out = Vec::with_capacity(ids.len());
     // A lead's escalations after downtime may carry thousands of tasks: in chunks,
     // within the bind-parameter limits of both backends.
@@ -143,7 +144,7 @@ pub fn task_states(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, Str
         out.extend(with_conn!(conn, c => tasks::table
             .filter(tasks::id.eq_any(chunk))
             .select((tasks::id, tasks::status, tasks::assignee_id))
-            .load::<(i64, String, Option<i64>)>(c))?);
+            .load::<(i64, TaskStatus, Option<i64>)>(c))?);
     }
     Ok(out)
 }

@@ -36,6 +36,7 @@ pub fn new_secret(prefix: &str) -> String {
 
 /// Checks an email and password, throttled per account and per `client` address.
 /// Returns the person's id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn login(pool: &DbPool, email: &str, password: &str, client: Option<&str>, now: DateTime<Utc>) -> AppResult<i64> {
     let email = email.trim().to_lowercase();
     let keys: Vec<String> =
@@ -91,6 +92,7 @@ fn record_failure(conn: &mut AnyConn, key: &str, now: DateTime<Utc>) -> AppResul
 }
 
 /// Logs in and issues a bearer token named `name`; the token is shown only now.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn issue_token(
     pool: &DbPool,
     email: &str,

@@ -37,6 +37,7 @@ pub fn known_events(ctx: &Context) -> BTreeSet<String> {
 
 /// Fires `name` for `subject` (a person's email or name, or free text) on `at`
 /// (default: today). Firing the same name, subject and date again creates nothing.
+#[tracing::instrument(level = "debug", skip(pool, subject))]
 pub fn fire(
     pool: &DbPool,
     name: &str,

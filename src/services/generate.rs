@@ -57,6 +57,7 @@ pub enum Scope {
 
 /// Generates every active template's tasks up to `through` (default: today plus
 /// `horizon_days` in the company's zone).
+#[tracing::instrument(level = "debug", skip(pool))]
 pub fn run(
     pool: &DbPool,
     now: DateTime<Utc>,

@@ -22,6 +22,7 @@ pub struct ImportReport {
 /// Imports `catalog` when the database has no company yet, in one transaction;
 /// instances starting together take turns, and only the first imports. Demo staff
 /// get `demo_password` (hashed with argon2) when one is given.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn import_if_empty(
     pool: &DbPool,
     catalog: &Catalog,

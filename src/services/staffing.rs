@@ -35,6 +35,7 @@ fn staff_exists(conn: &mut AnyConn, id: StaffId) -> AppResult<()> {
 }
 
 /// `staff` starts holding `position` (or deputising for it) on `from`.
+#[tracing::instrument(level = "debug", skip(pool))]
 pub fn add_holding(
     pool: &DbPool,
     staff: StaffId,
@@ -57,6 +58,7 @@ pub fn add_holding(
 
 /// `old` hands `position` over to `new`, who holds it from `effective` on; open tasks
 /// from then on move to `new`.
+#[tracing::instrument(level = "debug", skip(pool))]
 pub fn change_holder(
     pool: &DbPool,
     position: &str,
@@ -91,6 +93,7 @@ pub fn change_holder(
 
 /// `staff` stops holding `position` after `last_day`. When that leaves the position
 /// with nobody in post, `position_vacant` fires by itself (HR's recruiting duty).
+#[tracing::instrument(level = "debug", skip(pool))]
 pub fn end_holding(
     pool: &DbPool,
     staff: StaffId,
@@ -122,6 +125,7 @@ pub fn end_holding(
 pub const VACANT: &str = "position_vacant";
 
 /// Records leave from `from` to `to` (inclusive); the open tasks it touches go to the cover.
+#[tracing::instrument(level = "debug", skip(pool))]
 pub fn add_leave(
     pool: &DbPool,
     staff: StaffId,

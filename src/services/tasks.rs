@@ -214,6 +214,7 @@ pub enum Act {
 
 /// Completes, skips or reopens a task for `viewer`. Bad input or a refused move
 /// changes nothing; two people acting at once cannot both succeed.
+#[tracing::instrument(level = "debug", skip(pool, viewer, act), fields(viewer = viewer.id))]
 pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>) -> AppResult<TaskView> {
     let mut conn = pool.get()?;
     let (tz, _) = super::context::company_today(&mut conn.any(), now)?;

@@ -44,6 +44,7 @@ impl std::fmt::Display for PassReport {
 /// Decides what is owed at `now`, then delivers everything due. In quiet hours and on
 /// non-working days nothing is decided and nothing is sent, retries included: it all
 /// waits for the next working morning.
+#[tracing::instrument(level = "debug", skip(pool, mailer, base_url))]
 pub async fn pass(pool: &DbPool, mailer: &Mailer, base_url: &str, now: DateTime<Utc>) -> AppResult<PassReport> {
     let (p, base) = (pool.clone(), base_url.to_string());
     let (queued, open) = tokio::task::spawn_blocking(move || -> AppResult<(usize, bool)> {

@@ -10,6 +10,7 @@ use crate::db::outbox::{OutboxRow, Outcome};
 use crate::db::tasks::BriefTask;
 use crate::db::{self, DbPool};
 use crate::domain::marks::{self, Item};
+use crate::domain::task::TaskStatus;
 use crate::domain::webhook::{self, Answer, WebhookSpec};
 use crate::services::AppResult;
 use chrono::{DateTime, Duration, Utc};
@@ -58,9 +59,9 @@ struct Batch {
 }
 
 /// Why a reminder is no longer to be sent, if it is not.
-fn stale(item: &Item, states: &HashMap<i64, (String, Option<i64>)>) -> Option<String> {
+fn stale(item: &Item, states: &HashMap<i64, (TaskStatus, Option<i64>)>) -> Option<String> {
     match states.get(&item.task_id) {
-        Some((s, _)) if s != "open" => Some(format!("task is {s}")),
+        Some((s, _)) if *s != TaskStatus::Open => Some(format!("task is {s}")),
         Some((_, a)) if *a != item.assignee_id => Some("task was reassigned".to_string()),
         None => Some("task no longer exists".to_string()),
         _ => None,
@@ -87,7 +88,7 @@ fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> AppResult<Batch> {
             }
         }
         let ids: Vec<i64> = read.iter().flat_map(|(_, items)| items.iter().map(|i| i.task_id)).collect();
-        let states: HashMap<i64, (String, Option<i64>)> =
+        let states: HashMap<i64, (TaskStatus, Option<i64>)> =
             db::outbox::task_states(conn, &ids)?.into_iter().map(|(id, s, a)| (id, (s, a))).collect();
         let (mut keep, mut cancelled) = (Vec::new(), 0);
         for (r, items) in read {
