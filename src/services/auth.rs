@@ -154,3 +154,20 @@ pub fn set_locale(pool: &DbPool, staff: i64, locale: &str) -> AppResult<()> {
     db::staff::set_locale(&mut pool.get()?.any(), staff, locale)?;
     Ok(())
 }
+
+/// The person a bearer token belongs to, with what they hold and lead today; `None`
+/// for an unknown, revoked or expired token.
+pub fn token_viewer(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<Viewer>> {
+    let Some(id) = token_owner(pool, token, now)? else { return Ok(None) };
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let (_, today) = super::context::company_today(conn, now)?;
+    viewer(conn, id, today).map(Some)
+}
+
+/// Whether the service can answer: the database responds and holds a catalogue.
+pub fn ready(pool: &DbPool) -> AppResult<bool> {
+    let mut conn = pool.get()?;
+    conn.ping().map_err(db::DbError::from)?;
+    Ok(db::org::company(&mut conn.any())?.is_some())
+}

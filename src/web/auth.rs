@@ -4,7 +4,7 @@ use super::error::ApiError;
 use super::AppState;
 use crate::domain::access::Viewer;
 use crate::error::ErrorCode;
-use crate::services::{self, AppError};
+use crate::services;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use std::future::Future;
@@ -31,15 +31,8 @@ impl FromRequest for Authed {
             .map(|t| t.trim().to_string());
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(unauthenticated()) };
-            let viewer = super::blocking(move || -> Result<Option<Viewer>, AppError> {
-                let now = state.clock.now();
-                let Some(id) = services::auth::token_owner(&state.pool, &token, now)? else { return Ok(None) };
-                let mut conn = state.pool.get()?;
-                let conn = &mut conn.any();
-                let (_, today) = services::context::company_today(conn, now)?;
-                services::auth::viewer(conn, id, today).map(Some)
-            })
-            .await?;
+            let now = state.clock.now();
+            let viewer = super::blocking(move || services::auth::token_viewer(&state.pool, &token, now)).await?;
             viewer.map(Authed).ok_or_else(unauthenticated)
         })
     }

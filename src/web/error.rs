@@ -1,7 +1,7 @@
 //! The one map from [`AppError`] to HTTP: the JSON body `{"error": {"code",
 //! "message", "field"}}` for the API, a page in the reader's language for pages.
-//! Statuses come from [`ErrorCode::class`]; every 5xx is logged here, once, with
-//! its cause.
+//! Statuses come from [`ErrorCode::class`]. Every 5xx is logged once with its cause:
+//! an API error by the request logger, a page error by [`page`].
 
 use crate::error::{AppError, Class, ErrorCode};
 use crate::i18n::Lang;
@@ -89,8 +89,9 @@ impl ResponseError for ApiError {
         status(&self.0)
     }
 
+    /// Not logged here: the request logger (tracing-actix-web) logs every error
+    /// answer once, under the request's id, with its `Debug`, which carries the cause.
     fn error_response(&self) -> HttpResponse {
-        log(&self.0);
         json(&self.0, Lang::En)
     }
 }

@@ -41,17 +41,12 @@ async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let ready = super::blocking(move || -> Result<bool, services::AppError> {
-        let mut conn = pool.get()?;
-        conn.ping().map_err(crate::db::DbError::from)?;
-        Ok(crate::db::org::company(&mut conn.any()).map_err(crate::db::DbError::from)?.is_some())
-    })
-    .await;
+    let ready = super::blocking(move || services::auth::ready(&pool)).await;
     match ready {
         Ok(true) => Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.pool.backend_name()}))),
         Ok(false) => Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "no catalogue imported"}))),
         Err(e) => {
-            tracing::warn!(error = %e, "not ready");
+            tracing::warn!(error = %e.detail(), "not ready");
             Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "database unavailable"})))
         }
     }
