@@ -186,13 +186,15 @@ impl Settings {
         if self.smtp_host.is_empty() {
             return Ok(());
         }
-        let host_ok = self.smtp_host.len() <= 253
-            && self
-                .smtp_host
-                .split('.')
-                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        // An IP address (v4, or v6 without brackets: it is not a URL) or a DNS name.
+        let host_ok = self.smtp_host.parse::<std::net::IpAddr>().is_ok()
+            || (self.smtp_host.len() <= 253
+                && self
+                    .smtp_host
+                    .split('.')
+                    .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')));
         if !host_ok {
-            return Err(("smtp_host", format!("`{}` is not a host name or IPv4 address", self.smtp_host)));
+            return Err(("smtp_host", format!("`{}` is not a host name or IP address", self.smtp_host)));
         }
         if self.smtp_port == 0 {
             return Err(("smtp_port", "must be 1..=65535 (587 for STARTTLS, 465 for TLS)".into()));
@@ -215,21 +217,45 @@ pub fn check_cron(expr: &str) -> Result<(), String> {
         .map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))
 }
 
+/// A URL's parts around its password: `(scheme://user, password, host…)`. The host
+/// part cannot hold an `@`, so the last one ends the user info, also when the
+/// password has an unencoded `@` of its own.
+fn password_of(url: &str) -> Option<(&str, &str, &str)> {
+    let start = url.find("://")? + 3;
+    let at = start + url[start..].rfind('@')?;
+    let colon = start + url[start..at].find(':')?;
+    Some((&url[..colon], &url[colon + 1..at], &url[at..]))
+}
+
 /// A database URL with its password replaced by `***`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    match rest.split_once('@') {
-        Some((cred, host)) => match cred.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_string(),
-        },
+    match password_of(url) {
+        Some((user, _, host)) => format!("{user}:***{host}"),
         None => url.to_string(),
+    }
+}
+
+/// `message` (an error that may echo `url`) with `url`'s password replaced by `***`.
+pub fn redact_in(message: &str, url: &str) -> String {
+    match password_of(url) {
+        Some((_, password, _)) if !password.is_empty() => message.replace(password, "***"),
+        _ => message.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_lose_their_password_even_with_an_at_sign_in_it() {
+        assert_eq!(redact_url("postgres://app:s3cret@db/x"), "postgres://app:***@db/x");
+        assert_eq!(redact_url("postgres://app:p@ss@word@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
+        assert_eq!(redact_url("sqlite://dutyday.db"), "sqlite://dutyday.db");
+        let url = "postgres://app:p@ss@word@db/x";
+        assert_eq!(redact_in("could not connect as app:p@ss@word", url), "could not connect as app:***");
+    }
 
     #[test]
     fn passwords_do_not_reach_debug_output() {
@@ -241,6 +267,18 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("s3cret") && !shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("postgres://app:***@db/x"));
+    }
+
+    #[test]
+    fn smtp_hosts_may_be_names_or_addresses_of_either_family() {
+        for host in ["mail.example.com", "127.0.0.1", "::1", "fe80::1"] {
+            let s = Settings { smtp_host: host.into(), smtp_tls: SmtpTls::None, ..Settings::default() };
+            assert!(s.check_mail().is_ok(), "{host}");
+        }
+        for host in ["mail example", "a..b", "[::1"] {
+            let s = Settings { smtp_host: host.into(), ..Settings::default() };
+            assert!(s.check_mail().is_err(), "{host}");
+        }
     }
 
     #[test]

@@ -393,6 +393,17 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
             });
         assert_eq!([c.due, c.done, c.on_time, c.overdue, c.skipped, c.missed], expect, "{date}");
     }
+    // A person's history page counts the same way: due against them, done for them.
+    let today = clock.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let since = (today - Duration::days(30)).to_string();
+    let by_person = recount(&all, &since, &today.to_string(), clock.naive_utc(), By::Person);
+    for name in ["孙丽", "徐强", "陈杰", "王建国"] {
+        let v = viewer(db, name, &today.to_string());
+        let h = task_service::history(pool, &v, clock).unwrap();
+        let r = by_person.get(&v.id.to_string()).copied().unwrap_or_default();
+        assert_eq!([h.due as u64, h.done as u64, h.on_time as u64], [r[0], r[1], r[2]], "{name}'s history");
+        assert!(r[0] > 0 || name == "王建国", "{name} owed something: {r:?}");
+    }
 }
 
 on_both_databases!(

@@ -75,6 +75,39 @@ fn login_and_logout(db: &TestDb) {
     });
 }
 
+/// A database failure while a page checks who is signed in shows an error page and
+/// keeps the session: the next request, once the database answers, is signed in.
+fn a_database_error_does_not_sign_people_out(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "sun.li@example.com").await;
+        let sql = |q: &'static str| {
+            let pool = db.pool().clone();
+            async move {
+                actix_web::web::block(move || {
+                    use diesel::connection::SimpleConnection;
+                    match &mut pool.get().unwrap().any() {
+                        dutyday::db::AnyConn::Sqlite(c) => c.batch_execute(q),
+                        dutyday::db::AnyConn::Postgres(c) => c.batch_execute(q),
+                    }
+                })
+                .await
+                .unwrap()
+                .unwrap()
+            }
+        };
+        sql("ALTER TABLE position_holders RENAME TO position_holders_away").await;
+        let (s, page) = get(&c, &format!("{base}/today")).await;
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
+        assert!(page.contains("服务器出错了"), "a readable page: {page}");
+        sql("ALTER TABLE position_holders_away RENAME TO position_holders").await;
+        let (s, page) = get(&c, &format!("{base}/today")).await;
+        assert_eq!(s, StatusCode::OK, "still signed in: {page}");
+        assert!(page.contains("孙丽"));
+    });
+}
+
 fn completing_from_the_today_page(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let base = common::serve(db).await;
@@ -259,6 +292,7 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
 }
 
 on_both_databases!(
+    a_database_error_does_not_sign_people_out,
     every_page_in_both_languages_shows_text_not_keys,
     login_and_logout,
     completing_from_the_today_page,

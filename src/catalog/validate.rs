@@ -293,12 +293,9 @@ fn check_staff(file: &str, staff: &[super::StaffEntry], positions: &[Position]) 
     Ok(())
 }
 
-/// A plain shape check: something@domain.tld, no spaces.
+/// An address lettre can send to, on a domain with a dot.
 pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.contains(char::is_whitespace)
+    // lettre's parser is the one that will send to it; a company address also needs
+    // a domain with a dot.
+    s.parse::<lettre::Address>().is_ok_and(|a| a.domain().contains('.') && !a.domain().ends_with('.'))
 }

@@ -146,7 +146,8 @@ impl DbPool {
                 Ok(DbPool::Sqlite(pool))
             }
             Backend::Postgres(url) => {
-                PgConnection::establish(&url).map_err(|e| DbError::Connect(redact(&e.to_string(), &url)))?;
+                PgConnection::establish(&url)
+                    .map_err(|e| DbError::Connect(crate::config::redact_in(&e.to_string(), &url)))?;
                 let pool = Pool::builder()
                     .max_size(max_size)
                     .connection_timeout(Duration::from_secs(10))
@@ -213,14 +214,6 @@ impl DbConn {
     /// A trivial query, for readiness checks.
     pub fn ping(&mut self) -> QueryResult<()> {
         with_conn!(&mut self.any(), c => c.batch_execute("SELECT 1"))
-    }
-}
-
-/// Removes a password from a connection URL that an error message may echo.
-fn redact(message: &str, url: &str) -> String {
-    match url.split_once("://").and_then(|(_, rest)| rest.split_once('@')).and_then(|(cred, _)| cred.split_once(':')) {
-        Some((_, password)) if !password.is_empty() => message.replace(password, "***"),
-        _ => message.to_string(),
     }
 }
 

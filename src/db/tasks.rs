@@ -222,7 +222,7 @@ pub fn set_status(
         super::rollup::add_open(conn, day, &dept, due.date(), moved)?;
         let (was, is) =
             (super::rollup::of_task(old, due, old_done), super::rollup::of_task(change.status, due, change.done_at));
-        super::rollup::add(conn, day, &dept, [is[0] - was[0], is[1] - was[1], is[2] - was[2], is[3] - was[3]])?;
+        super::rollup::add(conn, day, &dept, is - was)?;
     }
     Ok(changed)
 }

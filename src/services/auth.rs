@@ -159,10 +159,16 @@ pub fn set_locale(pool: &DbPool, staff: i64, locale: &str) -> AppResult<()> {
 /// for an unknown, revoked or expired token.
 pub fn token_viewer(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<Viewer>> {
     let Some(id) = token_owner(pool, token, now)? else { return Ok(None) };
+    staff_viewer(pool, id, now).map(Some)
+}
+
+/// Staff member `id` with what they hold and lead on the company's today at `now`;
+/// `unauthenticated` when there is no such active person.
+pub fn staff_viewer(pool: &DbPool, id: i64, now: DateTime<Utc>) -> AppResult<Viewer> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (_, today) = super::context::company_today(conn, now)?;
-    viewer(conn, id, today).map(Some)
+    viewer(conn, id, today)
 }
 
 /// Whether the service can answer: the database responds and holds a catalogue.

@@ -4,7 +4,7 @@ use super::AppResult;
 use crate::db::{self, DbPool};
 use crate::domain::template::TemplateSpec;
 use crate::error::ErrorCode;
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -32,10 +32,11 @@ pub struct PositionView {
     pub templates: usize,
 }
 
-/// Every position in catalogue order, staffed as of `on`.
-pub fn positions(pool: &DbPool, on: NaiveDate) -> AppResult<Vec<PositionView>> {
+/// Every position in catalogue order, staffed as of the company's today at `now`.
+pub fn positions(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PositionView>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
+    let (_, on) = super::context::company_today(conn, now)?;
     let org = db::org::load(conn)?;
     let people: HashMap<i64, String> = db::staff::all(conn)?.into_iter().map(|s| (s.id, s.name)).collect();
     let holdings: Vec<_> = db::staff::holders_since(conn, on)?.into_iter().filter(|h| h.valid_from <= on).collect();
@@ -106,9 +107,9 @@ pub struct DepartmentView {
     pub positions: Vec<PositionView>,
 }
 
-/// The org chart: departments in order, each with its positions staffed as of `on`.
-pub fn org_chart(pool: &DbPool, on: NaiveDate) -> AppResult<Vec<DepartmentView>> {
-    let positions = positions(pool, on)?;
+/// The org chart: departments in order, each with its positions staffed today.
+pub fn org_chart(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<DepartmentView>> {
+    let positions = positions(pool, now)?;
     let org = db::org::load(&mut pool.get()?.any())?;
     Ok(org
         .departments
@@ -141,9 +142,9 @@ pub struct JobDescription {
     pub duties: Vec<DutyView>,
 }
 
-/// The job description of `position` as of `on`.
-pub fn job_description(pool: &DbPool, position: &str, on: NaiveDate) -> AppResult<JobDescription> {
-    let pos = positions(pool, on)?
+/// The job description of `position`, staffed as of today.
+pub fn job_description(pool: &DbPool, position: &str, now: DateTime<Utc>) -> AppResult<JobDescription> {
+    let pos = positions(pool, now)?
         .into_iter()
         .find(|p| p.id == position)
         .ok_or_else(|| super::AppError::new(ErrorCode::PositionNotFound).arg("position", position))?;

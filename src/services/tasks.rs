@@ -6,6 +6,7 @@ use crate::db::tasks::{LogRow, StatusChange, TaskRow};
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::{TaskScope, Viewer};
 use crate::domain::completion::{check_completion, check_reason, transition, Action, CompletionInput};
+use crate::domain::stats::{contribution, Counts, TaskFacts};
 use crate::domain::task::TaskStatus;
 use crate::domain::template::{CompletionMode, FigureSpec, TemplateSpec};
 use crate::error::ErrorCode;
@@ -323,14 +324,18 @@ pub fn history(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<
     let (tz, today) = super::context::company_today(conn, now)?;
     let from = today.checked_sub_days(Days::new(30)).unwrap_or(today);
     let rows = db::tasks::history_for(conn, viewer.id, from, today)?;
-    let counted: Vec<&TaskRow> = rows.iter().filter(|t| t.due_at <= now.naive_utc() || t.status.settled()).collect();
-    let due = counted.iter().filter(|t| t.assignee_id == Some(viewer.id)).count();
-    let done = counted.iter().filter(|t| t.status == TaskStatus::Done && t.done_by == Some(viewer.id)).count();
-    let on_time = counted
-        .iter()
-        .filter(|t| {
-            t.status == TaskStatus::Done && t.done_by == Some(viewer.id) && t.done_at.is_some_and(|d| d <= t.due_at)
-        })
-        .count();
+    // Counted as the dashboards count (domain::stats): due against the assignee,
+    // done for whoever did it.
+    let (mut owed, mut credit) = (Counts::default(), Counts::default());
+    for t in &rows {
+        let c = contribution(TaskFacts { status: t.status, due_at: t.due_at, done_at: t.done_at }, now.naive_utc());
+        if t.assignee_id == Some(viewer.id) {
+            owed.add(&c.against);
+        }
+        if t.done_by == Some(viewer.id) {
+            credit.add(&c.credit);
+        }
+    }
+    let (due, done, on_time) = (owed.due as usize, credit.done as usize, credit.on_time as usize);
     Ok(History { tasks: views(conn, tz, rows, Some(viewer), now)?, due, done, on_time })
 }

@@ -12,6 +12,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod lists;
+mod period;
+pub use period::Period;
 mod rollup;
 pub use lists::{overdue, skipped, Overdue, ReminderSent};
 pub use rollup::{by_day_and_department, overview};

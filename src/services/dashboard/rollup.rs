@@ -84,7 +84,9 @@ pub fn by_day_and_department(
 ) -> AppResult<Cells> {
     let n = |x: i64| u64::try_from(x).unwrap_or(0);
     let mut out: BTreeMap<(NaiveDate, String), Counts> = BTreeMap::new();
-    for (day, dept, [done, on_time, skipped, missed]) in db::rollup::load(conn, from, to, departments)? {
+    for (day, dept, db::rollup::Finished { done, on_time, skipped, missed }) in
+        db::rollup::load(conn, from, to, departments)?
+    {
         let c = Counts {
             due: n(done + skipped + missed),
             done: n(done),

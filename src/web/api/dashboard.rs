@@ -2,13 +2,13 @@
 
 use crate::domain::access::Viewer;
 use crate::error::ErrorCode;
-use crate::services::dashboard::{self, By, Dashboard, Filter};
-use crate::services::{context, AppError};
+use crate::services::dashboard::{self, By, Dashboard, Filter, Period};
+use crate::services::AppError;
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
 use actix_web::{get, web, HttpResponse};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -46,9 +46,7 @@ async fn load(state: web::Data<AppState>, v: Viewer, q: DashboardQuery) -> Resul
     let (from, to) = (date("from", q.from.as_deref())?, date("to", q.to.as_deref())?);
     blocking(move || {
         let now = state.clock.now();
-        let (_, today) = context::company_today(&mut state.pool.get().map_err(AppError::from)?.any(), now)?;
-        let to = to.unwrap_or(today);
-        let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
+        let (from, to) = Period::Custom { from, to }.resolve(&state.pool, now)?;
         let filter = Filter { department: q.department, position: q.position, person: q.person };
         dashboard::dashboard(&state.pool, &v, from, to, by, &filter, now)
     })

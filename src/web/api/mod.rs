@@ -10,8 +10,8 @@ pub mod tasks;
 use super::auth::Authed;
 use super::error::{ApiError, ErrorBody};
 use super::AppState;
+use crate::services;
 use crate::services::catalog_view::{PositionView, TemplateView};
-use crate::services::{self, context};
 use actix_web::{get, web, HttpResponse};
 use serde_json::json;
 
@@ -57,11 +57,7 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 #[get("/positions")]
 async fn positions(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let list = super::blocking(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), state.clock.now())?;
-        services::catalog_view::positions(&pool, today)
-    })
-    .await?;
+    let list = super::blocking(move || services::catalog_view::positions(&pool, state.clock.now())).await?;
     Ok(HttpResponse::Ok().json(json!({"positions": list})))
 }
 

@@ -4,14 +4,14 @@
 use super::i18n::Tr;
 use super::{chart, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::stats::Counts;
-use crate::services::dashboard::{self, By, Dashboard, Filter, Overdue};
-use crate::services::{context, AppError};
+use crate::services::dashboard::{self, By, Dashboard, Filter, Overdue, Period};
+use crate::services::AppError;
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 /// The page's query: a period preset (or custom dates), the grouping and a drill path.
@@ -35,20 +35,9 @@ impl Query {
         Filter { department: self.department.clone(), position: self.position.clone(), person: self.person }
     }
 
-    /// The period's first and last day for `today`.
-    fn period(&self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let back = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today);
-        match self.period.as_deref().unwrap_or("30") {
-            "today" => (today, today),
-            "week" => (back(u64::from(today.weekday().num_days_from_monday())), today),
-            "month" => (today.with_day(1).unwrap_or(today), today),
-            "90" => (back(89), today),
-            "custom" => {
-                let to = self.to.unwrap_or(today);
-                (self.from.unwrap_or(to).min(to), to)
-            }
-            _ => (back(29), today),
-        }
+    /// The period asked for.
+    fn period(&self) -> Period {
+        Period::parse(self.period.as_deref(), self.from, self.to)
     }
 
     /// This query's parameters with some replaced, as a URL query string.
@@ -162,8 +151,7 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
     let query = q.clone();
     let result = blocking(move || {
         let now = state.clock.now();
-        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
-        let (from, to) = query.period(today);
+        let (from, to) = query.period().resolve(&pool, now)?;
         let filter = query.filter();
         let (d, days) = dashboard::overview(&pool, &v, from, to, query.by(), &filter, now)?;
         let overdue = dashboard::overdue(&pool, &v, &filter, now)?;
@@ -197,8 +185,7 @@ async fn csv(state: web::Data<AppState>, session: Session, q: web::Query<Query>)
     let pool = state.pool.clone();
     let result = blocking(move || {
         let now = state.clock.now();
-        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
-        let (from, to) = q.period(today);
+        let (from, to) = q.period().resolve(&pool, now)?;
         dashboard::dashboard(&pool, &v, from, to, q.by(), &q.filter(), now)
     })
     .await;
@@ -232,8 +219,7 @@ async fn list_csv(
     let kind = which.clone();
     let result = blocking(move || {
         let now = state.clock.now();
-        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
-        let (from, to) = q.period(today);
+        let (from, to) = q.period().resolve(&pool, now)?;
         let title =
             |t: &crate::services::tasks::TaskView| if tr.is_zh() { t.title_zh.clone() } else { t.title_en.clone() };
         let position = |t: &crate::services::tasks::TaskView| {

@@ -2,14 +2,14 @@
 
 use super::{chart, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::template::FigureType;
-use crate::services::context;
+use crate::services::dashboard::Period;
 use crate::services::figures::{self, FigureReport};
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,9 +46,7 @@ async fn load(
     let c = chrome(session, &v, "/dashboard");
     let (pool, now) = (state.pool.clone(), state.clock.now());
     let result = blocking(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), now)?;
-        let to = q.to.unwrap_or(today);
-        let from = q.from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
+        let (from, to) = Period::Custom { from: q.from, to: q.to }.resolve(&pool, now)?;
         figures::report(&pool, &v, &q.template, from, to).map(|r| (r, from, to))
     })
     .await;

@@ -3,7 +3,7 @@
 use super::{chrome, html, signed_in, Chrome, Helpers};
 use crate::services::catalog_view::{self, DepartmentView, JobDescription};
 use crate::services::tasks::{self, History};
-use crate::services::{context, AppError};
+use crate::services::AppError;
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -69,8 +69,7 @@ async fn org(state: web::Data<AppState>, session: Session) -> HttpResponse {
     let c2 = c.clone();
     let pool = state.pool.clone();
     let result = blocking(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), state.clock.now())?;
-        catalog_view::org_chart(&pool, today).map(|departments| OrgPage { c: c2, departments })
+        catalog_view::org_chart(&pool, state.clock.now()).map(|departments| OrgPage { c: c2, departments })
     })
     .await;
     render(c, result)
@@ -87,8 +86,7 @@ async fn position(state: web::Data<AppState>, session: Session, id: web::Path<St
     let c2 = c.clone();
     let pool = state.pool.clone();
     let result = blocking(move || {
-        let (_, today) = context::company_today(&mut pool.get()?.any(), state.clock.now())?;
-        catalog_view::job_description(&pool, &id, today).map(|jd| PositionPage { c: c2, jd })
+        catalog_view::job_description(&pool, &id, state.clock.now()).map(|jd| PositionPage { c: c2, jd })
     })
     .await;
     render(c, result)

@@ -148,13 +148,7 @@ pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
 pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result<Viewer, HttpResponse> {
     let Ok(Some(id)) = session.get::<i64>("staff") else { return Err(see_other("/login")) };
     let (pool, now) = (state.pool.clone(), state.clock.now());
-    let viewer = blocking(move || {
-        let mut conn = pool.get()?;
-        let conn = &mut conn.any();
-        let (_, today) = services::context::company_today(conn, now)?;
-        services::auth::viewer(conn, id, today)
-    })
-    .await;
+    let viewer = blocking(move || services::auth::staff_viewer(&pool, id, now)).await;
     match viewer {
         Ok(v) => Ok(v),
         Err(e) if e.code == ErrorCode::Unauthenticated => {
