@@ -113,7 +113,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Preview { template, from, count } => preview(&settings, &template, from, count),
         Command::Generate { through, now } => {
-            blocking(move || {
+            off_thread(move || {
                 let pool = ready_database(&settings)?;
                 let r = services::generate::run(
                     &pool,
@@ -128,7 +128,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Command::Event { name, subject, at, now } => {
-            blocking(move || {
+            off_thread(move || {
                 let pool = ready_database(&settings)?;
                 let r = services::events::fire(&pool, &name, subject.as_deref(), at, now.unwrap_or_else(Utc::now))?;
                 if let Some(w) = &r.warning {
@@ -140,7 +140,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Command::Calendar { action: CalendarAction::Load { file } } => {
-            blocking(move || {
+            off_thread(move || {
                 let pool = ready_database(&settings)?;
                 let (years, days) = services::calendar::load_file(&pool, &file, Utc::now())?;
                 let years: Vec<String> = years.iter().map(i32::to_string).collect();
@@ -149,9 +149,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             })
             .await
         }
-        Command::Migrate => blocking(move || ready_database(&settings).map(|_| ())).await,
+        Command::Migrate => off_thread(move || ready_database(&settings).map(|_| ())).await,
         Command::Remind { now } => {
-            let mailer = services::remind::Mailer::from_settings(&settings).map_err(|e| bad(format!("{e:#}")))?;
+            let mailer = crate::notify::Mailer::from_settings(&settings).map_err(|e| bad(format!("{e:#}")))?;
             let s = settings.clone();
             let pool = tokio::task::spawn_blocking(move || ready_database(&s))
                 .await
@@ -164,7 +164,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-async fn blocking(f: impl FnOnce() -> Result<(), Failure> + Send + 'static) -> Result<(), Failure> {
+async fn off_thread(f: impl FnOnce() -> Result<(), Failure> + Send + 'static) -> Result<(), Failure> {
     tokio::task::spawn_blocking(f).await.map_err(|e| Failure { code: 1, message: e.to_string() })?
 }
 

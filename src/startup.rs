@@ -84,7 +84,7 @@ fn random_password() -> String {
 impl Application {
     /// Builds everything and binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings, opts: StartOptions) -> anyhow::Result<Application> {
-        let mailer = crate::services::remind::Mailer::from_settings(&settings).context("mail settings")?;
+        let mailer = crate::notify::Mailer::from_settings(&settings).context("mail settings")?;
         let mailer_line = mailer.describe(&settings);
         let pool = open_database(&settings)?;
         let (report, generated_password) = import_catalogue(&pool, &settings)?;

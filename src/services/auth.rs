@@ -100,7 +100,7 @@ pub fn issue_token(
     name: Option<&str>,
     client: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<(String, TokenRow)> {
+) -> AppResult<(String, TokenInfo)> {
     let staff = login(pool, email, password, client, now)?;
     let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("api").chars().take(100).collect::<String>();
     let token = new_secret("dd_");
@@ -111,7 +111,27 @@ pub fn issue_token(
         .into_iter()
         .find(|t| t.id == id)
         .ok_or_else(|| AppError::corrupt("token vanished"))?;
-    Ok((token, row))
+    Ok((token, TokenInfo::from(row)))
+}
+
+/// An API token as its owner sees it: never its secret or hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenRow> for TokenInfo {
+    fn from(t: TokenRow) -> Self {
+        TokenInfo {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at.and_utc(),
+            last_used_at: t.last_used_at.map(|x| x.and_utc()),
+        }
+    }
 }
 
 /// The person a bearer token belongs to, if it is live; its last use is noted.
@@ -127,8 +147,8 @@ pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<
 }
 
 /// A person's live tokens.
-pub fn tokens(pool: &DbPool, staff: i64) -> AppResult<Vec<TokenRow>> {
-    Ok(db::accounts::tokens_of(&mut pool.get()?.any(), staff)?)
+pub fn tokens(pool: &DbPool, staff: i64) -> AppResult<Vec<TokenInfo>> {
+    Ok(db::accounts::tokens_of(&mut pool.get()?.any(), staff)?.into_iter().map(TokenInfo::from).collect())
 }
 
 /// Revokes one of the person's own tokens.

@@ -24,7 +24,7 @@ pub struct AppState {
     pub pool: crate::db::DbPool,
     pub settings: crate::config::Settings,
     /// Sends the outbox's messages (SMTP, files or webhooks).
-    pub mailer: remind::Mailer,
+    pub mailer: crate::notify::Mailer,
     /// Where handlers take "now" from.
     pub clock: Clock,
 }

@@ -24,7 +24,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
 /// The company's reminder settings, read from the database.
-pub struct Settings {
+pub struct ReminderRules {
     pub policy: Policy,
     pub window: Window,
     pub webhooks: Vec<WebhookSpec>,
@@ -35,19 +35,19 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
 }
 
 /// Reads the company's policy, window and webhooks.
-pub fn settings(conn: &mut AnyConn) -> AppResult<Settings> {
+pub fn rules(conn: &mut AnyConn) -> AppResult<ReminderRules> {
     let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
     let spec: PolicySpec = serde_json::from_str(&company.reminders).map_err(|e| corrupt("reminders", e))?;
     let window = spec.window().map_err(|(k, m)| corrupt(&format!("reminders.{k}"), m))?;
     let webhooks = serde_json::from_str(&company.webhooks).map_err(|e| corrupt("webhooks", e))?;
-    Ok(Settings { policy: Policy::default().with(&spec), window, webhooks })
+    Ok(ReminderRules { policy: Policy::default().with(&spec), window, webhooks })
 }
 
 /// Whether messages may go at `now`: a working day, inside the sending window.
 pub fn sending_window_open(pool: &DbPool, now: DateTime<Utc>) -> AppResult<bool> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
-    let set = settings(conn)?;
+    let set = rules(conn)?;
     let (tz, _) = crate::services::context::company_today(conn, now)?;
     let (days, years) = db::calendar::load(conn)?;
     let calendar = crate::domain::calendar::WorkCalendar::new(days, years);
@@ -60,7 +60,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         db::marks::serialize_deciders(conn)?;
-        let set = settings(conn)?;
+        let set = rules(conn)?;
         let (_, today) = crate::services::context::company_today(conn, now)?;
         let ctx = Context::load(conn, today)?;
         if !set.window.allows(&ctx.calendar, ctx.tz, now) {

@@ -11,13 +11,12 @@ pub mod admin;
 pub mod decide;
 mod digests;
 mod group;
-pub mod mailer;
 pub mod messages;
 pub mod render;
 pub mod send;
 
+pub use crate::notify::Mailer;
 pub use decide::decide;
-pub use mailer::Mailer;
 pub use send::{deliver, SendReport};
 
 use crate::db::DbPool;

@@ -4,7 +4,6 @@
 //! backoff; permanent ones (SMTP 5xx, HTTP 4xx) are marked failed with the answer.
 
 use super::group::{group, Unit};
-use super::mailer::{Mailer, SmtpPool, Transport};
 use super::render::Lookup;
 use crate::db::outbox::{OutboxRow, Outcome};
 use crate::db::tasks::BriefTask;
@@ -12,6 +11,7 @@ use crate::db::{self, DbPool};
 use crate::domain::marks::{self, Item};
 use crate::domain::task::TaskStatus;
 use crate::domain::webhook::{self, Answer, WebhookSpec};
+use crate::notify::{Mailer, SmtpPool, Transport};
 use crate::services::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;

@@ -28,23 +28,19 @@ async fn issue(
 ) -> Result<HttpResponse, ApiError> {
     let client = req.peer_addr().map(|a| a.ip().to_string());
     let b = body.into_inner();
-    let (token, row) = blocking(move || {
+    let (token, info) = blocking(move || {
         auth::issue_token(&state.pool, &b.email, &b.password, b.name.as_deref(), client.as_deref(), state.clock.now())
     })
     .await?;
     Ok(HttpResponse::Created()
-        .json(json!({"token": token, "id": row.id, "name": row.name, "created_at": row.created_at.and_utc()})))
+        .json(json!({"token": token, "id": info.id, "name": info.name, "created_at": info.created_at})))
 }
 
 /// My live tokens (never the secrets themselves).
 #[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/auth/tokens")]
 async fn list(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpResponse, ApiError> {
-    let rows = blocking(move || auth::tokens(&state.pool, v.id)).await?;
-    let tokens: Vec<_> = rows
-        .into_iter()
-        .map(|t| json!({"id": t.id, "name": t.name, "created_at": t.created_at.and_utc(), "last_used_at": t.last_used_at.map(|x| x.and_utc())}))
-        .collect();
+    let tokens = blocking(move || auth::tokens(&state.pool, v.id)).await?;
     Ok(HttpResponse::Ok().json(json!({"tokens": tokens})))
 }
 

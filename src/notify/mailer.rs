@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// lettre's pooled transport. Its pool spawns tasks when built and when dropped, so
 /// it is built inside the Tokio runtime; dropped outside one (at process exit) it is
 /// let go without the goodbye to the server instead of panicking.
-pub struct SmtpPool(pub(super) Option<AsyncSmtpTransport<Tokio1Executor>>);
+pub struct SmtpPool(pub(crate) Option<AsyncSmtpTransport<Tokio1Executor>>);
 
 impl Drop for SmtpPool {
     fn drop(&mut self) {
@@ -32,12 +32,12 @@ pub enum Transport {
 /// Everything the sender needs besides the database.
 pub struct Mailer {
     pub transport: Transport,
-    pub(super) from: Address,
+    pub(crate) from: Address,
     /// Where people reach the service, for links.
-    pub(super) base: String,
-    pub(super) domain: String,
-    pub(super) http: reqwest::Client,
-    pub(super) concurrency: usize,
+    pub(crate) base: String,
+    pub(crate) domain: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) concurrency: usize,
 }
 
 impl Mailer {
