@@ -6,8 +6,10 @@ use crate::i18n::{Lang, Tr};
 use askama::Template;
 use chrono::Duration;
 
+/// A message's words laid out: `templates/mail/message/body.html` and `body.txt`
+/// (the subject is a Fluent message of `locales/*/mail.ftl`).
 #[derive(Template)]
-#[template(path = "mail/message.html")]
+#[template(path = "mail/message/body.html")]
 struct Html<'a> {
     lang: &'a str,
     subject: &'a str,
@@ -15,7 +17,20 @@ struct Html<'a> {
     lead: &'a str,
     facts: &'a [(String, String)],
     items: &'a [(String, String)],
-    link: Option<(String, String)>,
+    link: &'a Option<(String, String)>,
+    footer: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/message/body.txt", escape = "none")]
+struct Text<'a> {
+    greeting: &'a str,
+    lead: &'a str,
+    /// Between a fact's name and value: a full-width colon in Chinese.
+    sep: &'a str,
+    facts: &'a [(String, String)],
+    items: &'a [(String, String)],
+    link: &'a Option<(String, String)>,
     footer: &'a str,
 }
 
@@ -63,18 +78,21 @@ fn trim(x: f64) -> String {
 fn finish(lang: Lang, subject: String, greeting: String, lead: String, body: Body) -> Rendered {
     let tr = Tr(lang);
     let footer = tr.t("mail_footer");
-    let mut text = format!("{greeting}\n\n{lead}\n\n");
     let sep = if lang == Lang::Zh { "：" } else { ": " };
-    for (k, v) in &body.facts {
-        text.push_str(&format!("{k}{sep}{v}\n"));
+    let text = Text {
+        greeting: &greeting,
+        lead: &lead,
+        sep,
+        facts: &body.facts,
+        items: &body.items,
+        link: &body.link,
+        footer: &footer,
     }
-    for (label, url) in &body.items {
-        text.push_str(&format!("- {label}\n  {url}\n"));
-    }
-    if let Some((label, url)) = &body.link {
-        text.push_str(&format!("\n{label}: {url}\n"));
-    }
-    text.push_str(&format!("\n-- \n{footer}\n"));
+    .render()
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "mail text render failed");
+        format!("{greeting}\n\n{lead}\n")
+    });
     let html = Html {
         lang: lang.locale(),
         subject: &subject,
@@ -82,7 +100,7 @@ fn finish(lang: Lang, subject: String, greeting: String, lead: String, body: Bod
         lead: &lead,
         facts: &body.facts,
         items: &body.items,
-        link: body.link,
+        link: &body.link,
         footer: &footer,
     }
     .render()
@@ -246,6 +264,37 @@ mod tests {
             "{}",
             m.text
         );
+    }
+
+    #[test]
+    fn the_text_body_lays_out_facts_items_link_and_footer() {
+        let t = TaskFacts {
+            title: "每日发货报表 11-30",
+            position: "仓库主管",
+            assignee: "王仓管",
+            due: "2026-11-30 18:00",
+            url: "http://x/tasks/7",
+            late: Duration::minutes(150),
+        };
+        let zh = task_reminder(Lang::Zh, Kind::Overdue, 0, "王仓管", &t);
+        let expect = format!(
+            "王仓管，你好：\n\n{}\n\n任务：每日发货报表 11-30\n岗位：仓库主管\n负责人：王仓管\n截止：2026-11-30 18:00\n\n打开任务: http://x/tasks/7\n\n-- \n{}\n",
+            Tr(Lang::Zh).t("mail_overdue_lead"),
+            Tr(Lang::Zh).t("mail_footer")
+        );
+        assert_eq!(zh.text, expect);
+        let list = DigestList {
+            shown: vec![DigestItem { label: "A".into(), url: "http://x/tasks/1".into(), overdue: true }],
+            total: 1,
+            overdue: 1,
+        };
+        let en = digest(Lang::En, Kind::Digest, "Li", "2026-12-01", &list, "http://x/today");
+        let expect = format!(
+            "Hello Li,\n\n{}\n\n- [overdue] A\n  http://x/tasks/1\n\nOpen today's tasks: http://x/today\n\n-- \n{}\n",
+            Tr(Lang::En).t("mail_digest_lead"),
+            Tr(Lang::En).t("mail_footer")
+        );
+        assert_eq!(en.text, expect);
     }
 
     #[test]
