@@ -115,3 +115,6 @@ outbox_unsent_subject = (written when sent) task
 forbidden = Only admins can see this page.
 not_found_title = Not found
 forbidden_title = Not allowed
+heatmap_none_due = nothing due
+heatmap_none_done = none done
+heatmap_all_done = all done

@@ -115,3 +115,6 @@ outbox_unsent_subject = （发送时生成）任务
 forbidden = 只有管理员可以查看这一页。
 not_found_title = 找不到
 forbidden_title = 没有权限
+heatmap_none_due = 无应完成任务
+heatmap_none_done = 全部未完成
+heatmap_all_done = 全部完成

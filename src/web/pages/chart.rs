@@ -104,42 +104,93 @@ fn draw_figures(
 }
 
 /// A month heatmap: a row per person, a cell per day, green for all done, red for
-/// none, grey when nothing was due. Plain SVG rectangles with titles for each cell.
-pub fn heatmap_svg(month: NaiveDate, people: &[crate::services::dashboard::PersonMonth]) -> String {
-    let (label_w, cell, gap) = (84u32, 16u32, 2u32);
-    let days = people.first().map_or(31, |p| p.days.len()) as u32;
-    let (w, h) = (label_w + days * (cell + gap), 20 + people.len() as u32 * (cell + gap));
-    let mut out =
-        format!("<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">");
-    for d in 0..days {
-        if d % 5 == 0 {
-            let x = label_w + d * (cell + gap);
-            out.push_str(&format!(
-                "<text x=\"{x}\" y=\"12\" font-size=\"10\" font-family=\"sans-serif\">{}</text>",
-                d + 1
-            ));
-        }
+/// none, grey when nothing was due, with a legend of those colours.
+pub fn heatmap_svg(people: &[crate::services::dashboard::PersonMonth], legend: &HeatmapLegend) -> String {
+    let (label_w, cell, gap) = (84i32, 16i32, 2i32);
+    let days = people.first().map_or(31, |p| p.days.len()) as i32;
+    let rows = i32::try_from(people.len()).unwrap_or(0);
+    let (w, h) = (label_w + days * (cell + gap), 20 + rows * (cell + gap) + 28);
+    let size = (u32::try_from(w).unwrap_or(640), u32::try_from(h).unwrap_or(200));
+    render(size, &legend.title, |root| draw_heatmap(root, people, legend, (label_w, cell, gap, days)))
+}
+
+/// The words of the heatmap's legend, in the reader's language.
+pub struct HeatmapLegend {
+    pub title: String,
+    pub none_due: String,
+    pub none_done: String,
+    pub all_done: String,
+}
+
+/// The colour of a day's cell: grey with nothing due, else from red (none done) to
+/// green (all done).
+fn cell_colour(c: &Counts) -> RGBColor {
+    if c.due == 0 {
+        return RGBColor(228, 231, 236);
+    }
+    let pct = c.completion_pct();
+    RGBColor((220.0 - pct * 1.6) as u8, (80.0 + pct * 1.2) as u8, 90)
+}
+
+fn draw_heatmap(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    people: &[crate::services::dashboard::PersonMonth],
+    legend: &HeatmapLegend,
+    (label_w, cell, gap, days): (i32, i32, i32, i32),
+) -> Result<(), Box<dyn std::error::Error>> {
+    root.fill(&WHITE)?;
+    let small = ("sans-serif", 10).into_font().color(&BLACK);
+    let name_font = ("sans-serif", 11).into_font().color(&BLACK);
+    for d in (0..days).step_by(5) {
+        root.draw(&Text::new((d + 1).to_string(), (label_w + d * (cell + gap), 2), small.clone()))?;
     }
     for (row, p) in people.iter().enumerate() {
-        let y = 18 + row as u32 * (cell + gap);
-        let name = p.name.replace('&', "&amp;").replace('<', "&lt;");
-        out.push_str(&format!(
-            "<text x=\"0\" y=\"{}\" font-size=\"11\" font-family=\"sans-serif\">{name}</text>",
-            y + cell - 4
-        ));
+        let y = 18 + i32::try_from(row).unwrap_or(0) * (cell + gap);
+        root.draw(&Text::new(p.name.clone(), (0, y + 2), name_font.clone()))?;
         for (d, c) in p.days.iter().enumerate() {
-            let x = label_w + d as u32 * (cell + gap);
-            let (fill, tip) = if c.due == 0 {
-                ("#e4e7ec".to_string(), format!("{}-{:02}: -", month.format("%m"), d + 1))
-            } else {
-                let pct = c.completion_pct();
-                let red = (220.0 - pct * 1.6) as u8;
-                let green = (80.0 + pct * 1.2) as u8;
-                (format!("rgb({red},{green},90)"), format!("{}-{:02}: {}/{}", month.format("%m"), d + 1, c.done, c.due))
-            };
-            out.push_str(&format!("<rect x=\"{x}\" y=\"{y}\" width=\"{cell}\" height=\"{cell}\" fill=\"{fill}\"><title>{tip}</title></rect>"));
+            let x = label_w + i32::try_from(d).unwrap_or(0) * (cell + gap);
+            root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], cell_colour(c).filled()))?;
         }
     }
-    out.push_str("</svg>");
-    out
+    // The legend under the grid: what each colour means.
+    let y = 18 + i32::try_from(people.len()).unwrap_or(0) * (cell + gap) + 8;
+    let swatches = [
+        (cell_colour(&Counts::default()), &legend.none_due),
+        (cell_colour(&Counts { due: 1, ..Counts::default() }), &legend.none_done),
+        (cell_colour(&Counts { due: 1, done: 1, ..Counts::default() }), &legend.all_done),
+    ];
+    let mut x = 0;
+    for (colour, words) in swatches {
+        root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colour.filled()))?;
+        root.draw(&Text::new(words.clone(), (x + 16, y + 1), small.clone()))?;
+        x += 16 + 12 * i32::try_from(words.chars().count()).unwrap_or(4).max(4) + 12;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::dashboard::PersonMonth;
+
+    #[test]
+    fn the_heatmap_draws_a_cell_per_person_and_day_and_a_legend() {
+        let day = |due, done| Counts { due, done, ..Counts::default() };
+        let people = vec![
+            PersonMonth { name: "徐强".into(), days: vec![day(0, 0), day(2, 1), day(1, 1)] },
+            PersonMonth { name: "孙丽".into(), days: vec![day(1, 0), day(0, 0), day(3, 3)] },
+        ];
+        let legend = HeatmapLegend {
+            title: "本月".into(),
+            none_due: "无应完成任务".into(),
+            none_done: "全部未完成".into(),
+            all_done: "全部完成".into(),
+        };
+        let svg = heatmap_svg(&people, &legend);
+        assert!(svg.starts_with("<svg viewBox=") && svg.contains("aria-label=\"本月\""), "{svg}");
+        assert!(svg.contains("徐强") && svg.contains("孙丽") && svg.contains("全部完成"), "{svg}");
+        // 6 cells, 3 legend swatches, and the white background.
+        assert_eq!(svg.matches("<rect").count(), 6 + 3 + 1, "{svg}");
+        assert!(svg.contains("fill=\"#E4E7EC\"") || svg.contains("fill=\"#e4e7ec\""), "grey for nothing due: {svg}");
+    }
 }

@@ -149,6 +149,7 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
     let label = c.tr.t("rate_completion");
     let pool = state.pool.clone();
     let query = q.clone();
+    let tr = c.tr;
     let result = blocking(move || {
         let now = state.clock.now();
         let (from, to) = query.period().resolve(&pool, now)?;
@@ -156,8 +157,14 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
         let (d, days) = dashboard::overview(&pool, &v, from, to, query.by(), &filter, now)?;
         let overdue = dashboard::overdue(&pool, &v, &filter, now)?;
         let skipped = dashboard::skipped(&pool, &v, from, to, &filter, now)?;
-        let (month, people) = dashboard::month_by_person(&pool, &v, to, &filter, now)?;
-        let heatmap = chart::heatmap_svg(month, &people);
+        let (_, people) = dashboard::month_by_person(&pool, &v, to, &filter, now)?;
+        let legend = chart::HeatmapLegend {
+            title: tr.t("heatmap"),
+            none_due: tr.t("heatmap_none_due"),
+            none_done: tr.t("heatmap_none_done"),
+            all_done: tr.t("heatmap_all_done"),
+        };
+        let heatmap = chart::heatmap_svg(&people, &legend);
         let reports = crate::services::catalog_view::templates(&pool)?
             .into_iter()
             .filter(|t| !t.spec.figures.is_empty())
