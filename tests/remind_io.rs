@@ -76,7 +76,7 @@ fn webhooks_get_each_format_once_and_never_leak_their_token(db: &TestDb) {
     assert_eq!(refused.status, "failed");
     assert!(refused.last_error.as_deref().unwrap().contains("310000"));
     for r in &rows {
-        let text = format!("{} {:?} {}", r.address, r.last_error, r.body_html);
+        let text = format!("{} {:?} {} {:?}", r.address, r.last_error, r.body_html, r.body_json);
         assert!(!text.contains("SECRET-TOKEN"), "the robot's token leaked: {text}");
     }
 }
@@ -177,6 +177,7 @@ fn outbox_is_for_admins_and_digests_can_be_turned_off(db: &TestDb) {
             next_attempt_at: chrono::Utc::now().naive_utc(),
             created_at: chrono::Utc::now().naive_utc(),
             items: "41:7:overdue:0,42:7:repeat:2".into(),
+            body_json: None,
         };
         dutyday::db::outbox::insert(&mut db.pool().get().unwrap().any(), &[row]).unwrap();
         let client = reqwest::Client::new();

@@ -127,7 +127,6 @@ fn deciders_running_at_once_queue_each_reminder_once(db: &TestDb) {
 /// A service upgraded with reminders already sent must not send them again: the
 /// migration turns each old row into a message of one reminder and a mark.
 fn reminders_sent_before_the_upgrade_are_not_sent_again(db: &TestDb) {
-    use diesel_migrations::MigrationHarness;
     company(db, &["shipping-daily-report"], "2026-11-30T08:00:00+08:00");
     let id = tasks(db)
         .into_iter()
@@ -135,12 +134,7 @@ fn reminders_sent_before_the_upgrade_are_not_sent_again(db: &TestDb) {
         .unwrap()
         .id;
     let clerk = staff_id(db, "孙丽");
-    let mut conn = db.pool().get().unwrap();
-    match conn.any() {
-        dutyday::db::AnyConn::Sqlite(c) => drop(c.revert_last_migration(dutyday::db::SQLITE_MIGRATIONS).unwrap()),
-        dutyday::db::AnyConn::Postgres(c) => drop(c.revert_last_migration(dutyday::db::POSTGRES_MIGRATIONS).unwrap()),
-    }
-    drop(conn);
+    revert_to(db, "2026-11-28-000008_outbox_unbound");
     for (kind, at) in [("due_soon", "2026-11-30 08:00:00"), ("overdue", "2026-11-30 10:05:00")] {
         common::remind::exec(
             db,
@@ -161,6 +155,45 @@ fn reminders_sent_before_the_upgrade_are_not_sent_again(db: &TestDb) {
     remind::decide(db.pool(), BASE, at("2026-12-01T08:30:00+08:00")).unwrap();
     let repeat = Item { task_id: id, assignee_id: Some(clerk), kind: dutyday::domain::remind::Kind::Repeat, level: 1 };
     assert!(outbox(db).iter().any(|r| items(r).contains(&repeat)));
+}
+
+/// Reverts migrations, newest first, until `version` is the last one applied.
+fn revert_to(db: &TestDb, version: &str) {
+    use diesel_migrations::MigrationHarness;
+    let target = version.split('_').next().unwrap().replace('-', "");
+    let mut conn = db.pool().get().unwrap();
+    loop {
+        let applied = match conn.any() {
+            dutyday::db::AnyConn::Sqlite(c) => c.applied_migrations().unwrap(),
+            dutyday::db::AnyConn::Postgres(c) => c.applied_migrations().unwrap(),
+        };
+        let last = applied.iter().map(|v| v.to_string().replace('-', "")).max().unwrap_or_default();
+        if last <= target {
+            return;
+        }
+        match conn.any() {
+            dutyday::db::AnyConn::Sqlite(c) => drop(c.revert_last_migration(dutyday::db::SQLITE_MIGRATIONS).unwrap()),
+            dutyday::db::AnyConn::Postgres(c) => {
+                drop(c.revert_last_migration(dutyday::db::POSTGRES_MIGRATIONS).unwrap())
+            }
+        }
+    }
+}
+
+/// A webhook's JSON queued before it had a column of its own moves there on upgrade.
+fn webhook_json_queued_before_the_upgrade_moves_to_its_column(db: &TestDb) {
+    company(db, &["shipping-daily-report"], "2026-11-30T08:00:00+08:00");
+    revert_to(db, "2026-11-28-000009_reminder_marks");
+    common::remind::exec(
+        db,
+        "INSERT INTO outbox (dedupe_key, kind, level, channel, address, lang, subject, body_text, body_html, \
+         status, attempts, next_attempt_at, created_at, items) \
+         VALUES ('w1', 'lead_digest', 0, 'webhook', 'ops', 'zh-CN', 's', 't', '{\"msgtype\":\"text\"}', \
+         'queued', 0, '2026-11-30 08:00:00', '2026-11-30 08:00:00', '')",
+    );
+    db.pool().migrate().unwrap();
+    let row = outbox(db).into_iter().find(|r| r.dedupe_key == "w1").unwrap();
+    assert_eq!((row.body_html.as_str(), row.body_json.as_deref()), ("", Some("{\"msgtype\":\"text\"}")));
 }
 
 fn marked(db: &TestDb) -> Vec<i64> {
@@ -198,4 +231,5 @@ on_both_databases!(
     after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_task,
     deciders_running_at_once_queue_each_reminder_once,
     reminders_sent_before_the_upgrade_are_not_sent_again,
+    webhook_json_queued_before_the_upgrade_moves_to_its_column,
 );

@@ -30,13 +30,15 @@ pub struct NewOutbox {
     pub lang: String,
     pub subject: String,
     pub body_text: String,
-    /// HTML for mail; the JSON payload for webhooks.
+    /// The mail's HTML part (empty for webhooks).
     pub body_html: String,
     pub status: String,
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     /// The reminders it carries, `task:assignee:kind:level` comma-separated; empty for digests.
     pub items: String,
+    /// A webhook's JSON body (none for mail).
+    pub body_json: Option<String>,
 }
 
 /// A stored message.
@@ -64,6 +66,7 @@ pub struct OutboxRow {
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
     pub items: String,
+    pub body_json: Option<String>,
 }
 
 /// Queues these messages; returns how many were. Keys are unique by construction

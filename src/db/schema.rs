@@ -220,6 +220,7 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         items -> Text,
+        body_json -> Nullable<Text>,
     }
 }
 

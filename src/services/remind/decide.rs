@@ -248,6 +248,7 @@ impl Outgoing {
                 next_attempt_at: d.now.naive_utc(),
                 created_at: d.now.naive_utc(),
                 items: marks::encode(&items),
+                body_json: None,
             });
         }
         Ok(rows)

@@ -40,6 +40,7 @@ impl Decider<'_> {
             next_attempt_at: self.now.naive_utc(),
             created_at: self.now.naive_utc(),
             items: String::new(),
+            body_json: m.json,
         }
     }
 
@@ -142,7 +143,8 @@ impl Decider<'_> {
             let lang = Lang::from_locale(&w.lang);
             let list = self.list(late.into_iter(), lang);
             let mut m = messages::digest(lang, Kind::LeadDigest, &w.department, &date, &list, &dashboard);
-            m.html = webhook::payload(w.format, "lead_digest", &m.subject, &m.text, &dashboard, None).to_string();
+            m.html = String::new();
+            m.json = Some(webhook::payload(w.format, "lead_digest", &m.subject, &m.text, &dashboard, None).to_string());
             out.push(self.row(key, Kind::LeadDigest, None, ("webhook", w.id.clone()), lang, m));
         }
         out

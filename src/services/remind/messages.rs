@@ -39,7 +39,10 @@ struct Text<'a> {
 pub struct Rendered {
     pub subject: String,
     pub text: String,
+    /// The mail's HTML part (empty for a webhook).
     pub html: String,
+    /// A webhook's JSON body (none for mail).
+    pub json: Option<String>,
 }
 
 /// What a task reminder says about its task.
@@ -108,7 +111,7 @@ fn finish(lang: Lang, subject: String, greeting: String, lead: String, body: Bod
         tracing::error!(error = %e, "mail render failed; sending text only as HTML");
         text.clone()
     });
-    Rendered { subject, text, html }
+    Rendered { subject, text, html, json: None }
 }
 
 struct Body {

@@ -137,8 +137,10 @@ impl Lookup {
             };
             let mut m = messages::task_reminder(lang, item.kind, item.level, &d.assignee, &facts);
             let text = format!("{} · {} · {}\n{}", d.assignee, d.position, d.due, d.url);
-            m.html =
-                webhook::payload(hook.format, item.kind.as_str(), &m.subject, &text, &d.url, Some(t.id)).to_string();
+            m.html = String::new();
+            m.json = Some(
+                webhook::payload(hook.format, item.kind.as_str(), &m.subject, &text, &d.url, Some(t.id)).to_string(),
+            );
             m.text = text;
             return Ok(m);
         }
@@ -162,7 +164,8 @@ impl Lookup {
             _ => messages::reminders(lang, to, &list, &today),
         };
         if let Some(hook) = hook {
-            m.html = webhook::payload(hook.format, &r.kind, &m.subject, &m.text, &dashboard, None).to_string();
+            m.html = String::new();
+            m.json = Some(webhook::payload(hook.format, &r.kind, &m.subject, &m.text, &dashboard, None).to_string());
         }
         Ok(m)
     }

@@ -127,7 +127,7 @@ fn prepare(batch: &Batch, unit: &Unit, now: DateTime<Utc>) -> Result<OutboxRow, 
         return Ok(first);
     }
     let m = batch.lookup.render(&first, &unit.items, &batch.tasks, &batch.hooks, now).map_err(|e| e.to_string())?;
-    Ok(OutboxRow { subject: m.subject, body_text: m.text, body_html: m.html, ..first })
+    Ok(OutboxRow { subject: m.subject, body_text: m.text, body_html: m.html, body_json: m.json, ..first })
 }
 
 /// Delivers every due message (several batches), recording each outcome.
@@ -260,7 +260,7 @@ async fn post_hook(mailer: &Mailer, hook: &WebhookSpec, r: &OutboxRow, now: Date
         .post(&hook.url)
         .header("Content-Type", "application/json; charset=utf-8")
         .header("Idempotency-Key", &r.dedupe_key)
-        .body(r.body_html.clone())
+        .body(r.body_json.clone().unwrap_or_default())
         .send()
         .await;
     let resp = match sent {
