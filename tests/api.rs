@@ -265,7 +265,7 @@ fn failed_logins_are_slowed_then_refused_for_a_while(db: &TestDb) {
     dutyday::db::staff::set_all_password_hashes(&mut pool.get().unwrap().any(), &hash).unwrap();
     let t0 = common::at("2026-12-01T02:00:00Z");
     let at = |secs: i64| t0 + Duration::seconds(secs);
-    let locked = |r: Result<i64, AppError>| match r {
+    let locked = |r: Result<dutyday::domain::task::StaffId, AppError>| match r {
         Err(AppError { code: ErrorCode::Throttled, retry_after, .. }) => retry_after,
         _ => None,
     };

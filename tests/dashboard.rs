@@ -9,6 +9,7 @@ use common::{at, day, staff_id, tasks, TestDb};
 use dutyday::db::tasks::TaskRow;
 use dutyday::domain::access::Viewer;
 use dutyday::domain::completion::CompletionInput;
+use dutyday::domain::task::TaskId;
 use dutyday::domain::template::FigureType;
 use dutyday::error::ErrorCode;
 use dutyday::services::dashboard::{dashboard, to_csv, By, Filter, Row};
@@ -24,12 +25,12 @@ fn viewer(db: &TestDb, name: &str, today: &str) -> Viewer {
 }
 
 /// Completes a task with whatever its template asks for, as `v`, at `when`.
-fn complete(db: &TestDb, v: &Viewer, id: i64, when: DateTime<Utc>) {
+fn complete(db: &TestDb, v: &Viewer, id: TaskId, when: DateTime<Utc>) {
     try_complete(db, v, id, when).unwrap();
 }
 
 /// The same, for a task that may already be finished.
-fn try_complete(db: &TestDb, v: &Viewer, id: i64, when: DateTime<Utc>) -> Result<(), AppError> {
+fn try_complete(db: &TestDb, v: &Viewer, id: TaskId, when: DateTime<Utc>) -> Result<(), AppError> {
     let (task, _) = task_service::get(db.pool(), v, id, when).unwrap();
     let figures = task
         .figures_asked

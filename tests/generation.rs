@@ -204,11 +204,11 @@ fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
     assert_eq!(again.created, 0, "{again:?}");
 }
 
-fn mark_done(db: &TestDb, id: i64) {
+fn mark_done(db: &TestDb, id: dutyday::domain::task::TaskId) {
     use diesel::prelude::*;
     use dutyday::db::schema::tasks;
     let mut conn = db.pool().get().unwrap();
-    dutyday::with_conn!(&mut conn.any(), c => diesel::update(tasks::table.find(id)).set(tasks::status.eq("done")).execute(c)).unwrap();
+    dutyday::with_conn!(&mut conn.any(), c => diesel::update(tasks::table.find(id.0)).set(tasks::status.eq("done")).execute(c)).unwrap();
 }
 
 fn festivals_fire_campaign_work_every_year(db: &TestDb) {
@@ -232,7 +232,7 @@ fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
     assert!(r.created > 0, "the added holder gets their upcoming tasks at once: {r:?}");
     staffing::add_holding(db.pool(), second, "logistics.packing-lead", false, day("2026-12-02"), now).unwrap();
     let all = tasks(db);
-    let checks: Vec<Option<i64>> =
+    let checks: Vec<Option<dutyday::domain::task::StaffId>> =
         on(&all, "warehouse-daily-check", "2026-12-03").iter().map(|t| t.assignee_id).collect();
     assert_eq!(checks, [Some(staff_id(db, "徐强")), Some(second)], "each holder checks");
     assert_eq!(on(&all, "warehouse-daily-check", "2026-12-01").len(), 1, "not before the tenure");

@@ -14,7 +14,7 @@ use dutyday::services::remind::{self, PassReport};
 use dutyday::services::tasks::{self as task_service, Act};
 
 /// The shipping report of 2026-11-30 (a Monday), due 18:00 Beijing time.
-fn shipping_task(db: &TestDb) -> i64 {
+fn shipping_task(db: &TestDb) -> dutyday::domain::task::TaskId {
     tasks(db).iter().find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day("2026-11-30")).unwrap().id
 }
 

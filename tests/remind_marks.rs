@@ -60,7 +60,7 @@ fn after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_t
     let figures = serde_json::json!({"parcels_shipped": 80, "mis_shipments": 0, "missed_shipments": 0});
     let input = CompletionInput { note: None, figures: figures.as_object().unwrap().clone(), signoff: false };
     task_service::act(db.pool(), &v, monday.id, Act::Complete(input), now).unwrap();
-    let about_monday = rows.iter().flat_map(items).filter(|i| i.task_id == monday.id).count();
+    let about_monday = rows.iter().flat_map(items).filter(|i| i.task_id == monday.id.0).count();
     assert!(about_monday >= 2, "its repeat and its escalation");
 
     let smtp = SmtpServer::start();
@@ -78,15 +78,15 @@ fn after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_t
     assert_eq!(mine[0].header("Subject"), "【提醒】你有 3 项任务待处理，其中 3 项已逾期");
     let text = mine[0].part("text/plain");
     let links = |id: i64| text.lines().any(|l| l.trim() == format!("{BASE}/tasks/{id}"));
-    assert!(!links(monday.id), "the filed report is left out: {text}");
-    for i in carried.iter().filter(|i| i.task_id != monday.id) {
+    assert!(!links(monday.id.0), "the filed report is left out: {text}");
+    for i in carried.iter().filter(|i| i.task_id != monday.id.0) {
         assert!(links(i.task_id), "{text}");
     }
     assert!(text.contains("【仍未完成 · 已逾期"), "each line says what it alone would have: {text}");
     // The row keeps what it delivered, and the subject it went with.
     let row = outbox(db).into_iter().find(|r| r.id == to_clerk[0].id).unwrap();
     assert_eq!((row.status.as_str(), row.subject.as_str()), ("sent", mine[0].header("Subject").as_str()));
-    assert!(items(&row).iter().all(|i| i.task_id != monday.id) && items(&row).len() == 3);
+    assert!(items(&row).iter().all(|i| i.task_id != monday.id.0) && items(&row).len() == 3);
 
     // The dashboard's overdue list shows, for each late task, the reminders mailed about it.
     let gm = staff_id(db, "王建国");
@@ -132,8 +132,9 @@ fn reminders_sent_before_the_upgrade_are_not_sent_again(db: &TestDb) {
         .into_iter()
         .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day("2026-11-30"))
         .unwrap()
-        .id;
-    let clerk = staff_id(db, "孙丽");
+        .id
+        .0;
+    let clerk = staff_id(db, "孙丽").0;
     revert_to(db, "2026-11-28-000008_outbox_unbound");
     for (kind, at) in [("due_soon", "2026-11-30 08:00:00"), ("overdue", "2026-11-30 10:05:00")] {
         common::remind::exec(
@@ -213,7 +214,7 @@ fn marked(db: &TestDb) -> Vec<i64> {
 fn marks_are_forgotten_once_their_task_is_past_reminding(db: &TestDb) {
     company(db, &["shipping-daily-report"], "2026-11-30T08:00:00+08:00");
     let of = |d: &str| {
-        tasks(db).into_iter().find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day(d)).unwrap().id
+        tasks(db).into_iter().find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day(d)).unwrap().id.0
     };
     remind::decide(db.pool(), BASE, at("2026-11-30T18:05:00+08:00")).unwrap();
     remind::decide(db.pool(), BASE, at("2026-12-03T09:00:00+08:00")).unwrap();

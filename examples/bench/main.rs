@@ -256,7 +256,7 @@ fn tokens(pool: &DbPool, n: usize) -> anyhow::Result<Vec<String>> {
         let secret = dutyday::services::auth::new_secret("bench_");
         dutyday::db::accounts::insert_token(
             &mut conn.any(),
-            *id,
+            dutyday::domain::task::StaffId(*id),
             "bench",
             &dutyday::services::auth::digest(&secret),
             now,

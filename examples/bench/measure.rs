@@ -92,7 +92,7 @@ pub fn dashboard(pool: &DbPool, last: NaiveDate, now: DateTime<Utc>, runs: usize
         .filter(dutyday::db::schema::staff::is_admin.eq(true))
         .select(dutyday::db::schema::staff::id)
         .first(c))?;
-    let viewer = dutyday::services::auth::viewer(&mut conn.any(), admin, last)?;
+    let viewer = dutyday::services::auth::viewer(&mut conn.any(), dutyday::domain::task::StaffId(admin), last)?;
     drop(conn);
     let from = last.checked_sub_days(Days::new(89)).context("from")?;
     let mut lat = Vec::new();

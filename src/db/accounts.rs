@@ -2,6 +2,7 @@
 
 use super::schema::{api_tokens, login_throttle, staff};
 use super::AnyConn;
+use crate::domain::task::StaffId;
 use crate::with_conn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -11,7 +12,7 @@ use diesel::prelude::*;
 #[diesel(table_name = api_tokens)]
 pub struct TokenRow {
     pub id: i64,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub name: String,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
@@ -20,10 +21,16 @@ pub struct TokenRow {
 }
 
 /// Stores a new token's hash and returns its id.
-pub fn insert_token(conn: &mut AnyConn, staff: i64, name: &str, hash: &str, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn insert_token(
+    conn: &mut AnyConn,
+    staff: StaffId,
+    name: &str,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     with_conn!(conn, c => diesel::insert_into(api_tokens::table)
         .values((
-            api_tokens::staff_id.eq(staff),
+            api_tokens::staff_id.eq(staff.0),
             api_tokens::name.eq(name),
             api_tokens::token_hash.eq(hash),
             api_tokens::created_at.eq(now),
@@ -48,9 +55,9 @@ pub fn touch_token(conn: &mut AnyConn, id: i64, now: NaiveDateTime) -> QueryResu
 }
 
 /// A person's live tokens, newest first.
-pub fn tokens_of(conn: &mut AnyConn, staff: i64) -> QueryResult<Vec<TokenRow>> {
+pub fn tokens_of(conn: &mut AnyConn, staff: StaffId) -> QueryResult<Vec<TokenRow>> {
     with_conn!(conn, c => api_tokens::table
-        .filter(api_tokens::staff_id.eq(staff))
+        .filter(api_tokens::staff_id.eq(staff.0))
         .filter(api_tokens::revoked_at.is_null())
         .order(api_tokens::id.desc())
         .select(TokenRow::as_select())
@@ -58,10 +65,10 @@ pub fn tokens_of(conn: &mut AnyConn, staff: i64) -> QueryResult<Vec<TokenRow>> {
 }
 
 /// Revokes one of a person's tokens; 0 when there is no such live token of theirs.
-pub fn revoke_token(conn: &mut AnyConn, staff: i64, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_token(conn: &mut AnyConn, staff: StaffId, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::update(api_tokens::table
             .find(id)
-            .filter(api_tokens::staff_id.eq(staff))
+            .filter(api_tokens::staff_id.eq(staff.0))
             .filter(api_tokens::revoked_at.is_null()))
         .set(api_tokens::revoked_at.eq(Some(now)))
         .execute(c))
@@ -104,12 +111,12 @@ pub fn clear_throttle(conn: &mut AnyConn, key: &str) -> QueryResult<usize> {
 }
 
 /// Sets a person's calendar-feed secret (its hash).
-pub fn set_ical_hash(conn: &mut AnyConn, staff_id: i64, hash: &str) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(staff::table.find(staff_id)).set(staff::ical_token_hash.eq(Some(hash))).execute(c))
+pub fn set_ical_hash(conn: &mut AnyConn, staff_id: StaffId, hash: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(staff_id.0)).set(staff::ical_token_hash.eq(Some(hash))).execute(c))
 }
 
 /// The person whose calendar-feed secret hashes to `hash`.
-pub fn staff_by_ical_hash(conn: &mut AnyConn, hash: &str) -> QueryResult<Option<i64>> {
+pub fn staff_by_ical_hash(conn: &mut AnyConn, hash: &str) -> QueryResult<Option<StaffId>> {
     with_conn!(conn, c => staff::table.filter(staff::ical_token_hash.eq(hash)).select(staff::id).first(c).optional())
 }
 

@@ -14,9 +14,9 @@ pub mod outbox;
 pub mod rollup;
 pub mod schema;
 pub mod staff;
-pub mod status;
 pub mod task_reads;
 pub mod tasks;
+pub mod types;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;

@@ -2,6 +2,7 @@
 
 use super::schema::{leaves, position_holders, staff};
 use super::AnyConn;
+use crate::domain::task::StaffId;
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = staff)]
 pub struct StaffRow {
-    pub id: i64,
+    pub id: StaffId,
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
@@ -36,7 +37,7 @@ pub struct NewStaff {
 #[diesel(table_name = position_holders)]
 pub struct HolderRow {
     pub id: i64,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub position_id: String,
     pub deputy: bool,
     pub valid_from: NaiveDate,
@@ -57,7 +58,7 @@ pub struct NewHolder {
 #[diesel(table_name = leaves)]
 pub struct LeaveRow {
     pub id: i64,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub note: String,
@@ -97,9 +98,9 @@ pub fn holders_since(conn: &mut AnyConn, since: NaiveDate) -> QueryResult<Vec<Ho
 }
 
 /// Ends `staff`'s holding of `position` on `last_day` (inclusive).
-pub fn end_holding(conn: &mut AnyConn, staff: i64, position: &str, last_day: NaiveDate) -> QueryResult<usize> {
+pub fn end_holding(conn: &mut AnyConn, staff: StaffId, position: &str, last_day: NaiveDate) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::update(position_holders::table
-            .filter(position_holders::staff_id.eq(staff))
+            .filter(position_holders::staff_id.eq(staff.0))
             .filter(position_holders::position_id.eq(position))
             .filter(position_holders::deputy.eq(false))
             .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.gt(last_day))))
@@ -108,9 +109,15 @@ pub fn end_holding(conn: &mut AnyConn, staff: i64, position: &str, last_day: Nai
 }
 
 /// Records leave.
-pub fn insert_leave(conn: &mut AnyConn, staff: i64, from: NaiveDate, to: NaiveDate, note: &str) -> QueryResult<i64> {
+pub fn insert_leave(
+    conn: &mut AnyConn,
+    staff: StaffId,
+    from: NaiveDate,
+    to: NaiveDate,
+    note: &str,
+) -> QueryResult<i64> {
     with_conn!(conn, c => diesel::insert_into(leaves::table)
-        .values((leaves::staff_id.eq(staff), leaves::starts_on.eq(from), leaves::ends_on.eq(to), leaves::note.eq(note)))
+        .values((leaves::staff_id.eq(staff.0), leaves::starts_on.eq(from), leaves::ends_on.eq(to), leaves::note.eq(note)))
         .returning(leaves::id)
         .get_result(c))
 }
@@ -126,8 +133,8 @@ pub fn set_all_password_hashes(conn: &mut AnyConn, hash: &str) -> QueryResult<us
 }
 
 /// Whether a person with this id exists.
-pub fn exists(conn: &mut AnyConn, id: i64) -> QueryResult<bool> {
-    with_conn!(conn, c => diesel::select(diesel::dsl::exists(staff::table.find(id))).get_result(c))
+pub fn exists(conn: &mut AnyConn, id: StaffId) -> QueryResult<bool> {
+    with_conn!(conn, c => diesel::select(diesel::dsl::exists(staff::table.find(id.0))).get_result(c))
 }
 
 /// Everyone, by id.
@@ -136,24 +143,25 @@ pub fn all(conn: &mut AnyConn) -> QueryResult<Vec<StaffRow>> {
 }
 
 /// A person by id.
-pub fn by_id(conn: &mut AnyConn, id: i64) -> QueryResult<Option<StaffRow>> {
-    with_conn!(conn, c => staff::table.find(id).select(StaffRow::as_select()).first(c).optional())
+pub fn by_id(conn: &mut AnyConn, id: StaffId) -> QueryResult<Option<StaffRow>> {
+    with_conn!(conn, c => staff::table.find(id.0).select(StaffRow::as_select()).first(c).optional())
 }
 
 /// Names of the given people, by id.
-pub fn names(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
-    with_conn!(conn, c => staff::table.filter(staff::id.eq_any(ids)).select((staff::id, staff::name)).load(c))
+pub fn names(conn: &mut AnyConn, ids: &[StaffId]) -> QueryResult<Vec<(StaffId, String)>> {
+    let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    with_conn!(conn, c => staff::table.filter(staff::id.eq_any(&ids)).select((staff::id, staff::name)).load(c))
 }
 
 /// Remembers a person's page language.
-pub fn set_locale(conn: &mut AnyConn, id: i64, locale: &str) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(staff::table.find(id)).set(staff::locale.eq(locale)).execute(c))
+pub fn set_locale(conn: &mut AnyConn, id: StaffId, locale: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(id.0)).set(staff::locale.eq(locale)).execute(c))
 }
 
 /// The positions one person holds (not deputises) on `day`.
-pub fn positions_held(conn: &mut AnyConn, staff: i64, day: NaiveDate) -> QueryResult<Vec<String>> {
+pub fn positions_held(conn: &mut AnyConn, staff: StaffId, day: NaiveDate) -> QueryResult<Vec<String>> {
     with_conn!(conn, c => position_holders::table
-        .filter(position_holders::staff_id.eq(staff))
+        .filter(position_holders::staff_id.eq(staff.0))
         .filter(position_holders::deputy.eq(false))
         .filter(position_holders::valid_from.le(day))
         .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.ge(day)))
@@ -162,6 +170,6 @@ pub fn positions_held(conn: &mut AnyConn, staff: i64, day: NaiveDate) -> QueryRe
 }
 
 /// Turns a person's morning digests off or on.
-pub fn set_digest_opt_out(conn: &mut AnyConn, id: i64, out: bool) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(staff::table.find(id)).set(staff::digest_opt_out.eq(out)).execute(c))
+pub fn set_digest_opt_out(conn: &mut AnyConn, id: StaffId, out: bool) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(id.0)).set(staff::digest_opt_out.eq(out)).execute(c))
 }

@@ -4,7 +4,7 @@
 use super::schema::tasks;
 use super::tasks::TaskRow;
 use super::{AnyConn, INSERT_CHUNK};
-use crate::domain::task::TaskStatus;
+use crate::domain::task::{StaffId, TaskStatus};
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -15,8 +15,8 @@ pub struct CountRow {
     pub template_id: String,
     pub department_id: String,
     pub position_id: String,
-    pub assignee_id: Option<i64>,
-    pub done_by: Option<i64>,
+    pub assignee_id: Option<StaffId>,
+    pub done_by: Option<StaffId>,
     pub status: TaskStatus,
     pub due_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,

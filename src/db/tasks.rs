@@ -2,7 +2,7 @@
 
 use super::schema::tasks;
 use super::{AnyConn, INSERT_CHUNK};
-use crate::domain::task::TaskStatus;
+use crate::domain::task::{StaffId, TaskId, TaskStatus};
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -34,7 +34,7 @@ pub struct NewTask {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = tasks)]
 pub struct TaskRow {
-    pub id: i64,
+    pub id: TaskId,
     pub template_id: String,
     pub occurrence: String,
     pub slot: String,
@@ -42,15 +42,15 @@ pub struct TaskRow {
     pub due_at: NaiveDateTime,
     pub position_id: String,
     pub department_id: String,
-    pub assignee_id: Option<i64>,
+    pub assignee_id: Option<StaffId>,
     pub cover: String,
-    pub covered_staff_id: Option<i64>,
+    pub covered_staff_id: Option<StaffId>,
     pub event_id: Option<i64>,
     pub status: TaskStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
-    pub done_by: Option<i64>,
+    pub done_by: Option<StaffId>,
     pub note: Option<String>,
     pub figures: Option<String>,
 }
@@ -111,34 +111,34 @@ pub fn slots_of(conn: &mut AnyConn, template: &str, occurrence: &str) -> QueryRe
 }
 
 /// Moves a finished task to another slot, leaving who did it untouched.
-pub fn reslot(conn: &mut AnyConn, id: i64, slot: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(tasks::table.find(id)).set((tasks::slot.eq(slot), tasks::updated_at.eq(now))).execute(c))
+pub fn reslot(conn: &mut AnyConn, id: TaskId, slot: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(tasks::table.find(id.0)).set((tasks::slot.eq(slot), tasks::updated_at.eq(now))).execute(c))
 }
 
 /// Gives a task to someone else (or to another slot), stamping `now`.
 pub fn reassign(
     conn: &mut AnyConn,
-    id: i64,
+    id: TaskId,
     slot: &str,
-    assignee: Option<i64>,
+    assignee: Option<StaffId>,
     cover: &str,
-    covered: Option<i64>,
+    covered: Option<StaffId>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(tasks::table.find(id))
+    with_conn!(conn, c => diesel::update(tasks::table.find(id.0))
         .set((
             tasks::slot.eq(slot),
-            tasks::assignee_id.eq(assignee),
+            tasks::assignee_id.eq(assignee.map(|s| s.0)),
             tasks::cover.eq(cover),
-            tasks::covered_staff_id.eq(covered),
+            tasks::covered_staff_id.eq(covered.map(|s| s.0)),
             tasks::updated_at.eq(now),
         ))
         .execute(c))
 }
 
 /// Removes an open task whose work a staffing change made redundant.
-pub fn delete_open(conn: &mut AnyConn, id: i64) -> QueryResult<usize> {
-    let gone: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => diesel::delete(tasks::table.find(id).filter(tasks::status.eq(TaskStatus::Open.as_str())))
+pub fn delete_open(conn: &mut AnyConn, id: TaskId) -> QueryResult<usize> {
+    let gone: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => diesel::delete(tasks::table.find(id.0).filter(tasks::status.eq(TaskStatus::Open.as_str())))
         .returning((tasks::occurs_on, tasks::department_id, tasks::due_at))
         .get_results(c))?;
     for (day, dept, due) in &gone {
@@ -148,15 +148,15 @@ pub fn delete_open(conn: &mut AnyConn, id: i64) -> QueryResult<usize> {
 }
 
 /// One task by id.
-pub fn get(conn: &mut AnyConn, id: i64) -> QueryResult<Option<TaskRow>> {
-    with_conn!(conn, c => tasks::table.find(id).select(TaskRow::as_select()).first(c).optional())
+pub fn get(conn: &mut AnyConn, id: TaskId) -> QueryResult<Option<TaskRow>> {
+    with_conn!(conn, c => tasks::table.find(id.0).select(TaskRow::as_select()).first(c).optional())
 }
 
 /// A person's list: their tasks (and their positions' shared ones) dated `from..=to`,
 /// plus every open task of theirs already due before `now`, in one query.
 pub fn list_for(
     conn: &mut AnyConn,
-    staff: i64,
+    staff: StaffId,
     positions: &[String],
     from: NaiveDate,
     to: NaiveDate,
@@ -167,9 +167,9 @@ pub fn list_for(
     let overdue = || tasks::status.eq(TaskStatus::Open.as_str()).and(tasks::due_at.lt(now));
     let dated = || tasks::occurs_on.between(from, to);
     let wanted = tasks::assignee_id
-        .eq(staff)
+        .eq(staff.0)
         .and(dated())
-        .or(tasks::assignee_id.eq(staff).and(overdue()))
+        .or(tasks::assignee_id.eq(staff.0).and(overdue()))
         .or(shared().and(dated()))
         .or(shared().and(overdue()));
     with_conn!(conn, c => tasks::table
@@ -180,9 +180,9 @@ pub fn list_for(
 }
 
 /// A person's tasks dated `from..=to`, any status (their history).
-pub fn history_for(conn: &mut AnyConn, staff: i64, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<TaskRow>> {
+pub fn history_for(conn: &mut AnyConn, staff: StaffId, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<TaskRow>> {
     with_conn!(conn, c => tasks::table
-        .filter(tasks::assignee_id.eq(staff).or(tasks::done_by.eq(staff)))
+        .filter(tasks::assignee_id.eq(staff.0).or(tasks::done_by.eq(staff.0)))
         .filter(tasks::occurs_on.between(from, to))
         .order((tasks::occurs_on.desc(), tasks::due_at.desc()))
         .select(TaskRow::as_select())
@@ -194,7 +194,7 @@ pub fn history_for(conn: &mut AnyConn, staff: i64, from: NaiveDate, to: NaiveDat
 pub struct StatusChange {
     pub status: TaskStatus,
     pub done_at: Option<NaiveDateTime>,
-    pub done_by: Option<i64>,
+    pub done_by: Option<StaffId>,
     pub note: Option<String>,
     pub figures: Option<String>,
 }
@@ -204,13 +204,13 @@ pub struct StatusChange {
 /// changes with it, in the caller's transaction.
 pub fn set_status(
     conn: &mut AnyConn,
-    id: i64,
+    id: TaskId,
     expected: TaskStatus,
     change: &StatusChange,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let before: Option<(NaiveDate, String, TaskStatus, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
-        .find(id)
+        .find(id.0)
         .filter(tasks::status.eq(expected.as_str()))
         .select((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at, tasks::done_at))
         .first(c)
@@ -229,16 +229,16 @@ pub fn set_status(
 
 fn write_status(
     conn: &mut AnyConn,
-    id: i64,
+    id: TaskId,
     expected: TaskStatus,
     change: &StatusChange,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(tasks::table.find(id).filter(tasks::status.eq(expected.as_str())))
+    with_conn!(conn, c => diesel::update(tasks::table.find(id.0).filter(tasks::status.eq(expected.as_str())))
         .set((
             tasks::status.eq(change.status.as_str()),
             tasks::done_at.eq(change.done_at),
-            tasks::done_by.eq(change.done_by),
+            tasks::done_by.eq(change.done_by.map(|s| s.0)),
             tasks::note.eq(&change.note),
             tasks::figures.eq(&change.figures),
             tasks::updated_at.eq(now),
@@ -251,9 +251,9 @@ fn write_status(
 #[diesel(table_name = super::schema::task_log)]
 pub struct LogRow {
     pub id: i64,
-    pub task_id: i64,
+    pub task_id: TaskId,
     pub at: NaiveDateTime,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<StaffId>,
     pub action: String,
     pub detail: Option<String>,
 }
@@ -261,18 +261,18 @@ pub struct LogRow {
 /// Appends to a task's history.
 pub fn log(
     conn: &mut AnyConn,
-    task: i64,
+    task: TaskId,
     at: NaiveDateTime,
-    actor: Option<i64>,
+    actor: Option<StaffId>,
     action: &str,
     detail: Option<&str>,
 ) -> QueryResult<usize> {
     use super::schema::task_log;
     with_conn!(conn, c => diesel::insert_into(task_log::table)
         .values((
-            task_log::task_id.eq(task),
+            task_log::task_id.eq(task.0),
             task_log::at.eq(at),
-            task_log::actor_id.eq(actor),
+            task_log::actor_id.eq(actor.map(|a| a.0)),
             task_log::action.eq(action),
             task_log::detail.eq(detail),
         ))
@@ -280,13 +280,13 @@ pub fn log(
 }
 
 /// A task's history, oldest first.
-pub fn log_of(conn: &mut AnyConn, task: i64) -> QueryResult<Vec<LogRow>> {
+pub fn log_of(conn: &mut AnyConn, task: TaskId) -> QueryResult<Vec<LogRow>> {
     use super::schema::task_log;
-    with_conn!(conn, c => task_log::table.filter(task_log::task_id.eq(task)).order(task_log::id).select(LogRow::as_select()).load(c))
+    with_conn!(conn, c => task_log::table.filter(task_log::task_id.eq(task.0)).order(task_log::id).select(LogRow::as_select()).load(c))
 }
 
 /// Removes a task's history (before removing a redundant open task).
-pub fn delete_log(conn: &mut AnyConn, task: i64) -> QueryResult<usize> {
+pub fn delete_log(conn: &mut AnyConn, task: TaskId) -> QueryResult<usize> {
     use super::schema::task_log;
-    with_conn!(conn, c => diesel::delete(task_log::table.filter(task_log::task_id.eq(task))).execute(c))
+    with_conn!(conn, c => diesel::delete(task_log::table.filter(task_log::task_id.eq(task.0))).execute(c))
 }

@@ -210,8 +210,8 @@ mod tests {
         )
     }
 
-    fn hold(staff: StaffId, position: &str, deputy: bool) -> Holding {
-        Holding { staff, position: position.into(), deputy, from: d("2026-01-01"), to: None }
+    fn hold(staff: i64, position: &str, deputy: bool) -> Holding {
+        Holding { staff: StaffId(staff), position: position.into(), deputy, from: d("2026-01-01"), to: None }
     }
 
     #[test]
@@ -220,39 +220,47 @@ mod tests {
         let a = s.assign("analyst", AssignMode::Each, d("2026-03-02"));
         assert_eq!(
             a,
-            vec![Assignment { slot: "vacant".into(), assignee: Some(2), cover: Cover::Vacancy, covered: None }]
+            vec![Assignment {
+                slot: "vacant".into(),
+                assignee: Some(StaffId(2)),
+                cover: Cover::Vacancy,
+                covered: None
+            }]
         );
         // The warehouse has no lead of its own: the GM covers.
-        assert_eq!(s.assign("keeper", AssignMode::Each, d("2026-03-02"))[0].assignee, Some(1));
+        assert_eq!(s.assign("keeper", AssignMode::Each, d("2026-03-02"))[0].assignee, Some(StaffId(1)));
         // A vacant lead position is covered by the GM, not by itself.
         let s = org(vec![hold(1, "gm", false)], vec![]);
-        assert_eq!(s.assign("lead", AssignMode::Each, d("2026-03-02"))[0].assignee, Some(1));
+        assert_eq!(s.assign("lead", AssignMode::Each, d("2026-03-02"))[0].assignee, Some(StaffId(1)));
     }
 
     #[test]
     fn leave_goes_to_the_deputy_then_the_lead() {
-        let leave = Leave { staff: 3, from: d("2026-03-01"), to: d("2026-03-05") };
+        let leave = Leave { staff: StaffId(3), from: d("2026-03-01"), to: d("2026-03-05") };
         let s = org(
             vec![hold(1, "gm", false), hold(2, "lead", false), hold(3, "analyst", false), hold(4, "analyst", true)],
             vec![leave.clone()],
         );
         let a = &s.assign("analyst", AssignMode::Each, d("2026-03-02"))[0];
-        assert_eq!((a.slot.as_str(), a.assignee, a.cover, a.covered), ("h3", Some(4), Cover::Leave, Some(3)));
-        assert_eq!(s.assign("analyst", AssignMode::Each, d("2026-03-06"))[0].assignee, Some(3));
+        assert_eq!(
+            (a.slot.as_str(), a.assignee, a.cover, a.covered),
+            ("h3", Some(StaffId(4)), Cover::Leave, Some(StaffId(3)))
+        );
+        assert_eq!(s.assign("analyst", AssignMode::Each, d("2026-03-06"))[0].assignee, Some(StaffId(3)));
         let s = org(vec![hold(1, "gm", false), hold(2, "lead", false), hold(3, "analyst", false)], vec![leave]);
-        assert_eq!(s.assign("analyst", AssignMode::Each, d("2026-03-02"))[0].assignee, Some(2));
+        assert_eq!(s.assign("analyst", AssignMode::Each, d("2026-03-02"))[0].assignee, Some(StaffId(2)));
     }
 
     #[test]
     fn several_holders_each_or_shared() {
         let s = org(
             vec![hold(1, "gm", false), hold(5, "keeper", false), hold(6, "keeper", false)],
-            vec![Leave { staff: 5, from: d("2026-03-02"), to: d("2026-03-02") }],
+            vec![Leave { staff: StaffId(5), from: d("2026-03-02"), to: d("2026-03-02") }],
         );
         let each = s.assign("keeper", AssignMode::Each, d("2026-03-02"));
         assert_eq!(each.iter().map(|a| a.slot.as_str()).collect::<Vec<_>>(), vec!["h5", "h6"]);
         let shared = s.assign("keeper", AssignMode::Shared, d("2026-03-02"));
-        assert_eq!((shared.len(), shared[0].assignee, shared[0].cover), (1, Some(6), Cover::None));
+        assert_eq!((shared.len(), shared[0].assignee, shared[0].cover), (1, Some(StaffId(6)), Cover::None));
     }
 
     #[test]
@@ -262,7 +270,7 @@ mod tests {
         let mut new = hold(8, "keeper", false);
         new.from = d("2026-04-01");
         let s = org(vec![hold(1, "gm", false), old, new], vec![]);
-        assert_eq!(s.holders("keeper", d("2026-03-31")), vec![7]);
-        assert_eq!(s.holders("keeper", d("2026-04-01")), vec![8]);
+        assert_eq!(s.holders("keeper", d("2026-03-31")), vec![StaffId(7)]);
+        assert_eq!(s.holders("keeper", d("2026-04-01")), vec![StaffId(8)]);
     }
 }

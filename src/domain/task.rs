@@ -2,8 +2,27 @@
 
 use serde::Serialize;
 
-/// The database id of a staff member.
-pub type StaffId = i64;
+/// The id of a staff member: a type of its own, so that it cannot be passed where a
+/// task's id is meant (both are numbers in the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct StaffId(pub i64);
+
+/// The id of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct TaskId(pub i64);
+
+macro_rules! id_display {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+id_display!(StaffId, TaskId);
 
 /// Where a task stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -10,6 +10,7 @@ use crate::db::accounts::{ThrottleRow, TokenRow};
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::{departments_led, Viewer};
 use crate::domain::org::Department;
+use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
@@ -37,7 +38,13 @@ pub fn new_secret(prefix: &str) -> String {
 /// Checks an email and password, throttled per account and per `client` address.
 /// Returns the person's id.
 #[tracing::instrument(level = "debug", skip_all)]
-pub fn login(pool: &DbPool, email: &str, password: &str, client: Option<&str>, now: DateTime<Utc>) -> AppResult<i64> {
+pub fn login(
+    pool: &DbPool,
+    email: &str,
+    password: &str,
+    client: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<StaffId> {
     let email = email.trim().to_lowercase();
     let keys: Vec<String> =
         std::iter::once(format!("email:{email}")).chain(client.map(|c| format!("ip:{c}"))).collect();
@@ -135,7 +142,7 @@ impl From<TokenRow> for TokenInfo {
 }
 
 /// The person a bearer token belongs to, if it is live; its last use is noted.
-pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<i64>> {
+pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<StaffId>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let Some(row) = db::accounts::token_by_hash(conn, &digest(token))? else { return Ok(None) };
@@ -147,12 +154,12 @@ pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<
 }
 
 /// A person's live tokens.
-pub fn tokens(pool: &DbPool, staff: i64) -> AppResult<Vec<TokenInfo>> {
+pub fn tokens(pool: &DbPool, staff: StaffId) -> AppResult<Vec<TokenInfo>> {
     Ok(db::accounts::tokens_of(&mut pool.get()?.any(), staff)?.into_iter().map(TokenInfo::from).collect())
 }
 
 /// Revokes one of the person's own tokens.
-pub fn revoke(pool: &DbPool, staff: i64, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+pub fn revoke(pool: &DbPool, staff: StaffId, id: i64, now: DateTime<Utc>) -> AppResult<()> {
     match db::accounts::revoke_token(&mut pool.get()?.any(), staff, id, now.naive_utc())? {
         0 => Err(AppError::new(ErrorCode::TokenNotFound).arg("id", id)),
         _ => Ok(()),
@@ -160,7 +167,7 @@ pub fn revoke(pool: &DbPool, staff: i64, id: i64, now: DateTime<Utc>) -> AppResu
 }
 
 /// The person with id `staff`, with what they hold and lead on `today`.
-pub fn viewer(conn: &mut AnyConn, staff: i64, today: NaiveDate) -> AppResult<Viewer> {
+pub fn viewer(conn: &mut AnyConn, staff: StaffId, today: NaiveDate) -> AppResult<Viewer> {
     let person =
         db::staff::by_id(conn, staff)?.filter(|p| p.active).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
     let positions: BTreeSet<String> = db::staff::positions_held(conn, staff, today)?.into_iter().collect();
@@ -170,7 +177,7 @@ pub fn viewer(conn: &mut AnyConn, staff: i64, today: NaiveDate) -> AppResult<Vie
 }
 
 /// Remembers the page language a person chose.
-pub fn set_locale(pool: &DbPool, staff: i64, locale: &str) -> AppResult<()> {
+pub fn set_locale(pool: &DbPool, staff: StaffId, locale: &str) -> AppResult<()> {
     db::staff::set_locale(&mut pool.get()?.any(), staff, locale)?;
     Ok(())
 }
@@ -184,7 +191,7 @@ pub fn token_viewer(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult
 
 /// Staff member `id` with what they hold and lead on the company's today at `now`;
 /// `unauthenticated` when there is no such active person.
-pub fn staff_viewer(pool: &DbPool, id: i64, now: DateTime<Utc>) -> AppResult<Viewer> {
+pub fn staff_viewer(pool: &DbPool, id: StaffId, now: DateTime<Utc>) -> AppResult<Viewer> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (_, today) = super::context::company_today(conn, now)?;

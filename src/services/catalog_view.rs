@@ -2,6 +2,7 @@
 
 use super::AppResult;
 use crate::db::{self, DbPool};
+use crate::domain::task::StaffId;
 use crate::domain::template::TemplateSpec;
 use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
@@ -11,7 +12,8 @@ use std::collections::HashMap;
 /// A person in a position.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PersonRef {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: StaffId,
     pub name: String,
 }
 
@@ -38,7 +40,7 @@ pub fn positions(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PositionVie
     let conn = &mut conn.any();
     let (_, on) = super::context::company_today(conn, now)?;
     let org = db::org::load(conn)?;
-    let people: HashMap<i64, String> = db::staff::all(conn)?.into_iter().map(|s| (s.id, s.name)).collect();
+    let people: HashMap<StaffId, String> = db::staff::all(conn)?.into_iter().map(|s| (s.id, s.name)).collect();
     let holdings: Vec<_> = db::staff::holders_since(conn, on)?.into_iter().filter(|h| h.valid_from <= on).collect();
     let depts: HashMap<&str, _> = org.departments.iter().map(|d| (d.id.as_str(), d)).collect();
     let mut out = Vec::new();

@@ -81,7 +81,7 @@ pub(super) fn fire_in(
         &NewEvent {
             name: name.to_string(),
             subject: subject.to_string(),
-            subject_staff_id: person.as_ref().map(|p| p.id),
+            subject_staff_id: person.as_ref().map(|p| p.id.0),
             occurs_on: at,
             fired_at: now.naive_utc(),
         },

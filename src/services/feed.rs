@@ -3,6 +3,7 @@
 use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::ical::{calendar, todo_status, Todo};
+use crate::domain::task::{StaffId, TaskId};
 use crate::error::ErrorCode;
 use chrono::{DateTime, Days, Utc};
 
@@ -10,7 +11,7 @@ use chrono::{DateTime, Days, Utc};
 pub const FEED_DAYS: u64 = 30;
 
 /// Gives `staff` a new feed secret (the old URL stops working) and returns it.
-pub fn rotate(pool: &DbPool, staff: i64) -> AppResult<String> {
+pub fn rotate(pool: &DbPool, staff: StaffId) -> AppResult<String> {
     let secret = super::auth::new_secret("cal_");
     let changed = db::accounts::set_ical_hash(&mut pool.get()?.any(), staff, &super::auth::digest(&secret))?;
     if changed == 0 {
@@ -31,7 +32,7 @@ pub fn render(pool: &DbPool, secret: &str, base_url: &str, now: DateTime<Utc>) -
     let positions: Vec<String> = viewer.positions.iter().cloned().collect();
     let end = today.checked_add_days(Days::new(FEED_DAYS)).unwrap_or(today);
     let rows = db::tasks::list_for(&mut conn.any(), staff, &positions, today, end, now.naive_utc())?;
-    let modified: std::collections::HashMap<i64, _> = rows.iter().map(|r| (r.id, r.updated_at.and_utc())).collect();
+    let modified: std::collections::HashMap<TaskId, _> = rows.iter().map(|r| (r.id, r.updated_at.and_utc())).collect();
     let views = super::tasks::views(&mut conn.any(), tz, rows, None, now)?;
     let zh = viewer.locale != "en";
     let todos: Vec<Todo> = views

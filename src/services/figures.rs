@@ -4,6 +4,7 @@
 use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
+use crate::domain::task::StaffId;
 use crate::domain::template::{FigureSpec, FigureType, TemplateSpec};
 use crate::error::ErrorCode;
 use chrono::NaiveDate;
@@ -54,8 +55,8 @@ pub fn report(
         return Err(AppError::invalid("template", ErrorCode::NoFigures));
     }
     let tasks = db::tasks::with_figures(conn, template, from, to, &departments)?;
-    let people: Vec<i64> = tasks.iter().filter_map(|t| t.done_by).collect();
-    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
+    let people: Vec<StaffId> = tasks.iter().filter_map(|t| t.done_by).collect();
+    let names: HashMap<StaffId, String> = db::staff::names(conn, &people)?.into_iter().collect();
     let mut sums: Vec<Option<f64>> = spec
         .figures
         .iter()
@@ -87,7 +88,7 @@ pub fn report(
             });
         }
         rows.push(Filed {
-            task_id: t.id,
+            task_id: t.id.0,
             date: t.occurs_on,
             by: t.done_by.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
             values: shown,

@@ -49,7 +49,13 @@ pub fn add_holding(
         staff_exists(conn, staff)?;
         db::staff::insert_holder(
             conn,
-            &NewHolder { staff_id: staff, position_id: position.to_string(), deputy, valid_from: from, valid_to: None },
+            &NewHolder {
+                staff_id: staff.0,
+                position_id: position.to_string(),
+                deputy,
+                valid_from: from,
+                valid_to: None,
+            },
         )
         .map_err(|_| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
         reconcile(conn, &[position.to_string()], now)
@@ -80,7 +86,7 @@ pub fn change_holder(
         db::staff::insert_holder(
             conn,
             &NewHolder {
-                staff_id: new,
+                staff_id: new.0,
                 position_id: position.to_string(),
                 deputy: false,
                 valid_from: effective,

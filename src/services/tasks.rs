@@ -7,7 +7,7 @@ use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::{TaskScope, Viewer};
 use crate::domain::completion::{check_completion, check_reason, transition, Action, CompletionInput};
 use crate::domain::stats::{contribution, Counts, TaskFacts};
-use crate::domain::task::TaskStatus;
+use crate::domain::task::{StaffId, TaskId, TaskStatus};
 use crate::domain::template::{CompletionMode, FigureSpec, TemplateSpec};
 use crate::error::ErrorCode;
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -19,7 +19,8 @@ use std::collections::HashMap;
 /// A task as people see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TaskId,
     pub template_id: String,
     pub title_zh: String,
     pub title_en: String,
@@ -38,7 +39,8 @@ pub struct TaskView {
     pub status: TaskStatus,
     /// Open and past its due time.
     pub overdue: bool,
-    pub assignee_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<StaffId>,
     pub assignee_name: Option<String>,
     /// `none`, `vacancy` or `leave`.
     pub cover: String,
@@ -94,11 +96,11 @@ pub fn views(
     ids.dedup();
     let named: HashMap<String, _> =
         db::org::templates_named(conn, &ids)?.into_iter().map(|(t, d, p)| (t.id.clone(), (t, d, p))).collect();
-    let mut people: Vec<i64> =
+    let mut people: Vec<StaffId> =
         rows.iter().flat_map(|t| [t.assignee_id, t.covered_staff_id, t.done_by]).flatten().collect();
     people.sort_unstable();
     people.dedup();
-    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
+    let names: HashMap<StaffId, String> = db::staff::names(conn, &people)?.into_iter().collect();
     let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&tz).to_rfc3339();
     let mut specs: HashMap<String, TemplateSpec> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -178,15 +180,15 @@ pub struct LogView {
 }
 
 /// A task and its history, if `viewer` may see it (otherwise: not found).
-pub fn get(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> AppResult<(TaskView, Vec<LogView>)> {
+pub fn get(pool: &DbPool, viewer: &Viewer, id: TaskId, now: DateTime<Utc>) -> AppResult<(TaskView, Vec<LogView>)> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (tz, _) = super::context::company_today(conn, now)?;
     let row = visible(conn, viewer, id)?;
     let view = views(conn, tz, vec![row], Some(viewer), now)?.remove(0);
     let log: Vec<LogRow> = db::tasks::log_of(conn, id)?;
-    let actors: Vec<i64> = log.iter().filter_map(|l| l.actor_id).collect();
-    let names: HashMap<i64, String> = db::staff::names(conn, &actors)?.into_iter().collect();
+    let actors: Vec<StaffId> = log.iter().filter_map(|l| l.actor_id).collect();
+    let names: HashMap<StaffId, String> = db::staff::names(conn, &actors)?.into_iter().collect();
     let log = log
         .into_iter()
         .map(|l| LogView {
@@ -199,7 +201,7 @@ pub fn get(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> AppRe
     Ok((view, log))
 }
 
-fn visible(conn: &mut AnyConn, viewer: &Viewer, id: i64) -> AppResult<TaskRow> {
+fn visible(conn: &mut AnyConn, viewer: &Viewer, id: TaskId) -> AppResult<TaskRow> {
     db::tasks::get(conn, id)?
         .filter(|t| viewer.can_see(scope(t)))
         .ok_or_else(|| AppError::new(ErrorCode::TaskNotFound).arg("id", id))
@@ -215,8 +217,8 @@ pub enum Act {
 
 /// Completes, skips or reopens a task for `viewer`. Bad input or a refused move
 /// changes nothing; two people acting at once cannot both succeed.
-#[tracing::instrument(level = "debug", skip(pool, viewer, act), fields(viewer = viewer.id))]
-pub fn act(pool: &DbPool, viewer: &Viewer, id: i64, act: Act, now: DateTime<Utc>) -> AppResult<TaskView> {
+#[tracing::instrument(level = "debug", skip(pool, viewer, act), fields(viewer = viewer.id.0))]
+pub fn act(pool: &DbPool, viewer: &Viewer, id: TaskId, act: Act, now: DateTime<Utc>) -> AppResult<TaskView> {
     let mut conn = pool.get()?;
     let (tz, _) = super::context::company_today(&mut conn.any(), now)?;
     conn.transaction(|conn| {

@@ -125,7 +125,7 @@ pub fn day(s: &str) -> NaiveDate {
 }
 
 /// A staff member's id by name.
-pub fn staff_id(db: &TestDb, name: &str) -> i64 {
+pub fn staff_id(db: &TestDb, name: &str) -> dutyday::domain::task::StaffId {
     let mut conn = db.pool().get().expect("conn");
     dutyday::db::staff::by_name(&mut conn.any(), name).expect("query").expect("staff exists").id
 }
@@ -152,7 +152,7 @@ pub fn command(db_url: &str) -> std::process::Command {
 }
 
 /// Adds a person who holds nothing yet, and returns their id.
-pub fn add_person(db: &TestDb, email: &str, name: &str) -> i64 {
+pub fn add_person(db: &TestDb, email: &str, name: &str) -> dutyday::domain::task::StaffId {
     let person = dutyday::db::staff::NewStaff {
         email: email.into(),
         name: name.into(),
@@ -163,7 +163,7 @@ pub fn add_person(db: &TestDb, email: &str, name: &str) -> i64 {
         created_at: Utc::now().naive_utc(),
     };
     let mut conn = db.pool().get().expect("conn");
-    dutyday::db::staff::insert(&mut conn.any(), &person).expect("insert person")
+    dutyday::domain::task::StaffId(dutyday::db::staff::insert(&mut conn.any(), &person).expect("insert person"))
 }
 
 /// The demo staff's password in tests.

@@ -5,6 +5,7 @@ use super::{departments_in_scope, Filter};
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::marks;
+use crate::domain::task::{StaffId, TaskId};
 use crate::services::AppResult;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -63,22 +64,24 @@ fn reminders_sent(
     conn: &mut AnyConn,
     rows: &[crate::db::tasks::TaskRow],
     tz: chrono_tz::Tz,
-) -> AppResult<HashMap<i64, Vec<ReminderSent>>> {
-    let mut sent: HashMap<i64, Vec<ReminderSent>> = HashMap::new();
+) -> AppResult<HashMap<TaskId, Vec<ReminderSent>>> {
+    let mut sent: HashMap<TaskId, Vec<ReminderSent>> = HashMap::new();
     let Some(first) = rows.iter().map(|t| t.due_at).min() else { return Ok(sent) };
-    let wanted: HashSet<i64> = rows.iter().map(|t| t.id).collect();
+    let wanted: HashSet<TaskId> = rows.iter().map(|t| t.id).collect();
     let from = first - chrono::Duration::hours(1000);
     let messages = db::outbox::sent_since(conn, from)?;
-    let mut people: Vec<i64> = messages.iter().filter_map(|m| m.2).collect();
+    let mut people: Vec<StaffId> = messages.iter().filter_map(|m| m.2.map(StaffId)).collect();
     people.sort_unstable();
     people.dedup();
-    let names: HashMap<i64, String> = db::staff::names(conn, &people)?.into_iter().collect();
+    let names: HashMap<StaffId, String> = db::staff::names(conn, &people)?.into_iter().collect();
     for (_, _, to, at, items) in messages {
         let at = at.map(|a| a.and_utc().with_timezone(&tz).format("%m-%d %H:%M").to_string()).unwrap_or_default();
-        let to = to.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
-        for item in marks::decode(&items).unwrap_or_default().into_iter().filter(|i| wanted.contains(&i.task_id)) {
+        let to = to.and_then(|id| names.get(&StaffId(id)).cloned()).unwrap_or_default();
+        for item in
+            marks::decode(&items).unwrap_or_default().into_iter().filter(|i| wanted.contains(&TaskId(i.task_id)))
+        {
             let r = ReminderSent { kind: item.kind.as_str().into(), level: item.level, to: to.clone(), at: at.clone() };
-            sent.entry(item.task_id).or_default().push(r);
+            sent.entry(TaskId(item.task_id)).or_default().push(r);
         }
     }
     Ok(sent)

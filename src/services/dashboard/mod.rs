@@ -6,6 +6,7 @@ use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::stats::{contribution, Counts, TaskFacts};
+use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -89,7 +90,7 @@ pub struct Filter {
     pub department: Option<String>,
     pub position: Option<String>,
     /// Tasks assigned to or completed by this person.
-    pub person: Option<i64>,
+    pub person: Option<StaffId>,
 }
 
 /// Longest period a dashboard covers.
@@ -163,7 +164,7 @@ impl Filter {
     }
 
     /// Whether a task of `position`, assigned to `assignee` and completed by `done_by`, is kept.
-    fn keeps(&self, position: &str, assignee: Option<i64>, done_by: Option<i64>) -> bool {
+    fn keeps(&self, position: &str, assignee: Option<StaffId>, done_by: Option<StaffId>) -> bool {
         self.position.as_deref().is_none_or(|p| position == p)
             && self.person.is_none_or(|p| assignee == Some(p) || done_by == Some(p))
     }
@@ -241,7 +242,7 @@ pub fn month_by_person(
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
-    let mut grid: BTreeMap<i64, Vec<Counts>> = BTreeMap::new();
+    let mut grid: BTreeMap<StaffId, Vec<Counts>> = BTreeMap::new();
     let rows = db::tasks::for_counting(conn, first, last, &departments)?;
     for r in rows.iter().filter(|r| filter.keeps(&r.position_id, r.assignee_id, r.done_by)) {
         let Some(who) = r.assignee_id else { continue };
@@ -251,8 +252,8 @@ pub fn month_by_person(
             cell.add(&c.against);
         }
     }
-    let ids: Vec<i64> = grid.keys().copied().collect();
-    let names: HashMap<i64, String> = db::staff::names(conn, &ids)?.into_iter().collect();
+    let ids: Vec<StaffId> = grid.keys().copied().collect();
+    let names: HashMap<StaffId, String> = db::staff::names(conn, &ids)?.into_iter().collect();
     let mut people: Vec<PersonMonth> = grid
         .into_iter()
         .map(|(id, days)| PersonMonth { name: names.get(&id).cloned().unwrap_or_default(), days })
@@ -261,7 +262,7 @@ pub fn month_by_person(
     Ok((first, people))
 }
 
-fn person_key(id: Option<i64>) -> String {
+fn person_key(id: Option<StaffId>) -> String {
     id.map_or_else(|| "unassigned".into(), |i| i.to_string())
 }
 
@@ -275,7 +276,7 @@ fn names(
     let en = locale == "en";
     Ok(match by {
         By::Person => {
-            let ids: Vec<i64> = counts.keys().filter_map(|k| k.parse().ok()).collect();
+            let ids: Vec<StaffId> = counts.keys().filter_map(|k| k.parse().ok()).map(StaffId).collect();
             let mut m: HashMap<String, String> =
                 db::staff::names(conn, &ids)?.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
             m.insert("unassigned".into(), if en { "(unassigned)".into() } else { "（无人负责）".into() });

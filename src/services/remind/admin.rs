@@ -3,6 +3,7 @@
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::marks;
+use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
 use crate::services::{AppError, AppResult};
 use serde::Serialize;
@@ -86,7 +87,7 @@ pub fn outbox(pool: &DbPool, viewer: &Viewer, status: Option<&str>, limit: i64) 
 }
 
 /// Whether `staff` receives the morning digests.
-pub fn wants_digest(pool: &DbPool, staff: i64) -> AppResult<bool> {
+pub fn wants_digest(pool: &DbPool, staff: StaffId) -> AppResult<bool> {
     let row = db::staff::by_id(&mut pool.get()?.any(), staff)?
         .ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
     Ok(!row.digest_opt_out)
@@ -94,7 +95,7 @@ pub fn wants_digest(pool: &DbPool, staff: i64) -> AppResult<bool> {
 
 /// Turns `staff`'s morning digests (their own and a lead's) on or off. Escalations
 /// cannot be turned off.
-pub fn set_digest(pool: &DbPool, staff: i64, wanted: bool) -> AppResult<()> {
+pub fn set_digest(pool: &DbPool, staff: StaffId, wanted: bool) -> AppResult<()> {
     db::staff::set_digest_opt_out(&mut pool.get()?.any(), staff, !wanted)?;
     Ok(())
 }

@@ -66,7 +66,8 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
         if !set.window.allows(&ctx.calendar, ctx.tz, now) {
             return Ok(0);
         }
-        let staff: HashMap<i64, StaffRow> = db::staff::all(conn)?.into_iter().map(|s| (s.id, s)).collect();
+        // The sweep works on the outbox's raw ids; the typed ones end here.
+        let staff: HashMap<i64, StaffRow> = db::staff::all(conn)?.into_iter().map(|s| (s.id.0, s)).collect();
         let names = Lookup {
             tz: ctx.tz,
             base: base_url.trim_end_matches('/').to_string(),
@@ -76,10 +77,11 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
                 .map(|t| (t.spec.id.clone(), (t.spec.zh.clone(), t.spec.en.clone())))
                 .collect(),
             positions: ctx.positions.iter().map(|p| (p.id.clone(), (p.zh.clone(), p.en.clone()))).collect(),
-            people: staff.values().map(|s| (s.id, s.name.clone())).collect(),
+            people: staff.values().map(|s| (s.id.0, s.name.clone())).collect(),
         };
-        let leads = ctx.positions.iter().map(|p| (p.id.clone(), ctx.staffing.lead_for(&p.id, today))).collect();
-        let head = ctx.staffing.head(today);
+        let leads =
+            ctx.positions.iter().map(|p| (p.id.clone(), ctx.staffing.lead_for(&p.id, today).map(|s| s.0))).collect();
+        let head = ctx.staffing.head(today).map(|s| s.0);
         let d =
             Decider { ctx: &ctx, names, staff: &staff, leads, head, base: base_url.trim_end_matches('/'), now, today };
         // Templates share a few policies, and tasks a few due times: what is owed is
@@ -122,7 +124,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
                 let bit = step_bit(o.kind, o.level, false);
                 if done & bit == 0 {
                     if let Some(r) = d.recipient(t, o.audience, policy) {
-                        out.add(To::Person(r.id), item);
+                        out.add(To::Person(r.id.0), item);
                         done |= bit;
                     }
                 }

@@ -110,7 +110,7 @@ impl Decider<'_> {
         for dept in &self.ctx.departments {
             for lp in dept.lead_position.iter() {
                 for s in self.ctx.staffing.holders(lp, self.today) {
-                    held.entry(s).or_default().insert(lp.clone());
+                    held.entry(s.0).or_default().insert(lp.clone());
                 }
             }
         }

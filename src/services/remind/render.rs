@@ -7,6 +7,7 @@ use crate::db::outbox::OutboxRow;
 use crate::db::tasks::BriefTask;
 use crate::db::{self, AnyConn};
 use crate::domain::marks::Item;
+use crate::domain::task::StaffId;
 use crate::domain::webhook::{self, WebhookSpec};
 use crate::i18n::{Lang, Tr};
 use crate::services::{AppError, AppResult};
@@ -76,7 +77,8 @@ impl Lookup {
         people.extend_from_slice(recipients);
         people.sort_unstable();
         people.dedup();
-        let people = db::staff::names(conn, &people)?.into_iter().collect();
+        let people: Vec<StaffId> = people.into_iter().map(StaffId).collect();
+        let people = db::staff::names(conn, &people)?.into_iter().map(|(id, name)| (id.0, name)).collect();
         let lookup = Lookup { tz, base: base.trim_end_matches('/').to_string(), templates, positions, people };
         Ok((lookup, tasks))
     }

@@ -1,6 +1,7 @@
 //! `GET /api/v1/dashboard` and `GET /api/v1/dashboard.csv` for leads and admins.
 
 use crate::domain::access::Viewer;
+use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
 use crate::services::dashboard::{self, By, Dashboard, Filter, Period};
 use crate::services::AppError;
@@ -47,7 +48,7 @@ async fn load(state: web::Data<AppState>, v: Viewer, q: DashboardQuery) -> Resul
     blocking(move || {
         let now = state.clock.now();
         let (from, to) = Period::Custom { from, to }.resolve(&state.pool, now)?;
-        let filter = Filter { department: q.department, position: q.position, person: q.person };
+        let filter = Filter { department: q.department, position: q.position, person: q.person.map(StaffId) };
         dashboard::dashboard(&state.pool, &v, from, to, by, &filter, now)
     })
     .await

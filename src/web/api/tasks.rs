@@ -1,6 +1,7 @@
 //! `/me`, `/me/tasks`, `/tasks/{id}` and the actions on a task.
 
 use crate::domain::completion::CompletionInput;
+use crate::domain::task::TaskId;
 use crate::error::ErrorCode;
 use crate::services::tasks::{self, Act, DayList};
 use crate::web::auth::Authed;
@@ -53,7 +54,7 @@ async fn my_tasks(
 #[get("/tasks/{id}")]
 async fn one_task(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (task, history) = blocking(move || tasks::get(&state.pool, &v, id, state.clock.now())).await?;
+    let (task, history) = blocking(move || tasks::get(&state.pool, &v, TaskId(id), state.clock.now())).await?;
     Ok(HttpResponse::Ok().json(json!({"task": task, "history": history})))
 }
 
@@ -118,7 +119,7 @@ async fn run(
     id: i64,
     act: Act,
 ) -> Result<HttpResponse, ApiError> {
-    let task = blocking(move || tasks::act(&state.pool, &v, id, act, state.clock.now())).await?;
+    let task = blocking(move || tasks::act(&state.pool, &v, TaskId(id), act, state.clock.now())).await?;
     Ok(HttpResponse::Ok().json(json!({"task": task})))
 }
 

@@ -4,6 +4,7 @@
 use super::i18n::Tr;
 use super::{chart, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::stats::Counts;
+use crate::domain::task::StaffId;
 use crate::services::dashboard::{self, By, Dashboard, Filter, Overdue, Period};
 use crate::services::AppError;
 use crate::web::{blocking, error, AppState};
@@ -32,7 +33,11 @@ impl Query {
     }
 
     fn filter(&self) -> Filter {
-        Filter { department: self.department.clone(), position: self.position.clone(), person: self.person }
+        Filter {
+            department: self.department.clone(),
+            position: self.position.clone(),
+            person: self.person.map(StaffId),
+        }
     }
 
     /// The period asked for.

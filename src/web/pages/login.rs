@@ -2,6 +2,7 @@
 
 use super::i18n::Lang;
 use super::{anonymous, csrf_ok, html, remember, safe_back, see_other, Chrome};
+use crate::domain::task::StaffId;
 use crate::error::{AppError, ErrorCode};
 use crate::services;
 use crate::web::{blocking, error, AppState};
@@ -97,7 +98,7 @@ async fn switch_lang(state: web::Data<AppState>, session: Session, form: web::Fo
     }
     let lang = Lang::from_locale(&form.lang);
     let pool = state.pool.clone();
-    match blocking(move || services::auth::set_locale(&pool, id, lang.locale())).await {
+    match blocking(move || services::auth::set_locale(&pool, StaffId(id), lang.locale())).await {
         Ok(()) => see_other(&back),
         Err(e) => error::page(anonymous(&session, lang), &e),
     }

@@ -16,6 +16,7 @@ mod today;
 
 use super::{blocking, AppState};
 use crate::domain::access::Viewer;
+use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
 use crate::services;
 use actix_session::config::PersistentSession;
@@ -148,7 +149,7 @@ pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
 pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result<Viewer, HttpResponse> {
     let Ok(Some(id)) = session.get::<i64>("staff") else { return Err(see_other("/login")) };
     let (pool, now) = (state.pool.clone(), state.clock.now());
-    let viewer = blocking(move || services::auth::staff_viewer(&pool, id, now)).await;
+    let viewer = blocking(move || services::auth::staff_viewer(&pool, StaffId(id), now)).await;
     match viewer {
         Ok(v) => Ok(v),
         Err(e) if e.code == ErrorCode::Unauthenticated => {

@@ -2,7 +2,7 @@
 
 use super::{chrome, csrf_ok, flash, html, safe_back, see_other, signed_in, Chrome, Helpers};
 use crate::domain::completion::CompletionInput;
-use crate::domain::task::TaskStatus;
+use crate::domain::task::{TaskId, TaskStatus};
 use crate::domain::template::CompletionMode;
 use crate::error::{AppError, Class, ErrorCode};
 use crate::services::tasks::{self, Act, DayList, LogView, TaskView};
@@ -82,7 +82,7 @@ async fn show_task(
     prev: HashMap<String, String>,
 ) -> HttpResponse {
     let (pool, now) = (state.pool.clone(), state.clock.now());
-    match blocking(move || tasks::get(&pool, &v, id, now)).await {
+    match blocking(move || tasks::get(&pool, &v, TaskId(id), now)).await {
         Ok((task, history)) => {
             // Name a figure by its label, in the reader's language.
             let error = error.map(|e| (e.field.clone(), e.message(c.tr.0))).map(|(field, text)| match field {
@@ -137,7 +137,7 @@ async fn act(
         _ => return error::page(c, &AppError::new(ErrorCode::NoSuchPage)),
     };
     let (pool, viewer, now) = (state.pool.clone(), v.clone(), state.clock.now());
-    match blocking(move || tasks::act(&pool, &viewer, id, act, now)).await {
+    match blocking(move || tasks::act(&pool, &viewer, TaskId(id), act, now)).await {
         Ok(task) => {
             let title = if c.tr.is_zh() { task.title_zh.clone() } else { task.title_en.clone() };
             let key = match task.status {
