@@ -10,15 +10,14 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// A person in a position.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PersonRef {
-    #[schema(value_type = i64)]
     pub id: StaffId,
     pub name: String,
 }
 
 /// A position with its department, headcount and who holds it today.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PositionView {
     pub id: String,
     pub zh: String,
@@ -73,14 +72,13 @@ pub fn positions(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PositionVie
 }
 
 /// A template as the API shows it: its written form plus where it sits.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TemplateView {
     pub position: String,
     pub active: bool,
     /// The template as written in `templates.toml` (id, duty, zh, en, schedule or
     /// trigger, shift, due, assign, assign_to, catch_up, completion, figures).
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub spec: TemplateSpec,
 }
 

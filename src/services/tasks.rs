@@ -17,9 +17,8 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// A task as people see it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TaskView {
-    #[schema(value_type = i64)]
     pub id: TaskId,
     pub template_id: String,
     pub title_zh: String,
@@ -35,24 +34,19 @@ pub struct TaskView {
     /// Due time in the company's zone, RFC 3339.
     pub due_at: String,
     /// `open`, `done`, `skipped` or `missed`.
-    #[schema(value_type = String, example = "open")]
     pub status: TaskStatus,
     /// Open and past its due time.
     pub overdue: bool,
-    #[schema(value_type = Option<i64>)]
     pub assignee_id: Option<StaffId>,
     pub assignee_name: Option<String>,
     /// `none`, `vacancy` or `leave`.
     pub cover: String,
     pub covered_name: Option<String>,
     /// `tick`, `note`, `signoff` or `figures`.
-    #[schema(value_type = String)]
     pub completion: CompletionMode,
     /// The figures completion asks for: `{key, type, zh, en, required}`.
-    #[schema(value_type = Vec<Object>)]
     pub figures_asked: Vec<FigureSpec>,
     pub note: Option<String>,
-    #[schema(value_type = Option<Object>)]
     pub figures: Option<Value>,
     pub done_at: Option<String>,
     pub done_by_name: Option<String>,
@@ -61,7 +55,7 @@ pub struct TaskView {
 }
 
 /// A person's list for a day: overdue work first, then the day, then the week after.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DayList {
     pub date: NaiveDate,
     /// Open tasks of earlier days whose due time has passed.
@@ -171,7 +165,7 @@ pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: Da
 }
 
 /// One line of a task's history as shown.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct LogView {
     pub at: String,
     pub actor_name: Option<String>,

@@ -31,6 +31,16 @@ pub enum By {
 }
 
 impl By {
+    /// Its spelling: `department`, `position`, `person` or `template`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            By::Department => "department",
+            By::Position => "position",
+            By::Person => "person",
+            By::Template => "template",
+        }
+    }
+
     /// Parses `department`, `position`, `person` or `template`.
     pub fn parse(s: &str) -> Option<By> {
         match s {
@@ -44,7 +54,7 @@ impl By {
 }
 
 /// One row: what it is and its counts.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Row {
     pub key: String,
     pub name: String,
@@ -72,11 +82,10 @@ impl Row {
 }
 
 /// A dashboard: rows in catalogue (or name) order, and the period's totals.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    #[schema(value_type = String)]
     pub by: By,
     /// The departments counted.
     pub departments: Vec<String>,

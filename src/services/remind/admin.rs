@@ -9,7 +9,7 @@ use crate::services::{AppError, AppResult};
 use serde::Serialize;
 
 /// A message in the outbox, as admins see it (webhook URLs never appear).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct OutboxView {
     pub id: i64,
     /// `due_soon`, `overdue`, `repeat`, `escalation`, `digest` or `lead_digest`.
@@ -37,7 +37,7 @@ pub struct OutboxView {
 }
 
 /// The outbox page's data: the newest messages and the count in each status.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Outbox {
     /// How many messages are in each status.
     pub counts: std::collections::BTreeMap<String, i64>,

@@ -1,5 +1,6 @@
 //! `GET /api/v1/dashboard` and `GET /api/v1/dashboard.csv` for leads and admins.
 
+use super::views::DashboardJson;
 use crate::domain::access::Viewer;
 use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
@@ -57,7 +58,7 @@ async fn load(state: web::Data<AppState>, v: Viewer, q: DashboardQuery) -> Resul
 
 /// Completion figures of a period, one row per department, position, person or template.
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard", security(("bearer" = [])), params(DashboardQuery),
-    responses((status = 200, body = Dashboard), (status = 403, description = "Not a lead or admin", body = ErrorBody),
+    responses((status = 200, body = DashboardJson), (status = 403, description = "Not a lead or admin", body = ErrorBody),
         (status = 404, description = "A department you do not lead", body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 401, body = ErrorBody)))]
 #[get("/dashboard")]
@@ -66,7 +67,7 @@ async fn json(
     Authed(v): Authed,
     q: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(load(state, v, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(DashboardJson::from(load(state, v, q.into_inner()).await?)))
 }
 
 /// The same as CSV (UTF-8 with a BOM, so Excel reads Chinese correctly).

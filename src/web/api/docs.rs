@@ -1,9 +1,11 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and Swagger UI
 //! served from the binary (no internet needed).
 
+use super::views::{
+    DashboardJson, DayListJson, LogJson, OutboxJson, OutboxMessageJson, PersonJson, PositionJson, RowJson, TaskChanged,
+    TaskJson, TaskWithHistory, TemplateJson,
+};
 use super::{account, dashboard, events, outbox, tasks};
-use crate::services::catalog_view::{PersonRef, PositionView, TemplateView};
-use crate::services::tasks::{DayList, LogView, TaskView};
 use crate::web::error::{ErrorBody, ErrorDetail};
 use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -22,10 +24,9 @@ use utoipa_swagger_ui::SwaggerUi;
         outbox::list, outbox::digest,
     ),
     components(schemas(
-        ErrorBody, ErrorDetail, TaskView, DayList, LogView, PositionView, PersonRef, TemplateView,
-        tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, events::EventBody,
-        crate::services::dashboard::Dashboard, crate::services::dashboard::Row,
-        crate::services::remind::admin::Outbox, crate::services::remind::admin::OutboxView, outbox::DigestBody,
+        ErrorBody, ErrorDetail, TaskJson, DayListJson, LogJson, TaskWithHistory, TaskChanged, PositionJson,
+        PersonJson, TemplateJson, tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, events::EventBody,
+        DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody,
     )),
     modifiers(&BearerAuth),
 )]

@@ -6,14 +6,15 @@ pub mod docs;
 pub mod events;
 pub mod outbox;
 pub mod tasks;
+pub mod views;
 
 use super::auth::Authed;
 use super::error::{ApiError, ErrorBody};
 use super::AppState;
 use crate::services;
-use crate::services::catalog_view::{PositionView, TemplateView};
 use actix_web::{get, web, HttpResponse};
 use serde_json::json;
+use views::{PositionJson, TemplateJson};
 
 /// Mounts the API routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -53,19 +54,21 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 }
 
 /// The positions, with department, headcount and today's holders.
-#[utoipa::path(get, path = "/api/v1/positions", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{positions: [...]}`", body = Vec<PositionView>), (status = 500, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/positions", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{positions: [...]}`", body = Vec<PositionJson>), (status = 500, body = ErrorBody)))]
 #[get("/positions")]
 async fn positions(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let list = super::blocking(move || services::catalog_view::positions(&pool, state.clock.now())).await?;
+    let list: Vec<PositionJson> = list.into_iter().map(PositionJson::from).collect();
     Ok(HttpResponse::Ok().json(json!({"positions": list})))
 }
 
 /// The task templates as written in the catalogue.
-#[utoipa::path(get, path = "/api/v1/templates", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{templates: [...]}`", body = Vec<TemplateView>)))]
+#[utoipa::path(get, path = "/api/v1/templates", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{templates: [...]}`", body = Vec<TemplateJson>)))]
 #[get("/templates")]
 async fn templates(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let list = super::blocking(move || services::catalog_view::templates(&pool)).await?;
+    let list: Vec<TemplateJson> = list.into_iter().map(TemplateJson::from).collect();
     Ok(HttpResponse::Ok().json(json!({"templates": list})))
 }

@@ -1,6 +1,7 @@
 //! `GET /api/v1/outbox` for admins, and `PUT /api/v1/me/digest` for everyone.
 
-use crate::services::remind::admin::{self, Outbox};
+use super::views::OutboxJson;
+use crate::services::remind::admin;
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
@@ -18,7 +19,7 @@ pub(crate) struct OutboxQuery {
 
 /// The outbox: the newest messages with their status and the server's last answer.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "reminders", security(("bearer" = [])), params(OutboxQuery),
-    responses((status = 200, body = Outbox), (status = 403, description = "Not an admin", body = ErrorBody),
+    responses((status = 200, body = OutboxJson), (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/outbox")]
 async fn list(
@@ -28,7 +29,7 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let out = blocking(move || admin::outbox(&state.pool, &v, q.status.as_deref(), q.limit.unwrap_or(100))).await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(OutboxJson::from(out)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,9 +1,10 @@
 //! `/me`, `/me/tasks`, `/tasks/{id}` and the actions on a task.
 
+use super::views::{DayListJson, LogJson, TaskChanged, TaskWithHistory};
 use crate::domain::completion::CompletionInput;
 use crate::domain::task::TaskId;
 use crate::error::ErrorCode;
-use crate::services::tasks::{self, Act, DayList};
+use crate::services::tasks::{self, Act};
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
@@ -31,7 +32,7 @@ pub(crate) struct DayQuery {
 
 /// My tasks for a day (default today): overdue ones, the day's, the next 7 days.
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "tasks", security(("bearer" = [])), params(DayQuery),
-    responses((status = 200, body = DayList), (status = 422, description = "Bad date", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, body = DayListJson), (status = 422, description = "Bad date", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/me/tasks")]
 async fn my_tasks(
     state: web::Data<AppState>,
@@ -45,17 +46,18 @@ async fn my_tasks(
         None => None,
     };
     let list = blocking(move || tasks::day_list(&state.pool, &v, date, state.clock.now())).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(DayListJson::from(list)))
 }
 
 /// One task with its history.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "`{task, history}`", body = Object), (status = 404, description = "No such task, or not yours to see", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, body = TaskWithHistory), (status = 404, description = "No such task, or not yours to see", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/tasks/{id}")]
 async fn one_task(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let (task, history) = blocking(move || tasks::get(&state.pool, &v, TaskId(id), state.clock.now())).await?;
-    Ok(HttpResponse::Ok().json(json!({"task": task, "history": history})))
+    let history = history.into_iter().map(LogJson::from).collect();
+    Ok(HttpResponse::Ok().json(TaskWithHistory { task: task.into(), history }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -94,7 +96,7 @@ pub(crate) struct SkipBody {
 
 /// Skips a task, with a reason.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/skip", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)), request_body = SkipBody,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, body = TaskChanged), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/tasks/{id}/skip")]
 async fn skip(
     state: web::Data<AppState>,
@@ -107,7 +109,7 @@ async fn skip(
 
 /// Reopens a done or skipped task (within 10 minutes, or by a lead or admin).
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/reopen", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, body = TaskChanged), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/tasks/{id}/reopen")]
 async fn reopen(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     run(state, v, id.into_inner(), Act::Reopen).await
@@ -120,7 +122,7 @@ async fn run(
     act: Act,
 ) -> Result<HttpResponse, ApiError> {
     let task = blocking(move || tasks::act(&state.pool, &v, TaskId(id), act, state.clock.now())).await?;
-    Ok(HttpResponse::Ok().json(json!({"task": task})))
+    Ok(HttpResponse::Ok().json(TaskChanged { task: task.into() }))
 }
 
 /// Mounts these routes (inside `/api/v1`).
