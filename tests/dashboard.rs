@@ -106,7 +106,7 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     staffing::end_holding(
         pool,
         staff_id(db, "张伟"),
-        "ops.data-analyst",
+        &"ops.data-analyst".into(),
         day("2026-11-24"),
         at("2026-11-23T01:00:00Z"),
     )
@@ -259,7 +259,8 @@ fn report_figures_sum_and_average(db: &TestDb) {
     file("2026-12-01", 80, 0);
     file("2026-12-02", 100, 2);
     let gm = viewer(db, "王建国", "2026-12-04");
-    let r = figures::report(db.pool(), &gm, "shipping-daily-report", day("2026-11-30"), day("2026-12-04")).unwrap();
+    let r =
+        figures::report(db.pool(), &gm, &"shipping-daily-report".into(), day("2026-11-30"), day("2026-12-04")).unwrap();
     assert_eq!(r.rows.len(), 3);
     assert_eq!(r.rows[0].values, ["120", "1", "0"]);
     assert_eq!(r.rows[0].by, "孙丽");
@@ -270,16 +271,16 @@ fn report_figures_sum_and_average(db: &TestDb) {
     assert!(csv.contains("合计,,300.00,3.00,0.00") && csv.contains("平均,,100.00,1.00,0.00"));
     // Staff do not see reports; a template without figures has none.
     assert!(matches!(
-        figures::report(db.pool(), &clerk, "shipping-daily-report", day("2026-11-30"), day("2026-12-04")),
+        figures::report(db.pool(), &clerk, &"shipping-daily-report".into(), day("2026-11-30"), day("2026-12-04")),
         Err(AppError { code: ErrorCode::DashboardForbidden, .. })
     ));
     assert!(matches!(
-        figures::report(db.pool(), &gm, "gm-office-meeting", day("2026-11-30"), day("2026-12-04")),
+        figures::report(db.pool(), &gm, &"gm-office-meeting".into(), day("2026-11-30"), day("2026-12-04")),
         Err(AppError { code: ErrorCode::NoFigures, .. })
     ));
     // The store lead does not lead logistics: nothing of it reaches them.
     let lead = viewer(db, "李娜", "2026-12-04");
-    assert!(figures::report(db.pool(), &lead, "shipping-daily-report", day("2026-11-30"), day("2026-12-04"))
+    assert!(figures::report(db.pool(), &lead, &"shipping-daily-report".into(), day("2026-11-30"), day("2026-12-04"))
         .unwrap()
         .rows
         .is_empty());
@@ -319,7 +320,7 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
             8 => generate::run(pool, when, None, 3, Scope::Incremental).map(|_| ()),
             _ => {
                 let (who, position) = [("孙丽", "logistics.shipping-clerk"), ("陈杰", "ops.site-planner")][step % 2];
-                staffing::end_holding(pool, staff_id(db, who), position, when.date_naive(), when).map(|_| ())
+                staffing::end_holding(pool, staff_id(db, who), &position.into(), when.date_naive(), when).map(|_| ())
             }
         };
         clock += Duration::minutes(rng.random_range(1..=300));

@@ -122,10 +122,10 @@ fn a_vacancy_goes_to_the_lead(db: &TestDb) {
     let analyst = staff_id(db, "张伟");
     let store_lead = staff_id(db, "李娜");
     let gm = staff_id(db, "王建国");
-    let moved = staffing::end_holding(db.pool(), analyst, "ops.data-analyst", day("2026-11-30"), now).unwrap();
+    let moved = staffing::end_holding(db.pool(), analyst, &"ops.data-analyst".into(), day("2026-11-30"), now).unwrap();
     assert!(moved.moved >= 2, "{moved:?}");
     let packer = staff_id(db, "马超");
-    staffing::end_holding(db.pool(), packer, "logistics.packing-lead", day("2026-11-30"), now).unwrap();
+    staffing::end_holding(db.pool(), packer, &"logistics.packing-lead".into(), day("2026-11-30"), now).unwrap();
     generate::run(db.pool(), now, Some(day("2026-12-14")), 7, Scope::Incremental).unwrap();
     let all = tasks(db);
     for t in all.iter().filter(|t| t.position_id == "ops.data-analyst") {
@@ -184,7 +184,8 @@ fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
     // One of the old keeper's future checks is already done: it stays his.
     let done_id = on(&tasks(db), "warehouse-daily-check", "2026-12-03")[0].id;
     mark_done(db, done_id);
-    let r = staffing::change_holder(db.pool(), "logistics.warehouse-keeper", old, new, day("2026-12-02"), now).unwrap();
+    let r = staffing::change_holder(db.pool(), &"logistics.warehouse-keeper".into(), old, new, day("2026-12-02"), now)
+        .unwrap();
     assert!(r.moved > 0 && r.removed == 0, "{r:?}");
     for t in of(&tasks(db), "warehouse-daily-check") {
         let want = if t.occurs_on < day("2026-12-02") || t.id == done_id { old } else { new };
@@ -228,9 +229,10 @@ fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
     let second = common::add_person(db, "he.ping@example.com", "何平");
     // A second warehouse keeper and a second packer from 12-02.
     let r =
-        staffing::add_holding(db.pool(), second, "logistics.warehouse-keeper", false, day("2026-12-02"), now).unwrap();
+        staffing::add_holding(db.pool(), second, &"logistics.warehouse-keeper".into(), false, day("2026-12-02"), now)
+            .unwrap();
     assert!(r.created > 0, "the added holder gets their upcoming tasks at once: {r:?}");
-    staffing::add_holding(db.pool(), second, "logistics.packing-lead", false, day("2026-12-02"), now).unwrap();
+    staffing::add_holding(db.pool(), second, &"logistics.packing-lead".into(), false, day("2026-12-02"), now).unwrap();
     let all = tasks(db);
     let checks: Vec<Option<dutyday::domain::task::StaffId>> =
         on(&all, "warehouse-daily-check", "2026-12-03").iter().map(|t| t.assignee_id).collect();

@@ -2,7 +2,7 @@
 
 use super::schema::{leaves, position_holders, staff};
 use super::AnyConn;
-use crate::domain::task::StaffId;
+use crate::domain::task::{PositionId, StaffId};
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -98,10 +98,15 @@ pub fn holders_since(conn: &mut AnyConn, since: NaiveDate) -> QueryResult<Vec<Ho
 }
 
 /// Ends `staff`'s holding of `position` on `last_day` (inclusive).
-pub fn end_holding(conn: &mut AnyConn, staff: StaffId, position: &str, last_day: NaiveDate) -> QueryResult<usize> {
+pub fn end_holding(
+    conn: &mut AnyConn,
+    staff: StaffId,
+    position: &PositionId,
+    last_day: NaiveDate,
+) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::update(position_holders::table
             .filter(position_holders::staff_id.eq(staff.0))
-            .filter(position_holders::position_id.eq(position))
+            .filter(position_holders::position_id.eq(position.as_str()))
             .filter(position_holders::deputy.eq(false))
             .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.gt(last_day))))
         .set(position_holders::valid_to.eq(Some(last_day)))

@@ -4,7 +4,7 @@
 use super::schema::tasks;
 use super::tasks::TaskRow;
 use super::{AnyConn, INSERT_CHUNK};
-use crate::domain::task::{StaffId, TaskStatus};
+use crate::domain::task::{StaffId, TaskStatus, TemplateId};
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -62,13 +62,13 @@ pub fn overdue_in(conn: &mut AnyConn, departments: &[String], now: NaiveDateTime
 /// Completed tasks of one template dated `from..=to` in `departments`, with figures.
 pub fn with_figures(
     conn: &mut AnyConn,
-    template: &str,
+    template: &TemplateId,
     from: NaiveDate,
     to: NaiveDate,
     departments: &[String],
 ) -> QueryResult<Vec<TaskRow>> {
     with_conn!(conn, c => tasks::table
-        .filter(tasks::template_id.eq(template))
+        .filter(tasks::template_id.eq(template.as_str()))
         .filter(tasks::occurs_on.between(from, to))
         .filter(tasks::department_id.eq_any(departments))
         .filter(tasks::status.eq(TaskStatus::Done.as_str()))

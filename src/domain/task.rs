@@ -24,6 +24,41 @@ macro_rules! id_display {
 }
 id_display!(StaffId, TaskId);
 
+macro_rules! name_id {
+    ($($(#[$m:meta])* $t:ident),*) => {$(
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $t(pub String);
+
+        impl $t {
+            /// The id as written in the catalogue.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<&str> for $t {
+            fn from(s: &str) -> Self {
+                $t(s.to_string())
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+name_id!(
+    /// The id of a position (`logistics.warehouse-keeper`): a type of its own, so that
+    /// it cannot be passed where a template's id is meant (both are text).
+    PositionId,
+    /// The id of a task template (`warehouse-daily-check`).
+    TemplateId
+);
+
 /// Where a task stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -2,7 +2,7 @@
 
 use super::AppResult;
 use crate::db::{self, DbPool};
-use crate::domain::task::StaffId;
+use crate::domain::task::{PositionId, StaffId};
 use crate::domain::template::TemplateSpec;
 use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
@@ -143,14 +143,14 @@ pub struct JobDescription {
 }
 
 /// The job description of `position`, staffed as of today.
-pub fn job_description(pool: &DbPool, position: &str, now: DateTime<Utc>) -> AppResult<JobDescription> {
+pub fn job_description(pool: &DbPool, position: &PositionId, now: DateTime<Utc>) -> AppResult<JobDescription> {
     let pos = positions(pool, now)?
         .into_iter()
-        .find(|p| p.id == position)
+        .find(|p| p.id == position.as_str())
         .ok_or_else(|| super::AppError::new(ErrorCode::PositionNotFound).arg("position", position))?;
     let org = db::org::load(&mut pool.get()?.any())?;
     let mut duties = Vec::new();
-    for d in org.duties.into_iter().filter(|d| d.position_id == position) {
+    for d in org.duties.into_iter().filter(|d| d.position_id == position.as_str()) {
         let mut templates = Vec::new();
         for t in org.templates.iter().filter(|t| t.duty_id == d.id) {
             templates.push(serde_json::from_str(&t.spec).map_err(|e| super::AppError::corrupt(e.to_string()))?);

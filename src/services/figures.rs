@@ -4,7 +4,7 @@
 use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
-use crate::domain::task::StaffId;
+use crate::domain::task::{StaffId, TemplateId};
 use crate::domain::template::{FigureSpec, FigureType, TemplateSpec};
 use crate::error::ErrorCode;
 use chrono::NaiveDate;
@@ -39,7 +39,7 @@ pub struct FigureReport {
 pub fn report(
     pool: &DbPool,
     viewer: &Viewer,
-    template: &str,
+    template: &TemplateId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<FigureReport> {

@@ -13,7 +13,7 @@ use super::context::Context;
 use super::{AppError, AppResult};
 use crate::db::staff::NewHolder;
 use crate::db::{self, AnyConn, DbPool};
-use crate::domain::task::{StaffId, TaskStatus};
+use crate::domain::task::{PositionId, StaffId, TaskStatus};
 use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeSet, HashMap};
@@ -39,7 +39,7 @@ fn staff_exists(conn: &mut AnyConn, id: StaffId) -> AppResult<()> {
 pub fn add_holding(
     pool: &DbPool,
     staff: StaffId,
-    position: &str,
+    position: &PositionId,
     deputy: bool,
     from: NaiveDate,
     now: DateTime<Utc>,
@@ -67,7 +67,7 @@ pub fn add_holding(
 #[tracing::instrument(level = "debug", skip(pool))]
 pub fn change_holder(
     pool: &DbPool,
-    position: &str,
+    position: &PositionId,
     old: StaffId,
     new: StaffId,
     effective: NaiveDate,
@@ -103,7 +103,7 @@ pub fn change_holder(
 pub fn end_holding(
     pool: &DbPool,
     staff: StaffId,
-    position: &str,
+    position: &PositionId,
     last_day: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Reconciled> {
@@ -118,9 +118,13 @@ pub fn end_holding(
         let out = reconcile(conn, &[position.to_string()], now)?;
         let first_vacant = last_day.succ_opt().unwrap_or(last_day);
         let ctx = Context::load(conn, first_vacant)?;
-        if ctx.staffing.holders(position, first_vacant).is_empty() && super::events::known_events(&ctx).contains(VACANT)
+        if ctx.staffing.holders(position.as_str(), first_vacant).is_empty()
+            && super::events::known_events(&ctx).contains(VACANT)
         {
-            let name = ctx.staffing.position(position).map_or(position.to_string(), |p| format!("{} ({})", p.zh, p.id));
+            let name = ctx
+                .staffing
+                .position(position.as_str())
+                .map_or(position.to_string(), |p| format!("{} ({})", p.zh, p.id));
             super::events::fire_in(conn, VACANT, &name, Some(first_vacant), now)?;
         }
         Ok(out)

@@ -1,6 +1,7 @@
 //! A report's figures over a period: table, sums, averages, chart and CSV.
 
 use super::{chart, chrome, html, signed_in, Chrome, Helpers};
+use crate::domain::task::TemplateId;
 use crate::domain::template::FigureType;
 use crate::services::dashboard::Period;
 use crate::services::figures::{self, FigureReport};
@@ -47,7 +48,7 @@ async fn load(
     let (pool, now) = (state.pool.clone(), state.clock.now());
     let result = blocking(move || {
         let (from, to) = Period::Custom { from: q.from, to: q.to }.resolve(&pool, now)?;
-        figures::report(&pool, &v, &q.template, from, to).map(|r| (r, from, to))
+        figures::report(&pool, &v, &TemplateId(q.template.clone()), from, to).map(|r| (r, from, to))
     })
     .await;
     match result {

@@ -1,6 +1,7 @@
 //! My history, the org chart (组织架构) and job descriptions (岗位说明书).
 
 use super::{chrome, html, signed_in, Chrome, Helpers};
+use crate::domain::task::PositionId;
 use crate::services::catalog_view::{self, DepartmentView, JobDescription};
 use crate::services::tasks::{self, History};
 use crate::services::AppError;
@@ -86,7 +87,7 @@ async fn position(state: web::Data<AppState>, session: Session, id: web::Path<St
     let c2 = c.clone();
     let pool = state.pool.clone();
     let result = blocking(move || {
-        catalog_view::job_description(&pool, &id, state.clock.now()).map(|jd| PositionPage { c: c2, jd })
+        catalog_view::job_description(&pool, &PositionId(id), state.clock.now()).map(|jd| PositionPage { c: c2, jd })
     })
     .await;
     render(c, result)
