@@ -294,7 +294,23 @@ fn failed_logins_are_slowed_then_refused_for_a_while(db: &TestDb) {
     );
 }
 
+/// A status the code does not know is an error (logged, 500), never an open task.
+fn an_unknown_stored_status_is_an_error_not_an_open_task(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let clerk = token(&base, "sun.li@example.com").await;
+        let id = find_task(&base, &clerk, "shipping-daily-report").await;
+        common::remind::exec(db, &format!("UPDATE tasks SET status = 'paused' WHERE id = {id}"));
+        let (s, e) = call(reqwest::Method::GET, &format!("{base}/api/v1/tasks/{id}"), Some(&clerk), None).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("internal")), "{e}");
+        common::remind::exec(db, &format!("UPDATE tasks SET status = 'open' WHERE id = {id}"));
+        let (s, t) = call(reqwest::Method::GET, &format!("{base}/api/v1/tasks/{id}"), Some(&clerk), None).await;
+        assert_eq!((s, t["task"]["status"].as_str()), (StatusCode::OK, Some("open")));
+    });
+}
+
 on_both_databases!(
+    an_unknown_stored_status_is_an_error_not_an_open_task,
     failed_logins_are_slowed_then_refused_for_a_while,
     the_calendar_feed_is_valid_secret_and_rotatable,
     tokens_login_and_throttling,

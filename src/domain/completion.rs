@@ -138,6 +138,17 @@ pub enum Action {
     Reopen,
 }
 
+impl Action {
+    /// How a task's history names it (`action_<verb>` is its translation key).
+    pub fn log_verb(self) -> &'static str {
+        match self {
+            Action::Complete => "completed",
+            Action::Skip => "skipped",
+            Action::Reopen => "reopened",
+        }
+    }
+}
+
 /// Why a move is refused: the task is not in a state that allows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused(pub ErrorCode);

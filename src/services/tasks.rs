@@ -258,12 +258,7 @@ pub fn act(pool: &DbPool, viewer: &Viewer, id: TaskId, act: Act, now: DateTime<U
         if db::tasks::set_status(conn, id, status, &change, now.naive_utc())? == 0 {
             return Err(AppError::new(ErrorCode::ChangedMeanwhile));
         }
-        let verb = match action {
-            Action::Complete => "completed",
-            Action::Skip => "skipped",
-            Action::Reopen => "reopened",
-        };
-        db::tasks::log(conn, id, now.naive_utc(), Some(viewer.id), verb, detail.as_deref())?;
+        db::tasks::log(conn, id, now.naive_utc(), Some(viewer.id), action.log_verb(), detail.as_deref())?;
         let row = visible(conn, viewer, id)?;
         Ok(views(conn, tz, vec![row], Some(viewer), now)?.remove(0))
     })
