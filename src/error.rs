@@ -101,6 +101,10 @@ codes! {
     Unauthenticated = "unauthenticated" => Unauthenticated,
     WrongCredentials = "wrong_credentials" => Unauthenticated,
     Throttled = "throttled" => Throttled,
+    WrongPassword = "wrong_password" => Invalid,
+    PasswordTooShort = "password_too_short" => Invalid,
+    PasswordIsEmail = "password_is_email" => Invalid,
+    PasswordWeak = "password_weak" => Invalid,
     // Who may do what.
     DashboardForbidden = "dashboard_forbidden" => Forbidden,
     OutboxForbidden = "outbox_forbidden" => Forbidden,

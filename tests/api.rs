@@ -9,16 +9,7 @@ use common::{TestDb, PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-async fn token(base: &str, email: &str) -> String {
-    let res = Client::new()
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
-}
+use common::web::api_token as token;
 
 async fn call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
     let mut req = Client::new().request(method, url);

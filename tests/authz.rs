@@ -40,6 +40,15 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/dashboard?department=logistics", None, [401, 403, 403, 404, 200, 200]),
         (Method::GET, "/api/v1/outbox", None, [401, 403, 403, 403, 403, 200]),
         (Method::PUT, "/api/v1/me/digest", Some(json!({"enabled": true})), [401, 200, 200, 200, 200, 200]),
+        // Everyone may change their own password; a wrong current one changes nothing.
+        (
+            Method::POST,
+            "/api/v1/me/password",
+            Some(json!({"current": "wrong", "new": "x"})),
+            [401, 422, 422, 422, 422, 422],
+        ),
+        // Last: it ends the actor's token (pages sign in afresh below).
+        (Method::POST, "/api/v1/me/sign-out-everywhere", None, [401, 204, 204, 204, 204, 204]),
     ]
 }
 
@@ -55,6 +64,10 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::GET, "/org", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/positions/logistics.warehouse-keeper", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/admin/outbox", [303, 403, 403, 403, 403, 200]),
+        (Method::GET, "/me/account", [303, 200, 200, 200, 200, 200]),
+        (Method::POST, "/me/password", [303, 422, 422, 422, 422, 422]),
+        // Last: it ends the actor's session, and says so on the login page.
+        (Method::POST, "/me/sign-out-everywhere", [303, 303, 303, 303, 303, 303]),
     ]
 }
 

@@ -5,31 +5,9 @@
 mod common;
 use dutyday::i18n::Lang;
 
+use common::web::{browser, get, log_in, post};
 use common::{TestDb, PASSWORD};
-use reqwest::{redirect, Client, StatusCode};
-
-fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap()
-}
-
-async fn get(c: &Client, url: &str) -> (StatusCode, String) {
-    let res = c.get(url).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
-}
-
-async fn post(c: &Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let res = c.post(url).form(form).send().await.unwrap();
-    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (res.status(), location, res.text().await.unwrap())
-}
-
-async fn log_in(c: &Client, base: &str, email: &str) {
-    let (_, page) = get(c, &format!("{base}/login")).await;
-    let (s, to, _) =
-        post(c, &format!("{base}/login"), &[("csrf", &common::csrf(&page)), ("email", email), ("password", PASSWORD)])
-            .await;
-    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/today"));
-}
+use reqwest::StatusCode;
 
 /// The next working day, where the daily tasks are.
 fn next_weekday() -> String {

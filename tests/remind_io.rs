@@ -8,7 +8,7 @@ mod common;
 
 use common::mail::HookServer;
 use common::remind::exec;
-use common::{at, TestDb, PASSWORD};
+use common::{at, TestDb};
 use dutyday::config::Settings;
 use dutyday::services::generate::{self, Scope};
 use dutyday::services::remind::{self, Mailer};
@@ -147,15 +147,7 @@ fn wrong_mail_settings_stop_the_start_with_one_line() {
     );
 }
 
-async fn token(base: &str, email: &str) -> String {
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
-}
+use common::web::api_token as token;
 
 fn outbox_is_for_admins_and_digests_can_be_turned_off(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {

@@ -56,3 +56,7 @@ error-not_imported = the company catalogue has not been imported; run `dutyday m
 error-unavailable = the database cannot be used right now; try again shortly
 error-internal = something went wrong on our side; it has been logged
 error-unknown_event = no template is triggered by `{ $name }`; known events: { $known }
+error-wrong_password = this is not your current password
+error-password_too_short = use at least { $min } characters
+error-password_is_email = a password may not be your email or your name
+error-password_weak = this password is too easy to guess: use a longer phrase, or words that do not belong together

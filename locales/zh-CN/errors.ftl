@@ -53,3 +53,7 @@ error-not_imported = 公司目录尚未导入；请运行 `dutyday migrate`
 error-unavailable = 数据库暂时无法使用，请稍后再试
 error-internal = 服务器出错了，已记录日志
 error-unknown_event = 没有任务模板由 `{ $name }` 触发；已知事件：{ $known }
+error-wrong_password = 当前密码不正确
+error-password_too_short = 至少需要 { $min } 个字符
+error-password_is_email = 密码不能是你的邮箱或姓名
+error-password_weak = 这个密码太容易被猜到：请用更长的短语，或几个互不相关的词

@@ -131,3 +131,59 @@ pub fn shared_secret(conn: &mut AnyConn, name: &str, fresh: &str, now: NaiveDate
         secrets::table.find(name).select(secrets::value).first(c)
     })
 }
+
+/// Starts a page session: its secret's hash, its owner and when it ends.
+pub fn insert_session(
+    conn: &mut AnyConn,
+    hash: &str,
+    staff: StaffId,
+    now: NaiveDateTime,
+    expires: NaiveDateTime,
+) -> QueryResult<usize> {
+    use super::schema::sessions;
+    with_conn!(conn, c => diesel::insert_into(sessions::table)
+        .values((
+            sessions::secret_hash.eq(hash),
+            sessions::staff_id.eq(staff.0),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(expires),
+        ))
+        .execute(c))
+}
+
+/// The owner of the live session whose secret hashes to `hash`.
+pub fn session_owner(conn: &mut AnyConn, hash: &str, now: NaiveDateTime) -> QueryResult<Option<StaffId>> {
+    use super::schema::sessions;
+    with_conn!(conn, c => sessions::table
+        .filter(sessions::secret_hash.eq(hash))
+        .filter(sessions::expires_at.gt(now))
+        .select(sessions::staff_id)
+        .first(c)
+        .optional())
+}
+
+/// Ends one session.
+pub fn delete_session(conn: &mut AnyConn, hash: &str) -> QueryResult<usize> {
+    use super::schema::sessions;
+    with_conn!(conn, c => diesel::delete(sessions::table.find(hash)).execute(c))
+}
+
+/// Ends every session of a person, and the expired sessions of anyone.
+pub fn delete_sessions_of(conn: &mut AnyConn, staff: StaffId, now: NaiveDateTime) -> QueryResult<usize> {
+    use super::schema::sessions;
+    with_conn!(conn, c => diesel::delete(sessions::table.filter(sessions::staff_id.eq(staff.0).or(sessions::expires_at.le(now)))).execute(c))
+}
+
+/// Revokes every live API token of a person.
+pub fn revoke_all_tokens(conn: &mut AnyConn, staff: StaffId, now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(api_tokens::table
+            .filter(api_tokens::staff_id.eq(staff.0))
+            .filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(Some(now)))
+        .execute(c))
+}
+
+/// Sets one person's password hash.
+pub fn set_password_hash(conn: &mut AnyConn, staff: StaffId, hash: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(staff.0)).set(staff::password_hash.eq(Some(hash))).execute(c))
+}

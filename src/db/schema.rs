@@ -257,6 +257,17 @@ diesel::joinable!(outbox -> tasks (task_id));
 diesel::joinable!(reminder_marks -> tasks (task_id));
 diesel::joinable!(tasks -> templates (template_id));
 
+diesel::table! {
+    sessions (secret_hash) {
+        secret_hash -> Text,
+        staff_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> staff (staff_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     company,
     day_rollup,
@@ -279,4 +290,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     task_log,
     secrets,
+    sessions,
 );

@@ -77,7 +77,7 @@ pub fn login(
     }
 }
 
-fn verify(password: &str, hash: &str) -> bool {
+pub(crate) fn verify(password: &str, hash: &str) -> bool {
     use argon2::PasswordVerifier;
     argon2::PasswordHash::new(hash)
         .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())

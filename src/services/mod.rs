@@ -1,6 +1,7 @@
 //! Use cases. Each owns its transaction and takes `now` as a parameter: nothing here
 //! reads the wall clock, so tests can run months of schedules in milliseconds.
 
+pub mod account;
 pub mod auth;
 pub mod calendar;
 pub mod catalog_view;

@@ -4,6 +4,7 @@
 
 pub mod mail;
 pub mod remind;
+pub mod web;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

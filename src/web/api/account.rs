@@ -1,6 +1,6 @@
 //! API tokens: issue with email and password, list, revoke.
 
-use crate::services::auth;
+use crate::services::{account, auth};
 use crate::web::auth::Authed;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::{blocking, AppState};
@@ -54,7 +54,40 @@ async fn revoke(state: web::Data<AppState>, Authed(v): Authed, id: web::Path<i64
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// Changes my password. Every page session and API token of mine ends, the one used
+/// for this request included: sign in again with the new password.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 204, description = "Changed; every session and token of mine has ended"),
+        (status = 422, description = "`current` is wrong, or `new` fails the policy", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody)))]
+#[post("/me/password")]
+async fn change_password(
+    state: web::Data<AppState>,
+    Authed(v): Authed,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    blocking(move || account::change_password(&state.pool, &v, &b.current, &b.new, state.clock.now())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ends every page session and API token of mine, the one used here included.
+#[utoipa::path(post, path = "/api/v1/me/sign-out-everywhere", tag = "me", security(("bearer" = [])),
+    responses((status = 204, description = "Every session and token of mine has ended"), (status = 401, description = "Not signed in", body = ErrorBody)))]
+#[post("/me/sign-out-everywhere")]
+async fn sign_out_everywhere(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpResponse, ApiError> {
+    blocking(move || account::sign_out_everywhere(&state.pool, v.id, state.clock.now())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Mounts these routes (inside `/api/v1`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(issue).service(list).service(revoke);
+    cfg.service(issue).service(list).service(revoke).service(change_password).service(sign_out_everywhere);
 }

@@ -18,14 +18,14 @@ use utoipa_swagger_ui::SwaggerUi;
     info(title = "dutyday", description = "An organisation's written duties as everyone's daily work."),
     paths(
         super::healthz, super::readyz, super::positions, super::templates,
-        account::issue, account::list, account::revoke,
+        account::issue, account::list, account::revoke, account::change_password, account::sign_out_everywhere,
         tasks::me, tasks::my_tasks, tasks::one_task, tasks::complete, tasks::skip, tasks::reopen,
         events::fire, crate::web::feed::rotate, crate::web::feed::ics, dashboard::json, dashboard::csv,
         outbox::list, outbox::digest,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, TaskJson, DayListJson, LogJson, TaskWithHistory, TaskChanged, PositionJson,
-        PersonJson, TemplateJson, tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, events::EventBody,
+        PersonJson, TemplateJson, tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, account::PasswordChange, events::EventBody,
         DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody,
     )),
     modifiers(&BearerAuth),

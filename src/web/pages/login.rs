@@ -1,8 +1,7 @@
 //! Logging in and out, and switching language.
 
 use super::i18n::Lang;
-use super::{anonymous, csrf_ok, html, remember, safe_back, see_other, Chrome};
-use crate::domain::task::StaffId;
+use super::{anonymous, csrf_ok, html, remember, safe_back, see_other, signed_in, Chrome, SESSION_KEY};
 use crate::error::{AppError, ErrorCode};
 use crate::services;
 use crate::web::{blocking, error, AppState};
@@ -54,12 +53,16 @@ async fn login(
     }
     let client = req.peer_addr().map(|a| a.ip().to_string());
     let (pool, email, password) = (state.pool.clone(), form.email.clone(), form.password.clone());
-    let result =
-        blocking(move || services::auth::login(&pool, &email, &password, client.as_deref(), state.clock.now())).await;
+    let result = blocking(move || {
+        let now = state.clock.now();
+        let staff = services::auth::login(&pool, &email, &password, client.as_deref(), now)?;
+        services::account::start_session(&pool, staff, now)
+    })
+    .await;
     match result {
-        Ok(id) => {
+        Ok(secret) => {
             session.renew();
-            remember(&session, "staff", &id);
+            remember(&session, SESSION_KEY, &secret);
             session.remove("csrf");
             see_other("/today")
         }
@@ -75,10 +78,18 @@ struct CsrfForm {
     csrf: Option<String>,
 }
 
-async fn logout(session: Session, form: web::Form<CsrfForm>) -> HttpResponse {
-    if csrf_ok(&session, form.csrf.as_deref()) {
-        session.purge();
+/// Ends this session on the server too: the cookie is worthless afterwards.
+async fn logout(state: web::Data<AppState>, session: Session, form: web::Form<CsrfForm>) -> HttpResponse {
+    if !csrf_ok(&session, form.csrf.as_deref()) {
+        return see_other("/login");
     }
+    if let Ok(Some(secret)) = session.get::<String>(SESSION_KEY) {
+        let pool = state.pool.clone();
+        if let Err(e) = blocking(move || services::account::end_session(&pool, &secret)).await {
+            return error::page(anonymous(&session, Lang::Zh), &e);
+        }
+    }
+    session.purge();
     see_other("/login")
 }
 
@@ -92,13 +103,16 @@ struct LangForm {
 /// Switches the page language and remembers it for this person.
 async fn switch_lang(state: web::Data<AppState>, session: Session, form: web::Form<LangForm>) -> HttpResponse {
     let back = safe_back(form.back.as_deref());
-    let Ok(Some(id)) = session.get::<i64>("staff") else { return see_other("/login") };
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
     if !csrf_ok(&session, form.csrf.as_deref()) {
         return see_other(&back);
     }
     let lang = Lang::from_locale(&form.lang);
     let pool = state.pool.clone();
-    match blocking(move || services::auth::set_locale(&pool, StaffId(id), lang.locale())).await {
+    match blocking(move || services::auth::set_locale(&pool, v.id, lang.locale())).await {
         Ok(()) => see_other(&back),
         Err(e) => error::page(anonymous(&session, lang), &e),
     }

@@ -9,6 +9,7 @@ mod chart;
 mod dashboard;
 mod figures;
 pub use crate::i18n;
+mod account;
 mod info;
 mod login;
 mod outbox;
@@ -16,7 +17,6 @@ mod today;
 
 use super::{blocking, AppState};
 use crate::domain::access::Viewer;
-use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
 use crate::services;
 use actix_session::config::PersistentSession;
@@ -43,6 +43,7 @@ pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSes
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/app.css", web::get().to(css));
     login::configure(cfg);
+    account::configure(cfg);
     today::configure(cfg);
     info::configure(cfg);
     dashboard::configure(cfg);
@@ -102,7 +103,7 @@ pub fn anonymous(session: &Session, lang: Lang) -> Chrome {
         admin: false,
         csrf: csrf_token(session),
         user: None,
-        flash: None,
+        flash: session.remove_as::<String>("flash").and_then(Result::ok),
         back: "/login".into(),
     }
 }
@@ -143,13 +144,16 @@ pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-/// The signed-in person of a page request, or a redirect to the login page. Only an
-/// account that is gone ends the session; a database that is briefly unavailable
+/// The cookie's key for the session secret (see `services::account`).
+pub const SESSION_KEY: &str = "sid";
+
+/// The signed-in person of a page request, or a redirect to the login page. Only a
+/// session or account that is gone ends the session; a database that is briefly unavailable
 /// shows an error page and keeps the person signed in.
 pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result<Viewer, HttpResponse> {
-    let Ok(Some(id)) = session.get::<i64>("staff") else { return Err(see_other("/login")) };
+    let Ok(Some(secret)) = session.get::<String>(SESSION_KEY) else { return Err(see_other("/login")) };
     let (pool, now) = (state.pool.clone(), state.clock.now());
-    let viewer = blocking(move || services::auth::staff_viewer(&pool, StaffId(id), now)).await;
+    let viewer = blocking(move || services::account::session_viewer(&pool, &secret, now)).await;
     match viewer {
         Ok(v) => Ok(v),
         Err(e) if e.code == ErrorCode::Unauthenticated => {
