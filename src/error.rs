@@ -125,6 +125,8 @@ codes! {
     UnknownPosition = "unknown_position" => Invalid,
     NotHolder = "not_holder" => Invalid,
     LeaveReversed = "leave_reversed" => Invalid,
+    LeaveOverlaps = "leave_overlaps" => Invalid,
+    HeadcountFull = "headcount_full" => Invalid,
     EventName = "event_name" => Invalid,
     UnknownEvent = "unknown_event" => Invalid,
     EventDate = "event_date" => Invalid,

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+use dutyday::error::ErrorCode;
 
 use common::{at, day, staff_id, tasks, TestDb};
 use dutyday::db::tasks::TaskRow;
@@ -158,6 +159,12 @@ fn leave_goes_to_the_deputy(db: &TestDb) {
     let deputy = staff_id(db, "马超");
     staffing::add_leave(db.pool(), clerk, day("2026-12-01"), day("2026-12-03"), "年假", now).unwrap();
     staffing::add_leave(db.pool(), clerk, day("2026-12-09"), day("2026-12-09"), "", now).unwrap();
+    // Leave overlapping leave already recorded is refused, naming it; nothing changes.
+    let before = tasks(db);
+    let overlap = staffing::add_leave(db.pool(), clerk, day("2026-12-03"), day("2026-12-04"), "", now).unwrap_err();
+    assert_eq!((overlap.code, overlap.field.as_deref()), (ErrorCode::LeaveOverlaps, Some("from")));
+    assert!(overlap.to_string().contains("2026-12-01 to 2026-12-03"), "{overlap}");
+    assert_eq!(tasks(db), before);
     generate::run(db.pool(), now, Some(day("2026-12-10")), 7, Scope::Incremental).unwrap();
     let all = tasks(db);
     for t in of(&all, "shipping-daily-report") {
@@ -227,6 +234,17 @@ fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
     let now = at("2026-11-30T00:00:00Z");
     generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let second = common::add_person(db, "he.ping@example.com", "何平");
+    // Each seat is a holder: a second keeper needs a headcount of two.
+    let refused =
+        staffing::add_holding(db.pool(), second, &"logistics.warehouse-keeper".into(), false, day("2026-12-02"), now)
+            .unwrap_err();
+    assert_eq!((refused.code, refused.field.as_deref()), (ErrorCode::HeadcountFull, Some("position")));
+    assert!(refused.to_string().contains("logistics.warehouse-keeper"), "{refused}");
+    assert_eq!(on(&tasks(db), "warehouse-daily-check", "2026-12-03").len(), 1, "a refusal changes nothing");
+    common::remind::exec(
+        db,
+        "UPDATE positions SET headcount = 2 WHERE id IN ('logistics.warehouse-keeper', 'logistics.packing-lead')",
+    );
     // A second warehouse keeper and a second packer from 12-02.
     let r =
         staffing::add_holding(db.pool(), second, &"logistics.warehouse-keeper".into(), false, day("2026-12-02"), now)

@@ -60,3 +60,5 @@ error-wrong_password = this is not your current password
 error-password_too_short = use at least { $min } characters
 error-password_is_email = a password may not be your email or your name
 error-password_weak = this password is too easy to guess: use a longer phrase, or words that do not belong together
+error-leave_overlaps = this overlaps leave already recorded from { $from } to { $to }
+error-headcount_full = `{ $position }` has a headcount of { $headcount } and every seat is taken; end a holding first, or raise the headcount

@@ -189,3 +189,8 @@ impl From<PositionRow> for crate::domain::org::Position {
         }
     }
 }
+
+/// One position, if it exists.
+pub fn position(conn: &mut AnyConn, id: &str) -> QueryResult<Option<PositionRow>> {
+    with_conn!(conn, c => positions::table.find(id).select(PositionRow::as_select()).first(c).optional())
+}

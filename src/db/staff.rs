@@ -178,3 +178,29 @@ pub fn positions_held(conn: &mut AnyConn, staff: StaffId, day: NaiveDate) -> Que
 pub fn set_digest_opt_out(conn: &mut AnyConn, id: StaffId, out: bool) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::update(staff::table.find(id.0)).set(staff::digest_opt_out.eq(out)).execute(c))
 }
+
+/// The leave of `staff` that overlaps `from..=to`, if any.
+pub fn leave_overlapping(
+    conn: &mut AnyConn,
+    staff: StaffId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Option<LeaveRow>> {
+    with_conn!(conn, c => leaves::table
+        .filter(leaves::staff_id.eq(staff.0))
+        .filter(leaves::starts_on.le(to))
+        .filter(leaves::ends_on.ge(from))
+        .select(LeaveRow::as_select())
+        .first(c)
+        .optional())
+}
+
+/// How many people hold `position` (not as deputies) on some day from `from` on.
+pub fn holders_from(conn: &mut AnyConn, position: &PositionId, from: NaiveDate) -> QueryResult<i64> {
+    with_conn!(conn, c => position_holders::table
+        .filter(position_holders::position_id.eq(position.as_str()))
+        .filter(position_holders::deputy.eq(false))
+        .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.ge(from)))
+        .count()
+        .get_result(c))
+}

@@ -47,6 +47,14 @@ pub fn add_holding(
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         staff_exists(conn, staff)?;
+        let pos = db::org::position(conn, position.as_str())?
+            .ok_or_else(|| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
+        // Seats are the headcount: a holder beyond it is refused, naming the position.
+        if !deputy && db::staff::holders_from(conn, position, from)? >= i64::from(pos.headcount) {
+            return Err(AppError::invalid("position", ErrorCode::HeadcountFull)
+                .arg("position", position)
+                .arg("headcount", pos.headcount));
+        }
         db::staff::insert_holder(
             conn,
             &NewHolder {
@@ -150,6 +158,11 @@ pub fn add_leave(
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         staff_exists(conn, staff)?;
+        if let Some(l) = db::staff::leave_overlapping(conn, staff, from, to)? {
+            return Err(AppError::invalid("from", ErrorCode::LeaveOverlaps)
+                .arg("from", l.starts_on)
+                .arg("to", l.ends_on));
+        }
         db::staff::insert_leave(conn, staff, from, to, note)?;
         let positions: BTreeSet<String> = db::staff::holders_since(conn, from)?
             .into_iter()
