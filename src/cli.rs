@@ -59,12 +59,24 @@ pub enum Command {
     },
     /// Apply database migrations and import the catalogue into an empty database.
     Migrate,
+    /// People's accounts.
+    People {
+        #[command(subcommand)]
+        action: PeopleAction,
+    },
     /// Decide the reminders owed now and send everything due; prints `queued=N sent=M failed=K`.
     Remind {
         /// The time to decide and send as of (default: now).
         #[arg(long, value_name = "RFC3339")]
         now: Option<DateTime<Utc>>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeopleAction {
+    /// Mail a person a link to set their password (valid for 72 hours); it goes with
+    /// the next reminder tick, or `dutyday remind`.
+    Invite { email: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +162,15 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Command::Migrate => off_thread(move || ready_database(&settings).map(|_| ())).await,
+        Command::People { action: PeopleAction::Invite { email } } => {
+            off_thread(move || {
+                let pool = ready_database(&settings)?;
+                let until = services::links::invite_by_email(&pool, &email, &settings.base_url, Utc::now())?;
+                println!("invitation queued for {email}; the link works until {}", until.to_rfc3339());
+                Ok(())
+            })
+            .await
+        }
         Command::Remind { now } => {
             let mailer = crate::notify::Mailer::from_settings(&settings).map_err(|e| bad(format!("{e:#}")))?;
             let s = settings.clone();

@@ -109,6 +109,7 @@ codes! {
     DashboardForbidden = "dashboard_forbidden" => Forbidden,
     OutboxForbidden = "outbox_forbidden" => Forbidden,
     EventsForbidden = "events_forbidden" => Forbidden,
+    PeopleForbidden = "people_forbidden" => Forbidden,
     // Things that are not there.
     TaskNotFound = "task_not_found" => NotFound,
     StaffNotFound = "staff_not_found" => NotFound,
@@ -117,12 +118,14 @@ codes! {
     DepartmentNotFound = "department_not_found" => NotFound,
     TokenNotFound = "token_not_found" => NotFound,
     FeedNotFound = "feed_not_found" => NotFound,
+    LinkInvalid = "link_invalid" => NotFound,
     // Values.
     InvalidDate = "invalid_date" => Invalid,
     InvalidChoice = "invalid_choice" => Invalid,
     OutOfRange = "out_of_range" => Invalid,
     TooLong = "too_long" => Invalid,
     UnknownPosition = "unknown_position" => Invalid,
+    NoSuchEmail = "no_such_email" => Invalid,
     NotHolder = "not_holder" => Invalid,
     LeaveReversed = "leave_reversed" => Invalid,
     LeaveOverlaps = "leave_overlaps" => Invalid,

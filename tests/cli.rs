@@ -129,7 +129,20 @@ fn an_admin_loads_next_years_calendar_without_a_release(db: &TestDb) {
     assert!(stored.iter().all(|d| d.date.to_string() != "2027-02-10"));
 }
 
+fn people_invite_queues_an_invitation_or_names_the_unknown_email(db: &TestDb) {
+    let out = common::command(&db.url).args(["people", "invite", "xu.qiang@example.com"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).starts_with("invitation queued for xu.qiang@example.com; the link works until "));
+    let rows = dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 100).unwrap();
+    assert_eq!(rows.iter().filter(|r| r.kind == "invitation" && r.address == "xu.qiang@example.com").count(), 1);
+    let bad = common::command(&db.url).args(["people", "invite", "nobody@example.com"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(err.trim(), "dutyday: email: nobody active has the email `nobody@example.com`");
+}
+
 on_both_databases!(
+    people_invite_queues_an_invitation_or_names_the_unknown_email,
     generate_prints_created_and_existing,
     events_fire_their_templates_once,
     an_admin_loads_next_years_calendar_without_a_release

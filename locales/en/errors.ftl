@@ -62,3 +62,6 @@ error-password_is_email = a password may not be your email or your name
 error-password_weak = this password is too easy to guess: use a longer phrase, or words that do not belong together
 error-leave_overlaps = this overlaps leave already recorded from { $from } to { $to }
 error-headcount_full = `{ $position }` has a headcount of { $headcount } and every seat is taken; end a holding first, or raise the headcount
+error-people_forbidden = only admins manage people's accounts
+error-link_invalid = this link has expired or was already used; ask for a new one
+error-no_such_email = nobody active has the email `{ $email }`

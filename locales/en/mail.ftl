@@ -45,3 +45,15 @@ rk_repeat = repeat
 rk_escalation = escalation
 rk_digest = digest
 rk_lead_digest = lead digest
+mail_invite_subject = You are invited to { $company }'s dutyday
+mail_invite_lead = { $company } has opened a dutyday account for you: your daily work appears under Today, from your position's duties. First, set a password.
+mail_reset_subject = Reset your dutyday password
+mail_reset_lead = Someone (we hope you) asked to reset your password for { $company }'s dutyday.
+mail_set_first_password = Set your password
+mail_set_new_password = Set a new password
+mail_link_footer = { $hours ->
+    [one] The link works for { $hours } hour, once. If you did not ask for it, ignore this mail: your password stays as it is.
+   *[other] The link works for { $hours } hours, once. If you did not ask for it, ignore this mail: your password stays as it is.
+}
+rk_invitation = invitation
+rk_password_reset = password reset

@@ -59,3 +59,6 @@ error-password_is_email = 密码不能是你的邮箱或姓名
 error-password_weak = 这个密码太容易被猜到：请用更长的短语，或几个互不相关的词
 error-leave_overlaps = 与已登记的休假（{ $from } 至 { $to }）重叠
 error-headcount_full = 岗位 `{ $position }` 定员 { $headcount } 人，已满员；请先结束某人的任职，或调整定员
+error-people_forbidden = 只有管理员可以管理员工账号。
+error-link_invalid = 此链接已过期或已使用，请重新申请。
+error-no_such_email = 没有在职员工使用邮箱 `{ $email }`

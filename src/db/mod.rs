@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod events;
+pub mod links;
 pub mod marks;
 pub mod org;
 pub mod outbox;

@@ -101,27 +101,48 @@ pub fn keys_since(conn: &mut AnyConn, kinds: &[&str], since: NaiveDateTime) -> Q
 }
 
 /// Claims up to `limit` messages that are due (or whose sender's lease ran out) until
-/// `lease_until`. Call inside a transaction.
+/// `lease_until`, only of `kinds` when given. Call inside a transaction.
 pub fn claim(
     conn: &mut AnyConn,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
+    kinds: Option<&[&str]>,
 ) -> QueryResult<Vec<OutboxRow>> {
-    let due = outbox::status
-        .eq("queued")
-        .and(outbox::next_attempt_at.le(now))
-        .or(outbox::status.eq("sending").and(outbox::claimed_until.lt(now)));
+    let due = || {
+        outbox::status
+            .eq("queued")
+            .and(outbox::next_attempt_at.le(now))
+            .or(outbox::status.eq("sending").and(outbox::claimed_until.lt(now)))
+    };
     let ids: Vec<i64> = match conn {
-        AnyConn::Postgres(c) => outbox::table
-            .filter(due)
-            .order(outbox::id)
-            .limit(limit)
-            .select(outbox::id)
-            .for_update()
-            .skip_locked()
-            .load(*c)?,
-        AnyConn::Sqlite(c) => outbox::table.filter(due).order(outbox::id).limit(limit).select(outbox::id).load(*c)?,
+        // A locking clause cannot go on a boxed query: two spellings.
+        AnyConn::Postgres(c) => match kinds {
+            Some(k) => outbox::table
+                .filter(due())
+                .filter(outbox::kind.eq_any(k))
+                .order(outbox::id)
+                .limit(limit)
+                .select(outbox::id)
+                .for_update()
+                .skip_locked()
+                .load(*c)?,
+            None => outbox::table
+                .filter(due())
+                .order(outbox::id)
+                .limit(limit)
+                .select(outbox::id)
+                .for_update()
+                .skip_locked()
+                .load(*c)?,
+        },
+        AnyConn::Sqlite(c) => {
+            let mut q = outbox::table.filter(due()).order(outbox::id).limit(limit).select(outbox::id).into_boxed();
+            if let Some(k) = kinds {
+                q = q.filter(outbox::kind.eq_any(k));
+            }
+            q.load(*c)?
+        }
     };
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -186,6 +207,13 @@ pub fn finish(conn: &mut AnyConn, id: i64, outcome: &Outcome, now: NaiveDateTime
             ))
             .execute(c),
     })
+}
+
+/// Forgets a sent message's body (an account mail's one-time link).
+pub fn forget_body(conn: &mut AnyConn, id: i64) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(outbox::table.find(id))
+        .set((outbox::body_text.eq(""), outbox::body_html.eq("")))
+        .execute(c))
 }
 
 /// Keeps the subject a message was rendered with (task reminders are rendered when sent).

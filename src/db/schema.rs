@@ -266,7 +266,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    account_links (secret_hash) {
+        secret_hash -> Text,
+        staff_id -> BigInt,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> staff (staff_id));
+diesel::joinable!(account_links -> staff (staff_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     company,
@@ -291,4 +303,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     task_log,
     secrets,
     sessions,
+    account_links,
 );

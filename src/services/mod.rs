@@ -13,6 +13,7 @@ pub mod feed;
 pub mod figures;
 pub mod generate;
 pub mod import;
+pub mod links;
 pub mod remind;
 pub mod staffing;
 pub mod tasks;

@@ -79,8 +79,34 @@ fn trim(x: f64) -> String {
 }
 
 fn finish(lang: Lang, subject: String, greeting: String, lead: String, body: Body) -> Rendered {
+    let footer = Tr(lang).t("mail_footer");
+    layout(lang, subject, greeting, lead, body, footer)
+}
+
+/// What an account mail is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountMail {
+    /// A new person sets their first password.
+    Invitation,
+    /// Someone who forgot theirs sets a new one.
+    Reset,
+}
+
+/// A mail with a one-time link to set one's password, valid for `hours`.
+pub fn account_link(lang: Lang, what: AccountMail, recipient: &str, company: &str, url: &str, hours: i64) -> Rendered {
     let tr = Tr(lang);
-    let footer = tr.t("mail_footer");
+    let (subject, lead, button) = match what {
+        AccountMail::Invitation => ("mail_invite_subject", "mail_invite_lead", "mail_set_first_password"),
+        AccountMail::Reset => ("mail_reset_subject", "mail_reset_lead", "mail_set_new_password"),
+    };
+    let subject = tr.args(subject, &[("company", company)]);
+    let lead = tr.args(lead, &[("company", company)]);
+    let body = Body { facts: vec![], items: vec![], link: Some((tr.t(button), url.to_string())) };
+    let footer = tr.args("mail_link_footer", &[("hours", &hours.to_string())]);
+    layout(lang, subject, tr.args("mail_greeting", &[("name", recipient)]), lead, body, footer)
+}
+
+fn layout(lang: Lang, subject: String, greeting: String, lead: String, body: Body, footer: String) -> Rendered {
     let sep = if lang == Lang::Zh { "：" } else { ": " };
     let text = Text {
         greeting: &greeting,

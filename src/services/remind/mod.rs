@@ -41,8 +41,9 @@ impl std::fmt::Display for PassReport {
 }
 
 /// Decides what is owed at `now`, then delivers everything due. In quiet hours and on
-/// non-working days nothing is decided and nothing is sent, retries included: it all
-/// waits for the next working morning.
+/// non-working days nothing is decided and no reminder is sent, retries included: they
+/// wait for the next working morning. Account mails (invitations, password resets)
+/// go at any hour.
 #[tracing::instrument(level = "debug", skip(pool, mailer, base_url))]
 pub async fn pass(pool: &DbPool, mailer: &Mailer, base_url: &str, now: DateTime<Utc>) -> AppResult<PassReport> {
     let (p, base) = (pool.clone(), base_url.to_string());
@@ -51,6 +52,8 @@ pub async fn pass(pool: &DbPool, mailer: &Mailer, base_url: &str, now: DateTime<
     })
     .await
     .map_err(|e| crate::services::AppError::corrupt(format!("reminder task: {e}")))??;
-    let sent = if open { deliver(pool, mailer, now).await? } else { SendReport::default() };
+    // Outside the window only account mails go: a reset link works for an hour.
+    let only = if open { None } else { Some(&crate::services::links::MAIL_KINDS[..]) };
+    let sent = send::deliver_only(pool, mailer, now, only).await?;
     Ok(PassReport { queued, sent })
 }

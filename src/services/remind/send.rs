@@ -72,14 +72,14 @@ fn stale(item: &Item, states: &HashMap<i64, (TaskStatus, Option<i64>)>) -> Optio
 /// finished or reassigned since they were decided: a message left with none is
 /// cancelled (with why), one left with some keeps only those. Loads what rendering
 /// the rest needs, their tasks as they are now.
-fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>) -> AppResult<Batch> {
+fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>, kinds: Option<&[&str]>) -> AppResult<Batch> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let company = db::org::company(conn)?;
         let names = company.as_ref().map(|c| (c.name.clone(), c.name_en.clone())).unwrap_or_default();
         let hooks: Vec<WebhookSpec> =
             company.as_ref().and_then(|c| serde_json::from_str(&c.webhooks).ok()).unwrap_or_default();
-        let rows = db::outbox::claim(conn, now.naive_utc(), (now + LEASE).naive_utc(), BATCH)?;
+        let rows = db::outbox::claim(conn, now.naive_utc(), (now + LEASE).naive_utc(), BATCH, kinds)?;
         let (mut read, mut broken) = (Vec::new(), Vec::new());
         for r in rows {
             match marks::decode(&r.items) {
@@ -132,11 +132,21 @@ fn prepare(batch: &Batch, unit: &Unit, now: DateTime<Utc>) -> Result<OutboxRow, 
 
 /// Delivers every due message (several batches), recording each outcome.
 pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> AppResult<SendReport> {
+    deliver_only(pool, mailer, now, None).await
+}
+
+/// Delivers the due messages of `kinds` (all when `None`), recording each outcome.
+pub async fn deliver_only(
+    pool: &DbPool,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+    kinds: Option<&'static [&'static str]>,
+) -> AppResult<SendReport> {
     let mut report = SendReport::default();
     loop {
         let p = pool.clone();
         let base = mailer.base.clone();
-        let mut batch = tokio::task::spawn_blocking(move || claim(&p, &base, now))
+        let mut batch = tokio::task::spawn_blocking(move || claim(&p, &base, now, kinds))
             .await
             .map_err(|e| crate::services::AppError::corrupt(format!("sender task: {e}")))??;
         report.cancelled += batch.cancelled;
@@ -149,8 +159,9 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> AppR
         let results: Vec<Outcome> =
             futures_util::stream::iter(sends).buffered(mailer.concurrency.max(1)).collect().await;
         report.messages += results.iter().filter(|o| **o == Outcome::Sent).count();
-        // Each row's outcome, and the subject it went with (kept for the outbox page).
-        let mut outcomes: Vec<(i64, Outcome, Option<String>)> = Vec::new();
+        // Each row's outcome, the subject it went with (kept for the outbox page), and
+        // whether its body goes once sent (an account mail's one-time link).
+        let mut outcomes: Vec<(i64, Outcome, Option<String>, bool)> = Vec::new();
         for ((unit, p), o) in units.iter().zip(&prepared).zip(results) {
             let n = unit.weight();
             match &o {
@@ -160,17 +171,22 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> AppR
                 Outcome::Cancelled(_) => report.cancelled += n,
             }
             let subject = p.as_ref().ok().filter(|_| !unit.items.is_empty()).map(|r| r.subject.clone());
-            outcomes.extend(unit.rows.iter().map(|r| (r.id, o.clone(), subject.clone())));
+            let forget =
+                |r: &OutboxRow| o == Outcome::Sent && crate::services::links::MAIL_KINDS.contains(&r.kind.as_str());
+            outcomes.extend(unit.rows.iter().map(|r| (r.id, o.clone(), subject.clone(), forget(r))));
         }
         report.failed += batch.broken.len();
-        outcomes.extend(batch.broken.iter().map(|(id, o)| (*id, o.clone(), None)));
+        outcomes.extend(batch.broken.iter().map(|(id, o)| (*id, o.clone(), None, false)));
         let p = pool.clone();
         tokio::task::spawn_blocking(move || -> AppResult<()> {
             let mut conn = p.get()?;
             conn.transaction(|conn| {
-                for (id, o, subject) in &outcomes {
+                for (id, o, subject, forget) in &outcomes {
                     if let Some(s) = subject {
                         db::outbox::set_subject(conn, *id, s)?;
+                    }
+                    if *forget {
+                        db::outbox::forget_body(conn, *id)?;
                     }
                     db::outbox::finish(conn, *id, o, now.naive_utc())?;
                 }

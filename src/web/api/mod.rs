@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod docs;
 pub mod events;
 pub mod outbox;
+pub mod people;
 pub mod tasks;
 pub mod views;
 
@@ -26,7 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tasks::configure)
             .configure(events::configure)
             .configure(dashboard::configure)
-            .configure(outbox::configure),
+            .configure(outbox::configure)
+            .configure(people::configure),
     );
 }
 

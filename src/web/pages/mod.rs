@@ -13,6 +13,7 @@ mod account;
 mod info;
 mod login;
 mod outbox;
+mod password;
 mod today;
 
 use super::{blocking, AppState};
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/app.css", web::get().to(css));
     login::configure(cfg);
     account::configure(cfg);
+    password::configure(cfg);
     today::configure(cfg);
     info::configure(cfg);
     dashboard::configure(cfg);
