@@ -195,8 +195,12 @@ fn ready_database(settings: &Settings) -> Result<crate::db::DbPool, Failure> {
     let (report, generated) = startup::import_catalogue(&pool, settings)?;
     if report.imported {
         eprintln!("imported the catalogue: {} staff", report.staff);
-        if let Some(p) = generated {
-            eprintln!("demo staff password: {p}");
+        match generated {
+            Some(p) => eprintln!("demo staff password: {p}"),
+            None if settings.demo_password.is_none() => {
+                eprintln!("no passwords: invite people with `dutyday people invite EMAIL`")
+            }
+            None => {}
         }
     }
     Ok(pool)
@@ -226,12 +230,18 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         println!("Imported the company catalogue: {} staff, calendars for {:?}.", r.staff, r.calendar_years);
     }
     println!("dutyday is running at {base}  (backend: {})", app.state.pool.backend_name());
-    println!("  log in at {base}/login as any demo staff, e.g. xu.qiang@example.com (仓管员),");
-    println!("  wang.jianguo@example.com (总经理) or zhu.xiaoyan@example.com (admin)");
+    if app.demo {
+        println!("  log in at {base}/login as any demo staff, e.g. xu.qiang@example.com (仓管员),");
+        println!("  wang.jianguo@example.com (总经理) or zhu.xiaoyan@example.com (admin)");
+    } else {
+        println!("  log in at {base}/login; people set their password from an invitation:");
+        println!("  dutyday people invite EMAIL (or POST /api/v1/people/{{id}}/invitation as an admin)");
+    }
     println!("  API docs: {base}/api/docs   health: {base}/healthz");
     println!("  mail: {}", app.mailer_line);
     match &app.generated_password {
         Some(p) => println!("  demo password (generated now, shown once): {p}"),
+        None if !app.demo => {}
         None if app.import.is_some() => println!("  demo password: the value of DUTYDAY_DEMO_PASSWORD"),
         None => println!("  demo password: as printed at first start (or DUTYDAY_DEMO_PASSWORD then)"),
     }

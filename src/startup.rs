@@ -26,6 +26,8 @@ pub struct Application {
     pub generated_password: Option<String>,
     /// Where mail goes, for the start-up message.
     pub mailer_line: String,
+    /// Whether the catalogue is a demo's (its staff share a password).
+    pub demo: bool,
 }
 
 /// Options the binary and tests set differently.
@@ -60,8 +62,10 @@ pub fn import_catalogue(pool: &DbPool, settings: &Settings) -> anyhow::Result<(I
     }
     drop(conn);
     let catalog = Catalog::load(&settings.config)?;
-    let generated = settings.demo_password.is_none().then(random_password);
-    let password = settings.demo_password.as_deref().or(generated.as_deref());
+    // Only a demo company's staff share a password; a real company's are invited.
+    let demo = catalog.company.demo;
+    let generated = (demo && settings.demo_password.is_none()).then(random_password);
+    let password = if demo { settings.demo_password.as_deref().or(generated.as_deref()) } else { None };
     let report = import::import_if_empty(pool, &catalog, password, Utc::now())?;
     Ok((report.clone(), generated.filter(|_| report.imported)))
 }
@@ -88,6 +92,7 @@ impl Application {
         let mailer_line = mailer.describe(&settings);
         let pool = open_database(&settings)?;
         let (report, generated_password) = import_catalogue(&pool, &settings)?;
+        let demo = Catalog::load(&settings.config).is_ok_and(|c| c.company.demo);
         let state = Arc::new(AppState { pool, settings, mailer, clock: opts.clock });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.
@@ -135,6 +140,7 @@ impl Application {
             import: report.imported.then_some(report),
             generated_password,
             mailer_line,
+            demo,
         })
     }
 }

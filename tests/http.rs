@@ -165,7 +165,44 @@ fn the_scheduler_starts_with_the_configured_tick(db: &TestDb) {
     });
 }
 
+/// Copies a folder tree (the config folder, to change one file of it).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A real company (no `demo = true`) gets no shared password, even with
+/// `DUTYDAY_DEMO_PASSWORD` set: its people are invited to set their own.
+fn a_real_company_is_imported_without_passwords(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&config_dir(), dir.path());
+        let company = dir.path().join("company/company.toml");
+        let text = std::fs::read_to_string(&company).unwrap().replace("demo = true", "");
+        std::fs::write(&company, text).unwrap();
+        let s = Settings { config: dir.path().to_path_buf(), ..settings(db) };
+        let app = Application::build(s, StartOptions { scheduler: false, clock: Default::default() }).await.unwrap();
+        assert!(!app.demo && app.generated_password.is_none());
+        let mut conn = db.pool().get().unwrap();
+        let staff = dutyday::db::staff::all(&mut conn.any()).unwrap();
+        assert_eq!(staff.len(), 14);
+        assert!(staff.iter().all(|p| p.password_hash.is_none()), "nobody has a password yet");
+        let e =
+            dutyday::services::auth::login(db.pool(), "xu.qiang@example.com", "demo-pass-1", None, chrono::Utc::now());
+        assert_eq!(e.unwrap_err().code, dutyday::error::ErrorCode::WrongCredentials);
+    });
+}
+
 on_both_databases!(
+    a_real_company_is_imported_without_passwords,
     serves_health_positions_and_templates,
     the_api_documents_itself_offline,
     the_scheduler_starts_with_the_configured_tick

@@ -18,6 +18,9 @@ pub struct CompanyFile {
     pub name_en: String,
     #[serde(default = "default_timezone")]
     pub timezone: String,
+    /// A demo company: its staff share one printed password at first import.
+    #[serde(default)]
+    pub demo: bool,
     #[serde(default)]
     pub festival: Vec<FestivalSpec>,
     #[serde(default)]

@@ -28,6 +28,9 @@ pub struct CatalogError {
 pub struct Company {
     pub name: String,
     pub name_en: String,
+    /// A demo company: its staff share one printed password at first import. A real
+    /// company's people are imported without passwords and invited.
+    pub demo: bool,
     pub timezone: Tz,
     pub festivals: Vec<Festival>,
     /// The festivals as written, for storing.

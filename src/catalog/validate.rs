@@ -70,6 +70,7 @@ fn company(dir: &Path) -> Result<Company, CatalogError> {
     Ok(Company {
         name: raw.name,
         name_en: raw.name_en,
+        demo: raw.demo,
         timezone,
         festivals,
         festival_specs: raw.festival,
