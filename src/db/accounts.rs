@@ -151,6 +151,12 @@ pub fn insert_session(
         .execute(c))
 }
 
+/// Forgets sessions that have ended by themselves.
+pub fn delete_expired_sessions(conn: &mut AnyConn, now: NaiveDateTime) -> QueryResult<usize> {
+    use super::schema::sessions;
+    with_conn!(conn, c => diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(c))
+}
+
 /// The owner of the live session whose secret hashes to `hash`.
 pub fn session_owner(conn: &mut AnyConn, hash: &str, now: NaiveDateTime) -> QueryResult<Option<StaffId>> {
     use super::schema::sessions;

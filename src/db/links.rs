@@ -51,6 +51,15 @@ pub fn live(conn: &mut AnyConn, hash: &str, now: NaiveDateTime) -> QueryResult<O
         .optional())
 }
 
+/// Whether `staff` was sent a link for `purpose` after `since`.
+pub fn sent_since(conn: &mut AnyConn, staff: StaffId, purpose: &str, since: NaiveDateTime) -> QueryResult<bool> {
+    with_conn!(conn, c => diesel::select(diesel::dsl::exists(account_links::table
+        .filter(account_links::staff_id.eq(staff.0))
+        .filter(account_links::purpose.eq(purpose))
+        .filter(account_links::created_at.gt(since))))
+        .get_result(c))
+}
+
 /// Uses up every open link of a person (the one just used, and any older ones);
 /// returns how many were open.
 pub fn use_all_of(conn: &mut AnyConn, staff: StaffId, now: NaiveDateTime) -> QueryResult<usize> {

@@ -26,14 +26,13 @@ const MIN_STRENGTH: zxcvbn::Score = zxcvbn::Score::Three;
 pub fn start_session(pool: &DbPool, staff: StaffId, now: DateTime<Utc>) -> AppResult<String> {
     let secret = new_secret("s_");
     let expires = now + Duration::hours(SESSION_HOURS);
-    db::accounts::insert_session(
-        &mut pool.get()?.any(),
-        &digest(&secret),
-        staff,
-        now.naive_utc(),
-        expires.naive_utc(),
-    )?;
-    Ok(secret)
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        // Sessions that ended by themselves go as new ones start.
+        db::accounts::delete_expired_sessions(conn, now.naive_utc())?;
+        db::accounts::insert_session(conn, &digest(&secret), staff, now.naive_utc(), expires.naive_utc())?;
+        Ok(secret)
+    })
 }
 
 /// The person of a live session, with what they hold and lead today;

@@ -22,6 +22,8 @@ use chrono::{DateTime, Duration, Utc};
 pub const INVITE_HOURS: i64 = 72;
 /// How long a reset link works.
 pub const RESET_HOURS: i64 = 1;
+/// How long after a reset mail another is not sent (a mailbox is not to be flooded).
+const RESET_SPACING: Duration = Duration::minutes(5);
 /// The outbox kinds of account mails: sent at any hour.
 pub const MAIL_KINDS: [&str; 2] = ["invitation", "password_reset"];
 
@@ -60,6 +62,8 @@ pub fn request_reset(pool: &DbPool, email: &str, base_url: &str, now: DateTime<U
     let mut conn = pool.get()?;
     let email = email.trim().to_lowercase();
     conn.transaction(|conn| match db::staff::by_email(conn, &email)?.filter(|p| p.active) {
+        // One reset mail per person per few minutes, however often it is asked for.
+        Some(p) if db::links::sent_since(conn, p.id, "reset", (now - RESET_SPACING).naive_utc())? => Ok(()),
         Some(p) => send_link(conn, p.id, AccountMail::Reset, base_url, now).map(|_| ()),
         None => Ok(()),
     })
