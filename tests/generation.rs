@@ -245,17 +245,42 @@ fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
         db,
         "UPDATE positions SET headcount = 2 WHERE id IN ('logistics.warehouse-keeper', 'logistics.packing-lead')",
     );
+    // The empty second seat is seen: its daily check goes to the GM (logistics has no
+    // lead of its own), marked as covering a vacancy; the shared packing task does not
+    // double.
+    {
+        let mut conn = db.pool().get().unwrap();
+        let positions = ["logistics.warehouse-keeper".to_string(), "logistics.packing-lead".to_string()];
+        staffing::reconcile(&mut conn.any(), &positions, now).unwrap();
+    }
+    let seat: Vec<_> = on(&tasks(db), "warehouse-daily-check", "2026-12-03")
+        .into_iter()
+        .map(|t| (t.slot.clone(), t.assignee_id, t.cover.clone()))
+        .collect();
+    let gm = staff_id(db, "王建国");
+    assert_eq!(
+        seat,
+        [
+            (format!("h{}", staff_id(db, "徐强")), Some(staff_id(db, "徐强")), "none".into()),
+            ("vacant".into(), Some(gm), "vacancy".into())
+        ]
+    );
+    assert_eq!(on(&tasks(db), "daily-packing", "2026-12-03").len(), 1);
     // A second warehouse keeper and a second packer from 12-02.
     let r =
         staffing::add_holding(db.pool(), second, &"logistics.warehouse-keeper".into(), false, day("2026-12-02"), now)
             .unwrap();
-    assert!(r.created > 0, "the added holder gets their upcoming tasks at once: {r:?}");
+    assert!(r.moved > 0 && r.created == 0, "the empty seat's upcoming tasks go to the new keeper at once: {r:?}");
     staffing::add_holding(db.pool(), second, &"logistics.packing-lead".into(), false, day("2026-12-02"), now).unwrap();
     let all = tasks(db);
     let checks: Vec<Option<dutyday::domain::task::StaffId>> =
         on(&all, "warehouse-daily-check", "2026-12-03").iter().map(|t| t.assignee_id).collect();
     assert_eq!(checks, [Some(staff_id(db, "徐强")), Some(second)], "each holder checks");
-    assert_eq!(on(&all, "warehouse-daily-check", "2026-12-01").len(), 1, "not before the tenure");
+    let seats: Vec<String> = on(&all, "warehouse-daily-check", "2026-12-03").iter().map(|t| t.slot.clone()).collect();
+    assert!(!seats.contains(&"vacant".to_string()), "the vacant seat's task moved to the new keeper: {seats:?}");
+    // Before the new keeper's first day, the seat was still empty.
+    let before: Vec<_> = on(&all, "warehouse-daily-check", "2026-12-01").iter().map(|t| t.cover.clone()).collect();
+    assert_eq!(before, ["none", "vacancy"]);
     let packing = on(&all, "daily-packing", "2026-12-03");
     assert_eq!((packing.len(), packing[0].slot.as_str()), (1, "shared"), "one shared packing task");
 }

@@ -53,6 +53,11 @@ fn serves_health_positions_and_templates(db: &TestDb) {
         assert_eq!(clerk["holders"][0]["name"], "孙丽");
         assert_eq!(clerk["deputies"][0]["name"], "马超");
         assert_eq!((clerk["vacant"].as_bool(), clerk["duties"].as_u64()), (Some(false), Some(4)));
+        for p in list {
+            let empty = p["headcount"].as_u64().unwrap() - p["holders"].as_array().unwrap().len() as u64;
+            assert_eq!(p["vacant_seats"].as_u64(), Some(empty), "{p}");
+            assert_eq!(p["vacant"].as_bool(), Some(empty > 0), "{p}");
+        }
 
         let templates: Value = get("/api/v1/templates").await.unwrap().json().await.unwrap();
         let list = templates["templates"].as_array().unwrap();

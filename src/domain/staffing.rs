@@ -150,12 +150,30 @@ impl Staffing {
         self.available(&self.people(position, date, true), date, Some(holder)).or_else(|| self.lead_for(position, date))
     }
 
-    /// The tasks one occurrence of a template for `position` makes on `date`.
+    /// How many of `position`'s seats nobody holds on `date`.
+    pub fn vacant_seats(&self, position: &str, date: NaiveDate) -> usize {
+        let seats = self.position(position).map_or(1, |p| p.headcount.max(1)) as usize;
+        seats.saturating_sub(self.holders(position, date).len())
+    }
+
+    /// The tasks one occurrence of a template for `position` makes on `date`. Its
+    /// headcount is its seats: an `each` template makes a task per seat, a held seat's
+    /// for its holder and an empty seat's by the vacancy rule (the department's lead, up
+    /// to the 总经理), marked as covering a vacancy.
     pub fn assign(&self, position: &str, mode: AssignMode, date: NaiveDate) -> Vec<Assignment> {
         let holders = self.holders(position, date);
+        let seats = self.position(position).map_or(1, |p| p.headcount.max(1)) as usize;
+        let vacancy = |k: usize| Assignment {
+            slot: vacant_slot(k),
+            assignee: self.lead_for(position, date),
+            cover: Cover::Vacancy,
+            covered: None,
+        };
         if holders.is_empty() {
-            let lead = self.lead_for(position, date);
-            return vec![Assignment { slot: "vacant".into(), assignee: lead, cover: Cover::Vacancy, covered: None }];
+            return match mode {
+                AssignMode::Each => (1..=seats).map(vacancy).collect(),
+                AssignMode::Shared => vec![vacancy(1)],
+            };
         }
         let own = |slot: String, h: StaffId| {
             if self.on_leave(h, date) {
@@ -170,12 +188,25 @@ impl Staffing {
             }
         };
         match mode {
-            AssignMode::Each => holders.iter().map(|h| own(format!("h{h}"), *h)).collect(),
+            AssignMode::Each => {
+                let empty = seats.saturating_sub(holders.len());
+                holders.iter().map(|h| own(format!("h{h}"), *h)).chain((1..=empty).map(vacancy)).collect()
+            }
             AssignMode::Shared => {
                 let first = self.available(&holders, date, None).unwrap_or(holders[0]);
                 vec![own("shared".into(), first)]
             }
         }
+    }
+}
+
+/// The slot of the `k`th empty seat: `vacant`, then `vacant2`, `vacant3`… (the first
+/// keeps the name a wholly vacant position's task always had).
+fn vacant_slot(k: usize) -> String {
+    if k <= 1 {
+        "vacant".into()
+    } else {
+        format!("vacant{k}")
     }
 }
 
@@ -200,7 +231,7 @@ mod tests {
             department: dept.into(),
             zh: id.into(),
             en: id.into(),
-            headcount: 2,
+            headcount: if id == "keeper" { 2 } else { 1 },
         };
         Staffing::new(
             vec![dept("gm", Some("gm"), None), dept("ops", Some("lead"), Some("gm")), dept("wh", None, Some("gm"))],
@@ -261,6 +292,24 @@ mod tests {
         assert_eq!(each.iter().map(|a| a.slot.as_str()).collect::<Vec<_>>(), vec!["h5", "h6"]);
         let shared = s.assign("keeper", AssignMode::Shared, d("2026-03-02"));
         assert_eq!((shared.len(), shared[0].assignee, shared[0].cover), (1, Some(StaffId(6)), Cover::None));
+    }
+
+    #[test]
+    fn each_seat_of_the_headcount_gets_a_task_and_empty_ones_go_by_the_vacancy_rule() {
+        // Two keeper seats, one held: the holder's task and the empty seat's, the GM's.
+        let s = org(vec![hold(1, "gm", false), hold(5, "keeper", false)], vec![]);
+        let each = s.assign("keeper", AssignMode::Each, d("2026-03-02"));
+        let got: Vec<_> = each.iter().map(|a| (a.slot.as_str(), a.assignee, a.cover)).collect();
+        assert_eq!(got, [("h5", Some(StaffId(5)), Cover::None), ("vacant", Some(StaffId(1)), Cover::Vacancy)]);
+        assert_eq!(s.vacant_seats("keeper", d("2026-03-02")), 1);
+        // A shared task is the position's, not a seat's: one, the holder's.
+        let shared = s.assign("keeper", AssignMode::Shared, d("2026-03-02"));
+        assert_eq!((shared.len(), shared[0].assignee), (1, Some(StaffId(5))));
+        // Nobody in post: a task per seat.
+        let s = org(vec![hold(1, "gm", false)], vec![]);
+        let slots: Vec<_> = s.assign("keeper", AssignMode::Each, d("2026-03-02")).into_iter().map(|a| a.slot).collect();
+        assert_eq!(slots, ["vacant", "vacant2"]);
+        assert_eq!(s.vacant_seats("keeper", d("2026-03-02")), 2);
     }
 
     #[test]

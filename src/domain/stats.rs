@@ -118,17 +118,17 @@ mod tests {
     #[test]
     fn each_status_counts_once() {
         let now = at(12);
-        let c = |status: &str, due: u32, done: Option<u32>| {
-            let status = TaskStatus::parse(status).expect("a status");
+        use TaskStatus::{Done, Missed, Open, Skipped};
+        let c = |status: TaskStatus, due: u32, done: Option<u32>| {
             contribution(TaskFacts { status, due_at: at(due), done_at: done.map(at) }, now)
         };
-        assert_eq!(c("open", 18, None), Contribution::default(), "not yet due");
-        assert_eq!(c("open", 10, None).against, Counts { due: 1, overdue: 1, ..Counts::default() });
-        assert_eq!(c("done", 10, Some(9)).against, Counts { due: 1, done: 1, on_time: 1, ..Counts::default() });
-        assert_eq!(c("done", 10, Some(11)).credit, Counts { done: 1, ..Counts::default() });
-        assert_eq!(c("done", 18, Some(11)).against.due, 1, "finished early counts");
-        assert_eq!(c("skipped", 10, Some(9)).against, Counts { due: 1, skipped: 1, ..Counts::default() });
-        assert_eq!(c("missed", 10, None).against, Counts { due: 1, missed: 1, ..Counts::default() });
+        assert_eq!(c(Open, 18, None), Contribution::default(), "not yet due");
+        assert_eq!(c(Open, 10, None).against, Counts { due: 1, overdue: 1, ..Counts::default() });
+        assert_eq!(c(Done, 10, Some(9)).against, Counts { due: 1, done: 1, on_time: 1, ..Counts::default() });
+        assert_eq!(c(Done, 10, Some(11)).credit, Counts { done: 1, ..Counts::default() });
+        assert_eq!(c(Done, 18, Some(11)).against.due, 1, "finished early counts");
+        assert_eq!(c(Skipped, 10, Some(9)).against, Counts { due: 1, skipped: 1, ..Counts::default() });
+        assert_eq!(c(Missed, 10, None).against, Counts { due: 1, missed: 1, ..Counts::default() });
         let total = Counts { due: 4, done: 3, on_time: 2, ..Counts::default() };
         assert_eq!((total.completion_pct(), total.on_time_pct()), (75.0, 50.0));
     }

@@ -28,7 +28,10 @@ pub struct PositionView {
     pub headcount: i32,
     pub holders: Vec<PersonRef>,
     pub deputies: Vec<PersonRef>,
+    /// Whether a seat is empty.
     pub vacant: bool,
+    /// How many seats of the headcount nobody holds today.
+    pub vacant_seats: usize,
     pub duties: usize,
     pub templates: usize,
 }
@@ -52,6 +55,7 @@ pub fn positions(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PositionVie
                 .collect()
         };
         let holders = refs(false);
+        let vacant_seats = usize::try_from(p.headcount.max(1)).unwrap_or(1).saturating_sub(holders.len());
         let dept = depts.get(p.department_id.as_str());
         out.push(PositionView {
             id: p.id.clone(),
@@ -61,7 +65,8 @@ pub fn positions(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PositionVie
             department_zh: dept.map(|d| d.zh.clone()).unwrap_or_default(),
             department_en: dept.map(|d| d.en.clone()).unwrap_or_default(),
             headcount: p.headcount,
-            vacant: holders.is_empty(),
+            vacant: vacant_seats > 0,
+            vacant_seats,
             holders,
             deputies: refs(true),
             duties: org.duties.iter().filter(|d| d.position_id == p.id).count(),

@@ -174,7 +174,10 @@ pub struct PositionJson {
     pub headcount: i32,
     pub holders: Vec<PersonJson>,
     pub deputies: Vec<PersonJson>,
+    /// Whether a seat of the headcount is empty.
     pub vacant: bool,
+    /// How many seats of the headcount nobody holds today.
+    pub vacant_seats: usize,
     pub duties: usize,
     pub templates: usize,
 }
@@ -192,6 +195,7 @@ impl From<PositionView> for PositionJson {
             holders: p.holders.into_iter().map(PersonJson::from).collect(),
             deputies: p.deputies.into_iter().map(PersonJson::from).collect(),
             vacant: p.vacant,
+            vacant_seats: p.vacant_seats,
             duties: p.duties,
             templates: p.templates,
         }
