@@ -110,6 +110,7 @@ codes! {
     OutboxForbidden = "outbox_forbidden" => Forbidden,
     EventsForbidden = "events_forbidden" => Forbidden,
     PeopleForbidden = "people_forbidden" => Forbidden,
+    AuditForbidden = "audit_forbidden" => Forbidden,
     // Things that are not there.
     TaskNotFound = "task_not_found" => NotFound,
     StaffNotFound = "staff_not_found" => NotFound,

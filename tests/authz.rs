@@ -41,6 +41,8 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/outbox", None, [401, 403, 403, 403, 403, 200]),
         (Method::PUT, "/api/v1/me/digest", Some(json!({"enabled": true})), [401, 200, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/people/999999/invitation", None, [401, 403, 403, 403, 403, 404]),
+        (Method::GET, "/api/v1/audit", None, [401, 403, 403, 403, 403, 200]),
+        (Method::GET, "/api/v1/audit.csv", None, [401, 403, 403, 403, 403, 200]),
         (
             Method::POST,
             "/api/v1/auth/password-reset",
@@ -73,6 +75,8 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::GET, "/admin/outbox", [303, 403, 403, 403, 403, 200]),
         (Method::GET, "/me/account", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/password/forgot", [200, 200, 200, 200, 200, 200]),
+        (Method::GET, "/admin/audit", [303, 403, 403, 403, 403, 200]),
+        (Method::GET, "/admin/audit.csv", [303, 403, 403, 403, 403, 200]),
         (Method::GET, "/password/set?t=not-a-link", [404, 404, 404, 404, 404, 404]),
         (Method::POST, "/me/password", [303, 422, 422, 422, 422, 422]),
         // Last: it ends the actor's session, and says so on the login page.

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+use dutyday::services::audit::Actor;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use common::{at, day, staff_id, tasks, TestDb};
@@ -105,6 +106,7 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     // The data analyst leaves: from 11-25 the store lead covers the vacancy.
     staffing::end_holding(
         pool,
+        Actor::Operator,
         staff_id(db, "张伟"),
         &"ops.data-analyst".into(),
         day("2026-11-24"),
@@ -114,6 +116,7 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     // The shipping clerk takes leave: the packer (her deputy) covers.
     staffing::add_leave(
         pool,
+        Actor::Operator,
         staff_id(db, "孙丽"),
         day("2026-11-30"),
         day("2026-12-01"),
@@ -320,7 +323,15 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
             8 => generate::run(pool, when, None, 3, Scope::Incremental).map(|_| ()),
             _ => {
                 let (who, position) = [("孙丽", "logistics.shipping-clerk"), ("陈杰", "ops.site-planner")][step % 2];
-                staffing::end_holding(pool, staff_id(db, who), &position.into(), when.date_naive(), when).map(|_| ())
+                staffing::end_holding(
+                    pool,
+                    Actor::Operator,
+                    staff_id(db, who),
+                    &position.into(),
+                    when.date_naive(),
+                    when,
+                )
+                .map(|_| ())
             }
         };
         clock += Duration::minutes(rng.random_range(1..=300));

@@ -4,6 +4,7 @@
 
 mod common;
 use dutyday::error::ErrorCode;
+use dutyday::services::audit::Actor;
 
 use common::{at, day, staff_id, tasks, TestDb};
 use dutyday::db::tasks::TaskRow;
@@ -123,10 +124,13 @@ fn a_vacancy_goes_to_the_lead(db: &TestDb) {
     let analyst = staff_id(db, "张伟");
     let store_lead = staff_id(db, "李娜");
     let gm = staff_id(db, "王建国");
-    let moved = staffing::end_holding(db.pool(), analyst, &"ops.data-analyst".into(), day("2026-11-30"), now).unwrap();
+    let moved =
+        staffing::end_holding(db.pool(), Actor::Operator, analyst, &"ops.data-analyst".into(), day("2026-11-30"), now)
+            .unwrap();
     assert!(moved.moved >= 2, "{moved:?}");
     let packer = staff_id(db, "马超");
-    staffing::end_holding(db.pool(), packer, &"logistics.packing-lead".into(), day("2026-11-30"), now).unwrap();
+    staffing::end_holding(db.pool(), Actor::Operator, packer, &"logistics.packing-lead".into(), day("2026-11-30"), now)
+        .unwrap();
     generate::run(db.pool(), now, Some(day("2026-12-14")), 7, Scope::Incremental).unwrap();
     let all = tasks(db);
     for t in all.iter().filter(|t| t.position_id == "ops.data-analyst") {
@@ -157,11 +161,12 @@ fn leave_goes_to_the_deputy(db: &TestDb) {
     generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let clerk = staff_id(db, "孙丽");
     let deputy = staff_id(db, "马超");
-    staffing::add_leave(db.pool(), clerk, day("2026-12-01"), day("2026-12-03"), "年假", now).unwrap();
-    staffing::add_leave(db.pool(), clerk, day("2026-12-09"), day("2026-12-09"), "", now).unwrap();
+    staffing::add_leave(db.pool(), Actor::Operator, clerk, day("2026-12-01"), day("2026-12-03"), "年假", now).unwrap();
+    staffing::add_leave(db.pool(), Actor::Operator, clerk, day("2026-12-09"), day("2026-12-09"), "", now).unwrap();
     // Leave overlapping leave already recorded is refused, naming it; nothing changes.
     let before = tasks(db);
-    let overlap = staffing::add_leave(db.pool(), clerk, day("2026-12-03"), day("2026-12-04"), "", now).unwrap_err();
+    let overlap = staffing::add_leave(db.pool(), Actor::Operator, clerk, day("2026-12-03"), day("2026-12-04"), "", now)
+        .unwrap_err();
     assert_eq!((overlap.code, overlap.field.as_deref()), (ErrorCode::LeaveOverlaps, Some("from")));
     assert!(overlap.to_string().contains("2026-12-01 to 2026-12-03"), "{overlap}");
     assert_eq!(tasks(db), before);
@@ -176,7 +181,7 @@ fn leave_goes_to_the_deputy(db: &TestDb) {
     }
     // Without a deputy, the lead covers: the store lead's is the GM.
     let lead = staff_id(db, "李娜");
-    staffing::add_leave(db.pool(), lead, day("2026-12-07"), day("2026-12-07"), "", now).unwrap();
+    staffing::add_leave(db.pool(), Actor::Operator, lead, day("2026-12-07"), day("2026-12-07"), "", now).unwrap();
     let report = on(&tasks(db), "promotion-effect-report", "2026-12-07")[0].clone();
     assert_eq!((report.assignee_id, report.cover.as_str()), (Some(staff_id(db, "王建国")), "leave"));
 }
@@ -191,8 +196,16 @@ fn a_change_of_holder_moves_open_future_tasks(db: &TestDb) {
     // One of the old keeper's future checks is already done: it stays his.
     let done_id = on(&tasks(db), "warehouse-daily-check", "2026-12-03")[0].id;
     mark_done(db, done_id);
-    let r = staffing::change_holder(db.pool(), &"logistics.warehouse-keeper".into(), old, new, day("2026-12-02"), now)
-        .unwrap();
+    let r = staffing::change_holder(
+        db.pool(),
+        Actor::Operator,
+        &"logistics.warehouse-keeper".into(),
+        old,
+        new,
+        day("2026-12-02"),
+        now,
+    )
+    .unwrap();
     assert!(r.moved > 0 && r.removed == 0, "{r:?}");
     for t in of(&tasks(db), "warehouse-daily-check") {
         let want = if t.occurs_on < day("2026-12-02") || t.id == done_id { old } else { new };
@@ -235,9 +248,16 @@ fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
     generate::run(db.pool(), now, None, 7, Scope::Incremental).unwrap();
     let second = common::add_person(db, "he.ping@example.com", "何平");
     // Each seat is a holder: a second keeper needs a headcount of two.
-    let refused =
-        staffing::add_holding(db.pool(), second, &"logistics.warehouse-keeper".into(), false, day("2026-12-02"), now)
-            .unwrap_err();
+    let refused = staffing::add_holding(
+        db.pool(),
+        Actor::Operator,
+        second,
+        &"logistics.warehouse-keeper".into(),
+        false,
+        day("2026-12-02"),
+        now,
+    )
+    .unwrap_err();
     assert_eq!((refused.code, refused.field.as_deref()), (ErrorCode::HeadcountFull, Some("position")));
     assert!(refused.to_string().contains("logistics.warehouse-keeper"), "{refused}");
     assert_eq!(on(&tasks(db), "warehouse-daily-check", "2026-12-03").len(), 1, "a refusal changes nothing");
@@ -267,11 +287,27 @@ fn several_holders_get_a_task_each_or_share_one(db: &TestDb) {
     );
     assert_eq!(on(&tasks(db), "daily-packing", "2026-12-03").len(), 1);
     // A second warehouse keeper and a second packer from 12-02.
-    let r =
-        staffing::add_holding(db.pool(), second, &"logistics.warehouse-keeper".into(), false, day("2026-12-02"), now)
-            .unwrap();
+    let r = staffing::add_holding(
+        db.pool(),
+        Actor::Operator,
+        second,
+        &"logistics.warehouse-keeper".into(),
+        false,
+        day("2026-12-02"),
+        now,
+    )
+    .unwrap();
     assert!(r.moved > 0 && r.created == 0, "the empty seat's upcoming tasks go to the new keeper at once: {r:?}");
-    staffing::add_holding(db.pool(), second, &"logistics.packing-lead".into(), false, day("2026-12-02"), now).unwrap();
+    staffing::add_holding(
+        db.pool(),
+        Actor::Operator,
+        second,
+        &"logistics.packing-lead".into(),
+        false,
+        day("2026-12-02"),
+        now,
+    )
+    .unwrap();
     let all = tasks(db);
     let checks: Vec<Option<dutyday::domain::task::StaffId>> =
         on(&all, "warehouse-daily-check", "2026-12-03").iter().map(|t| t.assignee_id).collect();

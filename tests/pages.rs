@@ -249,6 +249,8 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
             "/dashboard?by=person".into(),
             "/dashboard/figures?template=shipping-daily-report".into(),
             "/admin/outbox".into(),
+            "/admin/audit".into(),
+            "/me/account".into(),
             "/tasks/999999".into(),
             "/dashboard?period=custom&from=2026-12-04&to=2025-01-01".into(),
         ];

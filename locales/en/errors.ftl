@@ -65,3 +65,4 @@ error-headcount_full = `{ $position }` has a headcount of { $headcount } and eve
 error-people_forbidden = only admins manage people's accounts
 error-link_invalid = this link has expired or was already used; ask for a new one
 error-no_such_email = nobody active has the email `{ $email }`
+error-audit_forbidden = only admins read the audit log

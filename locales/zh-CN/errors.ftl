@@ -62,3 +62,4 @@ error-headcount_full = 岗位 `{ $position }` 定员 { $headcount } 人，已满
 error-people_forbidden = 只有管理员可以管理员工账号。
 error-link_invalid = 此链接已过期或已使用，请重新申请。
 error-no_such_email = 没有在职员工使用邮箱 `{ $email }`
+error-audit_forbidden = 只有管理员可以查看审计日志。

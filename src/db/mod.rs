@@ -6,6 +6,7 @@
 //! on both, which exactly-once generation at scale depends on.
 
 pub mod accounts;
+pub mod audit;
 pub mod calendar;
 pub mod events;
 pub mod links;

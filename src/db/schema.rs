@@ -277,6 +277,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        subject -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> staff (staff_id));
 diesel::joinable!(account_links -> staff (staff_id));
 
@@ -304,4 +316,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     secrets,
     sessions,
     account_links,
+    audit_log,
 );

@@ -6,6 +6,7 @@
 //! "sign out everywhere", deletes every session of the person and revokes their API
 //! tokens in the same transaction.
 
+use super::audit::{self, Actor};
 use super::auth::{digest, new_secret};
 use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
@@ -55,7 +56,15 @@ pub fn sign_out_everywhere(pool: &DbPool, staff: StaffId, now: DateTime<Utc>) ->
     conn.transaction(|conn| {
         db::accounts::delete_sessions_of(conn, staff, now.naive_utc())?;
         db::accounts::revoke_all_tokens(conn, staff, now.naive_utc())?;
-        Ok(())
+        audit::record(
+            conn,
+            Actor::Staff(staff),
+            "account.sign_out_everywhere",
+            &format!("staff:{staff}"),
+            None,
+            None,
+            now,
+        )
     })
 }
 
@@ -75,7 +84,8 @@ pub fn change_password(pool: &DbPool, viewer: &Viewer, current: &str, new: &str,
         db::accounts::set_password_hash(conn, viewer.id, &hash)?;
         db::accounts::delete_sessions_of(conn, viewer.id, now.naive_utc())?;
         db::accounts::revoke_all_tokens(conn, viewer.id, now.naive_utc())?;
-        Ok(())
+        let subject = format!("staff:{}", viewer.id);
+        audit::record(conn, Actor::from(viewer), "account.change_password", &subject, None, None, now)
     })
 }
 

@@ -7,6 +7,7 @@
 //! once; using it sets the password, uses up every other open link of the person, and
 //! ends their sessions and API tokens.
 
+use super::audit::{self, Actor};
 use super::auth::{digest, new_secret};
 use super::remind::messages::{self, AccountMail};
 use super::{AppError, AppResult};
@@ -39,7 +40,7 @@ pub fn invite(
     if !admin.admin {
         return Err(AppError::new(ErrorCode::PeopleForbidden));
     }
-    send_invitation(pool, staff, base_url, now)
+    send_invitation(pool, Actor::from(admin), staff, base_url, now)
 }
 
 /// Invites the person with this email, as the operator (the command line).
@@ -47,12 +48,23 @@ pub fn invite_by_email(pool: &DbPool, email: &str, base_url: &str, now: DateTime
     let person = db::staff::by_email(&mut pool.get()?.any(), &email.trim().to_lowercase())?
         .filter(|p| p.active)
         .ok_or_else(|| AppError::invalid("email", ErrorCode::NoSuchEmail).arg("email", email))?;
-    send_invitation(pool, person.id, base_url, now)
+    send_invitation(pool, Actor::Operator, person.id, base_url, now)
 }
 
-fn send_invitation(pool: &DbPool, staff: StaffId, base_url: &str, now: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
+fn send_invitation(
+    pool: &DbPool,
+    by: Actor,
+    staff: StaffId,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<DateTime<Utc>> {
     let mut conn = pool.get()?;
-    conn.transaction(|conn| send_link(conn, staff, AccountMail::Invitation, base_url, now))
+    conn.transaction(|conn| {
+        let until = send_link(conn, staff, AccountMail::Invitation, base_url, now)?;
+        let after = serde_json::json!({"expires_at": until});
+        audit::record(conn, by, "account.invite", &format!("staff:{staff}"), None, Some(after), now)?;
+        Ok(until)
+    })
 }
 
 /// Mails a reset link to the active person with this email. Answers the same whether
@@ -96,6 +108,8 @@ pub fn set_password(pool: &DbPool, secret: &str, new: &str, now: DateTime<Utc>) 
         db::links::use_all_of(conn, person.id, now.naive_utc())?;
         db::accounts::delete_sessions_of(conn, person.id, now.naive_utc())?;
         db::accounts::revoke_all_tokens(conn, person.id, now.naive_utc())?;
+        let subject = format!("staff:{}", person.id);
+        audit::record(conn, Actor::Staff(person.id), "account.set_password", &subject, None, None, now)?;
         Ok(person.id)
     })
 }

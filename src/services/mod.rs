@@ -2,6 +2,7 @@
 //! reads the wall clock, so tests can run months of schedules in milliseconds.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog_view;

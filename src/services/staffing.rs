@@ -9,6 +9,7 @@
 //! the new holder is not asked to do the same occurrence again. Tasks already due
 //! are history and never move.
 
+use super::audit::{self, Actor};
 use super::context::Context;
 use super::{AppError, AppResult};
 use crate::db::staff::NewHolder;
@@ -16,6 +17,7 @@ use crate::db::{self, AnyConn, DbPool};
 use crate::domain::task::{PositionId, StaffId, TaskStatus};
 use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 
 /// How many open tasks a change moved or removed.
@@ -35,9 +37,10 @@ fn staff_exists(conn: &mut AnyConn, id: StaffId) -> AppResult<()> {
 }
 
 /// `staff` starts holding `position` (or deputising for it) on `from`.
-#[tracing::instrument(level = "debug", skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool, by))]
 pub fn add_holding(
     pool: &DbPool,
+    by: Actor,
     staff: StaffId,
     position: &PositionId,
     deputy: bool,
@@ -66,15 +69,18 @@ pub fn add_holding(
             },
         )
         .map_err(|_| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
+        let after = json!({"staff": staff, "position": position, "deputy": deputy, "from": from});
+        audit::record(conn, by, "holding.add", &format!("staff:{staff}"), None, Some(after), now)?;
         reconcile(conn, &[position.to_string()], now)
     })
 }
 
 /// `old` hands `position` over to `new`, who holds it from `effective` on; open tasks
 /// from then on move to `new`.
-#[tracing::instrument(level = "debug", skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool, by))]
 pub fn change_holder(
     pool: &DbPool,
+    by: Actor,
     position: &PositionId,
     old: StaffId,
     new: StaffId,
@@ -101,15 +107,18 @@ pub fn change_holder(
                 valid_to: None,
             },
         )?;
+        let (before, after) = (json!({"holder": old}), json!({"holder": new, "from": effective}));
+        audit::record(conn, by, "holding.change", &format!("position:{position}"), Some(before), Some(after), now)?;
         reconcile(conn, &[position.to_string()], now)
     })
 }
 
 /// `staff` stops holding `position` after `last_day`. When that leaves the position
 /// with nobody in post, `position_vacant` fires by itself (HR's recruiting duty).
-#[tracing::instrument(level = "debug", skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool, by))]
 pub fn end_holding(
     pool: &DbPool,
+    by: Actor,
     staff: StaffId,
     position: &PositionId,
     last_day: NaiveDate,
@@ -123,6 +132,8 @@ pub fn end_holding(
                 .arg("position", position)
                 .arg("date", last_day));
         }
+        let (before, after) = (json!({"position": position}), json!({"position": position, "last_day": last_day}));
+        audit::record(conn, by, "holding.end", &format!("staff:{staff}"), Some(before), Some(after), now)?;
         let out = reconcile(conn, &[position.to_string()], now)?;
         let first_vacant = last_day.succ_opt().unwrap_or(last_day);
         let ctx = Context::load(conn, first_vacant)?;
@@ -143,9 +154,10 @@ pub fn end_holding(
 pub const VACANT: &str = "position_vacant";
 
 /// Records leave from `from` to `to` (inclusive); the open tasks it touches go to the cover.
-#[tracing::instrument(level = "debug", skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool, by))]
 pub fn add_leave(
     pool: &DbPool,
+    by: Actor,
     staff: StaffId,
     from: NaiveDate,
     to: NaiveDate,
@@ -164,6 +176,8 @@ pub fn add_leave(
                 .arg("to", l.ends_on));
         }
         db::staff::insert_leave(conn, staff, from, to, note)?;
+        let after = json!({"from": from, "to": to, "note": note});
+        audit::record(conn, by, "leave.add", &format!("staff:{staff}"), None, Some(after), now)?;
         let positions: BTreeSet<String> = db::staff::holders_since(conn, from)?
             .into_iter()
             .filter(|h| h.staff_id == staff)

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and the health endpoints.
 
 pub mod account;
+pub mod audit;
 pub mod dashboard;
 pub mod docs;
 pub mod events;
@@ -28,7 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(events::configure)
             .configure(dashboard::configure)
             .configure(outbox::configure)
-            .configure(people::configure),
+            .configure(people::configure)
+            .configure(audit::configure),
     );
 }
 

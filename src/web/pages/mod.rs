@@ -10,6 +10,7 @@ mod dashboard;
 mod figures;
 pub use crate::i18n;
 mod account;
+mod audit;
 mod info;
 mod login;
 mod outbox;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/app.css", web::get().to(css));
     login::configure(cfg);
     account::configure(cfg);
+    audit::configure(cfg);
     password::configure(cfg);
     today::configure(cfg);
     info::configure(cfg);
