@@ -41,6 +41,25 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/outbox", None, [401, 403, 403, 403, 403, 200]),
         (Method::PUT, "/api/v1/me/digest", Some(json!({"enabled": true})), [401, 200, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/people/999999/invitation", None, [401, 403, 403, 403, 403, 404]),
+        (Method::GET, "/api/v1/people", None, [401, 403, 403, 403, 403, 200]),
+        (
+            Method::POST,
+            "/api/v1/people",
+            Some(json!({"name": " ", "email": "x@example.com", "start": "2026-12-02"})),
+            [401, 403, 403, 403, 403, 422],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/people/999999",
+            Some(json!({"name": "x", "email": "x@example.com", "locale": "en"})),
+            [401, 403, 403, 403, 403, 404],
+        ),
+        (
+            Method::POST,
+            "/api/v1/people/999999/deactivate",
+            Some(json!({"last_day": "2026-12-01"})),
+            [401, 403, 403, 403, 403, 404],
+        ),
         (Method::GET, "/api/v1/audit", None, [401, 403, 403, 403, 403, 200]),
         (Method::GET, "/api/v1/audit.csv", None, [401, 403, 403, 403, 403, 200]),
         (

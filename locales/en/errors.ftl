@@ -66,3 +66,6 @@ error-people_forbidden = only admins manage people's accounts
 error-link_invalid = this link has expired or was already used; ask for a new one
 error-no_such_email = nobody active has the email `{ $email }`
 error-audit_forbidden = only admins read the audit log
+error-required = this is required
+error-bad_email = `{ $email }` is not an email address
+error-email_taken = someone already has the email `{ $email }`

@@ -63,3 +63,6 @@ error-people_forbidden = 只有管理员可以管理员工账号。
 error-link_invalid = 此链接已过期或已使用，请重新申请。
 error-no_such_email = 没有在职员工使用邮箱 `{ $email }`
 error-audit_forbidden = 只有管理员可以查看审计日志。
+error-required = 此项必填
+error-bad_email = `{ $email }` 不是有效的邮箱地址
+error-email_taken = 邮箱 `{ $email }` 已被他人使用

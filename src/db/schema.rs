@@ -72,6 +72,7 @@ diesel::table! {
         created_at -> Timestamp,
         ical_token_hash -> Nullable<Text>,
         digest_opt_out -> Bool,
+        left_on -> Nullable<Date>,
     }
 }
 

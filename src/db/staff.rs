@@ -19,6 +19,15 @@ pub struct StaffRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub digest_opt_out: bool,
+    /// Their last day, once they leave.
+    pub left_on: Option<NaiveDate>,
+}
+
+impl StaffRow {
+    /// Whether they may sign in and work on `day`.
+    pub fn active_on(&self, day: NaiveDate) -> bool {
+        self.active && self.left_on.is_none_or(|last| day <= last)
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -203,4 +212,32 @@ pub fn holders_from(conn: &mut AnyConn, position: &PositionId, from: NaiveDate) 
         .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.ge(from)))
         .count()
         .get_result(c))
+}
+
+/// Ends every holding and deputyship of `staff` after `last_day`; returns the
+/// positions concerned.
+pub fn end_all_holdings(conn: &mut AnyConn, staff: StaffId, last_day: NaiveDate) -> QueryResult<Vec<String>> {
+    let open = position_holders::staff_id
+        .eq(staff.0)
+        .and(position_holders::valid_to.is_null().or(position_holders::valid_to.gt(last_day)));
+    let positions: Vec<String> = with_conn!(conn, c => position_holders::table
+        .filter(open)
+        .select(position_holders::position_id)
+        .load(c))?;
+    with_conn!(conn, c => diesel::update(position_holders::table.filter(open))
+        .set(position_holders::valid_to.eq(Some(last_day)))
+        .execute(c))?;
+    Ok(positions)
+}
+
+/// Sets a person's last day.
+pub fn set_left_on(conn: &mut AnyConn, staff: StaffId, last_day: NaiveDate) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(staff.0)).set(staff::left_on.eq(Some(last_day))).execute(c))
+}
+
+/// Changes a person's name, email and language.
+pub fn update_person(conn: &mut AnyConn, staff: StaffId, name: &str, email: &str, locale: &str) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(staff::table.find(staff.0))
+        .set((staff::name.eq(name), staff::email.eq(email), staff::locale.eq(locale)))
+        .execute(c))
 }

@@ -101,6 +101,22 @@ pub fn not_due(conn: &mut AnyConn, positions: &[String], now: NaiveDateTime) -> 
         .load(c))
 }
 
+/// The tasks of `positions` that are not yet due, and the open ones dated from `from`
+/// on even when due already (a leaver's overdue work is not left with them).
+pub fn not_due_or_open_from(
+    conn: &mut AnyConn,
+    positions: &[String],
+    now: NaiveDateTime,
+    from: NaiveDate,
+) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::position_id.eq_any(positions))
+        .filter(tasks::due_at.gt(now).or(tasks::status.eq(TaskStatus::Open.as_str()).and(tasks::occurs_on.ge(from))))
+        .order(tasks::id)
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
 /// The slots taken for one occurrence of a template.
 pub fn slots_of(conn: &mut AnyConn, template: &str, occurrence: &str) -> QueryResult<Vec<String>> {
     with_conn!(conn, c => tasks::table

@@ -168,8 +168,9 @@ pub fn revoke(pool: &DbPool, staff: StaffId, id: i64, now: DateTime<Utc>) -> App
 
 /// The person with id `staff`, with what they hold and lead on `today`.
 pub fn viewer(conn: &mut AnyConn, staff: StaffId, today: NaiveDate) -> AppResult<Viewer> {
-    let person =
-        db::staff::by_id(conn, staff)?.filter(|p| p.active).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+    let person = db::staff::by_id(conn, staff)?
+        .filter(|p| p.active_on(today))
+        .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
     let positions: BTreeSet<String> = db::staff::positions_held(conn, staff, today)?.into_iter().collect();
     let departments: Vec<Department> = db::org::departments(conn)?.into_iter().map(Department::from).collect();
     let leads = departments_led(&departments, &positions);

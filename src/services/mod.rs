@@ -15,6 +15,7 @@ pub mod figures;
 pub mod generate;
 pub mod import;
 pub mod links;
+pub mod people;
 pub mod remind;
 pub mod staffing;
 pub mod tasks;

@@ -49,30 +49,38 @@ pub fn add_holding(
 ) -> AppResult<Reconciled> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
-        staff_exists(conn, staff)?;
-        let pos = db::org::position(conn, position.as_str())?
-            .ok_or_else(|| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
-        // Seats are the headcount: a holder beyond it is refused, naming the position.
-        if !deputy && db::staff::holders_from(conn, position, from)? >= i64::from(pos.headcount) {
-            return Err(AppError::invalid("position", ErrorCode::HeadcountFull)
-                .arg("position", position)
-                .arg("headcount", pos.headcount));
-        }
-        db::staff::insert_holder(
-            conn,
-            &NewHolder {
-                staff_id: staff.0,
-                position_id: position.to_string(),
-                deputy,
-                valid_from: from,
-                valid_to: None,
-            },
-        )
-        .map_err(|_| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
-        let after = json!({"staff": staff, "position": position, "deputy": deputy, "from": from});
-        audit::record(conn, by, "holding.add", &format!("staff:{staff}"), None, Some(after), now)?;
+        add_holding_in(conn, by, staff, position, deputy, from, now)?;
         reconcile(conn, &[position.to_string()], now)
     })
+}
+
+/// [`add_holding`] in the caller's transaction, without reconciling tasks.
+pub(crate) fn add_holding_in(
+    conn: &mut AnyConn,
+    by: Actor,
+    staff: StaffId,
+    position: &PositionId,
+    deputy: bool,
+    from: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    staff_exists(conn, staff)?;
+    let pos = db::org::position(conn, position.as_str())?
+        .ok_or_else(|| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
+    // Seats are the headcount: a holder beyond it is refused, naming the position.
+    if !deputy && db::staff::holders_from(conn, position, from)? >= i64::from(pos.headcount) {
+        return Err(AppError::invalid("position", ErrorCode::HeadcountFull)
+            .arg("position", position)
+            .arg("headcount", pos.headcount));
+    }
+    db::staff::insert_holder(
+        conn,
+        &NewHolder { staff_id: staff.0, position_id: position.to_string(), deputy, valid_from: from, valid_to: None },
+    )
+    .map_err(|_| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
+    let after = json!({"staff": staff, "position": position, "deputy": deputy, "from": from});
+    audit::record(conn, by, "holding.add", &format!("staff:{staff}"), None, Some(after), now)?;
+    Ok(())
 }
 
 /// `old` hands `position` over to `new`, who holds it from `effective` on; open tasks
@@ -191,14 +199,33 @@ pub fn add_leave(
 /// creates what the new staffing needs in the already-generated range (an added
 /// holder's own tasks, say).
 pub fn reconcile(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> AppResult<Reconciled> {
-    let mut out = move_tasks(conn, positions, now)?;
+    reconcile_from(conn, positions, None, now)
+}
+
+/// [`reconcile`], also moving the open tasks dated from `open_from` on that are already
+/// due (a leaver's), not only those still to come.
+pub fn reconcile_from(
+    conn: &mut AnyConn,
+    positions: &[String],
+    open_from: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> AppResult<Reconciled> {
+    let mut out = move_tasks(conn, positions, open_from, now)?;
     let scope = super::generate::Scope::Positions(positions.to_vec());
     out.created = super::generate::run_in(conn, now, chrono::NaiveDate::MAX, &scope)?.created;
     Ok(out)
 }
 
-fn move_tasks(conn: &mut AnyConn, positions: &[String], now: DateTime<Utc>) -> AppResult<Reconciled> {
-    let tasks = db::tasks::not_due(conn, positions, now.naive_utc())?;
+fn move_tasks(
+    conn: &mut AnyConn,
+    positions: &[String],
+    open_from: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> AppResult<Reconciled> {
+    let tasks = match open_from {
+        Some(from) => db::tasks::not_due_or_open_from(conn, positions, now.naive_utc(), from)?,
+        None => db::tasks::not_due(conn, positions, now.naive_utc())?,
+    };
     let Some(since) = tasks.iter().map(|t| t.occurs_on).min() else { return Ok(Reconciled::default()) };
     let ctx = Context::load(conn, since)?;
     let templates: HashMap<&str, _> = ctx.templates.iter().map(|t| (t.spec.id.as_str(), t)).collect();

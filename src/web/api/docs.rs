@@ -21,12 +21,12 @@ use utoipa_swagger_ui::SwaggerUi;
         account::issue, account::list, account::revoke, account::change_password, account::sign_out_everywhere,
         tasks::me, tasks::my_tasks, tasks::one_task, tasks::complete, tasks::skip, tasks::reopen,
         events::fire, crate::web::feed::rotate, crate::web::feed::ics, dashboard::json, dashboard::csv,
-        outbox::list, outbox::digest, people::invite, people::reset, audit::list, audit::csv,
+        outbox::list, outbox::digest, people::list, people::add, people::edit, people::deactivate, people::invite, people::reset, audit::list, audit::csv,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, TaskJson, DayListJson, LogJson, TaskWithHistory, TaskChanged, PositionJson,
         PersonJson, TemplateJson, tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, account::PasswordChange, events::EventBody,
-        DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody, people::InvitationSent, people::ResetRequest, audit::AuditLog, audit::AuditEntryJson,
+        DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody, people::InvitationSent, people::ResetRequest, people::PersonJson, people::People, people::PersonBody, people::PersonAdded, people::EditBody, people::DeactivateBody, people::Deactivated, audit::AuditLog, audit::AuditEntryJson,
     )),
     modifiers(&BearerAuth),
 )]

@@ -1,0 +1,215 @@
+//! People: list, add (invited to set their password), edit, and deactivate on their
+//! last day. Admins only for now. Each change is one transaction with its audit entry
+//! and the scoped pass that moves the tasks concerned.
+
+use super::audit::{self, Actor};
+use super::staffing::{self, Reconciled};
+use super::{AppError, AppResult};
+use crate::db::staff::NewStaff;
+use crate::db::{self, DbPool};
+use crate::domain::access::Viewer;
+use crate::domain::task::{PositionId, StaffId};
+use crate::error::ErrorCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+/// A person as admins see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub id: StaffId,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+    /// Whether they may sign in today.
+    pub active: bool,
+    pub left_on: Option<NaiveDate>,
+    /// Whether they have set a password (else they are still to accept an invitation).
+    pub has_password: bool,
+    /// Positions held today.
+    pub positions: Vec<String>,
+}
+
+/// What a new person needs.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub name: String,
+    pub email: String,
+    /// `zh-CN` (default) or `en`.
+    pub locale: Option<String>,
+    /// Their first day.
+    pub start: NaiveDate,
+    /// Positions they hold from `start`.
+    pub positions: Vec<PositionId>,
+}
+
+fn admin_only(viewer: &Viewer) -> AppResult<()> {
+    if viewer.admin {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::PeopleForbidden))
+    }
+}
+
+/// Everyone, with what they hold today.
+pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
+    admin_only(viewer)?;
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let (_, today) = super::context::company_today(conn, now)?;
+    let mut out = Vec::new();
+    for p in db::staff::all(conn)? {
+        let positions = db::staff::positions_held(conn, p.id, today)?;
+        out.push(PersonView {
+            id: p.id,
+            active: p.active_on(today),
+            has_password: p.password_hash.is_some(),
+            name: p.name,
+            email: p.email,
+            locale: p.locale,
+            left_on: p.left_on,
+            positions,
+        });
+    }
+    Ok(out)
+}
+
+/// Checks a name, an email and a language; returns them cleaned.
+fn checked(name: &str, email: &str, locale: Option<&str>) -> AppResult<(String, String, String)> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", ErrorCode::Required));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::invalid("name", ErrorCode::TooLong).arg("max", 100));
+    }
+    let email = email.trim().to_lowercase();
+    if !crate::catalog::valid_email(&email) {
+        return Err(AppError::invalid("email", ErrorCode::BadEmail).arg("email", &email));
+    }
+    let locale = match locale.unwrap_or("zh-CN") {
+        l @ ("zh-CN" | "en") => l.to_string(),
+        other => {
+            return Err(AppError::invalid("locale", ErrorCode::InvalidChoice)
+                .arg("value", other)
+                .arg("allowed", "zh-CN, en"))
+        }
+    };
+    Ok((name.to_string(), email, locale))
+}
+
+/// Adds a person without a password, holding `positions` from `start`, and mails
+/// them an invitation. A taken email, an unknown or full position changes nothing.
+#[tracing::instrument(level = "debug", skip(pool, person, base_url), fields(by = viewer.id.0))]
+pub fn add(
+    pool: &DbPool,
+    viewer: &Viewer,
+    person: &NewPerson,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(StaffId, DateTime<Utc>)> {
+    admin_only(viewer)?;
+    let (name, email, locale) = checked(&person.name, &person.email, person.locale.as_deref())?;
+    let by = Actor::from(viewer);
+    let mut conn = pool.get()?;
+    let id = conn.transaction(|conn| {
+        if db::staff::by_email(conn, &email)?.is_some() {
+            return Err(AppError::invalid("email", ErrorCode::EmailTaken).arg("email", &email));
+        }
+        let row = NewStaff {
+            email: email.clone(),
+            name: name.clone(),
+            password_hash: None,
+            is_admin: false,
+            locale: locale.clone(),
+            active: true,
+            created_at: now.naive_utc(),
+        };
+        let id = StaffId(db::staff::insert(conn, &row)?);
+        let after = json!({"name": name, "email": email, "locale": locale, "start": person.start});
+        audit::record(conn, by, "person.add", &format!("staff:{id}"), None, Some(after), now)?;
+        for p in &person.positions {
+            staffing::add_holding_in(conn, by, id, p, false, person.start, now)?;
+        }
+        let positions: Vec<String> = person.positions.iter().map(ToString::to_string).collect();
+        staffing::reconcile(conn, &positions, now)?;
+        Ok(id)
+    })?;
+    let until = super::links::invite(pool, viewer, id, base_url, now)?;
+    Ok((id, until))
+}
+
+/// Changes a person's name, email or language.
+pub fn edit(
+    pool: &DbPool,
+    viewer: &Viewer,
+    staff: StaffId,
+    name: &str,
+    email: &str,
+    locale: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    admin_only(viewer)?;
+    let (name, email, locale) = checked(name, email, Some(locale))?;
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let old =
+            db::staff::by_id(conn, staff)?.ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
+        if db::staff::by_email(conn, &email)?.is_some_and(|p| p.id != staff) {
+            return Err(AppError::invalid("email", ErrorCode::EmailTaken).arg("email", &email));
+        }
+        db::staff::update_person(conn, staff, &name, &email, &locale)?;
+        let before = json!({"name": old.name, "email": old.email, "locale": old.locale});
+        let after = json!({"name": name, "email": email, "locale": locale});
+        audit::record(
+            conn,
+            Actor::from(viewer),
+            "person.edit",
+            &format!("staff:{staff}"),
+            Some(before),
+            Some(after),
+            now,
+        )
+    })
+}
+
+/// A person leaves after `last_day`: every holding and deputyship ends that day, their
+/// open tasks after it follow the vacancy rule (or go to the remaining holders), and
+/// from the next day they cannot sign in and their API tokens stop working. Their
+/// history stays under their name.
+#[tracing::instrument(level = "debug", skip(pool), fields(by = viewer.id.0))]
+pub fn deactivate(
+    pool: &DbPool,
+    viewer: &Viewer,
+    staff: StaffId,
+    last_day: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Reconciled> {
+    admin_only(viewer)?;
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let person =
+            db::staff::by_id(conn, staff)?.ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
+        let positions = db::staff::end_all_holdings(conn, staff, last_day)?;
+        db::staff::set_left_on(conn, staff, last_day)?;
+        let before = json!({"left_on": person.left_on, "positions": positions});
+        let after = json!({"left_on": last_day});
+        audit::record(
+            conn,
+            Actor::from(viewer),
+            "person.deactivate",
+            &format!("staff:{staff}"),
+            Some(before),
+            Some(after),
+            now,
+        )?;
+        // Their own sessions and tokens end once the last day is over (the viewer
+        // check); a leaver whose last day has passed is signed out at once.
+        let (_, today) = super::context::company_today(conn, now)?;
+        if last_day < today {
+            db::accounts::delete_sessions_of(conn, staff, now.naive_utc())?;
+            db::accounts::revoke_all_tokens(conn, staff, now.naive_utc())?;
+        }
+        staffing::reconcile_from(conn, &positions, last_day.succ_opt(), now)
+    })
+}
