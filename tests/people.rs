@@ -109,4 +109,27 @@ fn a_leaver_hands_on_open_work_and_is_signed_out(db: &TestDb) {
     });
 }
 
-on_both_databases!(a_hire_is_added_invited_and_takes_an_empty_seat, a_leaver_hands_on_open_work_and_is_signed_out);
+/// HR (the holder of 人事行政, `manages_people = true`) manages people without being an
+/// admin; the audit log and the outbox stay the admins'.
+fn hr_manages_people_without_being_an_admin(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        common::remind::exec(db, "UPDATE staff SET is_admin = FALSE WHERE email = 'zhu.xiaoyan@example.com'");
+        let hr = api_token(&base, "zhu.xiaoyan@example.com").await;
+        let (s, list) = call(Method::GET, &format!("{base}/api/v1/people"), &hr, None).await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        let clerk = staff_id(db, "孙丽");
+        let (s, _) = call(Method::POST, &format!("{base}/api/v1/people/{}/invitation", clerk.0), &hr, None).await;
+        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!(call(Method::GET, &format!("{base}/api/v1/audit"), &hr, None).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(call(Method::GET, &format!("{base}/api/v1/outbox"), &hr, None).await.0, StatusCode::FORBIDDEN);
+        let lead = api_token(&base, "wang.jianguo@example.com").await;
+        assert_eq!(call(Method::GET, &format!("{base}/api/v1/people"), &lead, None).await.0, StatusCode::FORBIDDEN);
+    });
+}
+
+on_both_databases!(
+    hr_manages_people_without_being_an_admin,
+    a_hire_is_added_invited_and_takes_an_empty_seat,
+    a_leaver_hands_on_open_work_and_is_signed_out
+);

@@ -59,6 +59,9 @@ pub struct PositionEntry {
     pub zh: String,
     pub en: String,
     pub headcount: u32,
+    /// Its holder manages people, holdings and leave (HR).
+    #[serde(default)]
+    pub manages_people: bool,
 }
 
 /// `duties.toml`.

@@ -107,6 +107,7 @@ fn org(dir: &Path) -> Result<(Vec<Department>, Vec<Position>), CatalogError> {
             zh: p.zh.clone(),
             en: p.en.clone(),
             headcount: p.headcount,
+            manages_people: p.manages_people,
         });
     }
     let mut departments = Vec::new();

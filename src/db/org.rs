@@ -43,6 +43,7 @@ pub struct PositionRow {
     pub en: String,
     pub headcount: i32,
     pub sort_order: i32,
+    pub manages_people: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -186,6 +187,7 @@ impl From<PositionRow> for crate::domain::org::Position {
             zh: p.zh,
             en: p.en,
             headcount: u32::try_from(p.headcount).unwrap_or(0),
+            manages_people: p.manages_people,
         }
     }
 }
@@ -193,4 +195,9 @@ impl From<PositionRow> for crate::domain::org::Position {
 /// One position, if it exists.
 pub fn position(conn: &mut AnyConn, id: &str) -> QueryResult<Option<PositionRow>> {
     with_conn!(conn, c => positions::table.find(id).select(PositionRow::as_select()).first(c).optional())
+}
+
+/// The positions whose holders manage people (HR).
+pub fn people_positions(conn: &mut AnyConn) -> QueryResult<Vec<String>> {
+    with_conn!(conn, c => positions::table.filter(positions::manages_people.eq(true)).select(positions::id).load(c))
 }

@@ -32,6 +32,7 @@ diesel::table! {
         en -> Text,
         headcount -> Integer,
         sort_order -> Integer,
+        manages_people -> Bool,
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Viewer {
     pub positions: BTreeSet<String>,
     /// Departments led today.
     pub leads: BTreeSet<String>,
+    /// Holds a position that manages people, holdings and leave (HR) today.
+    pub hr: bool,
 }
 
 /// The parts of a task that decide who may see it.
@@ -32,6 +34,11 @@ pub struct TaskScope<'a> {
 }
 
 impl Viewer {
+    /// Whether this person may manage people, holdings and leave: an admin, or HR.
+    pub fn manages_people(&self) -> bool {
+        self.admin || self.hr
+    }
+
     /// Whether this person leads any department.
     pub fn is_lead(&self) -> bool {
         !self.leads.is_empty()

@@ -22,6 +22,8 @@ pub struct Position {
     pub zh: String,
     pub en: String,
     pub headcount: u32,
+    /// Its holder manages people, holdings and leave (HR).
+    pub manages_people: bool,
 }
 
 /// How a duty turns into work.

@@ -232,6 +232,7 @@ mod tests {
             zh: id.into(),
             en: id.into(),
             headcount: if id == "keeper" { 2 } else { 1 },
+            manages_people: false,
         };
         Staffing::new(
             vec![dept("gm", Some("gm"), None), dept("ops", Some("lead"), Some("gm")), dept("wh", None, Some("gm"))],

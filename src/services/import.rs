@@ -106,6 +106,7 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<(
                 en: p.en.clone(),
                 headcount: i32::try_from(p.headcount).unwrap_or(i32::MAX),
                 sort_order: order(i),
+                manages_people: p.manages_people,
             })
             .collect(),
         duties: c

@@ -37,7 +37,7 @@ pub fn invite(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
-    if !admin.admin {
+    if !admin.manages_people() {
         return Err(AppError::new(ErrorCode::PeopleForbidden));
     }
     send_invitation(pool, Actor::from(admin), staff, base_url, now)

@@ -1,5 +1,5 @@
 //! People: list, add (invited to set their password), edit, and deactivate on their
-//! last day. Admins only for now. Each change is one transaction with its audit entry
+//! last day. Admins and HR (a position with `manages_people = true`). Each change is one transaction with its audit entry
 //! and the scoped pass that moves the tasks concerned.
 
 use super::audit::{self, Actor};
@@ -43,8 +43,9 @@ pub struct NewPerson {
     pub positions: Vec<PositionId>,
 }
 
-fn admin_only(viewer: &Viewer) -> AppResult<()> {
-    if viewer.admin {
+/// Admins and HR (the holder of a position that manages people) manage people.
+fn may_manage_people(viewer: &Viewer) -> AppResult<()> {
+    if viewer.manages_people() {
         Ok(())
     } else {
         Err(AppError::new(ErrorCode::PeopleForbidden))
@@ -53,7 +54,7 @@ fn admin_only(viewer: &Viewer) -> AppResult<()> {
 
 /// Everyone, with what they hold today.
 pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
-    admin_only(viewer)?;
+    may_manage_people(viewer)?;
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (_, today) = super::context::company_today(conn, now)?;
@@ -108,7 +109,7 @@ pub fn add(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(StaffId, DateTime<Utc>)> {
-    admin_only(viewer)?;
+    may_manage_people(viewer)?;
     let (name, email, locale) = checked(&person.name, &person.email, person.locale.as_deref())?;
     let by = Actor::from(viewer);
     let mut conn = pool.get()?;
@@ -149,7 +150,7 @@ pub fn edit(
     locale: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    admin_only(viewer)?;
+    may_manage_people(viewer)?;
     let (name, email, locale) = checked(name, email, Some(locale))?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
@@ -185,7 +186,7 @@ pub fn deactivate(
     last_day: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Reconciled> {
-    admin_only(viewer)?;
+    may_manage_people(viewer)?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let person =
