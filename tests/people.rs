@@ -94,6 +94,19 @@ fn a_leaver_hands_on_open_work_and_is_signed_out(db: &TestDb) {
         assert_eq!(s, StatusCode::OK, "{r}");
         assert_eq!(call(Method::GET, &format!("{base}/api/v1/me"), &token, None).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(get(&page, &format!("{base}/today")).await.0, StatusCode::SEE_OTHER);
+        // Nor can they sign in again, or have a reset link mailed.
+        let res = Client::new()
+            .post(format!("{base}/api/v1/auth/token"))
+            .json(&json!({"email": "xu.qiang@example.com", "password": common::PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let reset = json!({"email": "xu.qiang@example.com"});
+        let res = Client::new().post(format!("{base}/api/v1/auth/password-reset")).json(&reset).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let rows = dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 100).unwrap();
+        assert!(!rows.iter().any(|r| r.kind == "password_reset"), "no link for a leaver");
         let all = tasks(db);
         let today: Vec<_> = all
             .iter()

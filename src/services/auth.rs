@@ -61,7 +61,8 @@ pub fn login(
             });
         }
     }
-    let person = db::staff::by_email(conn, &email)?.filter(|p| p.active);
+    let (_, today) = super::context::company_today(conn, now)?;
+    let person = db::staff::by_email(conn, &email)?.filter(|p| p.active_on(today));
     let ok = person.as_ref().and_then(|p| p.password_hash.as_deref()).is_some_and(|h| verify(password, h));
     match (ok, person) {
         (true, Some(p)) => {

@@ -45,8 +45,11 @@ pub fn invite(
 
 /// Invites the person with this email, as the operator (the command line).
 pub fn invite_by_email(pool: &DbPool, email: &str, base_url: &str, now: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
-    let person = db::staff::by_email(&mut pool.get()?.any(), &email.trim().to_lowercase())?
-        .filter(|p| p.active)
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let today = today(conn, now)?;
+    let person = db::staff::by_email(conn, &email.trim().to_lowercase())?
+        .filter(|p| p.active_on(today))
         .ok_or_else(|| AppError::invalid("email", ErrorCode::NoSuchEmail).arg("email", email))?;
     send_invitation(pool, Actor::Operator, person.id, base_url, now)
 }
@@ -73,11 +76,14 @@ fn send_invitation(
 pub fn request_reset(pool: &DbPool, email: &str, base_url: &str, now: DateTime<Utc>) -> AppResult<()> {
     let mut conn = pool.get()?;
     let email = email.trim().to_lowercase();
-    conn.transaction(|conn| match db::staff::by_email(conn, &email)?.filter(|p| p.active) {
-        // One reset mail per person per few minutes, however often it is asked for.
-        Some(p) if db::links::sent_since(conn, p.id, "reset", (now - RESET_SPACING).naive_utc())? => Ok(()),
-        Some(p) => send_link(conn, p.id, AccountMail::Reset, base_url, now).map(|_| ()),
-        None => Ok(()),
+    conn.transaction(|conn| {
+        let today = today(conn, now)?;
+        match db::staff::by_email(conn, &email)?.filter(|p| p.active_on(today)) {
+            // One reset mail per person per few minutes, however often it is asked for.
+            Some(p) if db::links::sent_since(conn, p.id, "reset", (now - RESET_SPACING).naive_utc())? => Ok(()),
+            Some(p) => send_link(conn, p.id, AccountMail::Reset, base_url, now).map(|_| ()),
+            None => Ok(()),
+        }
     })
 }
 
@@ -99,8 +105,9 @@ pub fn set_password(pool: &DbPool, secret: &str, new: &str, now: DateTime<Utc>) 
     conn.transaction(|conn| {
         let link = db::links::live(conn, &digest(secret), now.naive_utc())?
             .ok_or_else(|| AppError::new(ErrorCode::LinkInvalid))?;
+        let today = today(conn, now)?;
         let person = db::staff::by_id(conn, link.staff_id)?
-            .filter(|p| p.active)
+            .filter(|p| p.active_on(today))
             .ok_or_else(|| AppError::new(ErrorCode::LinkInvalid))?;
         super::account::check_password(new, &person.email, &person.name)?;
         let hash = super::import::hash_password(new)?;
@@ -114,6 +121,11 @@ pub fn set_password(pool: &DbPool, secret: &str, new: &str, now: DateTime<Utc>) 
     })
 }
 
+/// The company's today at `now`.
+fn today(conn: &mut AnyConn, now: DateTime<Utc>) -> AppResult<chrono::NaiveDate> {
+    Ok(super::context::company_today(conn, now)?.1)
+}
+
 /// Stores a link for `staff` and queues its mail, in the caller's transaction.
 fn send_link(
     conn: &mut AnyConn,
@@ -122,8 +134,9 @@ fn send_link(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
+    let today = today(conn, now)?;
     let person = db::staff::by_id(conn, staff)?
-        .filter(|p| p.active)
+        .filter(|p| p.active_on(today))
         .ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
     let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
     let (purpose, kind, hours) = match what {
