@@ -20,8 +20,6 @@ pub struct Viewer {
     pub positions: BTreeSet<String>,
     /// Departments led today.
     pub leads: BTreeSet<String>,
-    /// Holds a position that manages people, holdings and leave (HR) today.
-    pub hr: bool,
 }
 
 /// The parts of a task that decide who may see it.
@@ -34,9 +32,10 @@ pub struct TaskScope<'a> {
 }
 
 impl Viewer {
-    /// Whether this person may manage people, holdings and leave: an admin, or HR.
-    pub fn manages_people(&self) -> bool {
-        self.admin || self.hr
+    /// Whether this person may manage people, holdings and leave: an admin, or the
+    /// holder of one of `hr_positions` (those marked `manages_people`).
+    pub fn manages_people(&self, hr_positions: &[String]) -> bool {
+        self.admin || hr_positions.iter().any(|p| self.positions.contains(p))
     }
 
     /// Whether this person leads any department.

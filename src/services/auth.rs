@@ -175,8 +175,7 @@ pub fn viewer(conn: &mut AnyConn, staff: StaffId, today: NaiveDate) -> AppResult
     let positions: BTreeSet<String> = db::staff::positions_held(conn, staff, today)?.into_iter().collect();
     let departments: Vec<Department> = db::org::departments(conn)?.into_iter().map(Department::from).collect();
     let leads = departments_led(&departments, &positions);
-    let hr = db::org::people_positions(conn)?.iter().any(|p| positions.contains(p));
-    Ok(Viewer { id: person.id, name: person.name, admin: person.is_admin, locale: person.locale, positions, leads, hr })
+    Ok(Viewer { id: person.id, name: person.name, admin: person.is_admin, locale: person.locale, positions, leads })
 }
 
 /// Remembers the page language a person chose.

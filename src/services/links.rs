@@ -37,9 +37,7 @@ pub fn invite(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
-    if !admin.manages_people() {
-        return Err(AppError::new(ErrorCode::PeopleForbidden));
-    }
+    super::people::may_manage_people(&mut pool.get()?.any(), admin)?;
     send_invitation(pool, Actor::from(admin), staff, base_url, now)
 }
 

@@ -6,7 +6,7 @@ use super::audit::{self, Actor};
 use super::staffing::{self, Reconciled};
 use super::{AppError, AppResult};
 use crate::db::staff::NewStaff;
-use crate::db::{self, DbPool};
+use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::task::{PositionId, StaffId};
 use crate::error::ErrorCode;
@@ -43,9 +43,9 @@ pub struct NewPerson {
     pub positions: Vec<PositionId>,
 }
 
-/// Admins and HR (the holder of a position that manages people) manage people.
-fn may_manage_people(viewer: &Viewer) -> AppResult<()> {
-    if viewer.manages_people() {
+/// Admins and HR (the holder of a position marked `manages_people`) manage people.
+pub(crate) fn may_manage_people(conn: &mut AnyConn, viewer: &Viewer) -> AppResult<()> {
+    if viewer.admin || viewer.manages_people(&db::org::people_positions(conn)?) {
         Ok(())
     } else {
         Err(AppError::new(ErrorCode::PeopleForbidden))
@@ -54,7 +54,7 @@ fn may_manage_people(viewer: &Viewer) -> AppResult<()> {
 
 /// Everyone, with what they hold today.
 pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
-    may_manage_people(viewer)?;
+    may_manage_people(&mut pool.get()?.any(), viewer)?;
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (_, today) = super::context::company_today(conn, now)?;
@@ -109,7 +109,7 @@ pub fn add(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(StaffId, DateTime<Utc>)> {
-    may_manage_people(viewer)?;
+    may_manage_people(&mut pool.get()?.any(), viewer)?;
     let (name, email, locale) = checked(&person.name, &person.email, person.locale.as_deref())?;
     let by = Actor::from(viewer);
     let mut conn = pool.get()?;
@@ -150,7 +150,7 @@ pub fn edit(
     locale: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    may_manage_people(viewer)?;
+    may_manage_people(&mut pool.get()?.any(), viewer)?;
     let (name, email, locale) = checked(name, email, Some(locale))?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
@@ -186,7 +186,7 @@ pub fn deactivate(
     last_day: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Reconciled> {
-    may_manage_people(viewer)?;
+    may_manage_people(&mut pool.get()?.any(), viewer)?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let person =
