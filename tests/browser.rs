@@ -297,6 +297,49 @@ fn a_lead_sees_only_their_department(db: &TestDb) {
     });
 }
 
+/// The account, audit and password pages, and the dashboard's heatmap, on a phone and
+/// a desktop in both languages: readable, nothing scrolling sideways on the phone.
+fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let clerk = common::staff_id(db, "孙丽");
+        let by = dutyday::services::audit::Actor::Staff(common::staff_id(db, "朱晓燕"));
+        let (from, to) = (common::day("2026-12-03"), common::day("2026-12-04"));
+        dutyday::services::staffing::add_leave(db.pool(), by, clerk, from, to, "年假", common::at(common::NOW))
+            .unwrap();
+        for (device, width, height) in [("phone", 375, 812), ("desktop", 1280, 900)] {
+            let name = format!("account-{device}-{}", backend(db));
+            let Some(mut b) = Browser::launch(&name, width, height).await else { return };
+            b.log_in(&base, "zhu.xiaoyan@example.com").await;
+            for lang in ["zh", "en"] {
+                for path in ["/me/account", "/admin/audit", "/dashboard"] {
+                    b.client.goto(&format!("{base}{path}")).await.unwrap();
+                    if path == "/dashboard" {
+                        let heatmap = b.client.find(Locator::Css(".heatmap")).await.unwrap();
+                        b.client
+                            .execute("arguments[0].scrollIntoView();", vec![serde_json::to_value(&heatmap).unwrap()])
+                            .await
+                            .unwrap();
+                    }
+                    b.shot(&format!("{}-{lang}", path.trim_start_matches('/').replace('/', "-"))).await;
+                    if device == "phone" && path != "/dashboard" {
+                        assert!(!b.scrolls_sideways().await, "{path} at 375 px in {lang}");
+                    }
+                }
+                b.click("#lang-switch").await;
+                b.expect(if lang == "zh" { "html[lang=en]" } else { "html[lang=zh-CN]" }).await;
+            }
+            // Signed out, the forgotten-password page.
+            b.client.goto(&format!("{base}/password/forgot")).await.unwrap();
+            b.shot("forgot").await;
+            if device == "phone" {
+                assert!(!b.scrolls_sideways().await, "the forgotten-password page at 375 px");
+            }
+            b.finish().await;
+        }
+    });
+}
+
 fn backend(db: &TestDb) -> &'static str {
     if db.is_postgres() {
         "postgres"
@@ -310,5 +353,6 @@ on_both_databases!(
     the_shipping_clerk_files_the_daily_report,
     english_on_a_phone_without_sideways_scrolling,
     the_gm_drills_down_and_downloads_the_csv,
-    a_lead_sees_only_their_department
+    a_lead_sees_only_their_department,
+    account_and_admin_pages_on_phone_and_desktop
 );

@@ -91,6 +91,8 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub subject: String,
+    /// The subject as a person reads it: a staff member's name, else the subject.
+    pub subject_name: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
@@ -114,7 +116,12 @@ pub fn list(pool: &DbPool, viewer: &Viewer, filter: &AuditFilter, now: DateTime<
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let rows = db::audit::list(conn, start, end, filter.action.as_deref(), filter.actor.map(|a| a.0), limit)?;
-    let people: Vec<StaffId> = rows.iter().filter_map(|r| r.actor_id.map(StaffId)).collect();
+    let staff_subject = |s: &str| s.strip_prefix("staff:").and_then(|n| n.parse().ok()).map(StaffId);
+    let people: Vec<StaffId> = rows
+        .iter()
+        .filter_map(|r| r.actor_id.map(StaffId))
+        .chain(rows.iter().filter_map(|r| staff_subject(&r.subject)))
+        .collect();
     let names: HashMap<StaffId, String> = db::staff::names(conn, &people)?.into_iter().collect();
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     Ok(rows
@@ -125,11 +132,36 @@ pub fn list(pool: &DbPool, viewer: &Viewer, filter: &AuditFilter, now: DateTime<
             actor_id: r.actor_id,
             actor: r.actor_id.and_then(|a| names.get(&StaffId(a)).cloned()).unwrap_or_default(),
             action: r.action,
+            subject_name: staff_subject(&r.subject)
+                .and_then(|s| names.get(&s).cloned())
+                .unwrap_or_else(|| r.subject.clone()),
             subject: r.subject,
             before: json(r.before),
             after: json(r.after),
         })
         .collect())
+}
+
+/// A change's values as a person reads them: `名称：值` pairs in the reader's language.
+pub fn describe(values: &Option<Value>, tr: Tr) -> String {
+    let Some(Value::Object(map)) = values else { return String::new() };
+    let sep = if tr.is_zh() { "：" } else { ": " };
+    map.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Value::Null => "-".into(),
+                other => other.to_string(),
+            };
+            format!("{}{sep}{v}", tr.t(format!("audit_key_{k}")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The entries as CSV, with headers in the reader's language.

@@ -34,6 +34,13 @@ impl Query {
     }
 }
 
+impl AuditPage {
+    /// A change's values in the reader's words.
+    fn describe(&self, values: &Option<serde_json::Value>) -> String {
+        audit::describe(values, self.c.tr)
+    }
+}
+
 async fn load(
     state: &web::Data<AppState>,
     session: &Session,
