@@ -39,9 +39,11 @@ pub fn start_session(pool: &DbPool, staff: StaffId, now: DateTime<Utc>) -> AppRe
 /// The person of a live session, with what they hold and lead today;
 /// `unauthenticated` when the session ended, expired or never was.
 pub fn session_viewer(pool: &DbPool, secret: &str, now: DateTime<Utc>) -> AppResult<Viewer> {
-    let owner = db::accounts::session_owner(&mut pool.get()?.any(), &digest(secret), now.naive_utc())?;
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let owner = db::accounts::session_owner(conn, &digest(secret), now.naive_utc())?;
     let staff = owner.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-    super::auth::staff_viewer(pool, staff, now)
+    super::auth::staff_viewer(conn, staff, now)
 }
 
 /// Ends one session (logging out).

@@ -143,9 +143,7 @@ impl From<TokenRow> for TokenInfo {
 }
 
 /// The person a bearer token belongs to, if it is live; its last use is noted.
-pub fn token_owner(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<StaffId>> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
+fn token_owner(conn: &mut AnyConn, token: &str, now: DateTime<Utc>) -> AppResult<Option<StaffId>> {
     let Some(row) = db::accounts::token_by_hash(conn, &digest(token))? else { return Ok(None) };
     // Note the use at most once a minute, so reading through the API stays a read.
     if row.last_used_at.is_none_or(|t| now.naive_utc() - t > chrono::Duration::minutes(1)) {
@@ -187,15 +185,15 @@ pub fn set_locale(pool: &DbPool, staff: StaffId, locale: &str) -> AppResult<()> 
 /// The person a bearer token belongs to, with what they hold and lead today; `None`
 /// for an unknown, revoked or expired token.
 pub fn token_viewer(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<Viewer>> {
-    let Some(id) = token_owner(pool, token, now)? else { return Ok(None) };
-    staff_viewer(pool, id, now).map(Some)
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let Some(id) = token_owner(conn, token, now)? else { return Ok(None) };
+    staff_viewer(conn, id, now).map(Some)
 }
 
 /// Staff member `id` with what they hold and lead on the company's today at `now`;
 /// `unauthenticated` when there is no such active person.
-pub fn staff_viewer(pool: &DbPool, id: StaffId, now: DateTime<Utc>) -> AppResult<Viewer> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
+pub(crate) fn staff_viewer(conn: &mut AnyConn, id: StaffId, now: DateTime<Utc>) -> AppResult<Viewer> {
     let (_, today) = super::context::company_today(conn, now)?;
     viewer(conn, id, today)
 }
