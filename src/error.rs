@@ -111,6 +111,7 @@ codes! {
     EventsForbidden = "events_forbidden" => Forbidden,
     PeopleForbidden = "people_forbidden" => Forbidden,
     AuditForbidden = "audit_forbidden" => Forbidden,
+    LeaveForbidden = "leave_forbidden" => Forbidden,
     // Things that are not there.
     TaskNotFound = "task_not_found" => NotFound,
     StaffNotFound = "staff_not_found" => NotFound,
@@ -120,6 +121,7 @@ codes! {
     TokenNotFound = "token_not_found" => NotFound,
     FeedNotFound = "feed_not_found" => NotFound,
     LinkInvalid = "link_invalid" => NotFound,
+    LeaveNotFound = "leave_not_found" => NotFound,
     // Values.
     InvalidDate = "invalid_date" => Invalid,
     InvalidChoice = "invalid_choice" => Invalid,
@@ -133,6 +135,12 @@ codes! {
     NotHolder = "not_holder" => Invalid,
     LeaveReversed = "leave_reversed" => Invalid,
     LeaveOverlaps = "leave_overlaps" => Invalid,
+    HalfDayOneDay = "half_day_one_day" => Invalid,
+    LeaveTooLong = "leave_too_long" => Invalid,
+    LeaveAnswered = "leave_answered" => Conflict,
+    TransferSame = "transfer_same" => Invalid,
+    CsvRow = "csv_row" => Invalid,
+    CsvHeader = "csv_header" => Invalid,
     HeadcountFull = "headcount_full" => Invalid,
     EventName = "event_name" => Invalid,
     UnknownEvent = "unknown_event" => Invalid,
@@ -220,6 +228,16 @@ impl AppError {
     }
 
     /// Adds a message argument.
+    /// Names another field at fault, when a field is (a value checked for one field of
+    /// the request that another's check found wrong).
+    pub fn at(mut self, field: &str) -> Self {
+        if self.field.is_some() {
+            self.field = Some(field.to_string());
+        }
+        self
+    }
+
+    /// Adds an argument of the message.
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
         self.args.push((name, value.to_string()));
         self

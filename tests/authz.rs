@@ -41,7 +41,45 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/outbox", None, [401, 403, 403, 403, 403, 200]),
         (Method::PUT, "/api/v1/me/digest", Some(json!({"enabled": true})), [401, 200, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/people/999999/invitation", None, [401, 403, 403, 403, 403, 404]),
-        (Method::GET, "/api/v1/people", None, [401, 403, 403, 403, 403, 200]),
+        // Leads see the people of the departments they lead (li.na: not the keeper).
+        (Method::GET, "/api/v1/people", None, [401, 403, 403, 200, 200, 200]),
+        (Method::GET, "/api/v1/people/{K}/holdings", None, [401, 200, 403, 403, 200, 200]),
+        (
+            Method::POST,
+            "/api/v1/people/{K}/holdings",
+            Some(json!({"position": "no.such", "from": "2026-12-02"})),
+            [401, 403, 403, 403, 403, 422],
+        ),
+        (
+            Method::POST,
+            "/api/v1/people/{K}/holdings/end",
+            Some(json!({"position": "no.such", "last_day": "2026-12-02"})),
+            [401, 403, 403, 403, 403, 422],
+        ),
+        (
+            Method::POST,
+            "/api/v1/people/{K}/transfer",
+            Some(json!({"from_position": "gm", "to_position": "gm", "on": "2026-12-02"})),
+            [401, 403, 403, 403, 403, 422],
+        ),
+        (Method::POST, "/api/v1/people/import?dry_run=true", Some(json!({})), [401, 403, 403, 403, 403, 422]),
+        (Method::GET, "/api/v1/leave", None, [401, 200, 200, 200, 200, 200]),
+        (
+            Method::POST,
+            "/api/v1/leave",
+            Some(json!({"from": "2026-12-03", "to": "2026-12-02"})),
+            [401, 422, 422, 422, 422, 422],
+        ),
+        // Leave is recorded by the person's lead or HR, never by themselves.
+        (
+            Method::POST,
+            "/api/v1/people/{K}/leave",
+            Some(json!({"from": "2026-12-03", "to": "2026-12-02"})),
+            [401, 403, 403, 403, 422, 422],
+        ),
+        (Method::POST, "/api/v1/leave/999999/approve", None, [401, 404, 404, 404, 404, 404]),
+        (Method::POST, "/api/v1/leave/999999/decline", None, [401, 404, 404, 404, 404, 404]),
+        (Method::POST, "/api/v1/leave/999999/cancel", None, [401, 404, 404, 404, 404, 404]),
         (
             Method::POST,
             "/api/v1/people",
@@ -116,6 +154,7 @@ fn every_endpoint_and_page_for_every_kind_of_person(db: &TestDb) {
             })
             .unwrap();
         let t = task.id.to_string();
+        let k = keeper.0.to_string();
 
         for (i, (who, email)) in ACTORS.iter().enumerate() {
             // API with a bearer token.
@@ -135,7 +174,8 @@ fn every_endpoint_and_page_for_every_kind_of_person(db: &TestDb) {
                 None => None,
             };
             for (method, path, body, want) in api_rows() {
-                let mut req = Client::new().request(method.clone(), format!("{base}{}", path.replace("{T}", &t)));
+                let mut req = Client::new()
+                    .request(method.clone(), format!("{base}{}", path.replace("{T}", &t).replace("{K}", &k)));
                 if let Some(tok) = &token {
                     req = req.bearer_auth(tok);
                 }
@@ -157,7 +197,7 @@ fn every_endpoint_and_page_for_every_kind_of_person(db: &TestDb) {
                 token = common::csrf(&today);
             }
             for (method, path, want) in page_rows() {
-                let url = format!("{base}{}", path.replace("{T}", &t));
+                let url = format!("{base}{}", path.replace("{T}", &t).replace("{K}", &k));
                 let req = if method == Method::POST {
                     browser.post(url).form(&[("csrf", token.as_str()), ("back", "/today")])
                 } else {

@@ -36,8 +36,8 @@ fn a_hire_is_added_invited_and_takes_an_empty_seat(db: &TestDb) {
             (json!({"name": "何平", "email": "xu.qiang@example.com", "start": "2026-12-02"}), "email", "email_taken"),
             (json!({"name": "何平", "email": "not-an-address", "start": "2026-12-02"}), "email", "bad_email"),
             (json!({"name": " ", "email": "a@example.com", "start": "2026-12-02"}), "name", "required"),
-            (json!({"name": "何平", "email": "a@example.com", "start": "2026-12-02", "positions": ["no.such"]}), "position", "unknown_position"),
-            (json!({"name": "何平", "email": "a@example.com", "start": "2026-12-02", "positions": ["logistics.shipping-clerk"]}), "position", "headcount_full"),
+            (json!({"name": "何平", "email": "a@example.com", "start": "2026-12-02", "positions": ["no.such"]}), "positions", "unknown_position"),
+            (json!({"name": "何平", "email": "a@example.com", "start": "2026-12-02", "positions": ["logistics.shipping-clerk"]}), "positions", "headcount_full"),
         ];
         for (body, field, code) in bad {
             let (s, e) = call(Method::POST, &url, &admin, Some(body)).await;
@@ -136,8 +136,8 @@ fn hr_manages_people_without_being_an_admin(db: &TestDb) {
         assert_eq!(s, StatusCode::CREATED);
         assert_eq!(call(Method::GET, &format!("{base}/api/v1/audit"), &hr, None).await.0, StatusCode::FORBIDDEN);
         assert_eq!(call(Method::GET, &format!("{base}/api/v1/outbox"), &hr, None).await.0, StatusCode::FORBIDDEN);
-        let lead = api_token(&base, "wang.jianguo@example.com").await;
-        assert_eq!(call(Method::GET, &format!("{base}/api/v1/people"), &lead, None).await.0, StatusCode::FORBIDDEN);
+        let staff = api_token(&base, "zhou.ting@example.com").await;
+        assert_eq!(call(Method::GET, &format!("{base}/api/v1/people"), &staff, None).await.0, StatusCode::FORBIDDEN);
     });
 }
 

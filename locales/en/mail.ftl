@@ -57,3 +57,15 @@ mail_link_footer = { $hours ->
 }
 rk_invitation = invitation
 rk_password_reset = password reset
+
+# Leave and positions.
+mail_leave_request_subject = { $name } asks for leave: { $dates }
+mail_leave_request_lead = { $name } asks for leave. Approve or decline it on the leave page.
+mail_leave_approved_subject = Your leave is approved: { $dates }
+mail_leave_approved_lead = { $name } approved your leave. While you are away, your tasks go to your cover.
+mail_leave_declined_subject = Your leave is declined: { $dates }
+mail_leave_declined_lead = { $name } declined your leave.
+mail_open_leave = Open the leave page
+mail_position_subject = You now hold { $position }
+mail_position_lead = From { $from } you hold { $position }. Its duties are below; your daily work appears under Today.
+mail_position_link = Read the job description

@@ -45,3 +45,15 @@ mail_set_new_password = 设置新密码
 mail_link_footer = 链接 { $hours } 小时内有效，只能使用一次。如果不是你本人请求的，请忽略此邮件，密码不会改变。
 rk_invitation = 账号邀请
 rk_password_reset = 密码重置
+
+# 休假与岗位。
+mail_leave_request_subject = { $name } 申请休假：{ $dates }
+mail_leave_request_lead = { $name } 申请休假，请在“休假”页面批准或拒绝。
+mail_leave_approved_subject = 你的休假已批准：{ $dates }
+mail_leave_approved_lead = { $name } 批准了你的休假。休假期间，你的任务由代理人负责。
+mail_leave_declined_subject = 你的休假未获批准：{ $dates }
+mail_leave_declined_lead = { $name } 没有批准你的休假。
+mail_open_leave = 打开休假页面
+mail_position_subject = 你现在担任{ $position }
+mail_position_lead = 从 { $from } 起，你担任{ $position }。岗位职责如下；每天的工作会出现在“今天”里。
+mail_position_link = 查看岗位说明书

@@ -95,6 +95,12 @@ diesel::table! {
         starts_on -> Date,
         ends_on -> Date,
         note -> Text,
+        status -> Text,
+        half_day -> Nullable<Text>,
+        requested_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        answer -> Text,
     }
 }
 

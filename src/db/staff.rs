@@ -2,6 +2,7 @@
 
 use super::schema::{leaves, position_holders, staff};
 use super::AnyConn;
+use crate::domain::leave::{HalfDay, LeaveStatus};
 use crate::domain::task::{PositionId, StaffId};
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -70,7 +71,30 @@ pub struct LeaveRow {
     pub staff_id: StaffId,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+    /// The reason given.
     pub note: String,
+    pub status: LeaveStatus,
+    pub half_day: Option<HalfDay>,
+    pub requested_at: Option<NaiveDateTime>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub answer: String,
+}
+
+/// A leave to record.
+#[derive(Debug, Clone)]
+pub struct NewLeave<'a> {
+    pub staff: StaffId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub half_day: Option<HalfDay>,
+    pub note: &'a str,
+    pub status: LeaveStatus,
+    /// When it was asked for (none when recorded directly).
+    pub requested_at: Option<NaiveDateTime>,
+    /// Who approved it when recorded directly.
+    pub decided_by: Option<StaffId>,
+    pub decided_at: Option<NaiveDateTime>,
 }
 
 /// Inserts a person and returns their id.
@@ -113,32 +137,90 @@ pub fn end_holding(
     position: &PositionId,
     last_day: NaiveDate,
 ) -> QueryResult<usize> {
+    end_tenure(conn, staff, position, false, last_day)
+}
+
+/// Ends `staff`'s holding (or, with `deputy`, deputyship) of `position` on `last_day`.
+pub fn end_tenure(
+    conn: &mut AnyConn,
+    staff: StaffId,
+    position: &PositionId,
+    deputy: bool,
+    last_day: NaiveDate,
+) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::update(position_holders::table
             .filter(position_holders::staff_id.eq(staff.0))
             .filter(position_holders::position_id.eq(position.as_str()))
-            .filter(position_holders::deputy.eq(false))
+            .filter(position_holders::deputy.eq(deputy))
             .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.gt(last_day))))
         .set(position_holders::valid_to.eq(Some(last_day)))
         .execute(c))
 }
 
-/// Records leave.
-pub fn insert_leave(
-    conn: &mut AnyConn,
-    staff: StaffId,
-    from: NaiveDate,
-    to: NaiveDate,
-    note: &str,
-) -> QueryResult<i64> {
-    with_conn!(conn, c => diesel::insert_into(leaves::table)
-        .values((leaves::staff_id.eq(staff.0), leaves::starts_on.eq(from), leaves::ends_on.eq(to), leaves::note.eq(note)))
-        .returning(leaves::id)
-        .get_result(c))
+/// Records leave; returns its id.
+pub fn insert_leave(conn: &mut AnyConn, l: &NewLeave<'_>) -> QueryResult<i64> {
+    let row = (
+        leaves::staff_id.eq(l.staff.0),
+        leaves::starts_on.eq(l.from),
+        leaves::ends_on.eq(l.to),
+        leaves::note.eq(l.note),
+        leaves::status.eq(l.status.as_str()),
+        leaves::half_day.eq(l.half_day.map(HalfDay::as_str)),
+        leaves::requested_at.eq(l.requested_at),
+        leaves::decided_by.eq(l.decided_by.map(|s| s.0)),
+        leaves::decided_at.eq(l.decided_at),
+    );
+    with_conn!(conn, c => diesel::insert_into(leaves::table).values(row).returning(leaves::id).get_result(c))
 }
 
-/// Leave that has not ended before `since`.
+/// Approved whole-day leave that has not ended before `since`: the leave that hands
+/// tasks to a cover.
 pub fn leaves_since(conn: &mut AnyConn, since: NaiveDate) -> QueryResult<Vec<LeaveRow>> {
-    with_conn!(conn, c => leaves::table.filter(leaves::ends_on.ge(since)).select(LeaveRow::as_select()).load(c))
+    with_conn!(conn, c => leaves::table
+        .filter(leaves::ends_on.ge(since))
+        .filter(leaves::status.eq(LeaveStatus::Approved.as_str()))
+        .filter(leaves::half_day.is_null())
+        .select(LeaveRow::as_select())
+        .load(c))
+}
+
+/// A leave by id.
+pub fn leave(conn: &mut AnyConn, id: i64) -> QueryResult<Option<LeaveRow>> {
+    with_conn!(conn, c => leaves::table.find(id).select(LeaveRow::as_select()).first(c).optional())
+}
+
+/// Every leave of these people (all of them when `None`) that ends on or after `since`,
+/// newest first.
+pub fn leaves_of(conn: &mut AnyConn, people: Option<&[StaffId]>, since: NaiveDate) -> QueryResult<Vec<LeaveRow>> {
+    let ids: Option<Vec<i64>> = people.map(|p| p.iter().map(|s| s.0).collect());
+    with_conn!(conn, c => {
+        let mut q = leaves::table.filter(leaves::ends_on.ge(since)).into_boxed();
+        if let Some(ids) = &ids {
+            q = q.filter(leaves::staff_id.eq_any(ids));
+        }
+        q.order((leaves::starts_on.desc(), leaves::id.desc())).select(LeaveRow::as_select()).load(c)
+    })
+}
+
+/// Moves a leave from `from` to `to` with who decided and what they said; 0 when it
+/// was no longer `from` (someone else answered first).
+pub fn set_leave_status(
+    conn: &mut AnyConn,
+    id: i64,
+    from: LeaveStatus,
+    to: LeaveStatus,
+    by: Option<StaffId>,
+    answer: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(leaves::table.find(id).filter(leaves::status.eq(from.as_str())))
+        .set((
+            leaves::status.eq(to.as_str()),
+            leaves::decided_by.eq(by.map(|s| s.0)),
+            leaves::decided_at.eq(Some(at)),
+            leaves::answer.eq(answer),
+        ))
+        .execute(c))
 }
 
 /// Sets every password hash at once (the demo staff's shared password).
@@ -188,7 +270,7 @@ pub fn set_digest_opt_out(conn: &mut AnyConn, id: StaffId, out: bool) -> QueryRe
     with_conn!(conn, c => diesel::update(staff::table.find(id.0)).set(staff::digest_opt_out.eq(out)).execute(c))
 }
 
-/// The leave of `staff` that overlaps `from..=to`, if any.
+/// The standing leave (asked for or approved) of `staff` that overlaps `from..=to`.
 pub fn leave_overlapping(
     conn: &mut AnyConn,
     staff: StaffId,
@@ -199,6 +281,7 @@ pub fn leave_overlapping(
         .filter(leaves::staff_id.eq(staff.0))
         .filter(leaves::starts_on.le(to))
         .filter(leaves::ends_on.ge(from))
+        .filter(leaves::status.eq_any([LeaveStatus::Requested.as_str(), LeaveStatus::Approved.as_str()]))
         .select(LeaveRow::as_select())
         .first(c)
         .optional())
@@ -240,4 +323,13 @@ pub fn update_person(conn: &mut AnyConn, staff: StaffId, name: &str, email: &str
     with_conn!(conn, c => diesel::update(staff::table.find(staff.0))
         .set((staff::name.eq(name), staff::email.eq(email), staff::locale.eq(locale)))
         .execute(c))
+}
+
+/// Every tenure of `staff`, past ones too, newest first.
+pub fn tenures_of(conn: &mut AnyConn, staff: StaffId) -> QueryResult<Vec<HolderRow>> {
+    with_conn!(conn, c => position_holders::table
+        .filter(position_holders::staff_id.eq(staff.0))
+        .order((position_holders::valid_from.desc(), position_holders::id.desc()))
+        .select(HolderRow::as_select())
+        .load(c))
 }

@@ -3,6 +3,7 @@
 //! for "open"), and id columns read as [`StaffId`] and [`TaskId`]. Writes and filters
 //! use [`TaskStatus::as_str`] and the ids' numbers.
 
+use crate::domain::leave::{HalfDay, LeaveStatus};
 use crate::domain::task::{StaffId, TaskId, TaskStatus};
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
@@ -18,6 +19,22 @@ where
         TaskStatus::parse(&s).ok_or_else(|| format!("unknown task status `{s}`").into())
     }
 }
+
+macro_rules! text_from_sql {
+    ($($t:ident => $what:literal),*) => {$(
+        impl<DB> FromSql<Text, DB> for $t
+        where
+            DB: Backend,
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                let s = String::from_sql(bytes)?;
+                $t::parse(&s).ok_or_else(|| format!(concat!("unknown ", $what, " `{}`"), s).into())
+            }
+        }
+    )*};
+}
+text_from_sql!(LeaveStatus => "leave status", HalfDay => "half day");
 
 macro_rules! id_from_sql {
     ($($t:ident),*) => {$(
@@ -52,4 +69,4 @@ macro_rules! queryable {
         }
     )*};
 }
-queryable!(TaskStatus, StaffId, TaskId);
+queryable!(TaskStatus, LeaveStatus, HalfDay, StaffId, TaskId);

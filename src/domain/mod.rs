@@ -7,6 +7,7 @@ pub mod completion;
 pub mod due;
 pub mod festival;
 pub mod ical;
+pub mod leave;
 pub mod marks;
 pub mod org;
 pub mod recurrence;

@@ -11,7 +11,6 @@ use super::audit::{self, Actor};
 use super::auth::{digest, new_secret};
 use super::remind::messages::{self, AccountMail};
 use super::{AppError, AppResult};
-use crate::db::outbox::NewOutbox;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::task::StaffId;
@@ -60,12 +59,21 @@ fn send_invitation(
     now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
     let mut conn = pool.get()?;
-    conn.transaction(|conn| {
-        let until = send_link(conn, staff, AccountMail::Invitation, base_url, now)?;
-        let after = serde_json::json!({"expires_at": until});
-        audit::record(conn, by, "account.invite", &format!("staff:{staff}"), None, Some(after), now)?;
-        Ok(until)
-    })
+    conn.transaction(|conn| invite_in(conn, by, staff, base_url, now))
+}
+
+/// Invites `staff` in the caller's transaction; returns when the link expires.
+pub(crate) fn invite_in(
+    conn: &mut AnyConn,
+    by: Actor,
+    staff: StaffId,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<DateTime<Utc>> {
+    let until = send_link(conn, staff, AccountMail::Invitation, base_url, now)?;
+    let after = serde_json::json!({"expires_at": until});
+    audit::record(conn, by, "account.invite", &format!("staff:{staff}"), None, Some(after), now)?;
+    Ok(until)
 }
 
 /// Mails a reset link to the active person with this email. Answers the same whether
@@ -136,7 +144,6 @@ fn send_link(
     let person = db::staff::by_id(conn, staff)?
         .filter(|p| p.active_on(today))
         .ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
-    let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
     let (purpose, kind, hours) = match what {
         AccountMail::Invitation => ("invite", "invitation", INVITE_HOURS),
         AccountMail::Reset => ("reset", "password_reset", RESET_HOURS),
@@ -145,29 +152,11 @@ fn send_link(
     let expires = now + Duration::hours(hours);
     db::links::insert(conn, &digest(&secret), staff, purpose, now.naive_utc(), expires.naive_utc())?;
     let lang = Lang::from_locale(&person.locale);
-    let name = if lang == Lang::En { &company.name_en } else { &company.name };
+    let name = super::notices::company_name(conn, lang)?;
     let url = format!("{}/password/set?t={secret}", base_url.trim_end_matches('/'));
-    let m = messages::account_link(lang, what, &person.name, name, &url, hours);
-    let row = NewOutbox {
-        // Unique per link: the key names the link's hash, never the secret.
-        dedupe_key: format!("a:{}:{}", purpose, &digest(&secret)[..16]),
-        kind: kind.into(),
-        level: 0,
-        task_id: None,
-        task_assignee_id: None,
-        recipient_id: Some(staff.0),
-        channel: "email".into(),
-        address: person.email.clone(),
-        lang: lang.locale().into(),
-        subject: m.subject,
-        body_text: m.text,
-        body_html: m.html,
-        status: "queued".into(),
-        next_attempt_at: now.naive_utc(),
-        created_at: now.naive_utc(),
-        items: String::new(),
-        body_json: None,
-    };
-    db::outbox::insert(conn, &[row])?;
+    let m = messages::account_link(lang, what, &person.name, &name, &url, hours);
+    // Unique per link: the key names the link's hash, never the secret.
+    let key = format!("a:{}:{}", purpose, &digest(&secret)[..16]);
+    super::notices::queue(conn, &person, kind, key, m, now)?;
     Ok(expires)
 }

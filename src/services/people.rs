@@ -5,6 +5,7 @@
 use super::audit::{self, Actor};
 use super::staffing::{self, Reconciled};
 use super::{AppError, AppResult};
+use crate::db::org::PositionRow;
 use crate::db::staff::NewStaff;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::Viewer;
@@ -52,14 +53,53 @@ pub(crate) fn may_manage_people(conn: &mut AnyConn, viewer: &Viewer) -> AppResul
     }
 }
 
-/// Everyone, with what they hold today.
+/// The departments of the positions `staff` holds or deputises for, from 30 days
+/// before `today` on (a lead still sees someone who just moved or left).
+fn departments_of(
+    conn: &mut AnyConn,
+    positions: &[PositionRow],
+    staff: StaffId,
+    today: NaiveDate,
+) -> AppResult<Vec<String>> {
+    let since = today - chrono::Duration::days(30);
+    Ok(db::staff::tenures_of(conn, staff)?
+        .into_iter()
+        .filter(|h| h.valid_to.is_none_or(|t| t >= since))
+        .filter_map(|h| positions.iter().find(|p| p.id == h.position_id).map(|p| p.department_id.clone()))
+        .collect())
+}
+
+/// Whether `viewer` may see `staff`'s page: themselves, admins and HR, and the leads
+/// of the departments they work in.
+pub(crate) fn may_see_person(conn: &mut AnyConn, viewer: &Viewer, staff: StaffId, now: DateTime<Utc>) -> AppResult<()> {
+    if viewer.id == staff || may_manage_people(conn, viewer).is_ok() {
+        return Ok(());
+    }
+    let (_, today) = super::context::company_today(conn, now)?;
+    let positions = db::org::load(conn)?.positions;
+    if viewer.is_lead() && departments_of(conn, &positions, staff, today)?.iter().any(|d| viewer.leads.contains(d)) {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::PeopleForbidden))
+    }
+}
+
+/// Everyone (admins and HR), or the people of the departments a lead leads, with
+/// what they hold today.
 pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
-    may_manage_people(&mut pool.get()?.any(), viewer)?;
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
+    let all = may_manage_people(conn, viewer).is_ok();
+    if !all && !viewer.is_lead() {
+        return Err(AppError::new(ErrorCode::PeopleForbidden));
+    }
     let (_, today) = super::context::company_today(conn, now)?;
+    let positions = db::org::load(conn)?.positions;
     let mut out = Vec::new();
     for p in db::staff::all(conn)? {
+        if !all && !departments_of(conn, &positions, p.id, today)?.iter().any(|d| viewer.leads.contains(d)) {
+            continue;
+        }
         let positions = db::staff::positions_held(conn, p.id, today)?;
         out.push(PersonView {
             id: p.id,
@@ -110,33 +150,40 @@ pub fn add(
     now: DateTime<Utc>,
 ) -> AppResult<(StaffId, DateTime<Utc>)> {
     may_manage_people(&mut pool.get()?.any(), viewer)?;
-    let (name, email, locale) = checked(&person.name, &person.email, person.locale.as_deref())?;
-    let by = Actor::from(viewer);
     let mut conn = pool.get()?;
-    let id = conn.transaction(|conn| {
-        if db::staff::by_email(conn, &email)?.is_some() {
-            return Err(AppError::invalid("email", ErrorCode::EmailTaken).arg("email", &email));
-        }
-        let row = NewStaff {
-            email: email.clone(),
-            name: name.clone(),
-            password_hash: None,
-            is_admin: false,
-            locale: locale.clone(),
-            active: true,
-            created_at: now.naive_utc(),
-        };
-        let id = StaffId(db::staff::insert(conn, &row)?);
-        let after = json!({"name": name, "email": email, "locale": locale, "start": person.start});
-        audit::record(conn, by, "person.add", &format!("staff:{id}"), None, Some(after), now)?;
-        for p in &person.positions {
-            staffing::add_holding_in(conn, by, id, p, false, person.start, now)?;
-        }
-        let positions: Vec<String> = person.positions.iter().map(ToString::to_string).collect();
-        staffing::reconcile(conn, &positions, now)?;
-        Ok(id)
-    })?;
-    let until = super::links::invite(pool, viewer, id, base_url, now)?;
+    conn.transaction(|conn| add_in(conn, Actor::from(viewer), person, base_url, now))
+}
+
+/// [`add`] in the caller's transaction, for whoever has been allowed.
+pub(crate) fn add_in(
+    conn: &mut AnyConn,
+    by: Actor,
+    person: &NewPerson,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(StaffId, DateTime<Utc>)> {
+    let (name, email, locale) = checked(&person.name, &person.email, person.locale.as_deref())?;
+    if db::staff::by_email(conn, &email)?.is_some() {
+        return Err(AppError::invalid("email", ErrorCode::EmailTaken).arg("email", &email));
+    }
+    let row = NewStaff {
+        email: email.clone(),
+        name: name.clone(),
+        password_hash: None,
+        is_admin: false,
+        locale: locale.clone(),
+        active: true,
+        created_at: now.naive_utc(),
+    };
+    let id = StaffId(db::staff::insert(conn, &row)?);
+    let after = json!({"name": name, "email": email, "locale": locale, "start": person.start});
+    audit::record(conn, by, "person.add", &format!("staff:{id}"), None, Some(after), now)?;
+    for p in &person.positions {
+        staffing::add_holding_in(conn, by, id, p, false, person.start, now).map_err(|e| e.at("positions"))?;
+    }
+    let positions: Vec<String> = person.positions.iter().map(ToString::to_string).collect();
+    staffing::reconcile(conn, &positions, now)?;
+    let until = super::links::invite_in(conn, by, id, base_url, now)?;
     Ok((id, until))
 }
 
@@ -151,27 +198,29 @@ pub fn edit(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     may_manage_people(&mut pool.get()?.any(), viewer)?;
-    let (name, email, locale) = checked(name, email, Some(locale))?;
     let mut conn = pool.get()?;
-    conn.transaction(|conn| {
-        let old =
-            db::staff::by_id(conn, staff)?.ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
-        if db::staff::by_email(conn, &email)?.is_some_and(|p| p.id != staff) {
-            return Err(AppError::invalid("email", ErrorCode::EmailTaken).arg("email", &email));
-        }
-        db::staff::update_person(conn, staff, &name, &email, &locale)?;
-        let before = json!({"name": old.name, "email": old.email, "locale": old.locale});
-        let after = json!({"name": name, "email": email, "locale": locale});
-        audit::record(
-            conn,
-            Actor::from(viewer),
-            "person.edit",
-            &format!("staff:{staff}"),
-            Some(before),
-            Some(after),
-            now,
-        )
-    })
+    conn.transaction(|conn| edit_in(conn, Actor::from(viewer), staff, name, email, locale, now))
+}
+
+/// [`edit`] in the caller's transaction.
+pub(crate) fn edit_in(
+    conn: &mut AnyConn,
+    by: Actor,
+    staff: StaffId,
+    name: &str,
+    email: &str,
+    locale: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (name, email, locale) = checked(name, email, Some(locale))?;
+    let old = db::staff::by_id(conn, staff)?.ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
+    if db::staff::by_email(conn, &email)?.is_some_and(|p| p.id != staff) {
+        return Err(AppError::invalid("email", ErrorCode::EmailTaken).arg("email", &email));
+    }
+    db::staff::update_person(conn, staff, &name, &email, &locale)?;
+    let before = json!({"name": old.name, "email": old.email, "locale": old.locale});
+    let after = json!({"name": name, "email": email, "locale": locale});
+    audit::record(conn, by, "person.edit", &format!("staff:{staff}"), Some(before), Some(after), now)
 }
 
 /// A person leaves after `last_day`: every holding and deputyship ends that day, their
@@ -188,29 +237,30 @@ pub fn deactivate(
 ) -> AppResult<Reconciled> {
     may_manage_people(&mut pool.get()?.any(), viewer)?;
     let mut conn = pool.get()?;
-    conn.transaction(|conn| {
-        let person =
-            db::staff::by_id(conn, staff)?.ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
-        let positions = db::staff::end_all_holdings(conn, staff, last_day)?;
-        db::staff::set_left_on(conn, staff, last_day)?;
-        let before = json!({"left_on": person.left_on, "positions": positions});
-        let after = json!({"left_on": last_day});
-        audit::record(
-            conn,
-            Actor::from(viewer),
-            "person.deactivate",
-            &format!("staff:{staff}"),
-            Some(before),
-            Some(after),
-            now,
-        )?;
-        // Their own sessions and tokens end once the last day is over (the viewer
-        // check); a leaver whose last day has passed is signed out at once.
-        let (_, today) = super::context::company_today(conn, now)?;
-        if last_day < today {
-            db::accounts::delete_sessions_of(conn, staff, now.naive_utc())?;
-            db::accounts::revoke_all_tokens(conn, staff, now.naive_utc())?;
-        }
-        staffing::reconcile_from(conn, &positions, last_day.succ_opt(), now)
-    })
+    conn.transaction(|conn| deactivate_in(conn, Actor::from(viewer), staff, last_day, now))
+}
+
+/// [`deactivate`] in the caller's transaction.
+pub(crate) fn deactivate_in(
+    conn: &mut AnyConn,
+    by: Actor,
+    staff: StaffId,
+    last_day: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Reconciled> {
+    let person =
+        db::staff::by_id(conn, staff)?.ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
+    let positions = db::staff::end_all_holdings(conn, staff, last_day)?;
+    db::staff::set_left_on(conn, staff, last_day)?;
+    let before = json!({"left_on": person.left_on, "positions": positions});
+    let after = json!({"left_on": last_day});
+    audit::record(conn, by, "person.deactivate", &format!("staff:{staff}"), Some(before), Some(after), now)?;
+    // Their own sessions and tokens end once the last day is over (the viewer
+    // check); a leaver whose last day has passed is signed out at once.
+    let (_, today) = super::context::company_today(conn, now)?;
+    if last_day < today {
+        db::accounts::delete_sessions_of(conn, staff, now.naive_utc())?;
+        db::accounts::revoke_all_tokens(conn, staff, now.naive_utc())?;
+    }
+    staffing::reconcile_from(conn, &positions, last_day.succ_opt(), now)
 }

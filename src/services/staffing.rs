@@ -161,8 +161,8 @@ pub fn end_holding(
 /// The event fired when a position is left with nobody in post.
 pub const VACANT: &str = "position_vacant";
 
-/// Records leave from `from` to `to` (inclusive); the open tasks it touches go to the cover.
-#[tracing::instrument(level = "debug", skip(pool, by))]
+/// Records approved leave from `from` to `to` (inclusive) as `by`; the open tasks it
+/// touches go to the cover. (People and their leads go through [`super::leave`].)
 pub fn add_leave(
     pool: &DbPool,
     by: Actor,
@@ -172,27 +172,9 @@ pub fn add_leave(
     note: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Reconciled> {
-    if to < from {
-        return Err(AppError::invalid("to", ErrorCode::LeaveReversed));
-    }
+    let input = super::leave::LeaveInput { from, to, half_day: None, reason: note.to_string() };
     let mut conn = pool.get()?;
-    conn.transaction(|conn| {
-        staff_exists(conn, staff)?;
-        if let Some(l) = db::staff::leave_overlapping(conn, staff, from, to)? {
-            return Err(AppError::invalid("from", ErrorCode::LeaveOverlaps)
-                .arg("from", l.starts_on)
-                .arg("to", l.ends_on));
-        }
-        db::staff::insert_leave(conn, staff, from, to, note)?;
-        let after = json!({"from": from, "to": to, "note": note});
-        audit::record(conn, by, "leave.add", &format!("staff:{staff}"), None, Some(after), now)?;
-        let positions: BTreeSet<String> = db::staff::holders_since(conn, from)?
-            .into_iter()
-            .filter(|h| h.staff_id == staff)
-            .map(|h| h.position_id)
-            .collect();
-        reconcile(conn, &positions.into_iter().collect::<Vec<_>>(), now)
-    })
+    conn.transaction(|conn| super::leave::record_in(conn, by, staff, &input, now).map(|(_, r)| r))
 }
 
 /// Brings the not-yet-due tasks of `positions` in line with current staffing, then

@@ -106,6 +106,24 @@ pub fn account_link(lang: Lang, what: AccountMail, recipient: &str, company: &st
     layout(lang, subject, tr.args("mail_greeting", &[("name", recipient)]), lead, body, footer)
 }
 
+/// A notice about one's leave or position: a subject, a lead paragraph, facts (name,
+/// value), items (a list) and a link (words, URL), with the usual footer.
+pub struct Notice {
+    pub subject: String,
+    pub recipient: String,
+    pub lead: String,
+    pub facts: Vec<(String, String)>,
+    pub items: Vec<(String, String)>,
+    pub link: Option<(String, String)>,
+}
+
+/// Lays out a [`Notice`] in `lang`.
+pub fn notice(lang: Lang, n: Notice) -> Rendered {
+    let greeting = Tr(lang).args("mail_greeting", &[("name", &n.recipient)]);
+    let body = Body { facts: n.facts, items: n.items, link: n.link };
+    finish(lang, n.subject, greeting, n.lead, body)
+}
+
 fn layout(lang: Lang, subject: String, greeting: String, lead: String, body: Body, footer: String) -> Rendered {
     let sep = if lang == Lang::Zh { "：" } else { ": " };
     let text = Text {

@@ -5,7 +5,7 @@ use super::views::{
     DashboardJson, DayListJson, LogJson, OutboxJson, OutboxMessageJson, PersonJson, PositionJson, RowJson, TaskChanged,
     TaskJson, TaskWithHistory, TemplateJson,
 };
-use super::{account, audit, dashboard, events, outbox, people, tasks};
+use super::{account, audit, dashboard, events, leave, outbox, people, staffing, tasks};
 use crate::web::error::{ErrorBody, ErrorDetail};
 use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -22,11 +22,15 @@ use utoipa_swagger_ui::SwaggerUi;
         tasks::me, tasks::my_tasks, tasks::one_task, tasks::complete, tasks::skip, tasks::reopen,
         events::fire, crate::web::feed::rotate, crate::web::feed::ics, dashboard::json, dashboard::csv,
         outbox::list, outbox::digest, people::list, people::add, people::edit, people::deactivate, people::invite, people::reset, audit::list, audit::csv,
+        staffing::list, staffing::assign, staffing::end, staffing::transfer, staffing::import,
+        leave::board, leave::ask, leave::record, leave::approve, leave::decline, leave::cancel,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, TaskJson, DayListJson, LogJson, TaskWithHistory, TaskChanged, PositionJson,
         PersonJson, TemplateJson, tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, account::PasswordChange, events::EventBody,
         DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody, people::InvitationSent, people::ResetRequest, people::PersonJson, people::People, people::PersonBody, people::PersonAdded, people::EditBody, people::DeactivateBody, people::Deactivated, audit::AuditLog, audit::AuditEntryJson,
+        staffing::TenureJson, staffing::Tenures, staffing::TasksMoved, staffing::AssignBody, staffing::EndBody, staffing::TransferBody,
+        leave::LeaveJson, leave::LeaveBoardJson, leave::LeaveBody, leave::LeaveMade, leave::AnswerBody, leave::LeaveChanged,
     )),
     modifiers(&BearerAuth),
 )]

@@ -5,8 +5,10 @@ pub mod audit;
 pub mod dashboard;
 pub mod docs;
 pub mod events;
+pub mod leave;
 pub mod outbox;
 pub mod people;
+pub mod staffing;
 pub mod tasks;
 pub mod views;
 
@@ -29,7 +31,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(events::configure)
             .configure(dashboard::configure)
             .configure(outbox::configure)
+            .configure(staffing::configure)
             .configure(people::configure)
+            .configure(leave::configure)
             .configure(audit::configure),
     );
 }
