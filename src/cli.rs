@@ -77,6 +77,24 @@ pub enum PeopleAction {
     /// Mail a person a link to set their password (valid for 72 hours); it goes with
     /// the next reminder tick, or `dutyday remind`.
     Invite { email: String },
+    /// List everyone: id, email, name, active, positions held today.
+    List,
+    /// Add and update people from a CSV file (UTF-8 with or without BOM, or GB18030):
+    /// columns name/姓名, email/邮箱, locale/语言, start/入职日期, positions/岗位,
+    /// last_day/离职日期. New people are invited. Any bad row changes nothing.
+    Import {
+        file: PathBuf,
+        /// Print what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A person leaves after their last day (YYYY-MM-DD): their holdings end, open
+    /// tasks after it move on, they cannot sign in from the next day.
+    Deactivate {
+        email: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        last_day: chrono::NaiveDate,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +185,65 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 let pool = ready_database(&settings)?;
                 let until = services::links::invite_by_email(&pool, &email, &settings.base_url, Utc::now())?;
                 println!("invitation queued for {email}; the link works until {}", until.to_rfc3339());
+                Ok(())
+            })
+            .await
+        }
+        Command::People { action: PeopleAction::List } => {
+            off_thread(move || {
+                let pool = ready_database(&settings)?;
+                for p in services::people::list_as_operator(&pool, Utc::now())? {
+                    let state = if p.active { "active" } else { "left" };
+                    println!("{}\t{}\t{}\t{state}\t{}", p.id, p.email, p.name, p.positions.join(","));
+                }
+                Ok(())
+            })
+            .await
+        }
+        Command::People { action: PeopleAction::Import { file, dry_run } } => {
+            off_thread(move || {
+                let bytes = std::fs::read(&file).map_err(|e| bad(format!("{}: {e}", file.display())))?;
+                let pool = ready_database(&settings)?;
+                let lang = crate::i18n::Lang::En;
+                let r = services::people_import::import_as(
+                    &pool,
+                    services::audit::Actor::Operator,
+                    &bytes,
+                    dry_run,
+                    lang,
+                    &settings.base_url,
+                    Utc::now(),
+                )
+                .map_err(|e| {
+                    let f = Failure::from(e);
+                    Failure { code: f.code, message: format!("{}: {}", file.display(), f.message) }
+                })?;
+                if !r.problems.is_empty() {
+                    let lines: Vec<String> =
+                        r.problems.iter().map(|p| format!("{}: {}", file.display(), p.message)).collect();
+                    return Err(bad(lines.join("\n")));
+                }
+                for row in &r.rows {
+                    println!(
+                        "row {}\t{:?}\t{}\t{}\t{}",
+                        row.row,
+                        row.action,
+                        row.email,
+                        row.name,
+                        row.changes.join("; ")
+                    );
+                }
+                let verb = if r.applied { "applied" } else { "dry run: nothing changed" };
+                println!("{} rows, {verb}", r.rows.len());
+                Ok(())
+            })
+            .await
+        }
+        Command::People { action: PeopleAction::Deactivate { email, last_day } } => {
+            off_thread(move || {
+                let pool = ready_database(&settings)?;
+                let r = services::people::deactivate_by_email(&pool, &email, last_day, Utc::now())?;
+                println!("{email} leaves after {last_day}; {} open tasks moved, {} removed", r.moved, r.removed);
                 Ok(())
             })
             .await

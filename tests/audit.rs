@@ -66,7 +66,10 @@ fn changes_are_recorded_and_admins_read_them(db: &TestDb) {
             (leave["actor"].as_str(), leave["subject"].as_str()),
             (Some("朱晓燕"), Some(format!("staff:{}", clerk.0).as_str()))
         );
-        assert_eq!(leave["after"], json!({"from": "2026-12-03", "to": "2026-12-04", "half_day": null, "reason": "病假"}));
+        assert_eq!(
+            leave["after"],
+            json!({"from": "2026-12-03", "to": "2026-12-04", "half_day": null, "reason": "病假"})
+        );
         let end = &entries[1];
         assert_eq!((end["actor"].as_str(), end["actor_id"].as_i64()), (Some(""), None), "the operator has no name");
         assert_eq!(end["after"]["last_day"], "2026-12-10");

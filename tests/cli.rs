@@ -141,7 +141,39 @@ fn people_invite_queues_an_invitation_or_names_the_unknown_email(db: &TestDb) {
     assert_eq!(err.trim(), "dutyday: email: nobody active has the email `nobody@example.com`");
 }
 
+fn people_import_plans_applies_and_names_bad_rows(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    std::fs::write(&file, "\u{feff}姓名,邮箱,入职日期,岗位\n何平,he.ping@example.com,2027-01-04,\n").unwrap();
+    let path = file.to_str().unwrap();
+    let plan = common::command(&db.url).args(["people", "import", path, "--dry-run"]).output().unwrap();
+    assert!(plan.status.success(), "{}", String::from_utf8_lossy(&plan.stderr));
+    assert!(stdout(&plan).contains("row 2\tAdd\the.ping@example.com\t何平"), "{}", stdout(&plan));
+    assert!(stdout(&plan).ends_with("1 rows, dry run: nothing changed"), "{}", stdout(&plan));
+    let count = || dutyday::db::staff::count(&mut db.pool().get().unwrap().any()).unwrap();
+    let before = count();
+    let done = common::command(&db.url).args(["people", "import", path]).output().unwrap();
+    assert!(done.status.success() && stdout(&done).ends_with("1 rows, applied"), "{}", stdout(&done));
+    assert_eq!(count(), before + 1);
+    let list = common::command(&db.url).args(["people", "list"]).output().unwrap();
+    assert!(stdout(&list).lines().any(|l| l.contains("he.ping@example.com\t何平\tactive")), "{}", stdout(&list));
+    // A bad row: exit 2, one line naming the file, the row and the problem; nothing changes.
+    std::fs::write(&file, "name,email,start\nX,x@example.com,2027-02-30\n").unwrap();
+    let bad = common::command(&db.url).args(["people", "import", path]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(err.trim(), format!("dutyday: {path}: row 2: use a date as YYYY-MM-DD"));
+    assert_eq!(count(), before + 1);
+    let gone = common::command(&db.url)
+        .args(["people", "deactivate", "he.ping@example.com", "--last-day", "2027-03-31"])
+        .output()
+        .unwrap();
+    assert!(gone.status.success(), "{}", String::from_utf8_lossy(&gone.stderr));
+    assert!(stdout(&gone).starts_with("he.ping@example.com leaves after 2027-03-31"));
+}
+
 on_both_databases!(
+    people_import_plans_applies_and_names_bad_rows,
     people_invite_queues_an_invitation_or_names_the_unknown_email,
     generate_prints_created_and_existing,
     events_fire_their_templates_once,

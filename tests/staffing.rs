@@ -258,7 +258,96 @@ fn leads_see_their_own_people(db: &TestDb) {
     });
 }
 
+async fn import(base: &str, token: &str, body: Vec<u8>, dry_run: bool) -> (StatusCode, Value) {
+    let res = Client::new()
+        .post(format!("{base}/api/v1/people/import?dry_run={dry_run}"))
+        .bearer_auth(token)
+        .header("Content-Type", "text/csv")
+        .header("Accept-Language", "zh-CN")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+fn people_come_in_bulk_from_a_csv_with_a_dry_run(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        common::remind::exec(
+            db,
+            "UPDATE positions SET headcount = 2 WHERE id IN ('cs.agent', 'logistics.warehouse-keeper')",
+        );
+        let hr = api_token(&base, "zhu.xiaoyan@example.com").await;
+        let people = |db: &TestDb| dutyday::db::staff::all(&mut db.pool().get().unwrap().any()).unwrap();
+        let before = people(db).len();
+        // As Excel saves "CSV UTF-8": a BOM, Chinese headers and names, dates with slashes.
+        let good = "\u{feff}姓名,邮箱,语言,入职日期,岗位\r\n\
+            何平,He.Ping@example.com,,2026/12/2,售前售后客服\r\n\
+            Anna Berg,anna@example.com,en,2026-12-03,logistics.warehouse-keeper\r\n\
+            周婷婷,zhou.ting@example.com,,,\r\n";
+        let (s, plan) = import(&base, &hr, good.as_bytes().to_vec(), true).await;
+        assert_eq!(s, StatusCode::OK, "{plan}");
+        assert_eq!(plan["applied"], false);
+        let actions: Vec<&str> =
+            plan["rows"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["add", "add", "update"]);
+        assert!(plan["rows"][2]["changes"][0].as_str().unwrap().contains("周婷 → 周婷婷"), "{plan}");
+        assert_eq!(people(db).len(), before, "a dry run changes nothing");
+        assert!(outbox(db).iter().all(|r| r.kind != "invitation"));
+        // A bad file: every bad row is named, and nothing changes.
+        let bad = "name,email,start,positions\n\
+            何平,he.ping@example.com,2026-12-02,cs.agent\n\
+            王五,not-an-address,2026-12-02,\n\
+            赵六,zhao6@example.com,2026-13-01,no.such\n\
+            何平2,HE.PING@example.com,2026-12-02,\n";
+        let (s, e) = import(&base, &hr, bad.as_bytes().to_vec(), false).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("csv_row")), "{e}");
+        let problems: Vec<(u64, &str)> = e["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["row"].as_u64().unwrap(), p["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        for want in [(3, "bad_email"), (4, "invalid_date"), (4, "unknown_position"), (5, "email_taken")] {
+            assert!(problems.contains(&want), "{want:?} in {problems:?}");
+        }
+        assert!(e["error"]["message"].as_str().unwrap().starts_with("第 "), "in the reader's language: {e}");
+        assert_eq!(people(db).len(), before);
+        let (s, e) = import(&base, &hr, b"who,what\n1,2\n".to_vec(), false).await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("csv_header"), Some("csv"))
+        );
+        // Applied: the hires hold their seats and are invited; the rename is audited.
+        let (s, done) = import(&base, &hr, good.as_bytes().to_vec(), false).await;
+        assert_eq!((s, done["applied"].as_bool()), (StatusCode::OK, Some(true)), "{done}");
+        assert_eq!(people(db).len(), before + 2);
+        let invited: Vec<String> =
+            outbox(db).into_iter().filter(|r| r.kind == "invitation").map(|r| r.address).collect();
+        assert!(
+            invited.contains(&"he.ping@example.com".to_string()) && invited.contains(&"anna@example.com".to_string())
+        );
+        let he = staff_id(db, "何平");
+        assert!(tasks(db).iter().any(|t| t.position_id == "cs.agent" && t.assignee_id == Some(he)));
+        assert_eq!(
+            dutyday::db::staff::by_email(&mut db.pool().get().unwrap().any(), "zhou.ting@example.com")
+                .unwrap()
+                .unwrap()
+                .name,
+            "周婷婷"
+        );
+        // Saved by Chinese Excel as "CSV (逗号分隔)": GB18030, read just the same; already applied, so unchanged.
+        let (gbk, _, _) = encoding_rs::GB18030.encode("姓名,邮箱\n周婷婷,zhou.ting@example.com\n");
+        let (s, again) = import(&base, &hr, gbk.into_owned(), true).await;
+        assert_eq!((s, again["rows"][0]["action"].as_str()), (StatusCode::OK, Some("unchanged")), "{again}");
+    });
+}
+
 on_both_databases!(
+    people_come_in_bulk_from_a_csv_with_a_dry_run,
     leave_is_asked_answered_and_cancelled,
     a_transfer_moves_work_and_tells_the_person,
     deputies_and_holdings_are_set_and_ended,

@@ -84,6 +84,47 @@ pub(crate) fn may_see_person(conn: &mut AnyConn, viewer: &Viewer, staff: StaffId
     }
 }
 
+/// Everyone, for the operator at the command line.
+pub fn list_as_operator(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let (_, today) = super::context::company_today(conn, now)?;
+    let mut out = Vec::new();
+    for p in db::staff::all(conn)? {
+        let positions = db::staff::positions_held(conn, p.id, today)?;
+        out.push(view(p, today, positions));
+    }
+    Ok(out)
+}
+
+fn view(p: db::staff::StaffRow, today: NaiveDate, positions: Vec<String>) -> PersonView {
+    PersonView {
+        id: p.id,
+        active: p.active_on(today),
+        has_password: p.password_hash.is_some(),
+        name: p.name,
+        email: p.email,
+        locale: p.locale,
+        left_on: p.left_on,
+        positions,
+    }
+}
+
+/// [`deactivate`] by email, as the operator at the command line.
+pub fn deactivate_by_email(
+    pool: &DbPool,
+    email: &str,
+    last_day: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Reconciled> {
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let person = db::staff::by_email(conn, &email.trim().to_lowercase())?
+            .ok_or_else(|| AppError::invalid("email", ErrorCode::NoSuchEmail).arg("email", email))?;
+        deactivate_in(conn, Actor::Operator, person.id, last_day, now)
+    })
+}
+
 /// Everyone (admins and HR), or the people of the departments a lead leads, with
 /// what they hold today.
 pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
@@ -101,16 +142,7 @@ pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec
             continue;
         }
         let positions = db::staff::positions_held(conn, p.id, today)?;
-        out.push(PersonView {
-            id: p.id,
-            active: p.active_on(today),
-            has_password: p.password_hash.is_some(),
-            name: p.name,
-            email: p.email,
-            locale: p.locale,
-            left_on: p.left_on,
-            positions,
-        });
+        out.push(view(p, today, positions));
     }
     Ok(out)
 }

@@ -167,7 +167,9 @@ fn parse(conn: &mut AnyConn, text: &str, problems: &mut Problems<'_>) -> AppResu
         let mut bad = |field: &'static str, code: ErrorCode, value: &str| {
             problems.add(line, &AppError::invalid(field, code).arg("value", value).arg("email", value));
         };
-        if !seen.insert(row.email.clone()) {
+        if !crate::catalog::valid_email(&row.email) {
+            bad("email", ErrorCode::BadEmail, &row.email);
+        } else if !seen.insert(row.email.clone()) {
             bad("email", ErrorCode::EmailTaken, &row.email);
         }
         for (at, field, slot) in [(start_at, "start", &mut row.start), (last_at, "last_day", &mut row.last_day)] {
