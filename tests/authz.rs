@@ -136,6 +136,20 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::GET, "/admin/audit.csv", [303, 403, 403, 403, 403, 200]),
         (Method::GET, "/password/set?t=not-a-link", [404, 404, 404, 404, 404, 404]),
         (Method::POST, "/me/password", [303, 422, 422, 422, 422, 422]),
+        (Method::GET, "/leave", [303, 200, 200, 200, 200, 200]),
+        // A form without its values comes back with an alert (303) for those allowed.
+        (Method::POST, "/leave", [303, 303, 303, 303, 303, 303]),
+        (Method::POST, "/leave/999999/approve", [303, 404, 404, 404, 404, 404]),
+        (Method::POST, "/leave/999999/cancel", [303, 404, 404, 404, 404, 404]),
+        (Method::GET, "/admin/people", [303, 403, 403, 200, 200, 200]),
+        (Method::GET, "/admin/people/{K}", [303, 200, 403, 403, 200, 200]),
+        (Method::GET, "/admin/people/import", [303, 403, 403, 403, 403, 200]),
+        (Method::POST, "/admin/people", [303, 403, 403, 403, 403, 303]),
+        (Method::POST, "/admin/people/{K}/holdings", [303, 403, 403, 403, 403, 303]),
+        (Method::POST, "/admin/people/{K}/holdings/end", [303, 403, 403, 403, 403, 303]),
+        (Method::POST, "/admin/people/{K}/transfer", [303, 403, 403, 403, 403, 303]),
+        (Method::POST, "/admin/people/{K}/deactivate", [303, 403, 403, 403, 403, 303]),
+        (Method::POST, "/admin/people/{K}/edit", [303, 403, 403, 403, 403, 303]),
         // Last: it ends the actor's session, and says so on the login page.
         (Method::POST, "/me/sign-out-everywhere", [303, 303, 303, 303, 303, 303]),
     ]

@@ -239,8 +239,16 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
         let c = browser();
         log_in(&c, &base, "zhu.xiaoyan@example.com").await;
         let (_, page) = get(&c, &format!("{base}/today?date={}", next_weekday())).await;
+        let keeper = common::staff_id(db, "徐强");
+        let by = dutyday::services::audit::Actor::Operator;
+        let (d, now) = (common::day("2026-12-08"), common::at(common::NOW));
+        dutyday::services::staffing::add_leave(db.pool(), by, keeper, d, d, "病假", now).unwrap();
         let pages = [
-            "/today".to_string(),
+            "/leave".to_string(),
+            "/admin/people".into(),
+            format!("/admin/people/{}", keeper.0),
+            "/admin/people/import".into(),
+            "/today".into(),
             format!("/today?date={}", next_weekday()),
             "/history".into(),
             "/org".into(),

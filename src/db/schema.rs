@@ -261,6 +261,7 @@ diesel::table! {
 }
 
 diesel::joinable!(position_holders -> staff (staff_id));
+diesel::joinable!(position_holders -> positions (position_id));
 diesel::joinable!(outbox -> tasks (task_id));
 diesel::joinable!(reminder_marks -> tasks (task_id));
 diesel::joinable!(tasks -> templates (template_id));

@@ -265,6 +265,20 @@ pub fn positions_held(conn: &mut AnyConn, staff: StaffId, day: NaiveDate) -> Que
         .load(c))
 }
 
+/// The positions one person holds (not deputises) on `day`, each with whether it
+/// manages people (HR).
+pub fn positions_held_hr(conn: &mut AnyConn, staff: StaffId, day: NaiveDate) -> QueryResult<Vec<(String, bool)>> {
+    use super::schema::positions;
+    with_conn!(conn, c => position_holders::table
+        .inner_join(positions::table)
+        .filter(position_holders::staff_id.eq(staff.0))
+        .filter(position_holders::deputy.eq(false))
+        .filter(position_holders::valid_from.le(day))
+        .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.ge(day)))
+        .select((position_holders::position_id, positions::manages_people))
+        .load(c))
+}
+
 /// Turns a person's morning digests off or on.
 pub fn set_digest_opt_out(conn: &mut AnyConn, id: StaffId, out: bool) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::update(staff::table.find(id.0)).set(staff::digest_opt_out.eq(out)).execute(c))

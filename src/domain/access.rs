@@ -15,6 +15,8 @@ pub struct Viewer {
     pub id: StaffId,
     pub name: String,
     pub admin: bool,
+    /// Whether they hold a position that manages people (人事行政: HR).
+    pub hr: bool,
     pub locale: String,
     /// Positions held today.
     pub positions: BTreeSet<String>,
@@ -32,10 +34,10 @@ pub struct TaskScope<'a> {
 }
 
 impl Viewer {
-    /// Whether this person may manage people, holdings and leave: an admin, or the
-    /// holder of one of `hr_positions` (those marked `manages_people`).
-    pub fn manages_people(&self, hr_positions: &[String]) -> bool {
-        self.admin || hr_positions.iter().any(|p| self.positions.contains(p))
+    /// Whether this person may manage people, holdings and leave: an admin, or HR
+    /// (the holder of a position marked `manages_people`).
+    pub fn manages_people(&self) -> bool {
+        self.admin || self.hr
     }
 
     /// Whether this person leads any department.

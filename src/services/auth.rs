@@ -170,10 +170,12 @@ pub fn viewer(conn: &mut AnyConn, staff: StaffId, today: NaiveDate) -> AppResult
     let person = db::staff::by_id(conn, staff)?
         .filter(|p| p.active_on(today))
         .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-    let positions: BTreeSet<String> = db::staff::positions_held(conn, staff, today)?.into_iter().collect();
+    let held = db::staff::positions_held_hr(conn, staff, today)?;
+    let hr = held.iter().any(|(_, people)| *people);
+    let positions: BTreeSet<String> = held.into_iter().map(|(p, _)| p).collect();
     let departments: Vec<Department> = db::org::departments(conn)?.into_iter().map(Department::from).collect();
     let leads = departments_led(&departments, &positions);
-    Ok(Viewer { id: person.id, name: person.name, admin: person.is_admin, locale: person.locale, positions, leads })
+    Ok(Viewer { id: person.id, name: person.name, admin: person.is_admin, hr, locale: person.locale, positions, leads })
 }
 
 /// Remembers the page language a person chose.

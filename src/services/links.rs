@@ -36,7 +36,7 @@ pub fn invite(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
-    super::people::may_manage_people(&mut pool.get()?.any(), admin)?;
+    super::people::may_manage_people(admin)?;
     send_invitation(pool, Actor::from(admin), staff, base_url, now)
 }
 

@@ -45,8 +45,8 @@ pub struct NewPerson {
 }
 
 /// Admins and HR (the holder of a position marked `manages_people`) manage people.
-pub(crate) fn may_manage_people(conn: &mut AnyConn, viewer: &Viewer) -> AppResult<()> {
-    if viewer.admin || viewer.manages_people(&db::org::people_positions(conn)?) {
+pub(crate) fn may_manage_people(viewer: &Viewer) -> AppResult<()> {
+    if viewer.manages_people() {
         Ok(())
     } else {
         Err(AppError::new(ErrorCode::PeopleForbidden))
@@ -72,7 +72,7 @@ fn departments_of(
 /// Whether `viewer` may see `staff`'s page: themselves, admins and HR, and the leads
 /// of the departments they work in.
 pub(crate) fn may_see_person(conn: &mut AnyConn, viewer: &Viewer, staff: StaffId, now: DateTime<Utc>) -> AppResult<()> {
-    if viewer.id == staff || may_manage_people(conn, viewer).is_ok() {
+    if viewer.id == staff || may_manage_people(viewer).is_ok() {
         return Ok(());
     }
     let (_, today) = super::context::company_today(conn, now)?;
@@ -82,6 +82,17 @@ pub(crate) fn may_see_person(conn: &mut AnyConn, viewer: &Viewer, staff: StaffId
     } else {
         Err(AppError::new(ErrorCode::PeopleForbidden))
     }
+}
+
+/// One person, for their page (themselves, admins, HR and their leads).
+pub fn one(pool: &DbPool, viewer: &Viewer, staff: StaffId, now: DateTime<Utc>) -> AppResult<PersonView> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let p = db::staff::by_id(conn, staff)?.ok_or_else(|| AppError::new(ErrorCode::StaffNotFound).arg("id", staff))?;
+    may_see_person(conn, viewer, staff, now)?;
+    let (_, today) = super::context::company_today(conn, now)?;
+    let positions = db::staff::positions_held(conn, p.id, today)?;
+    Ok(view(p, today, positions))
 }
 
 /// Everyone, for the operator at the command line.
@@ -130,7 +141,7 @@ pub fn deactivate_by_email(
 pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
-    let all = may_manage_people(conn, viewer).is_ok();
+    let all = may_manage_people(viewer).is_ok();
     if !all && !viewer.is_lead() {
         return Err(AppError::new(ErrorCode::PeopleForbidden));
     }
@@ -181,7 +192,7 @@ pub fn add(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(StaffId, DateTime<Utc>)> {
-    may_manage_people(&mut pool.get()?.any(), viewer)?;
+    may_manage_people(viewer)?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| add_in(conn, Actor::from(viewer), person, base_url, now))
 }
@@ -229,7 +240,7 @@ pub fn edit(
     locale: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    may_manage_people(&mut pool.get()?.any(), viewer)?;
+    may_manage_people(viewer)?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| edit_in(conn, Actor::from(viewer), staff, name, email, locale, now))
 }
@@ -267,7 +278,7 @@ pub fn deactivate(
     last_day: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Reconciled> {
-    may_manage_people(&mut pool.get()?.any(), viewer)?;
+    may_manage_people(viewer)?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| deactivate_in(conn, Actor::from(viewer), staff, last_day, now))
 }

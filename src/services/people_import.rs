@@ -87,7 +87,7 @@ const COLUMNS: [(&str, &[&str]); 6] = [
 ];
 
 /// The file's text: UTF-8 (a BOM dropped), else GB18030 as Chinese Excel saves it.
-fn decode(bytes: &[u8]) -> String {
+pub fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
@@ -263,7 +263,7 @@ pub fn import(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<ImportReport> {
-    people::may_manage_people(&mut pool.get()?.any(), viewer)?;
+    people::may_manage_people(viewer)?;
     import_as(pool, Actor::from(viewer), bytes, dry_run, lang, base_url, now)
 }
 

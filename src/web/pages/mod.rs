@@ -11,10 +11,13 @@ mod figures;
 pub use crate::i18n;
 mod account;
 mod audit;
+mod import;
 mod info;
+mod leave;
 mod login;
 mod outbox;
 mod password;
+mod people;
 mod today;
 
 use super::{blocking, AppState};
@@ -48,8 +51,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     audit::configure(cfg);
     password::configure(cfg);
+    import::configure(cfg);
+    people::configure(cfg);
     today::configure(cfg);
     info::configure(cfg);
+    leave::configure(cfg);
     dashboard::configure(cfg);
     figures::configure(cfg);
     outbox::configure(cfg);
@@ -70,9 +76,13 @@ pub struct Chrome {
     pub manager: bool,
     /// Whether the outbox link is shown.
     pub admin: bool,
+    /// Whether the people link is shown (admins, HR and leads).
+    pub people: bool,
     pub csrf: String,
     pub user: Option<String>,
     pub flash: Option<String>,
+    /// A refused change's message, shown on the page it came back to.
+    pub alert: Option<String>,
     pub back: String,
 }
 
@@ -99,15 +109,58 @@ pub fn flash(session: &Session, text: String) {
     remember(session, "flash", &text);
 }
 
+/// Runs a form's change as the signed-in person: on success flashes what `done`
+/// says and goes to `to`; a refused value goes back to `to` with the message (and the
+/// field's name) as an alert; anything else is an error page. A form without this
+/// session's CSRF token changes nothing.
+pub async fn act<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    session: &Session,
+    csrf: Option<&str>,
+    to: &str,
+    change: impl FnOnce(&AppState, Viewer) -> services::AppResult<T> + Send + 'static,
+    done: impl FnOnce(Tr, T) -> String,
+) -> HttpResponse {
+    let v = match signed_in(state, session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let c = chrome(session, &v, to);
+    if !csrf_ok(session, csrf) {
+        return super::error::page(c, &crate::error::AppError::new(ErrorCode::CsrfExpired));
+    }
+    let st = state.clone();
+    match blocking(move || change(&st, v)).await {
+        Ok(out) => {
+            flash(session, done(c.tr, out));
+            see_other(to)
+        }
+        Err(e) if e.is_bad_input() && e.class() == crate::error::Class::Invalid => {
+            let text = e.message(c.tr.0);
+            let text = match e.field.as_deref() {
+                Some(f) if i18n::has(c.tr.0, &format!("field_{f}")) => {
+                    format!("{}: {text}", c.tr.t(format!("field_{f}")))
+                }
+                _ => text,
+            };
+            remember(session, "alert", &text);
+            see_other(to)
+        }
+        Err(e) => super::error::page(c, &e),
+    }
+}
+
 /// The layout for someone not signed in.
 pub fn anonymous(session: &Session, lang: Lang) -> Chrome {
     Chrome {
         tr: Tr(lang),
         manager: false,
         admin: false,
+        people: false,
         csrf: csrf_token(session),
         user: None,
         flash: session.remove_as::<String>("flash").and_then(Result::ok),
+        alert: session.remove_as::<String>("alert").and_then(Result::ok),
         back: "/login".into(),
     }
 }
@@ -175,9 +228,11 @@ pub fn chrome(session: &Session, v: &Viewer, back: &str) -> Chrome {
         tr: Tr(Lang::from_locale(&v.locale)),
         manager: v.admin || v.is_lead(),
         admin: v.admin,
+        people: v.manages_people() || v.is_lead(),
         csrf: csrf_token(session),
         user: Some(v.name.clone()),
         flash,
+        alert: session.remove_as::<String>("alert").and_then(Result::ok),
         back: back.to_string(),
     }
 }
