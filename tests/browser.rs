@@ -136,6 +136,26 @@ impl Browser {
         v.as_bool().unwrap_or(true)
     }
 
+    /// Signs in with any password and waits for the day's list.
+    async fn sign_in(&mut self, base: &str, email: &str, password: &str) {
+        self.client.goto(&format!("{base}/login")).await.unwrap();
+        self.fill("input[name=email]", email).await;
+        self.fill("input[name=password]", password).await;
+        self.click("form button[type=submit]").await;
+        self.expect("section.today").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("form[action='/logout'] button").await;
+        self.expect("input[name=password]").await;
+    }
+
+    /// Sets a form field's value (date inputs type differently in each locale).
+    async fn set(&self, css: &str, value: &str) {
+        let js = "document.querySelector(arguments[0]).value = arguments[1];";
+        self.client.execute(js, vec![json!(css), json!(value)]).await.unwrap();
+    }
+
     async fn finish(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill();
@@ -340,6 +360,125 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
     });
 }
 
+/// Sends what the outbox holds at [`common::NOW`] as `.eml` files and returns the
+/// text of the one mail to `to` that contains `needle`, parsed as a mail client would.
+async fn mailed_text(db: &TestDb, dir: &Path, to: &str, needle: &str) -> String {
+    let settings = dutyday::config::Settings { mail_dir: dir.to_path_buf(), ..dutyday::config::Settings::default() };
+    let mailer = dutyday::notify::Mailer::from_settings(&settings).unwrap();
+    dutyday::services::remind::pass(db.pool(), &mailer, "http://dutyday.test", common::at(common::NOW)).await.unwrap();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+        let mail = mailparse::parse_mail(&raw).unwrap();
+        let header = mail.headers.iter().find(|h| h.get_key().eq_ignore_ascii_case("to")).map(|h| h.get_value());
+        if header.is_some_and(|h| h.contains(to)) && String::from_utf8_lossy(&raw).contains("Content-Type") {
+            let text = mail
+                .subparts
+                .iter()
+                .find(|p| p.ctype.mimetype == "text/plain")
+                .map_or_else(|| mail.get_body().unwrap(), |p| p.get_body().unwrap());
+            if text.contains(needle) {
+                found.push(text);
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "one mail to {to} with {needle}");
+    found.remove(0)
+}
+
+/// The whole of a hire's life, as HR, the hire, a lead and a deputy click through it:
+/// HR adds 何平 → the invitation mail's link → a password → his first list; a transfer;
+/// 徐强's leave asked for and approved by the 总经理 → 孙丽's list covers for him; 何平
+/// leaves → his open page and his API token are refused at once.
+fn a_hire_joins_moves_and_leaves_while_work_goes_on(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        common::remind::exec(
+            db,
+            "UPDATE positions SET headcount = 2 WHERE id IN ('cs.agent', 'logistics.warehouse-keeper')",
+        );
+        let Some(mut hr) = Browser::launch(&format!("hire-{}", backend(db)), 1280, 900).await else { return };
+        hr.log_in(&base, "zhu.xiaoyan@example.com").await;
+        hr.click("#nav-people").await;
+        hr.expect("#add-person").await;
+        hr.fill("#add-person input[name=name]", "何平").await;
+        hr.fill("#add-person input[name=email]", "he.ping@example.com").await;
+        hr.click("#add-person input[value='cs.agent']").await;
+        hr.shot("add-hire").await;
+        hr.click("#add-person button[type=submit]").await;
+        hr.expect(".flash").await;
+        assert!(hr.text("#people").await.contains("何平"));
+        // The invitation, as his mail client shows it; its link sets his password.
+        let mails = tempfile::tempdir().unwrap();
+        let text = mailed_text(db, mails.path(), "he.ping@example.com", "/password/set?t=").await;
+        let i = text.find("/password/set?t=").expect("a link") + "/password/set?t=".len();
+        let secret = text[i..].split_whitespace().next().unwrap().to_string();
+        let Some(mut he) = Browser::launch(&format!("hire-phone-{}", backend(db)), 375, 812).await else { return };
+        he.client.goto(&format!("{base}/password/set?t={secret}")).await.unwrap();
+        he.expect("#set-password-form").await;
+        let mine = "客服回复要又快又准确";
+        he.fill("#set-password-form input[name=new]", mine).await;
+        he.shot("set-password").await;
+        he.click("#set-password-form button[type=submit]").await;
+        he.expect("input[name=password]").await;
+        he.sign_in(&base, "he.ping@example.com", mine).await;
+        he.shot("first-list").await;
+        assert!(he.client.find(Locator::Css("article.task")).await.is_ok(), "his first list has his tasks");
+        let token = common::web::api_token_with(&base, "he.ping@example.com", mine).await;
+        // A transfer: from 客服 to the second 仓管员 seat from the next working day.
+        let hire = common::staff_id(db, "何平");
+        hr.client.goto(&format!("{base}/admin/people/{}", hire.0)).await.unwrap();
+        hr.expect("#transfer-form").await;
+        hr.set("#transfer-form select[name=to_position]", "logistics.warehouse-keeper").await;
+        hr.set("#transfer-form input[name=on]", &workday()).await;
+        hr.click("#transfer-form button[type=submit]").await;
+        hr.expect(".flash").await;
+        hr.expect("#tenure-logistics\\.warehouse-keeper").await;
+        hr.shot("transferred").await;
+        let checks = common::tasks(db);
+        assert!(checks.iter().any(|t| t.template_id == "warehouse-daily-check"
+            && t.occurs_on.to_string() == workday()
+            && t.assignee_id == Some(hire)));
+        // 徐强 asks for the next working day off; the 总经理 approves; 孙丽 covers.
+        hr.sign_out().await;
+        hr.log_in(&base, "xu.qiang@example.com").await;
+        hr.click("#nav-leave").await;
+        hr.expect("#leave-form").await;
+        hr.set("#leave-form input[name=from]", &workday()).await;
+        hr.fill("#leave-form input[name=reason]", "看病").await;
+        hr.click("#leave-form button[type=submit]").await;
+        hr.expect(".flash").await;
+        hr.shot("leave-asked").await;
+        hr.sign_out().await;
+        hr.log_in(&base, "wang.jianguo@example.com").await;
+        hr.client.goto(&format!("{base}/leave")).await.unwrap();
+        hr.expect("button[id^=approve-]").await;
+        hr.shot("leave-to-approve").await;
+        hr.click("button[id^=approve-]").await;
+        hr.expect(".flash").await;
+        hr.sign_out().await;
+        hr.log_in(&base, "sun.li@example.com").await;
+        hr.client.goto(&format!("{base}/today?date={}", workday())).await.unwrap();
+        hr.expect(".cover").await;
+        hr.shot("deputy-covers").await;
+        assert!(hr.text("section.today").await.contains("代 徐强 休假期间处理"));
+        // 何平 leaves, his last day yesterday: his open page and his token stop at once.
+        hr.sign_out().await;
+        hr.log_in(&base, "zhu.xiaoyan@example.com").await;
+        hr.client.goto(&format!("{base}/admin/people/{}", hire.0)).await.unwrap();
+        hr.set("#deactivate-person input[name=last_day]", "2026-11-30").await;
+        hr.click("#deactivate-person button[type=submit]").await;
+        hr.expect(".flash").await;
+        hr.shot("deactivated").await;
+        he.client.goto(&format!("{base}/today")).await.unwrap();
+        he.expect("input[name=password]").await;
+        let me = reqwest::Client::new().get(format!("{base}/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(me.status(), reqwest::StatusCode::UNAUTHORIZED);
+        he.finish().await;
+        hr.finish().await;
+    });
+}
+
 fn backend(db: &TestDb) -> &'static str {
     if db.is_postgres() {
         "postgres"
@@ -354,5 +493,6 @@ on_both_databases!(
     english_on_a_phone_without_sideways_scrolling,
     the_gm_drills_down_and_downloads_the_csv,
     a_lead_sees_only_their_department,
-    account_and_admin_pages_on_phone_and_desktop
+    account_and_admin_pages_on_phone_and_desktop,
+    a_hire_joins_moves_and_leaves_while_work_goes_on
 );
