@@ -331,3 +331,66 @@ on_both_databases!(
     a_change_of_holder_moves_open_future_tasks,
     festivals_fire_campaign_work_every_year,
 );
+
+/// Staffing changes on one instance while another generates (two pools on one
+/// database, each change started while a long generation pass is under way): no
+/// duplicate task, and no open task left with someone who no longer holds the
+/// position. On PostgreSQL the two really run at once.
+fn staffing_changes_racing_generation_leave_nothing_behind(db: &TestDb) {
+    use dutyday::domain::task::PositionId;
+    use dutyday::services::{audit::Actor, people, staffing};
+    db.seed();
+    common::remind::exec(db, "UPDATE positions SET headcount = 2 WHERE id = 'cs.agent'");
+    let now = at("2026-11-30T00:00:00Z");
+    generate::run(db.pool(), now, None, 14, Scope::Full).unwrap();
+    let (keeper, clerk, packer) = (staff_id(db, "徐强"), staff_id(db, "孙丽"), staff_id(db, "马超"));
+    let changes: [Box<dyn Fn() + Sync>; 3] = [
+        Box::new(|| {
+            people::deactivate_by_email(db.pool(), "xu.qiang@example.com", day("2027-02-01"), now).unwrap();
+        }),
+        Box::new(|| {
+            let (from, to) = (PositionId::from("logistics.shipping-clerk"), PositionId::from("cs.agent"));
+            staffing::end_holding(db.pool(), Actor::Operator, clerk, &from, day("2027-05-31"), now).unwrap();
+            staffing::add_holding(db.pool(), Actor::Operator, clerk, &to, false, day("2027-06-01"), now).unwrap();
+        }),
+        Box::new(|| {
+            staffing::add_leave(db.pool(), Actor::Operator, packer, day("2027-10-01"), day("2027-10-31"), "", now)
+                .unwrap();
+        }),
+    ];
+    let other = dutyday::db::DbPool::connect(&db.url, 2).unwrap();
+    for (round, change) in changes.iter().enumerate() {
+        let through = day(["2027-04-30", "2027-08-31", "2027-12-31"][round]);
+        std::thread::scope(|s| {
+            let pass = s.spawn(|| generate::run(&other, now, Some(through), 14, Scope::Full));
+            change();
+            pass.join().unwrap().unwrap();
+        });
+    }
+    let all = tasks(db);
+    let keys: BTreeSet<_> = all.iter().map(|t| (&t.template_id, &t.occurrence, &t.slot)).collect();
+    // One task per holder per occurrence; a lead covering two empty seats has two.
+    let held: Vec<_> = all.iter().filter(|t| t.cover != "vacancy").collect();
+    let per_person: BTreeSet<_> = held.iter().map(|t| (&t.template_id, &t.occurrence, t.assignee_id)).collect();
+    assert_eq!((keys.len(), per_person.len()), (all.len(), held.len()), "no duplicates");
+    let open = |t: &&dutyday::db::tasks::TaskRow| t.status == dutyday::domain::task::TaskStatus::Open;
+    let stuck: Vec<_> = all
+        .iter()
+        .filter(open)
+        .filter(|t| {
+            (t.assignee_id == Some(keeper) && t.occurs_on > day("2027-02-01"))
+                || (t.assignee_id == Some(clerk)
+                    && t.position_id == "logistics.shipping-clerk"
+                    && t.occurs_on >= day("2027-06-01"))
+                || (t.assignee_id == Some(packer)
+                    && t.occurs_on >= day("2027-10-01")
+                    && t.occurs_on <= day("2027-10-31"))
+        })
+        .map(|t| (&t.template_id, t.occurs_on, t.assignee_id))
+        .collect();
+    let first: Vec<_> = stuck.iter().take(5).collect();
+    assert!(stuck.is_empty(), "{} left with someone no longer there, such as {first:?}", stuck.len());
+    assert!(all.iter().any(|t| t.occurs_on > day("2027-12-01")), "the other instance generated meanwhile");
+}
+
+on_both_databases!(staffing_changes_racing_generation_leave_nothing_behind);

@@ -222,7 +222,8 @@ impl DbConn {
 /// Rows are inserted in chunks below both backends' bound-parameter limits.
 pub const INSERT_CHUNK: usize = 1000;
 
-/// Makes writers that must not interleave (imports, calendar loads) take turns: on
+/// Makes writers that must not interleave (imports, calendar loads, generation and
+/// staffing changes) take turns: on
 /// PostgreSQL a transaction-scoped advisory lock; SQLite's IMMEDIATE transactions
 /// already serialise writers.
 pub fn serialize_writers(conn: &mut AnyConn) -> QueryResult<()> {

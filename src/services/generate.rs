@@ -81,6 +81,10 @@ pub(super) fn run_in(
     through: NaiveDate,
     scope: &Scope,
 ) -> AppResult<GenerateReport> {
+    // One writer of tasks at a time across instances (re-entrant within a transaction):
+    // a staffing change and a generation pass each see the other's result, never a
+    // staffing snapshot from before a change they then write tasks after.
+    db::serialize_writers(conn)?;
     let marks: HashMap<String, NaiveDate> = db::org::generated_through(conn)?.into_iter().collect();
     let (_, today) = super::context::company_today(conn, now)?;
     let revisit = today.checked_sub_days(Days::new(REVISIT_DAYS)).unwrap_or(today);

@@ -192,6 +192,8 @@ pub fn reconcile_from(
     open_from: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> AppResult<Reconciled> {
+    // Waits for a generation pass under way elsewhere, then sees the tasks it wrote.
+    db::serialize_writers(conn)?;
     let mut out = move_tasks(conn, positions, open_from, now)?;
     let scope = super::generate::Scope::Positions(positions.to_vec());
     out.created = super::generate::run_in(conn, now, chrono::NaiveDate::MAX, &scope)?.created;
