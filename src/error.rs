@@ -139,6 +139,7 @@ codes! {
     LeaveTooLong = "leave_too_long" => Invalid,
     LeaveAnswered = "leave_answered" => Conflict,
     TransferSame = "transfer_same" => Invalid,
+    EndBeforeStart = "end_before_start" => Invalid,
     CsvRow = "csv_row" => Invalid,
     CsvHeader = "csv_header" => Invalid,
     HeadcountFull = "headcount_full" => Invalid,

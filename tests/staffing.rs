@@ -184,6 +184,14 @@ fn deputies_and_holdings_are_set_and_ended(db: &TestDb) {
         )
         .await;
         assert_eq!(s, StatusCode::CREATED);
+        // Ending it before it starts is refused, naming the day.
+        let early = json!({"position": "cs.agent", "last_day": "2026-12-01", "deputy": true});
+        let (s, e) = call(Method::POST, &format!("{holdings}/end"), &hr, Some(early)).await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("end_before_start"), Some("last_day")),
+            "{e}"
+        );
         // 周婷 on leave: her deputies cover; 张伟 is one of them now.
         let (s, _) = call(
             Method::POST,
@@ -332,6 +340,15 @@ fn people_come_in_bulk_from_a_csv_with_a_dry_run(db: &TestDb) {
         );
         let he = staff_id(db, "何平");
         assert!(tasks(db).iter().any(|t| t.position_id == "cs.agent" && t.assignee_id == Some(he)));
+        let told = outbox(db)
+            .into_iter()
+            .find(|r| r.kind == "position_assigned" && r.address == "he.ping@example.com")
+            .unwrap();
+        assert!(
+            told.subject.contains("售前售后客服") && told.body_text.contains("/positions/cs.agent"),
+            "{}",
+            told.body_text
+        );
         assert_eq!(
             dutyday::db::staff::by_email(&mut db.pool().get().unwrap().any(), "zhou.ting@example.com")
                 .unwrap()

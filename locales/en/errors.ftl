@@ -77,3 +77,4 @@ error-csv_row = row { $row }: { $problem }
 error-csv_header = the CSV has no `{ $column }` column (the first row must name the columns: { $columns })
 error-leave_forbidden = only the person's lead, HR (人事行政) or an admin may answer or record this leave
 error-leave_not_found = there is no leave { $id }
+error-end_before_start = the last day { $date } is before the first day { $start }

@@ -74,3 +74,4 @@ error-csv_row = 第 { $row } 行：{ $problem }
 error-csv_header = CSV 缺少“{ $column }”列（第一行须是列名：{ $columns }）
 error-leave_forbidden = 只有本人的上级主管、人事行政或管理员可以审批或登记这条休假
 error-leave_not_found = 没有编号为 { $id } 的休假
+error-end_before_start = 最后一天 { $date } 早于开始日期 { $start }

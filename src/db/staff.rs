@@ -339,6 +339,25 @@ pub fn update_person(conn: &mut AnyConn, staff: StaffId, name: &str, email: &str
         .execute(c))
 }
 
+/// The first day of `staff`'s open tenure of `position` (as deputy or not), if any.
+pub fn open_tenure_from(
+    conn: &mut AnyConn,
+    staff: StaffId,
+    position: &PositionId,
+    deputy: bool,
+    after: NaiveDate,
+) -> QueryResult<Option<NaiveDate>> {
+    with_conn!(conn, c => position_holders::table
+        .filter(position_holders::staff_id.eq(staff.0))
+        .filter(position_holders::position_id.eq(position.as_str()))
+        .filter(position_holders::deputy.eq(deputy))
+        .filter(position_holders::valid_to.is_null().or(position_holders::valid_to.gt(after)))
+        .select(position_holders::valid_from)
+        .order(position_holders::valid_from.desc())
+        .first(c)
+        .optional())
+}
+
 /// Every tenure of `staff`, past ones too, newest first.
 pub fn tenures_of(conn: &mut AnyConn, staff: StaffId) -> QueryResult<Vec<HolderRow>> {
     with_conn!(conn, c => position_holders::table

@@ -105,6 +105,7 @@ pub fn end(
     }
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
+        staffing::not_before_start(conn, staff, position, true, last_day, "last_day")?;
         if db::staff::end_tenure(conn, staff, position, true, last_day)? == 0 {
             return Err(AppError::invalid("position", ErrorCode::NotHolder)
                 .arg("staff", staff)
@@ -140,6 +141,7 @@ pub fn transfer(
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let last_day = on.pred_opt().unwrap_or(on);
+        staffing::not_before_start(conn, staff, from_position, false, last_day, "on")?;
         if db::staff::end_holding(conn, staff, from_position, last_day)? == 0 {
             return Err(AppError::invalid("from_position", ErrorCode::NotHolder)
                 .arg("staff", staff)
@@ -157,7 +159,7 @@ pub fn transfer(
 }
 
 /// Mails `staff` that they hold `position` from `from`, with its duties.
-fn tell_new_holder(
+pub(crate) fn tell_new_holder(
     conn: &mut AnyConn,
     staff: StaffId,
     position: &PositionId,

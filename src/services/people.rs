@@ -227,6 +227,9 @@ pub(crate) fn add_in(
     let positions: Vec<String> = person.positions.iter().map(ToString::to_string).collect();
     staffing::reconcile(conn, &positions, now)?;
     let until = super::links::invite_in(conn, by, id, base_url, now)?;
+    for p in &person.positions {
+        super::holdings::tell_new_holder(conn, id, p, person.start, base_url, now)?;
+    }
     Ok((id, until))
 }
 

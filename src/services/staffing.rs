@@ -121,6 +121,23 @@ pub fn change_holder(
     })
 }
 
+/// Refuses to end a tenure before the day it starts.
+pub(crate) fn not_before_start(
+    conn: &mut AnyConn,
+    staff: StaffId,
+    position: &PositionId,
+    deputy: bool,
+    last_day: NaiveDate,
+    field: &str,
+) -> AppResult<()> {
+    match db::staff::open_tenure_from(conn, staff, position, deputy, last_day)? {
+        Some(start) if last_day < start => {
+            Err(AppError::invalid(field, ErrorCode::EndBeforeStart).arg("start", start).arg("date", last_day))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `staff` stops holding `position` after `last_day`. When that leaves the position
 /// with nobody in post, `position_vacant` fires by itself (HR's recruiting duty).
 #[tracing::instrument(level = "debug", skip(pool, by))]
@@ -134,6 +151,7 @@ pub fn end_holding(
 ) -> AppResult<Reconciled> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
+        not_before_start(conn, staff, position, false, last_day, "last_day")?;
         if db::staff::end_holding(conn, staff, position, last_day)? == 0 {
             return Err(AppError::invalid("position", ErrorCode::NotHolder)
                 .arg("staff", staff)
