@@ -363,7 +363,58 @@ fn people_come_in_bulk_from_a_csv_with_a_dry_run(db: &TestDb) {
     });
 }
 
+/// The pages refuse bad input as the API does: the field named in the reader's
+/// language, nothing changed.
+fn forms_refuse_bad_input_naming_the_field(db: &TestDb) {
+    use common::web::{browser, get, log_in, post};
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "zhu.xiaoyan@example.com").await;
+        let (_, page) = get(&c, &format!("{base}/admin/people")).await;
+        let csrf = common::csrf(&page);
+        let count = || dutyday::db::staff::count(&mut db.pool().get().unwrap().any()).unwrap();
+        let before = count();
+        let url = format!("{base}/admin/people");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("name", "何平"),
+            ("email", "xu.qiang@example.com"),
+            ("locale", "zh-CN"),
+            ("start", "2026-12-02"),
+        ];
+        let (s, to, _) = post(&c, &url, &form).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/people"));
+        let (_, shown) = get(&c, &url).await;
+        assert!(shown.contains("role=\"alert\"") && shown.contains("邮箱：邮箱 `xu.qiang@example.com` 已被他人使用"), "{shown}");
+        assert_eq!(count(), before);
+        let keeper = staff_id(db, "徐强");
+        let me = format!("{base}/admin/people/{}", keeper.0);
+        let bad = [
+            ("holdings", vec![("position", "no.such"), ("from", "2026-12-02")], "岗位："),
+            ("leave", vec![("from", "2026-12-04"), ("to", "2026-12-03")], "结束日期："),
+            (
+                "transfer",
+                vec![("from_position", "logistics.warehouse-keeper"), ("to_position", "gm"), ("on", "2026-12-02")],
+                "新岗位：",
+            ),
+            ("deactivate", vec![("last_day", "tomorrow")], "最后工作日："),
+        ];
+        let tasks_before = tasks(db).len();
+        for (action, fields, label) in bad {
+            let mut form = vec![("csrf", csrf.as_str())];
+            form.extend(fields);
+            let (s, to, _) = post(&c, &format!("{me}/{action}"), &form).await;
+            assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, me.trim_start_matches(&base)), "{action}");
+            let (_, shown) = get(&c, &me).await;
+            assert!(shown.contains(label), "{action}: {label} in the alert");
+        }
+        assert_eq!(tasks(db).len(), tasks_before, "nothing changed");
+    });
+}
+
 on_both_databases!(
+    forms_refuse_bad_input_naming_the_field,
     people_come_in_bulk_from_a_csv_with_a_dry_run,
     leave_is_asked_answered_and_cancelled,
     a_transfer_moves_work_and_tells_the_person,

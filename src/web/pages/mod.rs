@@ -139,7 +139,8 @@ pub async fn act<T: Send + 'static>(
             let text = e.message(c.tr.0);
             let text = match e.field.as_deref() {
                 Some(f) if i18n::has(c.tr.0, &format!("field_{f}")) => {
-                    format!("{}: {text}", c.tr.t(format!("field_{f}")))
+                    let sep = if c.tr.is_zh() { "：" } else { ": " };
+                    format!("{}{sep}{text}", c.tr.t(format!("field_{f}")))
                 }
                 _ => text,
             };
