@@ -130,6 +130,35 @@ fn each_kind_of_bad_catalogue_is_one_line_and_imports_nothing(db: &TestDb) {
     });
     rejects(db, &bad_due, "templates.toml", "template[gm-office-meeting].due.time", "25:00");
 
+    // Keys a cadence does not read are refused, not ignored.
+    let interval_on_day = broken_config("company/templates.toml", |t| {
+        t.replacen("schedule = { every = \"working_day\" }", "schedule = { every = \"working_day\", interval = 2 }", 1)
+    });
+    rejects(
+        db,
+        &interval_on_day,
+        "templates.toml",
+        ".schedule.interval",
+        "does not apply to `every = \"working_day\"`",
+    );
+    let weekday_on_quarter = broken_config("company/templates.toml", |t| {
+        t.replacen("month = 1, day = 10 }", "month = 1, day = 10, weekday = \"wed\" }", 1)
+    });
+    rejects(
+        db,
+        &weekday_on_quarter,
+        "templates.toml",
+        "template[gm-quarterly-rewards].schedule.weekday",
+        "needs `nth`",
+    );
+    let two_dues = broken_config("company/templates.toml", |t| {
+        t.replacen("due = { time = \"11:00\" }", "due = { time = \"11:00\", working_days = 1, hours = 4 }", 1)
+    });
+    rejects(db, &two_dues, "templates.toml", "template[gm-office-meeting].due", "one of `working_days`, `days`");
+    let two_dates =
+        broken_config("company/company.toml", |t| t.replacen("\"2027-01-10\"", "\"2027-01-10\", \"2027-02-01\"", 1));
+    rejects(db, &two_dates, "company.toml", ".dates", "two dates in 2027");
+
     let syntax = broken_config("company/org.toml", |t| t.replacen("[[position]]", "[[position]\n", 1));
     rejects(db, &syntax, "org.toml", "line ", "");
 

@@ -121,7 +121,7 @@ fn a_weekly_friday_duty_shifts_to_the_previous_working_day() {
 fn a_daily_0900_duty_in_new_york_keeps_its_wall_clock_across_both_2026_switches() {
     let ny: Tz = "America/New_York".parse().unwrap();
     let cal = WorkCalendar::new(vec![], vec![2026]);
-    let due = DueRule { time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(), working_days: 0 };
+    let due = DueRule::working_days(NaiveTime::from_hms_opt(9, 0, 0).unwrap(), 0);
     let s = keep(Recurrence::Daily);
     let instants = |from: &str, to: &str| -> Vec<String> {
         s.occurrences(day(from), day(to), &cal).into_iter().map(|d| due.due_at(d, &cal, ny).to_rfc3339()).collect()
@@ -146,8 +146,38 @@ fn a_daily_0900_duty_in_new_york_keeps_its_wall_clock_across_both_2026_switches(
 #[test]
 fn due_within_working_days_skips_the_national_day_week() {
     let cal = cn2026();
-    let due = DueRule { time: NaiveTime::from_hms_opt(18, 0, 0).unwrap(), working_days: 3 };
+    let due = DueRule::working_days(NaiveTime::from_hms_opt(18, 0, 0).unwrap(), 3);
     let sh: Tz = "Asia/Shanghai".parse().unwrap();
     // Three working days after Tue 09-29: 09-30, 10-08, 10-09.
     assert_eq!(due.due_at(day("2026-09-29"), &cal, sh).with_timezone(&sh).to_rfc3339(), "2026-10-09T18:00:00+08:00");
+}
+
+#[test]
+fn a_fire_drill_on_the_second_wednesday_of_each_quarter() {
+    let drill = keep(Recurrence::QuarterlyNthWeekday { month: 1, nth: 2, weekday: Weekday::Wed });
+    assert_eq!(
+        dates(&drill, "2026-01-01", "2026-12-31", &cn2026()),
+        ["2026-01-14", "2026-04-08", "2026-07-08", "2026-10-14"]
+    );
+    // The last Friday of each quarter's last month.
+    let close = keep(Recurrence::QuarterlyNthWeekday { month: 3, nth: -1, weekday: Weekday::Fri });
+    assert_eq!(
+        dates(&close, "2026-01-01", "2026-12-31", &cn2026()),
+        ["2026-03-27", "2026-06-26", "2026-09-25", "2026-12-25"]
+    );
+}
+
+#[test]
+fn due_in_calendar_days_or_hours_counts_weekends_and_holidays() {
+    use dutyday::domain::due::DueAfter;
+    let cal = cn2026();
+    let sh: Tz = "Asia/Shanghai".parse().unwrap();
+    let at = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+    let local = |rule: DueRule, d: &str| rule.due_at(day(d), &cal, sh).with_timezone(&sh).to_rfc3339();
+    // A store incident on Saturday 10-03 (National Day week): a calendar day later, not the
+    // 10-08 that the office's working days give.
+    assert_eq!(local(DueRule { time: at(23), after: DueAfter::Days(1) }, "2026-10-03"), "2026-10-04T23:00:00+08:00");
+    assert_eq!(local(DueRule::working_days(at(23), 1), "2026-10-03"), "2026-10-08T23:00:00+08:00");
+    // Within 4 hours of 20:00 runs past midnight.
+    assert_eq!(local(DueRule { time: at(20), after: DueAfter::Hours(4) }, "2026-10-03"), "2026-10-04T00:00:00+08:00");
 }

@@ -386,7 +386,10 @@ fn forms_refuse_bad_input_naming_the_field(db: &TestDb) {
         let (s, to, _) = post(&c, &url, &form).await;
         assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/people"));
         let (_, shown) = get(&c, &url).await;
-        assert!(shown.contains("role=\"alert\"") && shown.contains("邮箱：邮箱 `xu.qiang@example.com` 已被他人使用"), "{shown}");
+        assert!(
+            shown.contains("role=\"alert\"") && shown.contains("邮箱：邮箱 `xu.qiang@example.com` 已被他人使用"),
+            "{shown}"
+        );
         assert_eq!(count(), before);
         let keeper = staff_id(db, "徐强");
         let me = format!("{base}/admin/people/{}", keeper.0);

@@ -197,7 +197,7 @@ mod tests {
             schedule: None,
             trigger: None,
             shift: Default::default(),
-            due: DueSpec { time: "18:00".into(), working_days: 0 },
+            due: DueSpec { time: "18:00".into(), working_days: 0, days: None, hours: None },
             assign: Default::default(),
             assign_to: Default::default(),
             catch_up: Default::default(),

@@ -8,18 +8,39 @@ use super::calendar::WorkCalendar;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// The due time of an occurrence: `working_days` working days after its date, at `time`.
+/// How long after its date an occurrence is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueAfter {
+    /// This many working days of the calendar later, at the rule's time (0: that day).
+    WorkingDays(u32),
+    /// This many calendar days later, at the rule's time (weekends and holidays count).
+    Days(u32),
+    /// This many hours after the rule's time on the date itself.
+    Hours(u32),
+}
+
+/// The due time of an occurrence: at `time` on its date, moved on by `after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueRule {
     pub time: NaiveTime,
-    pub working_days: u32,
+    pub after: DueAfter,
 }
 
 impl DueRule {
+    /// At `time`, `working_days` working days after the date.
+    pub fn working_days(time: NaiveTime, working_days: u32) -> DueRule {
+        DueRule { time, after: DueAfter::WorkingDays(working_days) }
+    }
+
     /// The local due date and time of an occurrence on `date`.
     pub fn due_local(&self, date: NaiveDate, cal: &WorkCalendar) -> NaiveDateTime {
-        let day = cal.add_working_days(date, i32::try_from(self.working_days).unwrap_or(i32::MAX));
-        day.and_time(self.time)
+        match self.after {
+            DueAfter::WorkingDays(n) => {
+                cal.add_working_days(date, i32::try_from(n).unwrap_or(i32::MAX)).and_time(self.time)
+            }
+            DueAfter::Days(n) => (date + Duration::days(i64::from(n))).and_time(self.time),
+            DueAfter::Hours(h) => date.and_time(self.time) + Duration::hours(i64::from(h)),
+        }
     }
 
     /// The due instant of an occurrence on `date`.

@@ -66,6 +66,12 @@ impl FestivalSpec {
                 let mut out = Vec::new();
                 for s in list {
                     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                        Ok(d) if out.iter().any(|o: &NaiveDate| o.year() == d.year()) => {
+                            return Err((
+                                "dates".into(),
+                                format!("two dates in {} (a festival has one a year)", d.year()),
+                            ))
+                        }
                         Ok(d) => out.push(d),
                         Err(_) => return Err(("dates".into(), format!("`{s}` is not a date (YYYY-MM-DD)"))),
                     }

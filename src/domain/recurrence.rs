@@ -27,6 +27,8 @@ pub enum Recurrence {
     MonthlyWorkingDay { nth: i32 },
     /// On day `day` (clamped) of the `month`-th (1..=3) month of every quarter.
     Quarterly { month: u32, day: u32 },
+    /// On the `nth` (1..=5) or last (-1) `weekday` of the `month`-th month of every quarter.
+    QuarterlyNthWeekday { month: u32, nth: i32, weekday: Weekday },
     /// Every year on `month`/`day`, clamped (29 February → 28 in common years).
     Yearly { month: u32, day: u32 },
     /// `offset_working_days` working days from each listed festival's date.
@@ -125,6 +127,9 @@ impl Recurrence {
             Recurrence::MonthlyWorkingDay { nth } => cal.nth_working_day(d.year(), d.month(), *nth) == Some(d),
             Recurrence::Quarterly { month, day } => {
                 (d.month() - 1) % 3 + 1 == *month && d.day() == clamp_day(d.year(), d.month(), *day)
+            }
+            Recurrence::QuarterlyNthWeekday { month, nth, weekday } => {
+                (d.month() - 1) % 3 + 1 == *month && d.weekday() == *weekday && nth_weekday_matches(d, *nth)
             }
             Recurrence::Yearly { month, day } => d.month() == *month && d.day() == clamp_day(d.year(), *month, *day),
             Recurrence::Festival { .. } => false,

@@ -4,11 +4,11 @@
 //! JSON in the database); [`TemplateSpec::parse`] turns it into a [`Template`] whose
 //! schedule and due rule are typed, reporting the first problem with the key it is at.
 
-use super::due::DueRule;
+use super::due::{DueAfter, DueRule};
 use super::festival::Festival;
-use super::recurrence::{Recurrence, Schedule, Shift};
+use super::recurrence::{Schedule, Shift};
 use super::remind::PolicySpec;
-use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 /// Whether every holder gets a task or the position gets one that any holder may complete.
@@ -113,13 +113,18 @@ pub struct TriggerSpec {
     pub offset_working_days: i32,
 }
 
-/// A due rule as written: `{ time = "18:00", working_days = 3 }`.
+/// A due rule as written: `{ time = "18:00", working_days = 3 }`, or N calendar
+/// `days` after the date at `time`, or N `hours` after the date's `time`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DueSpec {
     pub time: String,
     #[serde(default)]
     pub working_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<u32>,
 }
 
 /// A template as written in the catalogue and stored in the database.
@@ -153,6 +158,9 @@ pub struct TemplateSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminders: Option<PolicySpec>,
 }
+
+mod schedule;
+use schedule::parse_schedule;
 
 fn yes() -> bool {
     true
@@ -209,6 +217,14 @@ impl TemplateSpec {
         if self.due.working_days > 250 {
             return err("due.working_days", "must be at most 250");
         }
+        let after = match (self.due.working_days, self.due.days, self.due.hours) {
+            (n, None, None) => DueAfter::WorkingDays(n),
+            (0, Some(d), None) if d <= 366 => DueAfter::Days(d),
+            (0, Some(_), None) => return err("due.days", "must be at most 366"),
+            (0, None, Some(h)) if (1..=720).contains(&h) => DueAfter::Hours(h),
+            (0, None, Some(_)) => return err("due.hours", "must be 1..=720"),
+            _ => return err("due", "give one of `working_days`, `days` (calendar days) or `hours`"),
+        };
         if self.assign_to == AssignTo::SubjectLead && !matches!(plan, Plan::Trigger { .. }) {
             return err("assign_to", "`subject_lead` needs an event trigger");
         }
@@ -230,7 +246,7 @@ impl TemplateSpec {
             spec: self.clone(),
             position: self.position.clone().unwrap_or_else(|| duty_position.to_string()),
             plan,
-            due: DueRule { time, working_days: self.due.working_days },
+            due: DueRule { time, after },
         })
     }
 }
@@ -238,88 +254,4 @@ impl TemplateSpec {
 /// Whether `s` is a lowercase identifier: event names and figure keys.
 pub fn valid_name(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-fn parse_weekday(key: &str, s: &str) -> Result<Weekday, SpecError> {
-    s.parse::<Weekday>().or_else(|_| err(key, format!("`{s}` is not a weekday (mon … sun)")))
-}
-
-fn need<T: Copy>(v: Option<T>, key: &str, every: &str) -> Result<T, SpecError> {
-    v.map_or_else(|| err(&format!("schedule.{key}"), format!("`every = \"{every}\"` needs `{key}`")), Ok)
-}
-
-fn check_range(v: u32, lo: u32, hi: u32, key: &str) -> Result<u32, SpecError> {
-    if (lo..=hi).contains(&v) {
-        Ok(v)
-    } else {
-        err(&format!("schedule.{key}"), format!("{v} is outside {lo}..={hi}"))
-    }
-}
-
-fn parse_schedule(s: &ScheduleSpec, festivals: &[Festival]) -> Result<Recurrence, SpecError> {
-    let every = s.every.as_str();
-    Ok(match every {
-        "day" => Recurrence::Daily,
-        "working_day" => Recurrence::WorkingDays,
-        "week" => {
-            let names = s.weekdays.clone().unwrap_or_default();
-            if names.is_empty() {
-                return err("schedule.weekdays", "`every = \"week\"` needs at least one weekday");
-            }
-            let weekdays =
-                names.iter().map(|w| parse_weekday("schedule.weekdays", w)).collect::<Result<Vec<_>, _>>()?;
-            let interval = check_range(s.interval.unwrap_or(1), 1, 52, "interval")?;
-            let anchor = match &s.anchor {
-                Some(a) => NaiveDate::parse_from_str(a, "%Y-%m-%d")
-                    .or_else(|_| err("schedule.anchor", format!("`{a}` is not a date (YYYY-MM-DD)")))?,
-                None if interval > 1 => return err("schedule.anchor", "every N weeks needs an `anchor` date"),
-                None => NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
-            };
-            Recurrence::Weekly { weekdays, interval, anchor }
-        }
-        "month" => match (s.day, s.nth, s.working_day) {
-            (Some(day), None, None) => Recurrence::MonthlyDay { day: check_range(day, 1, 31, "day")? },
-            (None, Some(nth), None) if (1..=5).contains(&nth) || nth == -1 => {
-                let wd = s.weekday.as_deref().map_or_else(|| err("schedule.weekday", "`nth` needs a `weekday`"), Ok)?;
-                Recurrence::MonthlyNthWeekday { nth, weekday: parse_weekday("schedule.weekday", wd)? }
-            }
-            (None, Some(nth), None) => return err("schedule.nth", format!("{nth} is not 1..=5 or -1 (last)")),
-            (None, None, Some(n)) if n != 0 && (-23..=23).contains(&n) => Recurrence::MonthlyWorkingDay { nth: n },
-            (None, None, Some(n)) => return err("schedule.working_day", format!("{n} is not 1..=23 or -1..=-23")),
-            _ => {
-                return err(
-                    "schedule",
-                    "`every = \"month\"` needs exactly one of `day`, `nth` + `weekday`, `working_day`",
-                )
-            }
-        },
-        "quarter" => Recurrence::Quarterly {
-            month: check_range(need(s.month, "month", every)?, 1, 3, "month")?,
-            day: check_range(need(s.day, "day", every)?, 1, 31, "day")?,
-        },
-        "year" => Recurrence::Yearly {
-            month: check_range(need(s.month, "month", every)?, 1, 12, "month")?,
-            day: check_range(need(s.day, "day", every)?, 1, 31, "day")?,
-        },
-        "festival" => {
-            let ids = s.festivals.clone().unwrap_or_default();
-            if ids.is_empty() {
-                return err("schedule.festivals", "`every = \"festival\"` needs at least one festival");
-            }
-            let mut picked = Vec::new();
-            for id in &ids {
-                match festivals.iter().find(|f| &f.id == id) {
-                    Some(f) => picked.push(f.clone()),
-                    None => return err("schedule.festivals", format!("unknown festival `{id}`")),
-                }
-            }
-            Recurrence::Festival { festivals: picked, offset_working_days: s.offset_working_days.unwrap_or(0) }
-        }
-        other => {
-            return err(
-                "schedule.every",
-                format!("unknown cadence `{other}` (day, working_day, week, month, quarter, year, festival)"),
-            )
-        }
-    })
 }

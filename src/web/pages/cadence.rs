@@ -77,10 +77,24 @@ pub fn describe(spec: &TemplateSpec, tr: Tr) -> String {
                     (_, _, Some(n), false) => format!("The {} working day of each month", ordinal_en(n)),
                     _ => String::new(),
                 },
-                "quarter" if zh => format!("每季度第 {} 个月 {} 日", s.month.unwrap_or(1), s.day.unwrap_or(1)),
-                "quarter" => {
-                    format!("Quarterly, month {} of the quarter, day {}", s.month.unwrap_or(1), s.day.unwrap_or(1))
-                }
+                "quarter" => match (s.nth, zh) {
+                    (Some(n), true) => format!(
+                        "每季度第 {} 个月的{}个{}",
+                        s.month.unwrap_or(1),
+                        nth_zh(n),
+                        weekday(tr, s.weekday.as_deref().unwrap_or(""))
+                    ),
+                    (Some(n), false) => format!(
+                        "Quarterly, the {} {} of month {} of the quarter",
+                        ordinal_en(n),
+                        weekday(tr, s.weekday.as_deref().unwrap_or("")),
+                        s.month.unwrap_or(1)
+                    ),
+                    (None, true) => format!("每季度第 {} 个月 {} 日", s.month.unwrap_or(1), s.day.unwrap_or(1)),
+                    (None, false) => {
+                        format!("Quarterly, month {} of the quarter, day {}", s.month.unwrap_or(1), s.day.unwrap_or(1))
+                    }
+                },
                 "year" if zh => format!("每年 {} 月 {} 日", s.month.unwrap_or(1), s.day.unwrap_or(1)),
                 "year" => format!("Yearly on {}-{:02}", s.month.unwrap_or(1), s.day.unwrap_or(1)),
                 "festival" => {
@@ -100,6 +114,22 @@ pub fn describe(spec: &TemplateSpec, tr: Tr) -> String {
         (None, None) => String::new(),
     };
     let due = match (spec.due.working_days, zh) {
+        _ if spec.due.hours.is_some() => {
+            let h = spec.due.hours.unwrap_or(0);
+            if zh {
+                format!("，{} 起 {h} 小时内", spec.due.time)
+            } else {
+                format!(", within {h} hours from {}", spec.due.time)
+            }
+        }
+        _ if spec.due.days.is_some() => {
+            let d = spec.due.days.unwrap_or(0);
+            if zh {
+                format!("，{d} 天内（{} 前，节假日照算）", spec.due.time)
+            } else {
+                format!(", within {d} calendar days (by {})", spec.due.time)
+            }
+        }
         (0, true) => format!(" {} 前", spec.due.time),
         (0, false) => format!(", by {}", spec.due.time),
         (n, true) => format!("，{n} 个工作日内（{} 前）", spec.due.time),
