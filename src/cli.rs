@@ -294,8 +294,12 @@ fn preview(settings: &Settings, id: &str, from: NaiveDate, count: usize) -> Resu
     let days = catalog.calendars.iter().flat_map(|c| c.days.clone()).collect();
     let cal = crate::domain::calendar::WorkCalendar::from_days(days);
     let tz = catalog.company.timezone;
-    for d in schedule.next_n(from, count, &cal) {
-        println!("{}", t.due.due_at(d, &cal, tz).with_timezone(&tz).to_rfc3339());
+    let cal = &cal;
+    let instants = schedule.next_n(from, count, cal).into_iter().flat_map(|d| {
+        t.occurrences_on(d).into_iter().map(move |(_, rule)| rule.due_at(d, cal, tz)).collect::<Vec<_>>()
+    });
+    for at in instants.take(count) {
+        println!("{}", at.with_timezone(&tz).to_rfc3339());
     }
     Ok(())
 }

@@ -394,3 +394,38 @@ fn staffing_changes_racing_generation_leave_nothing_behind(db: &TestDb) {
 }
 
 on_both_databases!(staffing_changes_racing_generation_leave_nothing_behind);
+
+/// A cold-room log at 08:00 and 15:00: two tasks a day, each due at its time (within an
+/// hour), each once, also when generated again.
+fn several_times_a_day_make_a_task_each(db: &TestDb) {
+    db.seed();
+    let mut conn = db.pool().get().unwrap();
+    let specs = dutyday::db::org::templates_named(&mut conn.any(), &["warehouse-daily-check".to_string()]).unwrap();
+    let mut spec: serde_json::Value = serde_json::from_str(&specs[0].0.spec).unwrap();
+    spec["schedule"] = serde_json::json!({"every": "day", "at": ["15:00", "08:00"]});
+    spec["due"] = serde_json::json!({"hours": 1});
+    let sql = format!(
+        "UPDATE templates SET spec = '{}' WHERE id = 'warehouse-daily-check'",
+        spec.to_string().replace('\'', "''")
+    );
+    common::remind::exec(db, &sql);
+    let now = at("2026-11-30T00:00:00Z");
+    generate::run(db.pool(), now, Some(day("2026-12-06")), 14, Scope::Full).unwrap();
+    let again = generate::run(db.pool(), now, Some(day("2026-12-06")), 14, Scope::Full).unwrap();
+    assert_eq!(again.created, 0);
+    let all = tasks(db);
+    let logs = of(&all, "warehouse-daily-check");
+    let on_sunday: Vec<(String, String)> = logs
+        .iter()
+        .filter(|t| t.occurs_on == day("2026-12-06"))
+        .map(|t| (t.occurrence.clone(), t.due_at.format("%H:%M").to_string()))
+        .collect();
+    // Every day, weekends too; due an hour after each time (08:00 and 15:00 in Shanghai are 00:00 and 07:00 UTC).
+    assert_eq!(
+        on_sunday,
+        [("2026-12-06 08:00".to_string(), "01:00".to_string()), ("2026-12-06 15:00".to_string(), "08:00".to_string())]
+    );
+    assert_eq!(logs.len(), 14, "two a day, 11-30 to 12-06");
+}
+
+on_both_databases!(several_times_a_day_make_a_task_each);

@@ -8,7 +8,7 @@ use super::due::{DueAfter, DueRule};
 use super::festival::Festival;
 use super::recurrence::{Schedule, Shift};
 use super::remind::PolicySpec;
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 /// Whether every holder gets a task or the position gets one that any holder may complete.
@@ -102,6 +102,10 @@ pub struct ScheduleSpec {
     pub festivals: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_working_days: Option<i32>,
+    /// Several times a day ("08:00", "15:00"): one task at each, due at that time (or
+    /// `due.hours` after it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Vec<String>>,
 }
 
 /// An event trigger as written.
@@ -115,9 +119,11 @@ pub struct TriggerSpec {
 
 /// A due rule as written: `{ time = "18:00", working_days = 3 }`, or N calendar
 /// `days` after the date at `time`, or N `hours` after the date's `time`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DueSpec {
+    /// Required, except with `schedule.at` (each time is then its own due time).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub time: String,
     #[serde(default)]
     pub working_days: u32,
@@ -144,6 +150,7 @@ pub struct TemplateSpec {
     pub trigger: Option<TriggerSpec>,
     #[serde(default)]
     pub shift: Shift,
+    #[serde(default)]
     pub due: DueSpec,
     #[serde(default)]
     pub assign: AssignMode,
@@ -183,6 +190,19 @@ pub struct Template {
     pub position: String,
     pub plan: Plan,
     pub due: DueRule,
+    /// The times of day of its occurrences when it has several (`schedule.at`), sorted.
+    pub times: Vec<NaiveTime>,
+}
+
+impl Template {
+    /// The occurrences on `date`: each one's key and due rule. One a day, keyed by the
+    /// date, or one per `schedule.at` time, keyed `date HH:MM` and due at that time.
+    pub fn occurrences_on(&self, date: NaiveDate) -> Vec<(String, DueRule)> {
+        if self.times.is_empty() {
+            return vec![(date.to_string(), self.due)];
+        }
+        self.times.iter().map(|t| (format!("{date} {}", t.format("%H:%M")), DueRule { time: *t, ..self.due })).collect()
+    }
 }
 
 /// A problem in a template, at `key` relative to the template (e.g. `schedule.day`).
@@ -212,8 +232,19 @@ impl TemplateSpec {
             (Some(_), Some(_)) => return err("schedule", "a template has a schedule or a trigger, not both"),
             (None, None) => return err("schedule", "a template needs a schedule or a trigger"),
         };
-        let time = NaiveTime::parse_from_str(&self.due.time, "%H:%M")
-            .or_else(|_| err("due.time", format!("`{}` is not a time of day (HH:MM)", self.due.time)))?;
+        let times = times_of_day(self.schedule.as_ref().and_then(|s| s.at.as_ref()))?;
+        let time = match (times.first(), self.due.time.as_str()) {
+            (Some(first), "") => *first,
+            (Some(_), _) => {
+                return err("due.time", "with `schedule.at` each time is its own due time; leave out `due.time`")
+            }
+            (None, "") => return err("due.time", "missing: give `time = \"HH:MM\"`"),
+            (None, t) => NaiveTime::parse_from_str(t, "%H:%M")
+                .or_else(|_| err("due.time", format!("`{t}` is not a time of day (HH:MM)")))?,
+        };
+        if !times.is_empty() && (self.due.working_days > 0 || self.due.days.is_some()) {
+            return err("due", "with `schedule.at` a task is due at its time, or `hours` after it");
+        }
         if self.due.working_days > 250 {
             return err("due.working_days", "must be at most 250");
         }
@@ -247,8 +278,28 @@ impl TemplateSpec {
             position: self.position.clone().unwrap_or_else(|| duty_position.to_string()),
             plan,
             due: DueRule { time, after },
+            times,
         })
     }
+}
+
+/// The sorted times of `schedule.at`: 1 to 24 distinct HH:MM.
+fn times_of_day(at: Option<&Vec<String>>) -> Result<Vec<NaiveTime>, SpecError> {
+    let Some(list) = at else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for t in list {
+        let parsed = NaiveTime::parse_from_str(t, "%H:%M")
+            .or_else(|_| err("schedule.at", format!("`{t}` is not a time of day (HH:MM)")))?;
+        if out.contains(&parsed) {
+            return err("schedule.at", format!("`{t}` is listed twice"));
+        }
+        out.push(parsed);
+    }
+    if out.is_empty() || out.len() > 24 {
+        return err("schedule.at", "give 1 to 24 times of day");
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Whether `s` is a lowercase identifier: event names and figure keys.

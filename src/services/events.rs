@@ -119,6 +119,7 @@ pub(super) fn fire_in(
             t,
             &format!("e{}", event.id),
             date,
+            &t.due,
             &assignments,
             TaskStatus::Open,
             Some(event.id),

@@ -111,9 +111,13 @@ pub(super) fn run_in(
             continue;
         }
         let dates = schedule.occurrences(start, end, &ctx.calendar);
-        for (date, status) in plan_dates(t, &ctx, &dates, marks.get(&t.spec.id).copied(), fresh, now) {
-            let assignments = ctx.staffing.assign(&t.position, t.spec.assign, date);
-            let new = task_rows(&ctx, t, &date.to_string(), date, &assignments, status, None, now)?;
+        let items: Vec<Occurrence> = dates
+            .iter()
+            .flat_map(|d| t.occurrences_on(*d).into_iter().map(move |(key, rule)| Occurrence { date: *d, key, rule }))
+            .collect();
+        for (o, status) in plan_dates(t, &ctx, items, marks.get(&t.spec.id).copied(), fresh, now) {
+            let assignments = ctx.staffing.assign(&t.position, t.spec.assign, o.date);
+            let new = task_rows(&ctx, t, &o.key, o.date, &o.rule, &assignments, status, None, now)?;
             if status == TaskStatus::Missed {
                 missed_rows.extend(new)
             } else {
@@ -130,28 +134,35 @@ pub(super) fn run_in(
     Ok(GenerateReport { created, existing: open_rows.len() + missed_rows.len() - created, missed })
 }
 
-/// Which of a template's dates to create, and with what status.
+/// One occurrence of a schedule: its date, key (the date, or `date HH:MM` for one of
+/// several a day) and due rule.
+struct Occurrence {
+    date: NaiveDate,
+    key: String,
+    rule: DueRule,
+}
+
+/// Which of a template's occurrences to create, and with what status.
 fn plan_dates(
     t: &Template,
     ctx: &Context,
-    dates: &[NaiveDate],
+    items: Vec<Occurrence>,
     mark: Option<NaiveDate>,
     fresh_from: NaiveDate,
     now: DateTime<Utc>,
-) -> Vec<(NaiveDate, TaskStatus)> {
-    let due = |d: NaiveDate| t.due.due_at(d, &ctx.calendar, ctx.tz);
+) -> Vec<(Occurrence, TaskStatus)> {
     let mut out = Vec::new();
     let mut past_fresh = Vec::new();
-    for &d in dates {
-        if due(d) > now {
-            out.push((d, TaskStatus::Open));
-        } else if d >= fresh_from && mark.is_some() {
-            past_fresh.push(d);
+    for o in items {
+        if o.rule.due_at(o.date, &ctx.calendar, ctx.tz) > now {
+            out.push((o, TaskStatus::Open));
+        } else if o.date >= fresh_from && mark.is_some() {
+            past_fresh.push(o);
         }
     }
     match t.spec.catch_up {
-        CatchUp::All => out.extend(past_fresh.into_iter().map(|d| (d, TaskStatus::Missed))),
-        CatchUp::Latest => out.extend(past_fresh.last().map(|d| (*d, TaskStatus::Open))),
+        CatchUp::All => out.extend(past_fresh.into_iter().map(|o| (o, TaskStatus::Missed))),
+        CatchUp::Latest => out.extend(past_fresh.pop().map(|o| (o, TaskStatus::Open))),
         CatchUp::None => {}
     }
     out
@@ -164,13 +175,14 @@ pub(super) fn task_rows(
     t: &Template,
     occurrence: &str,
     date: NaiveDate,
+    rule: &DueRule,
     assignments: &[Assignment],
     status: TaskStatus,
     event: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<NewTask>> {
     let department = ctx.department_of(&t.position)?.to_string();
-    let due_at = due_instant(&t.due, ctx, date).naive_utc();
+    let due_at = due_instant(rule, ctx, date).naive_utc();
     let now = now.naive_utc();
     Ok(assignments
         .iter()

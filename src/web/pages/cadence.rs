@@ -113,7 +113,17 @@ pub fn describe(spec: &TemplateSpec, tr: Tr) -> String {
         (None, Some(t)) => format!("When {} happens", t.event),
         (None, None) => String::new(),
     };
+    let at = spec.schedule.as_ref().and_then(|s| s.at.clone()).unwrap_or_default();
     let due = match (spec.due.working_days, zh) {
+        _ if !at.is_empty() => {
+            let list = at.join(if zh { "、" } else { ", " });
+            match (spec.due.hours, zh) {
+                (Some(h), true) => format!("，每天 {list} 各一次，各自 {h} 小时内"),
+                (Some(h), false) => format!(", at {list}, each within {h} hours"),
+                (None, true) => format!("，每天 {list} 各一次"),
+                (None, false) => format!(", at {list}"),
+            }
+        }
         _ if spec.due.hours.is_some() => {
             let h = spec.due.hours.unwrap_or(0);
             if zh {
@@ -167,5 +177,22 @@ mod tests {
         assert_eq!(d("gm-office-meeting", Lang::En), "Every Monday, by 11:00 (later on a day off)");
         assert_eq!(d("onboarding-training", Lang::Zh), "事件 employee_hired 发生时，3 个工作日内（18:00 前）");
         assert_eq!(d("shipping-monthly-report", Lang::En), "The 2nd working day of each month, by 18:00");
+    }
+
+    #[test]
+    fn new_cadences_read_naturally() {
+        let spec = |schedule: &str, due: &str| -> TemplateSpec {
+            toml::from_str(&format!(
+                "id = \"t\"\nduty = \"gm.1\"\nzh = \"t\"\nen = \"t\"\ncompletion = \"tick\"\nschedule = {schedule}\ndue = {due}\n"
+            ))
+            .unwrap()
+        };
+        let log = spec("{ every = \"day\", at = [\"08:00\", \"15:00\"] }", "{ hours = 1 }");
+        assert_eq!(describe(&log, Tr(Lang::Zh)), "每天，每天 08:00、15:00 各一次，各自 1 小时内");
+        assert_eq!(describe(&log, Tr(Lang::En)), "Every day, at 08:00, 15:00, each within 1 hours");
+        let drill = spec("{ every = \"quarter\", month = 1, nth = 2, weekday = \"wed\" }", "{ time = \"16:00\" }");
+        assert_eq!(describe(&drill, Tr(Lang::Zh)), "每季度第 1 个月的第2个周三 16:00 前");
+        let incident = spec("{ every = \"day\" }", "{ time = \"23:59\", days = 1 }");
+        assert_eq!(describe(&incident, Tr(Lang::En)), "Every day, within 1 calendar days (by 23:59)");
     }
 }
