@@ -312,8 +312,14 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     }
     println!("dutyday is running at {base}  (backend: {})", app.state.pool.backend_name());
     if app.demo {
-        println!("  log in at {base}/login as any demo staff, e.g. xu.qiang@example.com (仓管员),");
-        println!("  wang.jianguo@example.com (总经理) or zhu.xiaoyan@example.com (admin)");
+        let pool = app.state.pool.clone();
+        let examples = tokio::task::spawn_blocking(move || services::people::sign_in_examples(&pool, Utc::now()))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let list: Vec<String> = examples.iter().map(|(email, what)| format!("{email} ({what})")).collect();
+        println!("  log in at {base}/login as any demo staff, e.g. {}", list.join(", "));
     } else {
         println!("  log in at {base}/login; people set their password from an invitation:");
         println!("  dutyday people invite EMAIL (or POST /api/v1/people/{{id}}/invitation as an admin)");

@@ -170,6 +170,11 @@ fn each_kind_of_bad_catalogue_is_one_line_and_imports_nothing(db: &TestDb) {
         broken_config("calendars/cn-2026.tsv", |t| t.replacen("2026-10-10\tworkday", "2026-10-10\tmakeup", 1));
     rejects(db, &bad_calendar, "cn-2026.tsv", "line 40", "makeup");
 
+    // A second file for a year the first already has: refused, not half-read.
+    let twice = broken_config("calendars/cn-2026.tsv", |t| t.to_string() + "\n");
+    std::fs::write(twice.path().join("calendars/stores-2026.tsv"), "2026-02-17\tholiday\t春节\n").unwrap();
+    rejects(db, &twice, "stores-2026.tsv", "-", "2026 is already in cn-2026.tsv");
+
     let bad_zone = broken_config("company/company.toml", |t| t.replacen("Asia/Shanghai", "Asia/Beijing", 1));
     rejects(db, &bad_zone, "company.toml", "timezone", "Asia/Beijing");
 }

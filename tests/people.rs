@@ -141,7 +141,27 @@ fn hr_manages_people_without_being_an_admin(db: &TestDb) {
     });
 }
 
+/// The start-up message names people of this catalogue, not the seed's.
+fn sign_in_examples_come_from_the_staff_imported(db: &TestDb) {
+    db.seed();
+    let now = common::at(common::NOW);
+    let got = dutyday::services::people::sign_in_examples(db.pool(), now).unwrap();
+    let want = [
+        ("zhang.wei@example.com", "数据分析师"),
+        ("wang.jianguo@example.com", "总经理"),
+        ("zhu.xiaoyan@example.com", "admin"),
+    ];
+    assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    common::remind::exec(
+        db,
+        "UPDATE staff SET email = 'boss@restaurant.example' WHERE email = 'wang.jianguo@example.com'",
+    );
+    let got = dutyday::services::people::sign_in_examples(db.pool(), now).unwrap();
+    assert_eq!(got[1].0, "boss@restaurant.example");
+}
+
 on_both_databases!(
+    sign_in_examples_come_from_the_staff_imported,
     hr_manages_people_without_being_an_admin,
     a_hire_is_added_invited_and_takes_an_empty_seat,
     a_leaver_hands_on_open_work_and_is_signed_out

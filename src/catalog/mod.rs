@@ -49,6 +49,14 @@ pub struct CalendarFile {
     pub days: Vec<CalendarDay>,
 }
 
+impl CalendarFile {
+    /// The years the file has days of.
+    pub fn years(&self) -> std::collections::BTreeSet<i32> {
+        use chrono::Datelike;
+        self.days.iter().map(|d| d.date.year()).collect()
+    }
+}
+
 /// A whole validated catalogue.
 #[derive(Debug, Clone)]
 pub struct Catalog {

@@ -35,7 +35,19 @@ pub(super) fn load(dir: &Path) -> Result<Catalog, CatalogError> {
             entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "tsv")).collect();
         paths.sort();
         for p in paths {
-            calendars.push(read_calendar(&p)?);
+            let cal = read_calendar(&p)?;
+            // One calendar, one file a year: two would each say something of that year.
+            for year in cal.years() {
+                if let Some(other) = calendars.iter().find(|c: &&super::CalendarFile| c.years().contains(&year)) {
+                    let other = other.path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+                    return fail(
+                        &p.display().to_string(),
+                        "-",
+                        format!("{year} is already in {other}: one file a year"),
+                    );
+                }
+            }
+            calendars.push(cal);
         }
     }
     Ok(Catalog { company, departments, positions, duties, templates, staff, calendars })
@@ -179,9 +191,6 @@ fn duties(dir: &Path, positions: &[Position]) -> Result<Vec<Duty>, CatalogError>
         }
         if !known.contains(d.position.as_str()) {
             return fail(&file, key + ".position", format!("unknown position `{}`", d.position));
-        }
-        if !d.id.starts_with(&format!("{}.", d.position)) {
-            return fail(&file, key + ".position", format!("the id does not belong to position `{}`", d.position));
         }
         if !source.contains_key(&d.id) {
             return fail(&file, key, "not a duty of duties.tsv (ids are the source document's)");

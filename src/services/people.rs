@@ -95,6 +95,35 @@ pub fn one(pool: &DbPool, viewer: &Viewer, staff: StaffId, now: DateTime<Utc>) -
     Ok(view(p, today, positions))
 }
 
+/// A few people to sign in as, for the start-up message of a demo: an admin, the
+/// head of the organisation and someone who holds an ordinary position, each with
+/// what they are (their first position's Chinese name, or "admin").
+pub fn sign_in_examples(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<(String, String)>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let (_, today) = super::context::company_today(conn, now)?;
+    let org = db::org::load(conn)?;
+    let name = |id: &str| org.positions.iter().find(|p| p.id == id).map_or(id.to_string(), |p| p.zh.clone());
+    let leads: Vec<&str> = org.departments.iter().filter_map(|d| d.lead_position_id.as_deref()).collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let people: Vec<_> = db::staff::all(conn)?.into_iter().filter(|p| p.active_on(today)).collect();
+    let mut held = Vec::new();
+    for p in &people {
+        held.push(db::staff::positions_held(conn, p.id, today)?);
+    }
+    let ordinary = people.iter().zip(&held).find(|(_, h)| h.iter().any(|x| !leads.contains(&x.as_str())));
+    let head = org.departments.iter().find(|d| d.reports_to.is_none()).and_then(|d| d.lead_position_id.clone());
+    let top = people.iter().zip(&held).find(|(_, h)| head.as_ref().is_some_and(|x| h.contains(x)));
+    for (p, h) in ordinary.into_iter().chain(top) {
+        out.push((p.email.clone(), h.first().map_or_else(String::new, |x| name(x))));
+    }
+    if let Some(a) = people.iter().find(|p| p.is_admin) {
+        out.push((a.email.clone(), "admin".into()));
+    }
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
+}
+
 /// Everyone, for the operator at the command line.
 pub fn list_as_operator(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
     let mut conn = pool.get()?;
