@@ -112,6 +112,7 @@ codes! {
     PeopleForbidden = "people_forbidden" => Forbidden,
     AuditForbidden = "audit_forbidden" => Forbidden,
     LeaveForbidden = "leave_forbidden" => Forbidden,
+    OneOffForbidden = "one_off_forbidden" => Forbidden,
     // Things that are not there.
     TaskNotFound = "task_not_found" => NotFound,
     StaffNotFound = "staff_not_found" => NotFound,
@@ -140,6 +141,7 @@ codes! {
     LeaveAnswered = "leave_answered" => Conflict,
     TransferSame = "transfer_same" => Invalid,
     EndBeforeStart = "end_before_start" => Invalid,
+    DueInPast = "due_in_past" => Invalid,
     CsvRow = "csv_row" => Invalid,
     CsvHeader = "csv_header" => Invalid,
     HeadcountFull = "headcount_full" => Invalid,

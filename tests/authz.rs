@@ -64,6 +64,24 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         ),
         (Method::POST, "/api/v1/people/import?dry_run=true", Some(json!({})), [401, 403, 403, 403, 403, 422]),
         (Method::GET, "/api/v1/leave", None, [401, 200, 200, 200, 200, 200]),
+        (Method::GET, "/api/v1/one-offs", None, [401, 200, 200, 200, 200, 200]),
+        // One-off work for the warehouse: its department's lead (the 总经理) and admins.
+        (
+            Method::POST,
+            "/api/v1/one-offs",
+            Some(
+                json!({"title": " ", "position": "logistics.warehouse-keeper", "due": "2026-12-03T18:00", "completion": "tick"}),
+            ),
+            [401, 422, 422, 422, 422, 422],
+        ),
+        (
+            Method::POST,
+            "/api/v1/one-offs",
+            Some(
+                json!({"title": "x", "position": "logistics.warehouse-keeper", "due": "2026-11-03T18:00", "completion": "tick"}),
+            ),
+            [401, 403, 403, 403, 422, 422],
+        ),
         (
             Method::POST,
             "/api/v1/leave",

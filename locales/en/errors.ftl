@@ -78,3 +78,5 @@ error-csv_header = the CSV has no `{ $column }` column (the first row must name 
 error-leave_forbidden = only the person's lead, HR (人事行政) or an admin may answer or record this leave
 error-leave_not_found = there is no leave { $id }
 error-end_before_start = the last day { $date } is before the first day { $start }
+error-one_off_forbidden = only an admin or the lead of the position's department may assign it work
+error-due_in_past = the due time has already passed

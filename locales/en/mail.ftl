@@ -69,3 +69,5 @@ mail_open_leave = Open the leave page
 mail_position_subject = You now hold { $position }
 mail_position_lead = From { $from } you hold { $position }. Its duties are below; your daily work appears under Today.
 mail_position_link = Read the job description
+mail_one_off_done_subject = Done: { $title } ({ $name })
+mail_one_off_done_lead = { $name } has completed "{ $title }", which you assigned.

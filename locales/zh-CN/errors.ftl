@@ -75,3 +75,5 @@ error-csv_header = CSV 缺少“{ $column }”列（第一行须是列名：{ $c
 error-leave_forbidden = 只有本人的上级主管、人事行政或管理员可以审批或登记这条休假
 error-leave_not_found = 没有编号为 { $id } 的休假
 error-end_before_start = 最后一天 { $date } 早于开始日期 { $start }
+error-one_off_forbidden = 只有管理员或该岗位所在部门的负责人可以给它分配任务
+error-due_in_past = 截止时间已经过去

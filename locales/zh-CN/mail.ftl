@@ -57,3 +57,5 @@ mail_open_leave = 打开休假页面
 mail_position_subject = 你现在担任{ $position }
 mail_position_lead = 从 { $from } 起，你担任{ $position }。岗位职责如下；每天的工作会出现在“今天”里。
 mail_position_link = 查看岗位说明书
+mail_one_off_done_subject = 已完成：{ $title }（{ $name }）
+mail_one_off_done_lead = 你交办的“{ $title }”已由 { $name } 完成。

@@ -80,6 +80,9 @@ pub struct DutyEntry {
     pub zh: String,
     pub en: String,
     pub source: String,
+    /// "Carry out what superiors assign": one-off tasks of the position go under it.
+    #[serde(default)]
+    pub assigned: bool,
 }
 
 /// `templates.toml`.

@@ -195,7 +195,18 @@ fn duties(dir: &Path, positions: &[Position]) -> Result<Vec<Duty>, CatalogError>
         if !source.contains_key(&d.id) {
             return fail(&file, key, "not a duty of duties.tsv (ids are the source document's)");
         }
-        out.push(Duty { id: d.id, position: d.position, kind: d.kind, zh: d.zh, en: d.en, source: d.source });
+        if d.assigned && d.kind != DutyKind::Standing {
+            return fail(&file, key + ".assigned", "only a standing duty receives assigned one-off work");
+        }
+        out.push(Duty {
+            id: d.id,
+            position: d.position,
+            kind: d.kind,
+            zh: d.zh,
+            en: d.en,
+            source: d.source,
+            assigned: d.assigned,
+        });
     }
     if let Some(missing) = source.keys().find(|id| !seen.contains(*id)) {
         return fail(&file, format!("duty[{missing}]"), "this duty of duties.tsv is missing");

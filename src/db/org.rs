@@ -56,6 +56,8 @@ pub struct DutyRow {
     pub en: String,
     pub source: String,
     pub sort_order: i32,
+    /// Receives one-off tasks ("carry out what superiors assign").
+    pub assigned: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -70,6 +72,8 @@ pub struct TemplateRow {
     pub spec: String,
     pub active: bool,
     pub sort_order: i32,
+    /// `catalogue`, or `one_off` for a lead's one-off task.
+    pub origin: String,
 }
 
 /// The whole organisation and catalogue, as stored.
@@ -120,8 +124,22 @@ pub fn load(conn: &mut AnyConn) -> QueryResult<OrgRows> {
         departments: departments::table.order(departments::sort_order).select(DepartmentRow::as_select()).load(c)?,
         positions: positions::table.order(positions::sort_order).select(PositionRow::as_select()).load(c)?,
         duties: duties::table.order(duties::sort_order).select(DutyRow::as_select()).load(c)?,
-        templates: templates::table.order(templates::sort_order).select(TemplateRow::as_select()).load(c)?,
+        templates: templates::table
+            .filter(templates::origin.eq("catalogue"))
+            .order(templates::sort_order)
+            .select(TemplateRow::as_select())
+            .load(c)?,
     }))
+}
+
+/// Stores a one-off task's template (origin `one_off`, never generated).
+pub fn insert_template(conn: &mut AnyConn, row: &TemplateRow) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::insert_into(templates::table).values(row).execute(c))
+}
+
+/// Stores a duty (a position's catch-all for assigned work).
+pub fn insert_duty(conn: &mut AnyConn, row: &DutyRow) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::insert_into(duties::table).values(row).on_conflict_do_nothing().execute(c))
 }
 
 /// How far each template has been generated.

@@ -45,6 +45,7 @@ diesel::table! {
         en -> Text,
         source -> Text,
         sort_order -> Integer,
+        assigned -> Bool,
     }
 }
 
@@ -58,6 +59,7 @@ diesel::table! {
         spec -> Text,
         active -> Bool,
         sort_order -> Integer,
+        origin -> Text,
     }
 }
 
@@ -159,6 +161,7 @@ diesel::table! {
         done_by -> Nullable<BigInt>,
         note -> Nullable<Text>,
         figures -> Nullable<Text>,
+        assigned_by -> Nullable<BigInt>,
     }
 }
 

@@ -306,3 +306,37 @@ pub fn delete_log(conn: &mut AnyConn, task: TaskId) -> QueryResult<usize> {
     use super::schema::task_log;
     with_conn!(conn, c => diesel::delete(task_log::table.filter(task_log::task_id.eq(task.0))).execute(c))
 }
+
+/// Records who assigned a one-off task.
+pub fn set_assigned_by(conn: &mut AnyConn, template: &str, by: StaffId) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(tasks::table.filter(tasks::template_id.eq(template)))
+        .set(tasks::assigned_by.eq(Some(by.0)))
+        .execute(c))
+}
+
+/// Who assigned a task, if it is a one-off.
+pub fn assigner(conn: &mut AnyConn, id: TaskId) -> QueryResult<Option<i64>> {
+    with_conn!(conn, c => tasks::table.find(id.0).select(tasks::assigned_by).first::<Option<i64>>(c).optional())
+        .map(Option::flatten)
+}
+
+/// The one-off tasks `by` assigned, newest due first (at most `limit`).
+pub fn assigned_by(conn: &mut AnyConn, by: StaffId, limit: i64) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::assigned_by.eq(Some(by.0)))
+        .order((tasks::due_at.desc(), tasks::id.desc()))
+        .limit(limit)
+        .select(TaskRow::as_select())
+        .load(c))
+}
+
+/// The first task of a template (a one-off has one).
+pub fn of_template(conn: &mut AnyConn, template: &str) -> QueryResult<Option<TaskId>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::template_id.eq(template))
+        .order(tasks::id)
+        .select(tasks::id)
+        .first::<i64>(c)
+        .optional())
+    .map(|id| id.map(TaskId))
+}

@@ -204,6 +204,7 @@ mod tests {
             completion,
             figures,
             reminders: None,
+            description: None,
         }
     }
 

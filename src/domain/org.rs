@@ -70,4 +70,6 @@ pub struct Duty {
     pub en: String,
     /// The original wording, kept verbatim.
     pub source: String,
+    /// "Carry out what superiors assign": one-off tasks of the position go under it.
+    pub assigned: bool,
 }

@@ -164,6 +164,9 @@ pub struct TemplateSpec {
     /// This template's reminders, where they differ from the company's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminders: Option<PolicySpec>,
+    /// What to do, in the words of whoever assigned a one-off task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 mod schedule;

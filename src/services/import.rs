@@ -78,6 +78,7 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<(
             en: t.spec.en.clone(),
             spec: serde_json::to_string(&t.spec).map_err(|e| AppError::corrupt(e.to_string()))?,
             active: true,
+            origin: "catalogue".into(),
             sort_order: order(i),
         });
     }
@@ -120,6 +121,7 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<(
                 zh: d.zh.clone(),
                 en: d.en.clone(),
                 source: d.source.clone(),
+                assigned: d.assigned,
                 sort_order: order(i),
             })
             .collect(),

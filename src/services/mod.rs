@@ -18,6 +18,7 @@ pub mod import;
 pub mod leave;
 pub mod links;
 pub mod notices;
+pub mod one_off;
 pub mod people;
 pub mod people_import;
 pub mod remind;

@@ -237,7 +237,14 @@ fn move_tasks(
     let mut ordered = tasks;
     ordered.sort_by_key(|t| (t.status == TaskStatus::Open, t.id));
     for task in ordered {
-        let Some(t) = templates.get(task.template_id.as_str()) else { continue };
+        let Some(t) = templates.get(task.template_id.as_str()) else {
+            // A one-off stays with its person while they hold the position and are
+            // at work; else it goes where the position's shared work goes.
+            if task.occurrence == "o" && task.status == TaskStatus::Open {
+                out.moved += move_one_off(conn, &ctx, &task, now)?;
+            }
+            continue;
+        };
         if task.slot == "lead" {
             continue; // an event subject's lead: not the position's work
         }
@@ -282,4 +289,20 @@ fn move_tasks(
         }
     }
     Ok(out)
+}
+
+/// Moves an open one-off task whose person no longer holds its position, or is on
+/// leave that day, to whoever the position's shared work goes to; 1 if it moved.
+fn move_one_off(conn: &mut AnyConn, ctx: &Context, task: &db::tasks::TaskRow, now: DateTime<Utc>) -> AppResult<usize> {
+    let (position, day) = (task.position_id.as_str(), task.occurs_on);
+    let at_work = |s: StaffId| ctx.staffing.holders(position, day).contains(&s) && !ctx.staffing.on_leave(s, day);
+    if task.assignee_id.is_some_and(at_work) {
+        return Ok(0);
+    }
+    let wanted = ctx.staffing.assign(position, crate::domain::template::AssignMode::Shared, day);
+    let Some(a) = wanted.first().filter(|a| a.assignee != task.assignee_id) else { return Ok(0) };
+    db::tasks::reassign(conn, task.id, &task.slot, a.assignee, a.cover.as_str(), a.covered, now.naive_utc())?;
+    let detail = format!("{:?} -> {:?} ({})", task.assignee_id, a.assignee, a.cover.as_str());
+    db::tasks::log(conn, task.id, now.naive_utc(), None, "reassigned", Some(&detail))?;
+    Ok(1)
 }

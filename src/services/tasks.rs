@@ -46,6 +46,8 @@ pub struct TaskView {
     pub completion: CompletionMode,
     /// The figures completion asks for: `{key, type, zh, en, required}`.
     pub figures_asked: Vec<FigureSpec>,
+    /// What to do, for a one-off task (none for the catalogue's).
+    pub description: Option<String>,
     pub note: Option<String>,
     pub figures: Option<Value>,
     pub done_at: Option<String>,
@@ -131,6 +133,7 @@ pub fn views(
             covered_name: t.covered_staff_id.and_then(|i| names.get(&i).cloned()),
             completion: spec.completion,
             figures_asked: spec.figures.clone(),
+            description: spec.description.clone(),
             note: t.note.clone(),
             figures: t.figures.as_deref().and_then(|f| serde_json::from_str(f).ok()),
             done_at: t.done_at.map(local),
@@ -211,8 +214,21 @@ pub enum Act {
 
 /// Completes, skips or reopens a task for `viewer`. Bad input or a refused move
 /// changes nothing; two people acting at once cannot both succeed.
-#[tracing::instrument(level = "debug", skip(pool, viewer, act), fields(viewer = viewer.id.0))]
 pub fn act(pool: &DbPool, viewer: &Viewer, id: TaskId, act: Act, now: DateTime<Utc>) -> AppResult<TaskView> {
+    act_at(pool, viewer, id, act, "", now)
+}
+
+/// [`act`], with the service's address for the links of the mails it sends (the
+/// assigner of a one-off task is told it is done).
+#[tracing::instrument(level = "debug", skip(pool, viewer, act), fields(viewer = viewer.id.0))]
+pub fn act_at(
+    pool: &DbPool,
+    viewer: &Viewer,
+    id: TaskId,
+    act: Act,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<TaskView> {
     let mut conn = pool.get()?;
     let (tz, _) = super::context::company_today(&mut conn.any(), now)?;
     conn.transaction(|conn| {
@@ -260,7 +276,12 @@ pub fn act(pool: &DbPool, viewer: &Viewer, id: TaskId, act: Act, now: DateTime<U
         }
         db::tasks::log(conn, id, now.naive_utc(), Some(viewer.id), action.log_verb(), detail.as_deref())?;
         let row = visible(conn, viewer, id)?;
-        Ok(views(conn, tz, vec![row], Some(viewer), now)?.remove(0))
+        let view = views(conn, tz, vec![row], Some(viewer), now)?.remove(0);
+        if action == Action::Complete {
+            let title = (view.title_zh.as_str(), view.title_en.as_str());
+            super::one_off::tell_assigner(conn, id, title, viewer, base_url, now)?;
+        }
+        Ok(view)
     })
 }
 

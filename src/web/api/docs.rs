@@ -5,7 +5,7 @@ use super::views::{
     DashboardJson, DayListJson, LogJson, OutboxJson, OutboxMessageJson, PersonJson, PositionJson, RowJson, TaskChanged,
     TaskJson, TaskWithHistory, TemplateJson,
 };
-use super::{account, audit, dashboard, events, leave, outbox, people, staffing, tasks};
+use super::{account, audit, dashboard, events, leave, one_off, outbox, people, staffing, tasks};
 use crate::web::error::{ErrorBody, ErrorDetail};
 use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -24,12 +24,14 @@ use utoipa_swagger_ui::SwaggerUi;
         outbox::list, outbox::digest, people::list, people::add, people::edit, people::deactivate, people::invite, people::reset, audit::list, audit::csv,
         staffing::list, staffing::assign, staffing::end, staffing::transfer, staffing::import,
         leave::board, leave::ask, leave::record, leave::approve, leave::decline, leave::cancel,
+        one_off::assign, one_off::mine,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, TaskJson, DayListJson, LogJson, TaskWithHistory, TaskChanged, PositionJson,
         PersonJson, TemplateJson, tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, account::PasswordChange, events::EventBody,
         DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody, people::InvitationSent, people::ResetRequest, people::PersonJson, people::People, people::PersonBody, people::PersonAdded, people::EditBody, people::DeactivateBody, people::Deactivated, audit::AuditLog, audit::AuditEntryJson,
         staffing::TenureJson, staffing::Tenures, staffing::TasksMoved, staffing::AssignBody, staffing::EndBody, staffing::TransferBody,
+        one_off::OneOffBody, one_off::OneOffMade, one_off::OneOffs,
         leave::LeaveJson, leave::LeaveBoardJson, leave::LeaveBody, leave::LeaveMade, leave::AnswerBody, leave::LeaveChanged,
     )),
     modifiers(&BearerAuth),

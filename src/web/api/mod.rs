@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod docs;
 pub mod events;
 pub mod leave;
+pub mod one_off;
 pub mod outbox;
 pub mod people;
 pub mod staffing;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(staffing::configure)
             .configure(people::configure)
             .configure(leave::configure)
+            .configure(one_off::configure)
             .configure(audit::configure),
     );
 }

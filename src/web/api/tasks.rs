@@ -121,7 +121,9 @@ async fn run(
     id: i64,
     act: Act,
 ) -> Result<HttpResponse, ApiError> {
-    let task = blocking(move || tasks::act(&state.pool, &v, TaskId(id), act, state.clock.now())).await?;
+    let task =
+        blocking(move || tasks::act_at(&state.pool, &v, TaskId(id), act, &state.settings.base_url, state.clock.now()))
+            .await?;
     Ok(HttpResponse::Ok().json(TaskChanged { task: task.into() }))
 }
 

@@ -46,6 +46,8 @@ pub struct TaskJson {
     /// The figures completion asks for: `{key, type, zh, en, required}`.
     #[schema(value_type = Vec<Object>)]
     pub figures_asked: Vec<FigureSpec>,
+    /// What to do, for a one-off task.
+    pub description: Option<String>,
     pub note: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub figures: Option<Value>,
@@ -79,6 +81,7 @@ impl From<TaskView> for TaskJson {
             covered_name: t.covered_name,
             completion: t.completion,
             figures_asked: t.figures_asked,
+            description: t.description,
             note: t.note,
             figures: t.figures,
             done_at: t.done_at,

@@ -136,8 +136,8 @@ async fn act(
         "reopen" => Act::Reopen,
         _ => return error::page(c, &AppError::new(ErrorCode::NoSuchPage)),
     };
-    let (pool, viewer, now) = (state.pool.clone(), v.clone(), state.clock.now());
-    match blocking(move || tasks::act(&pool, &viewer, TaskId(id), act, now)).await {
+    let (st, viewer, now) = (state.clone(), v.clone(), state.clock.now());
+    match blocking(move || tasks::act_at(&st.pool, &viewer, TaskId(id), act, &st.settings.base_url, now)).await {
         Ok(task) => {
             let title = if c.tr.is_zh() { task.title_zh.clone() } else { task.title_en.clone() };
             let key = match task.status {

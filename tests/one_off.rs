@@ -1,0 +1,88 @@
+//! One-off tasks: a lead hands out work once; it is a task like any other, the lead
+//! hears when it is done, and it does not stay with someone who left. Both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::web::api_token;
+use common::{staff_id, TestDb};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn call(method: Method, url: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = Client::new().request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn a_lead_hands_out_work_and_hears_when_it_is_done(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let (keeper, clerk) = (staff_id(db, "徐强"), staff_id(db, "孙丽"));
+        let boss = api_token(&base, "wang.jianguo@example.com").await;
+        let url = format!("{base}/api/v1/one-offs");
+        let job = json!({"title": "整理退货区", "description": "把上周的退货按店铺分开放", "position": "logistics.warehouse-keeper",
+            "person_id": keeper.0, "due": "2026-12-03T18:00", "completion": "note"});
+        // Only a lead of the department (or an admin) hands out its work.
+        let ops_lead = api_token(&base, "li.na@example.com").await;
+        assert_eq!(call(Method::POST, &url, &ops_lead, Some(job.clone())).await.0, StatusCode::FORBIDDEN);
+        let staff = api_token(&base, "xu.qiang@example.com").await;
+        assert_eq!(call(Method::POST, &url, &staff, Some(job.clone())).await.0, StatusCode::FORBIDDEN);
+        // Bad input names the field and makes nothing.
+        let with = |k: &str, v: Value| {
+            let mut j = job.clone();
+            j[k] = v;
+            j
+        };
+        let bad = [
+            (with("title", json!(" ")), "title", "required"),
+            (with("position", json!("no.such")), "position", "unknown_position"),
+            (with("person_id", json!(clerk.0)), "person", "not_holder"),
+            (with("due", json!("2026-11-30T18:00")), "due", "due_in_past"),
+            (with("completion", json!("figures")), "completion", "invalid_choice"),
+        ];
+        for (body, field, code) in bad {
+            let (s, e) = call(Method::POST, &url, &boss, Some(body)).await;
+            assert_eq!((s, e["error"]["field"].as_str(), e["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field), Some(code)), "{e}");
+        }
+        assert_eq!(call(Method::GET, &url, &boss, None).await.1["tasks"], json!([]));
+        let (s, made) = call(Method::POST, &url, &boss, Some(job)).await;
+        assert_eq!(s, StatusCode::CREATED, "{made}");
+        let id = made["task_id"].as_i64().unwrap();
+        // On his list for that day, with what to do; not in the catalogue.
+        let (_, day) = call(Method::GET, &format!("{base}/api/v1/me/tasks?date=2026-12-03"), &staff, None).await;
+        let mine = day["today"].as_array().unwrap().iter().find(|t| t["id"] == id).cloned().unwrap_or_default();
+        assert_eq!((mine["title_zh"].as_str(), mine["description"].as_str()), (Some("整理退货区"), Some("把上周的退货按店铺分开放")), "{day}");
+        assert_eq!(mine["duty_id"], "logistics.warehouse-keeper.5", "under the duty of assigned work");
+        assert_eq!(mine["due_at"], "2026-12-03T18:00:00+08:00");
+        let (_, templates) = call(Method::GET, &format!("{base}/api/v1/templates"), &boss, None).await;
+        assert!(templates["templates"].as_array().unwrap().iter().all(|t| t["id"] != mine["template_id"]));
+        // Done: the lead sees it and is mailed.
+        let (s, _) = call(Method::POST, &format!("{base}/api/v1/tasks/{id}/complete"), &staff, Some(json!({"note": "已分好"}))).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, list) = call(Method::GET, &url, &boss, None).await;
+        assert_eq!((list["tasks"][0]["id"].as_i64(), list["tasks"][0]["status"].as_str()), (Some(id), Some("done")));
+        let rows = dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 500).unwrap();
+        let told = rows.iter().find(|r| r.kind == "one_off_done").unwrap();
+        assert_eq!(told.address, "wang.jianguo@example.com");
+        assert!(told.subject.contains("整理退货区") && told.subject.contains("徐强"), "{}", told.subject);
+        // A second job for the position, then he leaves before it: it moves on.
+        let job2 = json!({"title": "盘点消防器材", "position": "logistics.warehouse-keeper", "due": "2026-12-04T12:00", "completion": "tick"});
+        let (_, made2) = call(Method::POST, &url, &boss, Some(job2)).await;
+        let id2 = dutyday::domain::task::TaskId(made2["task_id"].as_i64().unwrap());
+        let before = common::tasks(db).into_iter().find(|t| t.id == id2).unwrap();
+        assert_eq!(before.assignee_id, Some(keeper));
+        let hr = api_token(&base, "zhu.xiaoyan@example.com").await;
+        let gone = format!("{base}/api/v1/people/{}/deactivate", keeper.0);
+        assert_eq!(call(Method::POST, &gone, &hr, Some(json!({"last_day": "2026-12-02"}))).await.0, StatusCode::OK);
+        let after = common::tasks(db).into_iter().find(|t| t.id == id2).unwrap();
+        assert!(after.assignee_id.is_some() && after.assignee_id != Some(keeper), "{after:?}");
+    });
+}
+
+on_both_databases!(a_lead_hands_out_work_and_hears_when_it_is_done);
