@@ -155,6 +155,8 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::GET, "/password/set?t=not-a-link", [404, 404, 404, 404, 404, 404]),
         (Method::POST, "/me/password", [303, 422, 422, 422, 422, 422]),
         (Method::GET, "/leave", [303, 200, 200, 200, 200, 200]),
+        (Method::GET, "/assign", [303, 403, 403, 200, 200, 200]),
+        (Method::POST, "/assign", [303, 303, 303, 303, 303, 303]),
         // A form without its values comes back with an alert (303) for those allowed.
         (Method::POST, "/leave", [303, 303, 303, 303, 303, 303]),
         (Method::POST, "/leave/999999/approve", [303, 404, 404, 404, 404, 404]),

@@ -85,4 +85,43 @@ fn a_lead_hands_out_work_and_hears_when_it_is_done(db: &TestDb) {
     });
 }
 
-on_both_databases!(a_lead_hands_out_work_and_hears_when_it_is_done);
+/// On the pages: the 总经理 hands out work on 交办, the keeper finds it on his list
+/// with what to do, and the 总经理 sees where it stands.
+fn one_off_work_on_the_pages(db: &TestDb) {
+    use common::web::{browser, get, log_in, post};
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let keeper = staff_id(db, "徐强");
+        let boss = browser();
+        log_in(&boss, &base, "wang.jianguo@example.com").await;
+        let (s, page) = get(&boss, &format!("{base}/assign")).await;
+        assert_eq!(s, StatusCode::OK);
+        let to = format!("logistics.warehouse-keeper@{}", keeper.0);
+        assert!(page.contains(&format!("value=\"{to}\"")), "the keeper can be picked");
+        let csrf = common::csrf(&page);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("title", "整理退货区"),
+            ("description", "按店铺分开放"),
+            ("to", to.as_str()),
+            ("date", "2026-12-03"),
+            ("time", "17:30"),
+            ("completion", "note"),
+        ];
+        let (s, at, _) = post(&boss, &format!("{base}/assign"), &form).await;
+        assert_eq!((s, at.as_str()), (StatusCode::SEE_OTHER, "/assign"));
+        let (_, page) = get(&boss, &format!("{base}/assign")).await;
+        assert!(
+            page.contains("role=\"status\"") && page.contains("整理退货区") && page.contains("12-03 17:30"),
+            "{page}"
+        );
+        let him = browser();
+        log_in(&him, &base, "xu.qiang@example.com").await;
+        let (_, list) = get(&him, &format!("{base}/today?date=2026-12-03")).await;
+        assert!(list.contains("整理退货区") && list.contains("按店铺分开放"), "on his list with what to do");
+        // The keeper is no lead: the page is not his.
+        assert_eq!(get(&him, &format!("{base}/assign")).await.0, StatusCode::FORBIDDEN);
+    });
+}
+
+on_both_databases!(a_lead_hands_out_work_and_hears_when_it_is_done, one_off_work_on_the_pages);

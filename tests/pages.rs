@@ -248,6 +248,7 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
             "/admin/people".into(),
             format!("/admin/people/{}", keeper.0),
             "/admin/people/import".into(),
+            "/assign".into(),
             "/today".into(),
             format!("/today?date={}", next_weekday()),
             "/history".into(),

@@ -4,6 +4,7 @@
 //! Sessions are signed cookies (HttpOnly, SameSite=Lax, Secure when the base URL is
 //! HTTPS, 12 hours); every form carries a per-session CSRF token.
 
+mod assign;
 pub mod cadence;
 mod chart;
 mod dashboard;
@@ -48,6 +49,7 @@ pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSes
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/app.css", web::get().to(css));
     login::configure(cfg);
+    assign::configure(cfg);
     account::configure(cfg);
     audit::configure(cfg);
     password::configure(cfg);
