@@ -57,6 +57,11 @@ pub enum Command {
         #[command(subcommand)]
         action: CalendarAction,
     },
+    /// The catalogue files against the database's catalogue.
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
     /// Apply database migrations and import the catalogue into an empty database.
     Migrate,
     /// People's accounts.
@@ -95,6 +100,13 @@ pub enum PeopleAction {
         #[arg(long, value_name = "YYYY-MM-DD")]
         last_day: chrono::NaiveDate,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogAction {
+    /// Print what the files would change: items added, changed (with the fields) and
+    /// retired, one a line; exits 0 (2 when the files do not validate).
+    Diff,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +187,20 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 let (years, days) = services::calendar::load_file(&pool, &file, Utc::now())?;
                 let years: Vec<String> = years.iter().map(i32::to_string).collect();
                 println!("loaded years={} days={}", years.join(","), days);
+                Ok(())
+            })
+            .await
+        }
+        Command::Catalog { action: CatalogAction::Diff } => {
+            off_thread(move || {
+                let catalog = Catalog::load(&settings.config).map_err(|e| bad(e.to_string()))?;
+                let pool = ready_database(&settings)?;
+                let changes = services::catalog_diff::diff(&pool, &catalog)?;
+                for c in &changes {
+                    let fields = if c.fields.is_empty() { String::new() } else { format!(": {}", c.fields.join(", ")) };
+                    println!("{:<8}{}{fields}", c.what, c.item);
+                }
+                println!("{} changes", changes.len());
                 Ok(())
             })
             .await
@@ -311,6 +337,9 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         println!("Imported the company catalogue: {} staff, calendars for {:?}.", r.staff, r.calendar_years);
     }
     println!("dutyday is running at {base}  (backend: {})", app.state.pool.backend_name());
+    if let Some(note) = &app.catalogue_note {
+        println!("  note: {note}");
+    }
     if app.demo {
         let pool = app.state.pool.clone();
         let examples = tokio::task::spawn_blocking(move || services::people::sign_in_examples(&pool, Utc::now()))

@@ -28,6 +28,9 @@ pub struct Application {
     pub mailer_line: String,
     /// Whether the catalogue is a demo's (its staff share a password).
     pub demo: bool,
+    /// Said at start when the catalogue files differ from the database's catalogue or
+    /// no longer validate.
+    pub catalogue_note: Option<String>,
 }
 
 /// Options the binary and tests set differently.
@@ -92,7 +95,23 @@ impl Application {
         let mailer_line = mailer.describe(&settings);
         let pool = open_database(&settings)?;
         let (report, generated_password) = import_catalogue(&pool, &settings)?;
-        let demo = Catalog::load(&settings.config).is_ok_and(|c| c.company.demo);
+        let files = Catalog::load(&settings.config);
+        let demo = files.as_ref().is_ok_and(|c| c.company.demo);
+        let catalogue_note = match (&files, report.imported) {
+            (_, true) => None,
+            (Err(e), false) => Some(format!("the catalogue files do not validate ({e}); the database's catalogue is in use")),
+            (Ok(c), false) => match crate::services::catalog_diff::diff(&pool, c) {
+                Ok(d) if d.is_empty() => None,
+                Ok(d) => Some(format!(
+                    "the catalogue files differ from the database in {} items; see `dutyday catalog diff` (the database's catalogue is in use)",
+                    d.len()
+                )),
+                Err(e) => Some(format!("the catalogue files could not be compared with the database: {e}")),
+            },
+        };
+        if let Some(note) = &catalogue_note {
+            tracing::warn!("{note}");
+        }
         let state = Arc::new(AppState { pool, settings, mailer, clock: opts.clock });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.
@@ -141,6 +160,7 @@ impl Application {
             generated_password,
             mailer_line,
             demo,
+            catalogue_note,
         })
     }
 }

@@ -211,3 +211,68 @@ fn migration_folders_carry_identical_names() {
         }
     }
 }
+
+/// `catalog diff` says what the files would change; `serve` says at start that they
+/// differ, or that they no longer validate, and keeps the database's catalogue.
+fn the_files_are_compared_with_the_database(db: &TestDb) {
+    db.seed();
+    let diff = |dir: &Path| {
+        let out = common::command(&db.url).arg("--config").arg(dir).args(["catalog", "diff"]).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, text, _) = diff(&config_dir());
+    assert_eq!((code, text.trim()), (Some(0), "0 changes"), "the seed as imported");
+    let changed = broken_config("company/templates.toml", |t| {
+        t.replacen(
+            "schedule = { every = \"month\", working_day = -1 }",
+            "schedule = { every = \"month\", day = 31 }",
+            1,
+        )
+        .replacen("en = \"Daily warehouse check\"", "en = \"Daily warehouse round\"", 1)
+    });
+    std::fs::write(
+        changed.path().join("company/org.toml"),
+        std::fs::read_to_string(changed.path().join("company/org.toml")).unwrap().replacen(
+            "headcount = 1",
+            "headcount = 2",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, text, err) = diff(changed.path());
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"changed template[ops-monthly-budget]: schedule"), "{text}");
+    assert!(lines.contains(&"changed template[warehouse-daily-check]: en"), "{text}");
+    assert!(lines.contains(&"changed position[gm]: headcount"), "{text}");
+    assert_eq!(lines.last(), Some(&"3 changes"));
+    // Files that do not validate: one line, exit 2.
+    let broken =
+        broken_config("company/templates.toml", |t| t.replacen("every = \"week\"", "every = \"fortnight\"", 1));
+    let (code, _, err) = diff(broken.path());
+    assert_eq!(code, Some(2));
+    assert!(err.trim().contains("unknown cadence `fortnight`"), "{err}");
+    // serve says so at start, naming the command; the database's catalogue stays.
+    actix_web::rt::System::new().block_on(async {
+        for (dir, words) in
+            [(changed.path(), "differ from the database in 3 items"), (broken.path(), "do not validate")]
+        {
+            let settings = dutyday::config::Settings {
+                database_url: db.url.clone(),
+                bind: "127.0.0.1:0".into(),
+                config: dir.to_path_buf(),
+                ..dutyday::config::Settings::default()
+            };
+            let opts = dutyday::startup::StartOptions { scheduler: false, clock: Default::default() };
+            let app = dutyday::startup::Application::build(settings, opts).await.unwrap();
+            let note = app.catalogue_note.clone().unwrap_or_default();
+            assert!(note.contains(words), "{note}");
+        }
+    });
+}
+
+on_both_databases!(the_files_are_compared_with_the_database);

@@ -56,6 +56,14 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 }
 
 fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<()> {
+    let (company, rows) = rows_of(c, now)?;
+    db::org::insert_all(conn, &company, &rows)?;
+    Ok(())
+}
+
+/// The database rows of a catalogue's company and organisation (what import writes,
+/// and what `catalog diff` compares with the database).
+pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRows)> {
     let order = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
     let festivals = serde_json::to_string(&c.company.festival_specs).map_err(|e| AppError::corrupt(e.to_string()))?;
     let company = CompanyRow {
@@ -127,8 +135,7 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<(
             .collect(),
         templates,
     };
-    db::org::insert_all(conn, &company, &rows)?;
-    Ok(())
+    Ok((company, rows))
 }
 
 fn write_staff(conn: &mut AnyConn, c: &Catalog, hash: Option<&str>, now: DateTime<Utc>) -> AppResult<usize> {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod catalog_diff;
 pub mod catalog_view;
 pub mod context;
 pub mod csv;

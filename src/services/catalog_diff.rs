@@ -1,0 +1,95 @@
+//! What the catalogue files would change in the database: items added, changed (with
+//! the fields) and retired. `dutyday catalog diff` prints it; `serve` says at start
+//! when the files differ from (or no longer validate against) what the database holds.
+
+use super::AppResult;
+use crate::catalog::Catalog;
+use crate::db::org::{CompanyRow, OrgRows};
+use crate::db::{self, DbPool};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// One difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// `added`, `changed` or `retired`.
+    pub what: &'static str,
+    /// `template[warehouse-stocktake]`, `position[cs.agent]`, `company`.
+    pub item: String,
+    /// For a change, the fields that differ.
+    pub fields: Vec<String>,
+}
+
+/// Items by key, each as JSON: the parts of a catalogue that are compared.
+fn items(company: &CompanyRow, org: &OrgRows) -> BTreeMap<String, Value> {
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::String(s.to_string()));
+    let mut out = BTreeMap::new();
+    out.insert(
+        "company".to_string(),
+        json!({"name": company.name, "name_en": company.name_en, "timezone": company.timezone,
+            "festivals": parse(&company.festivals), "reminders": parse(&company.reminders), "webhooks": parse(&company.webhooks)}),
+    );
+    for d in &org.departments {
+        out.insert(
+            format!("department[{}]", d.id),
+            json!({"zh": d.zh, "en": d.en, "lead": d.lead_position_id, "reports_to": d.reports_to}),
+        );
+    }
+    for p in &org.positions {
+        out.insert(
+            format!("position[{}]", p.id),
+            json!({"department": p.department_id, "zh": p.zh, "en": p.en, "headcount": p.headcount, "manages_people": p.manages_people}),
+        );
+    }
+    // A catch-all duty made for one-off work is the database's own, not the files'.
+    for d in org.duties.iter().filter(|d| !(d.assigned && d.source.is_empty())) {
+        out.insert(
+            format!("duty[{}]", d.id),
+            json!({"position": d.position_id, "kind": d.kind, "zh": d.zh, "en": d.en, "source": d.source, "assigned": d.assigned}),
+        );
+    }
+    for t in &org.templates {
+        out.insert(format!("template[{}]", t.id), parse(&t.spec));
+    }
+    out
+}
+
+/// The fields of two JSON objects that differ, sorted.
+fn fields(a: &Value, b: &Value) -> Vec<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter().filter(|k| x.get(*k) != y.get(*k)).cloned().collect()
+        }
+        _ => vec![],
+    }
+}
+
+/// What loading `catalog` would change in the database's catalogue.
+pub fn diff(pool: &DbPool, catalog: &Catalog) -> AppResult<Vec<Change>> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let Some(company) = db::org::company(conn)? else {
+        return Ok(vec![Change { what: "added", item: "company".into(), fields: vec![] }]);
+    };
+    let stored = items(&company, &db::org::load(conn)?);
+    let (file_company, file_org) = super::import::rows_of(catalog, chrono::Utc::now())?;
+    let files = items(&file_company, &file_org);
+    let mut out = Vec::new();
+    for (key, value) in &files {
+        match stored.get(key) {
+            None => out.push(Change { what: "added", item: key.clone(), fields: vec![] }),
+            Some(old) if old != value => {
+                out.push(Change { what: "changed", item: key.clone(), fields: fields(old, value) })
+            }
+            Some(_) => {}
+        }
+    }
+    for key in stored.keys().filter(|k| !files.contains_key(*k)) {
+        out.push(Change { what: "retired", item: key.clone(), fields: vec![] });
+    }
+    Ok(out)
+}
