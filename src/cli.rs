@@ -107,6 +107,9 @@ pub enum CatalogAction {
     /// Print what the files would change: items added, changed (with the fields) and
     /// retired, one a line; exits 0 (2 when the files do not validate).
     Diff,
+    /// Write the database's catalogue as files that `check` accepts (company/*.toml,
+    /// company/duties.tsv, calendars/*.tsv; staff as of today, no passwords).
+    Export { dir: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -201,6 +204,15 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     println!("{:<8}{}{fields}", c.what, c.item);
                 }
                 println!("{} changes", changes.len());
+                Ok(())
+            })
+            .await
+        }
+        Command::Catalog { action: CatalogAction::Export { dir } } => {
+            off_thread(move || {
+                let pool = ready_database(&settings)?;
+                let files = services::catalog_export::export(&pool, &dir, Utc::now())?;
+                println!("wrote {} files to {}", files.len(), dir.display());
                 Ok(())
             })
             .await

@@ -275,4 +275,31 @@ fn the_files_are_compared_with_the_database(db: &TestDb) {
     });
 }
 
-on_both_databases!(the_files_are_compared_with_the_database);
+/// `catalog export` writes files `check` accepts, and `diff` against them finds
+/// nothing: a company can keep its catalogue in git.
+fn an_export_checks_and_diffs_clean(db: &TestDb) {
+    db.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::command(&db.url).args(["catalog", "export"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("wrote 7 files"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let check = common::command(&db.url).arg("--config").arg(dir.path()).arg("check").output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("templates=49"),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let diff = common::command(&db.url).arg("--config").arg(dir.path()).args(["catalog", "diff"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&diff.stdout).trim(), "0 changes", "{}", String::from_utf8_lossy(&diff.stderr));
+    // The same catalogue, loaded from the export, as from the seed.
+    let (a, b) = (Catalog::load(&config_dir()).unwrap(), Catalog::load(dir.path()).unwrap());
+    assert_eq!(a.templates.len(), b.templates.len());
+    assert_eq!(a.staff.len(), b.staff.len());
+}
+
+on_both_databases!(the_files_are_compared_with_the_database, an_export_checks_and_diffs_clean);

@@ -7,11 +7,11 @@ use crate::domain::remind::PolicySpec;
 use crate::domain::template::TemplateSpec;
 use crate::domain::webhook::WebhookSpec;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// `company.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyFile {
     pub name: String,
@@ -34,14 +34,14 @@ fn default_timezone() -> String {
 }
 
 /// `org.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrgFile {
     pub department: Vec<DepartmentEntry>,
     pub position: Vec<PositionEntry>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentEntry {
     pub id: String,
@@ -51,7 +51,7 @@ pub struct DepartmentEntry {
     pub reports_to: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PositionEntry {
     pub id: String,
@@ -65,13 +65,13 @@ pub struct PositionEntry {
 }
 
 /// `duties.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DutiesFile {
     pub duty: Vec<DutyEntry>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DutyEntry {
     pub id: String,
@@ -86,21 +86,21 @@ pub struct DutyEntry {
 }
 
 /// `templates.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemplatesFile {
     pub template: Vec<TemplateSpec>,
 }
 
 /// `staff.toml`: the people to load into an empty database.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffFile {
     pub staff: Vec<StaffEntry>,
 }
 
 /// One person of `staff.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffEntry {
     pub email: String,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog_diff;
+pub mod catalog_export;
 pub mod catalog_view;
 pub mod context;
 pub mod csv;
