@@ -5,20 +5,10 @@
 
 mod common;
 
-use common::web::api_token;
+use common::web::{api_token, call};
 use common::{staff_id, TestDb};
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-async fn call(method: Method, url: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Client::new().request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 fn a_lead_hands_out_work_and_hears_when_it_is_done(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {

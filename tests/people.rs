@@ -5,20 +5,10 @@
 
 mod common;
 
-use common::web::{api_token, browser, get, log_in};
+use common::web::{api_token, browser, call, get, log_in};
 use common::{day, staff_id, tasks, TestDb};
 use reqwest::{Client, Method, StatusCode};
-use serde_json::{json, Value};
-
-async fn call(method: Method, url: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Client::new().request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use serde_json::json;
 
 fn a_hire_is_added_invited_and_takes_an_empty_seat(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {

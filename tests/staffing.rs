@@ -6,20 +6,10 @@
 
 mod common;
 
-use common::web::api_token;
+use common::web::{api_token, call};
 use common::{day, staff_id, tasks, TestDb};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
-
-async fn call(method: Method, url: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Client::new().request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 fn outbox(db: &TestDb) -> Vec<dutyday::db::outbox::OutboxRow> {
     dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 500).unwrap()

@@ -126,13 +126,24 @@ pub fn sign_in_examples(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<(Str
 
 /// Everyone, for the operator at the command line.
 pub fn list_as_operator(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
+    people_where(pool, now, |_, _| Ok(true))
+}
+
+/// Everyone `keep` keeps (given their id and today), with what they hold today.
+fn people_where(
+    pool: &DbPool,
+    now: DateTime<Utc>,
+    mut keep: impl FnMut(&mut AnyConn, StaffId) -> AppResult<bool>,
+) -> AppResult<Vec<PersonView>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let (_, today) = super::context::company_today(conn, now)?;
     let mut out = Vec::new();
     for p in db::staff::all(conn)? {
-        let positions = db::staff::positions_held(conn, p.id, today)?;
-        out.push(view(p, today, positions));
+        if keep(conn, p.id)? {
+            let positions = db::staff::positions_held(conn, p.id, today)?;
+            out.push(view(p, today, positions));
+        }
     }
     Ok(out)
 }
@@ -168,23 +179,22 @@ pub fn deactivate_by_email(
 /// Everyone (admins and HR), or the people of the departments a lead leads, with
 /// what they hold today.
 pub fn list(pool: &DbPool, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Vec<PersonView>> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
     let all = may_manage_people(viewer).is_ok();
     if !all && !viewer.is_lead() {
         return Err(AppError::new(ErrorCode::PeopleForbidden));
     }
-    let (_, today) = super::context::company_today(conn, now)?;
-    let positions = db::org::load(conn)?.positions;
-    let mut out = Vec::new();
-    for p in db::staff::all(conn)? {
-        if !all && !departments_of(conn, &positions, p.id, today)?.iter().any(|d| viewer.leads.contains(d)) {
-            continue;
+    let mut positions = None;
+    people_where(pool, now, |conn, id| {
+        if all {
+            return Ok(true);
         }
-        let positions = db::staff::positions_held(conn, p.id, today)?;
-        out.push(view(p, today, positions));
-    }
-    Ok(out)
+        let (_, today) = super::context::company_today(conn, now)?;
+        if positions.is_none() {
+            positions = Some(db::org::load(conn)?.positions);
+        }
+        let known = positions.as_deref().unwrap_or_default();
+        Ok(departments_of(conn, known, id, today)?.iter().any(|d| viewer.leads.contains(d)))
+    })
 }
 
 /// Checks a name, an email and a language; returns them cleaned.

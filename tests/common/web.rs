@@ -65,3 +65,20 @@ pub async fn api_token_with(base: &str, email: &str, password: &str) -> String {
 pub async fn api_token(base: &str, email: &str) -> String {
     api_token_with(base, email, PASSWORD).await
 }
+
+/// One API call with a bearer token and an optional JSON body: the status and the
+/// JSON answer (null when there is none).
+pub async fn call(
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let mut req = Client::new().request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}

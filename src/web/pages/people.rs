@@ -125,6 +125,20 @@ async fn add(state: web::Data<AppState>, session: Session, body: web::Bytes) -> 
     .await
 }
 
+/// Runs a change made on person `id`'s page and comes back to it (see [`act`]).
+async fn on_person<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    session: &Session,
+    id: i64,
+    csrf: Option<String>,
+    change: impl FnOnce(&AppState, Viewer, StaffId) -> AppResult<T> + Send + 'static,
+    done: impl FnOnce(Tr, T) -> String,
+) -> HttpResponse {
+    let staff = StaffId(id);
+    let to = format!("/admin/people/{staff}");
+    act(state, session, csrf.as_deref(), &to, move |st, v| change(st, v, staff), done).await
+}
+
 #[derive(Deserialize)]
 struct EditForm {
     csrf: Option<String>,
@@ -142,15 +156,14 @@ async fn edit(
     id: web::Path<i64>,
     f: web::Form<EditForm>,
 ) -> HttpResponse {
-    let (staff, f) = (StaffId(id.into_inner()), f.into_inner());
-    let to = format!("/admin/people/{staff}");
+    let f = f.into_inner();
     let csrf = f.csrf.clone();
-    act(
+    on_person(
         &state,
         &session,
-        csrf.as_deref(),
-        &to,
-        move |st, v| people::edit(&st.pool, &v, staff, &f.name, &f.email, &f.locale, st.clock.now()),
+        id.into_inner(),
+        csrf,
+        move |st, v, staff| people::edit(&st.pool, &v, staff, &f.name, &f.email, &f.locale, st.clock.now()),
         |tr, ()| tr.t("saved"),
     )
     .await
@@ -174,15 +187,14 @@ async fn assign(
     id: web::Path<i64>,
     f: web::Form<HoldingForm>,
 ) -> HttpResponse {
-    let (staff, f) = (StaffId(id.into_inner()), f.into_inner());
-    let to = format!("/admin/people/{staff}");
+    let f = f.into_inner();
     let csrf = f.csrf.clone();
-    act(
+    on_person(
         &state,
         &session,
-        csrf.as_deref(),
-        &to,
-        move |st, v| {
+        id.into_inner(),
+        csrf,
+        move |st, v, staff| {
             people::may_manage_people(&v)?;
             let tenure = NewTenure {
                 position: PositionId(f.position),
@@ -202,15 +214,14 @@ async fn end(
     id: web::Path<i64>,
     f: web::Form<HoldingForm>,
 ) -> HttpResponse {
-    let (staff, f) = (StaffId(id.into_inner()), f.into_inner());
-    let to = format!("/admin/people/{staff}");
+    let f = f.into_inner();
     let csrf = f.csrf.clone();
-    act(
+    on_person(
         &state,
         &session,
-        csrf.as_deref(),
-        &to,
-        move |st, v| {
+        id.into_inner(),
+        csrf,
+        move |st, v, staff| {
             people::may_manage_people(&v)?;
             let last = date(&f.last_day, "last_day")?;
             holdings::end(&st.pool, &v, staff, &PositionId(f.position), f.deputy.is_some(), last, st.clock.now())
@@ -237,15 +248,14 @@ async fn transfer(
     id: web::Path<i64>,
     f: web::Form<TransferForm>,
 ) -> HttpResponse {
-    let (staff, f) = (StaffId(id.into_inner()), f.into_inner());
-    let to = format!("/admin/people/{staff}");
+    let f = f.into_inner();
     let csrf = f.csrf.clone();
-    act(
+    on_person(
         &state,
         &session,
-        csrf.as_deref(),
-        &to,
-        move |st, v| {
+        id.into_inner(),
+        csrf,
+        move |st, v, staff| {
             people::may_manage_people(&v)?;
             let (a, b) = (PositionId(f.from_position), PositionId(f.to_position));
             holdings::transfer(&st.pool, &v, staff, &a, &b, date(&f.on, "on")?, &st.settings.base_url, st.clock.now())
@@ -261,15 +271,14 @@ async fn record_leave(
     id: web::Path<i64>,
     f: web::Form<LeaveForm>,
 ) -> HttpResponse {
-    let (staff, f) = (StaffId(id.into_inner()), f.into_inner());
-    let to = format!("/admin/people/{staff}");
+    let f = f.into_inner();
     let csrf = f.csrf.clone();
-    act(
+    on_person(
         &state,
         &session,
-        csrf.as_deref(),
-        &to,
-        move |st, v| leave::record(&st.pool, &v, staff, &f.input()?, st.clock.now()),
+        id.into_inner(),
+        csrf,
+        move |st, v, staff| leave::record(&st.pool, &v, staff, &f.input()?, st.clock.now()),
         |tr, (_, r)| tr.with("leave_recorded", "moved", &r.moved.to_string()),
     )
     .await
@@ -288,15 +297,14 @@ async fn deactivate(
     id: web::Path<i64>,
     f: web::Form<LastDayForm>,
 ) -> HttpResponse {
-    let (staff, f) = (StaffId(id.into_inner()), f.into_inner());
-    let to = format!("/admin/people/{staff}");
+    let f = f.into_inner();
     let csrf = f.csrf.clone();
-    act(
+    on_person(
         &state,
         &session,
-        csrf.as_deref(),
-        &to,
-        move |st, v: Viewer| {
+        id.into_inner(),
+        csrf,
+        move |st, v, staff| {
             people::may_manage_people(&v)?;
             people::deactivate(&st.pool, &v, staff, date(&f.last_day, "last_day")?, st.clock.now())
         },
@@ -311,14 +319,12 @@ async fn invite(
     id: web::Path<i64>,
     f: web::Form<LastDayForm>,
 ) -> HttpResponse {
-    let staff = StaffId(id.into_inner());
-    let to = format!("/admin/people/{staff}");
-    act(
+    on_person(
         &state,
         &session,
-        f.csrf.as_deref(),
-        &to,
-        move |st, v| links::invite(&st.pool, &v, staff, &st.settings.base_url, st.clock.now()),
+        id.into_inner(),
+        f.csrf.clone(),
+        move |st, v, staff| links::invite(&st.pool, &v, staff, &st.settings.base_url, st.clock.now()),
         |tr, until| tr.with("person_invited", "until", &until.format("%Y-%m-%d %H:%M UTC").to_string()),
     )
     .await
