@@ -113,6 +113,7 @@ codes! {
     AuditForbidden = "audit_forbidden" => Forbidden,
     LeaveForbidden = "leave_forbidden" => Forbidden,
     OneOffForbidden = "one_off_forbidden" => Forbidden,
+    CatalogueForbidden = "catalogue_forbidden" => Forbidden,
     // Things that are not there.
     TaskNotFound = "task_not_found" => NotFound,
     StaffNotFound = "staff_not_found" => NotFound,

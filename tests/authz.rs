@@ -156,6 +156,9 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::POST, "/me/password", [303, 422, 422, 422, 422, 422]),
         (Method::GET, "/leave", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/assign", [303, 403, 403, 200, 200, 200]),
+        (Method::GET, "/admin/templates", [303, 403, 403, 403, 403, 200]),
+        (Method::GET, "/admin/templates/warehouse-stocktake", [303, 403, 403, 403, 403, 200]),
+        (Method::POST, "/admin/templates/no-such/pause", [303, 403, 403, 403, 403, 404]),
         (Method::POST, "/assign", [303, 303, 303, 303, 303, 303]),
         // A form without its values comes back with an alert (303) for those allowed.
         (Method::POST, "/leave", [303, 303, 303, 303, 303, 303]),

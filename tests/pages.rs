@@ -249,6 +249,8 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
             format!("/admin/people/{}", keeper.0),
             "/admin/people/import".into(),
             "/assign".into(),
+            "/admin/templates".into(),
+            "/admin/templates/warehouse-stocktake".into(),
             "/today".into(),
             format!("/today?date={}", next_weekday()),
             "/history".into(),

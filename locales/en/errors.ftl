@@ -80,3 +80,4 @@ error-leave_not_found = there is no leave { $id }
 error-end_before_start = the last day { $date } is before the first day { $start }
 error-one_off_forbidden = only an admin or the lead of the position's department may assign it work
 error-due_in_past = the due time has already passed
+error-catalogue_forbidden = only admins look after the catalogue

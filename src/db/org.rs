@@ -74,6 +74,8 @@ pub struct TemplateRow {
     pub sort_order: i32,
     /// `catalogue`, or `one_off` for a lead's one-off task.
     pub origin: String,
+    /// When it was paused; none while it runs.
+    pub paused_at: Option<NaiveDateTime>,
 }
 
 /// The whole organisation and catalogue, as stored.
@@ -218,4 +220,11 @@ pub fn position(conn: &mut AnyConn, id: &str) -> QueryResult<Option<PositionRow>
 /// The positions whose holders manage people (HR).
 pub fn people_positions(conn: &mut AnyConn) -> QueryResult<Vec<String>> {
     with_conn!(conn, c => positions::table.filter(positions::manages_people.eq(true)).select(positions::id).load(c))
+}
+
+/// Pauses (`Some(when)`) or resumes (`None`) a catalogue template; 0 when there is none.
+pub fn set_paused(conn: &mut AnyConn, id: &str, at: Option<NaiveDateTime>) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(templates::table.find(id).filter(templates::origin.eq("catalogue")))
+        .set(templates::paused_at.eq(at))
+        .execute(c))
 }

@@ -60,6 +60,7 @@ diesel::table! {
         active -> Bool,
         sort_order -> Integer,
         origin -> Text,
+        paused_at -> Nullable<Timestamp>,
     }
 }
 

@@ -195,6 +195,8 @@ pub struct Template {
     pub due: DueRule,
     /// The times of day of its occurrences when it has several (`schedule.at`), sorted.
     pub times: Vec<NaiveTime>,
+    /// Paused by an admin: it makes no tasks until resumed.
+    pub paused: bool,
 }
 
 impl Template {
@@ -282,6 +284,7 @@ impl TemplateSpec {
             plan,
             due: DueRule { time, after },
             times,
+            paused: false,
         })
     }
 }

@@ -47,9 +47,10 @@ impl Context {
             let spec: TemplateSpec =
                 serde_json::from_str(&row.spec).map_err(|e| AppError::corrupt(format!("template {}: {e}", row.id)))?;
             let pos = duty_position.get(&spec.duty).map(String::as_str).unwrap_or(&row.position_id);
-            let t = spec
+            let mut t = spec
                 .parse(pos, &festivals)
                 .map_err(|e| AppError::corrupt(format!("template {}: {}: {}", row.id, e.key, e.message)))?;
+            t.paused = row.paused_at.is_some();
             templates.push(t);
         }
         let holdings = db::staff::holders_since(conn, since)?

@@ -95,7 +95,7 @@ pub(super) fn fire_in(
     });
     let mut warning = None;
     let mut rows = Vec::new();
-    for t in &ctx.templates {
+    for t in ctx.templates.iter().filter(|t| !t.paused) {
         let Plan::Trigger { event: ev, offset_working_days } = &t.plan else { continue };
         if ev != name {
             continue;

@@ -98,6 +98,9 @@ pub(super) fn run_in(
     let mut advanced = Vec::new();
     for t in &ctx.templates {
         let Plan::Schedule(schedule) = &t.plan else { continue };
+        if t.paused {
+            continue; // its mark stays: on resume, the gap is caught up by its policy
+        }
         let fresh = fresh_from(&t.spec.id);
         let (start, end) = match scope {
             Scope::Incremental => (fresh, through),

@@ -87,6 +87,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
             spec: serde_json::to_string(&t.spec).map_err(|e| AppError::corrupt(e.to_string()))?,
             active: true,
             origin: "catalogue".into(),
+            paused_at: None,
             sort_order: order(i),
         });
     }

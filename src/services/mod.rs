@@ -26,6 +26,7 @@ pub mod people_import;
 pub mod remind;
 pub mod staffing;
 pub mod tasks;
+pub mod template_admin;
 
 pub use crate::error::{AppError, AppResult};
 

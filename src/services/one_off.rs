@@ -143,6 +143,7 @@ pub fn assign(pool: &DbPool, viewer: &Viewer, o: &OneOff, now: DateTime<Utc>) ->
                 spec: serde_json::to_string(&spec).map_err(|e| AppError::corrupt(e.to_string()))?,
                 active: false,
                 origin: ORIGIN.into(),
+                paused_at: None,
                 sort_order: i32::MAX,
             },
         )?;

@@ -19,6 +19,7 @@ mod login;
 mod outbox;
 mod password;
 mod people;
+mod templates;
 mod today;
 
 use super::{blocking, AppState};
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     password::configure(cfg);
     import::configure(cfg);
     people::configure(cfg);
+    templates::configure(cfg);
     today::configure(cfg);
     info::configure(cfg);
     leave::configure(cfg);

@@ -1,0 +1,100 @@
+//! Templates as admins look after them: list and search, next due dates, pause and
+//! resume (what was missed meanwhile follows the catch-up policy). Both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::web::{browser, get, log_in, post};
+use common::{at, day, TestDb};
+use dutyday::services::generate::{self, Scope};
+use dutyday::services::template_admin;
+use reqwest::StatusCode;
+
+fn admins_find_a_template_and_see_its_next_dates(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "zhu.xiaoyan@example.com").await;
+        let (s, list) = get(&c, &format!("{base}/admin/templates?q=盘点")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            list.contains("/admin/templates/warehouse-stocktake")
+                && !list.contains("/admin/templates/gm-office-meeting")
+        );
+        let (_, page) = get(&c, &format!("{base}/admin/templates/warehouse-stocktake")).await;
+        assert!(page.contains("每月最后一个工作日 18:00 前"), "its cadence in words");
+        // The last working days of the coming months, holiday shifts applied.
+        for d in ["12-31 18:00", "01-29 18:00", "02-26 18:00"] {
+            assert!(page.contains(d), "{d} in {page}");
+        }
+        let staff = browser();
+        log_in(&staff, &base, "xu.qiang@example.com").await;
+        assert_eq!(get(&staff, &format!("{base}/admin/templates")).await.0, StatusCode::FORBIDDEN);
+        // Pausing from the page: audited, and the page says so.
+        let csrf = common::csrf(&page);
+        let (s, _, _) =
+            post(&c, &format!("{base}/admin/templates/warehouse-stocktake/pause"), &[("csrf", &csrf)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, page) = get(&c, &format!("{base}/admin/templates/warehouse-stocktake")).await;
+        assert!(page.contains("id=\"paused\"") && page.contains("id=\"resume-form\""));
+    });
+}
+
+/// Paused for nine days: nothing is made meanwhile; on resume the working days it
+/// missed come back as `missed` (its catch-up policy, `all`), the rest as open.
+fn a_paused_template_makes_nothing_and_catches_up_on_resume(db: &TestDb) {
+    db.seed();
+    let start = at("2026-12-01T00:00:00Z");
+    generate::run(db.pool(), start, None, 1, Scope::Incremental).unwrap();
+    let admin = {
+        let mut conn = db.pool().get().unwrap();
+        let id = common::staff_id(db, "朱晓燕");
+        dutyday::services::auth::viewer(&mut conn.any(), id, day("2026-12-01")).unwrap()
+    };
+    template_admin::set_paused(db.pool(), &admin, "warehouse-daily-check", true, start).unwrap();
+    let checks = |db: &TestDb| -> Vec<(String, String)> {
+        let mut v: Vec<_> = common::tasks(db)
+            .into_iter()
+            .filter(|t| t.template_id == "warehouse-daily-check")
+            .map(|t| (t.occurs_on.to_string(), t.status.to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = checks(db);
+    for d in 2..=10 {
+        generate::run(db.pool(), at(&format!("2026-12-{d:02}T00:00:00Z")), None, 1, Scope::Incremental).unwrap();
+    }
+    assert_eq!(checks(db), before, "nothing made while paused");
+    // The shipping report, not paused, went on.
+    assert!(common::tasks(db)
+        .iter()
+        .any(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day("2026-12-10")));
+    let resume = at("2026-12-10T03:00:00Z");
+    template_admin::set_paused(db.pool(), &admin, "warehouse-daily-check", false, resume).unwrap();
+    generate::run(db.pool(), resume, None, 1, Scope::Incremental).unwrap();
+    let after = checks(db);
+    let missed: Vec<&str> = after.iter().filter(|(_, s)| s == "missed").map(|(d, _)| d.as_str()).collect();
+    // Resumed at 11:00 in Shanghai: the 10th's 10:00 check is already past too.
+    assert_eq!(
+        missed,
+        ["2026-12-03", "2026-12-04", "2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10"],
+        "{after:?}"
+    );
+    assert!(after.contains(&("2026-12-11".to_string(), "open".to_string())), "{after:?}");
+    // Only admins pause; an unknown template is named.
+    let keeper = {
+        let mut conn = db.pool().get().unwrap();
+        dutyday::services::auth::viewer(&mut conn.any(), common::staff_id(db, "徐强"), day("2026-12-10")).unwrap()
+    };
+    let e = template_admin::set_paused(db.pool(), &keeper, "warehouse-daily-check", true, resume).unwrap_err();
+    assert_eq!(e.code, dutyday::error::ErrorCode::CatalogueForbidden);
+    let e = template_admin::set_paused(db.pool(), &admin, "no-such", true, resume).unwrap_err();
+    assert_eq!(e.code, dutyday::error::ErrorCode::TemplateNotFound);
+}
+
+on_both_databases!(
+    admins_find_a_template_and_see_its_next_dates,
+    a_paused_template_makes_nothing_and_catches_up_on_resume
+);
