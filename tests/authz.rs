@@ -34,6 +34,8 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/auth/tokens", None, [401, 200, 200, 200, 200, 200]),
         (Method::GET, "/api/v1/positions", None, [401, 200, 200, 200, 200, 200]),
         (Method::GET, "/api/v1/templates", None, [401, 200, 200, 200, 200, 200]),
+        (Method::GET, "/api/v1/templates/warehouse-stocktake", None, [401, 403, 403, 403, 403, 200]),
+        (Method::POST, "/api/v1/templates/no-such/pause", None, [401, 403, 403, 403, 403, 404]),
         (Method::POST, "/api/v1/me/ical", None, [401, 201, 201, 201, 201, 201]),
         (Method::GET, "/api/v1/dashboard", None, [401, 403, 403, 200, 200, 200]),
         (Method::GET, "/api/v1/dashboard.csv?by=person", None, [401, 403, 403, 200, 200, 200]),

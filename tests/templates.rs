@@ -28,6 +28,11 @@ fn admins_find_a_template_and_see_its_next_dates(db: &TestDb) {
         for d in ["12-31 18:00", "01-29 18:00", "02-26 18:00"] {
             assert!(page.contains(d), "{d} in {page}");
         }
+        let token = common::web::api_token(&base, "zhu.xiaoyan@example.com").await;
+        let url = format!("{base}/api/v1/templates/warehouse-stocktake");
+        let (s, t) = common::web::call(reqwest::Method::GET, &url, &token, None).await;
+        assert_eq!((s, t["next"][0].as_str()), (StatusCode::OK, Some("2026-12-31T18:00:00+08:00")), "{t}");
+        assert_eq!(t["next"].as_array().unwrap().len(), 10);
         let staff = browser();
         log_in(&staff, &base, "xu.qiang@example.com").await;
         assert_eq!(get(&staff, &format!("{base}/admin/templates")).await.0, StatusCode::FORBIDDEN);

@@ -17,7 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 #[openapi(
     info(title = "dutyday", description = "An organisation's written duties as everyone's daily work."),
     paths(
-        super::healthz, super::readyz, super::positions, super::templates,
+        super::healthz, super::readyz, super::positions, super::templates, super::template_detail, super::template_pause,
         account::issue, account::list, account::revoke, account::change_password, account::sign_out_everywhere,
         tasks::me, tasks::my_tasks, tasks::one_task, tasks::complete, tasks::skip, tasks::reopen,
         events::fire, crate::web::feed::rotate, crate::web::feed::ics, dashboard::json, dashboard::csv,
