@@ -103,3 +103,25 @@ on_both_databases!(
     admins_find_a_template_and_see_its_next_dates,
     a_paused_template_makes_nothing_and_catches_up_on_resume
 );
+
+/// From November, while next year's calendar is missing, each admin gets one mail a
+/// year saying how to load it; none before November, none once it is loaded.
+fn admins_hear_of_a_missing_calendar_once(db: &TestDb) {
+    use dutyday::services::calendar::remind_next_year;
+    db.seed();
+    assert_eq!(remind_next_year(db.pool(), "http://x", at("2026-10-30T02:00:00Z")).unwrap(), 0, "not before November");
+    assert_eq!(remind_next_year(db.pool(), "http://x", at("2026-11-02T02:00:00Z")).unwrap(), 1, "the one admin");
+    assert_eq!(remind_next_year(db.pool(), "http://x", at("2026-11-03T02:00:00Z")).unwrap(), 0, "once");
+    let rows = dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 100).unwrap();
+    let mail = rows.iter().find(|r| r.kind == "calendar_missing").unwrap();
+    assert_eq!(mail.address, "zhu.xiaoyan@example.com");
+    assert!(mail.subject.contains("2027") && mail.body_text.contains("dutyday calendar load"), "{}", mail.body_text);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cn-2027.tsv");
+    std::fs::write(&file, "date\tkind\tname\n2027-01-01\tholiday\t元旦\n").unwrap();
+    dutyday::services::calendar::load_file(db.pool(), &file, at("2026-12-01T00:00:00Z")).unwrap();
+    common::remind::exec(db, "DELETE FROM outbox");
+    assert_eq!(remind_next_year(db.pool(), "http://x", at("2026-12-02T02:00:00Z")).unwrap(), 0, "loaded");
+}
+
+on_both_databases!(admins_hear_of_a_missing_calendar_once);

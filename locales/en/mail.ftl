@@ -71,3 +71,6 @@ mail_position_lead = From { $from } you hold { $position }. Its duties are below
 mail_position_link = Read the job description
 mail_one_off_done_subject = Done: { $title } ({ $name })
 mail_one_off_done_lead = { $name } has completed "{ $title }", which you assigned.
+mail_calendar_missing_subject = The { $year } work calendar is not loaded yet
+mail_calendar_missing_lead = Without the { $year } work calendar, dutyday counts only Monday to Friday as working days from January on: public holidays and make-up working days are missed. When the State Council publishes { $year }'s holidays, load them with `dutyday calendar load calendars/cn-{ $year }.tsv` (date, kind, name; one line a day).
+mail_open_org = Open dutyday

@@ -71,7 +71,18 @@ pub async fn start(state: Arc<AppState>) -> Result<Scheduled, JobSchedulerError>
         .add(Job::new_async(cron.as_str(), move |_, _| {
             let state = state.clone();
             Box::pin(async move {
-                let result = tokio::task::spawn_blocking(move || run_once(&state, Utc::now())).await;
+                let result = tokio::task::spawn_blocking(move || {
+                    let now = Utc::now();
+                    let run = run_once(&state, now);
+                    // With the daily pass: in November, admins hear of a missing calendar.
+                    match crate::services::calendar::remind_next_year(&state.pool, &state.settings.base_url, now) {
+                        Ok(0) => {}
+                        Ok(n) => tracing::warn!(mails = n, "next year's work calendar is missing; admins told"),
+                        Err(e) => tracing::error!(error = %e.detail(), "calendar check failed"),
+                    }
+                    run
+                })
+                .await;
                 match result {
                     Ok(r) => log_run(&r),
                     Err(e) => tracing::error!(error = %e, "generation task panicked"),
