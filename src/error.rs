@@ -140,6 +140,7 @@ codes! {
     HalfDayOneDay = "half_day_one_day" => Invalid,
     LeaveTooLong = "leave_too_long" => Invalid,
     LeaveAnswered = "leave_answered" => Conflict,
+    LeaveOver = "leave_over" => Conflict,
     TransferSame = "transfer_same" => Invalid,
     EndBeforeStart = "end_before_start" => Invalid,
     DueInPast = "due_in_past" => Invalid,

@@ -102,12 +102,16 @@ fn leave_is_asked_answered_and_cancelled(db: &TestDb) {
         let half = r["id"].as_i64().unwrap();
         assert_eq!(call(Method::POST, &format!("{url}/{half}/cancel"), &clerk, None).await.0, StatusCode::FORBIDDEN);
         assert_eq!(call(Method::POST, &format!("{url}/99999/approve"), &boss, None).await.0, StatusCode::NOT_FOUND);
+        // Leave already over is history: it cannot be cancelled.
+        let (_, past) = call(Method::POST, &rec, &hr, Some(json!({"from": "2026-11-23", "to": "2026-11-24"}))).await;
+        let (s, e) = call(Method::POST, &format!("{url}/{}/cancel", past["id"]), &hr, None).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("leave_over")), "{e}");
         // The audit log has every step, by whom.
         let (_, log) = call(Method::GET, &format!("{base}/api/v1/audit?action=leave"), &hr, None).await;
         let actions: Vec<&str> =
             log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["leave.add", "leave.cancel", "leave.approve", "leave.request"]);
-        assert_eq!(log["entries"][2]["actor_id"], gm.0);
+        assert_eq!(actions, ["leave.add", "leave.add", "leave.cancel", "leave.approve", "leave.request"]);
+        assert_eq!(log["entries"][3]["actor_id"], gm.0);
     });
 }
 

@@ -81,3 +81,4 @@ error-end_before_start = the last day { $date } is before the first day { $start
 error-one_off_forbidden = only an admin or the lead of the position's department may assign it work
 error-due_in_past = the due time has already passed
 error-catalogue_forbidden = only admins look after the catalogue
+error-leave_over = this leave ended on { $to } and can no longer be cancelled

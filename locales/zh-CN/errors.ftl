@@ -78,3 +78,4 @@ error-end_before_start = 最后一天 { $date } 早于开始日期 { $start }
 error-one_off_forbidden = 只有管理员或该岗位所在部门的负责人可以给它分配任务
 error-due_in_past = 截止时间已经过去
 error-catalogue_forbidden = 只有管理员可以维护任务模板
+error-leave_over = 这条休假已于 { $to } 结束，不能再取消

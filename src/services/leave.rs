@@ -372,6 +372,9 @@ pub fn cancel(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> Ap
         if l.staff_id != viewer.id && !may_answer(&ctx, viewer, l.staff_id, deciding_day(l.starts_on, today)) {
             return Err(AppError::new(ErrorCode::LeaveForbidden));
         }
+        if l.ends_on < today {
+            return Err(AppError::new(ErrorCode::LeaveOver).arg("to", l.ends_on));
+        }
         if !l.status.standing()
             || db::staff::set_leave_status(
                 conn,

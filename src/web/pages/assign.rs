@@ -42,12 +42,16 @@ async fn page(state: web::Data<AppState>, session: Session) -> HttpResponse {
             .into_iter()
             .filter(|p| v.admin || v.leads.contains(&p.department_id))
             .collect::<Vec<_>>();
-        Ok((positions, one_off::mine(&pool, &v, now)?))
+        let today = super::people::company_today(&pool, now)?;
+        Ok((positions, one_off::mine(&pool, &v, now)?, today))
     })
     .await;
     match loaded {
-        Ok((positions, mine)) => {
-            let tomorrow = (now + chrono::Duration::days(1)).date_naive().to_string();
+        Ok((positions, mine, today)) => {
+            let tomorrow = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.succ_opt())
+                .map_or(today, |d| d.to_string());
             html(StatusCode::OK, &AssignPage { c, positions, mine, tomorrow })
         }
         Err(e) => error::page(c, &e),

@@ -62,14 +62,11 @@ async fn list(state: web::Data<AppState>, session: Session) -> HttpResponse {
     let (pool, now, manage) = (state.pool.clone(), state.clock.now(), v.manages_people());
     let loaded = blocking(move || {
         let people = people::list(&pool, &v, now)?;
-        Ok((people, catalog_view::positions(&pool, now)?))
+        Ok((people, catalog_view::positions(&pool, now)?, company_today(&pool, now)?))
     })
     .await;
     match loaded {
-        Ok((people, positions)) => {
-            let today = state.clock.now().date_naive().to_string();
-            html(StatusCode::OK, &PeoplePage { c, people, positions, manage, today })
-        }
+        Ok((people, positions, today)) => html(StatusCode::OK, &PeoplePage { c, people, positions, manage, today }),
         Err(e) => error::page(c, &e),
     }
 }
@@ -87,16 +84,20 @@ async fn person(state: web::Data<AppState>, session: Session, id: web::Path<i64>
     let loaded = blocking(move || {
         let p = people::one(&pool, &v, staff, now)?;
         let tenures = holdings::tenures(&pool, &v, staff, now)?;
-        Ok((p, tenures, catalog_view::positions(&pool, now)?))
+        Ok((p, tenures, catalog_view::positions(&pool, now)?, company_today(&pool, now)?))
     })
     .await;
     match loaded {
-        Ok((p, tenures, positions)) => {
-            let today = now.date_naive().to_string();
+        Ok((p, tenures, positions, today)) => {
             html(StatusCode::OK, &PersonPage { c, p, tenures, positions, manage, record_leave, today })
         }
         Err(e) => error::page(c, &e),
     }
+}
+
+/// The company's date at `now` (the forms' default day), as `YYYY-MM-DD`.
+pub(super) fn company_today(pool: &crate::db::DbPool, now: chrono::DateTime<chrono::Utc>) -> AppResult<String> {
+    Ok(crate::services::context::company_today(&mut pool.get()?.any(), now)?.1.to_string())
 }
 
 fn date(s: &str, field: &str) -> AppResult<NaiveDate> {
