@@ -57,6 +57,12 @@ fn a_lead_hands_out_work_and_hears_when_it_is_done(db: &TestDb) {
         assert_eq!(s, StatusCode::OK);
         let (_, list) = call(Method::GET, &url, &boss, None).await;
         assert_eq!((list["tasks"][0]["id"].as_i64(), list["tasks"][0]["status"].as_str()), (Some(id), Some("done")));
+        // Counted on the dashboard under its own title.
+        let dash = format!("{base}/api/v1/dashboard?by=template&period=custom&from=2026-12-01&to=2026-12-07");
+        let (s, d) = call(Method::GET, &dash, &boss, None).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let row = d["rows"].as_array().unwrap().iter().find(|r| r["key"] == mine["template_id"]).cloned().unwrap_or_default();
+        assert_eq!((row["name"].as_str(), row["done"].as_i64()), (Some("整理退货区"), Some(1)), "{d}");
         let rows = dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 500).unwrap();
         let told = rows.iter().find(|r| r.kind == "one_off_done").unwrap();
         assert_eq!(told.address, "wang.jianguo@example.com");

@@ -299,7 +299,14 @@ fn names(
             if by == By::Position {
                 org.positions.into_iter().map(|p| (p.id, if en { p.en } else { p.zh })).collect()
             } else {
-                org.templates.into_iter().map(|t| (t.id, if en { t.en } else { t.zh })).collect()
+                let mut m: HashMap<String, String> =
+                    org.templates.into_iter().map(|t| (t.id, if en { t.en } else { t.zh })).collect();
+                // One-off tasks are templates of their own, outside the catalogue.
+                let others: Vec<String> = counts.keys().filter(|k| !m.contains_key(*k)).cloned().collect();
+                for (t, _, _) in db::org::templates_named(conn, &others)? {
+                    m.insert(t.id, if en { t.en } else { t.zh });
+                }
+                m
             }
         }
     })
