@@ -332,7 +332,17 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
             let Some(mut b) = Browser::launch(&name, width, height).await else { return };
             b.log_in(&base, "zhu.xiaoyan@example.com").await;
             for lang in ["zh", "en"] {
-                for path in ["/me/account", "/admin/audit", "/dashboard"] {
+                for path in [
+                    "/me/account",
+                    "/admin/audit",
+                    "/dashboard",
+                    "/leave",
+                    "/admin/people",
+                    "/admin/people/import",
+                    "/assign",
+                    "/admin/templates",
+                    "/admin/templates/warehouse-stocktake",
+                ] {
                     b.client.goto(&format!("{base}{path}")).await.unwrap();
                     if path == "/dashboard" {
                         let heatmap = b.client.find(Locator::Css(".heatmap")).await.unwrap();
