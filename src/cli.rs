@@ -107,6 +107,20 @@ pub enum CatalogAction {
     /// Print what the files would change: items added, changed (with the fields) and
     /// retired, one a line; exits 0 (2 when the files do not validate).
     Diff,
+    /// Apply the files to the database from a date, in one transaction: templates
+    /// changed get a new version (open tasks from that date follow it), retired ones
+    /// stop; tasks before the date are not touched.
+    Apply {
+        /// The first date the change applies to (default: today; not before today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        effective: Option<chrono::NaiveDate>,
+        /// Report what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Shown on the tasks it cancels.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
     /// Write the database's catalogue as files that `check` accepts (company/*.toml,
     /// company/duties.tsv, calendars/*.tsv; staff as of today, no passwords).
     Export { dir: PathBuf },
@@ -204,6 +218,35 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     println!("{:<8}{}{fields}", c.what, c.item);
                 }
                 println!("{} changes", changes.len());
+                Ok(())
+            })
+            .await
+        }
+        Command::Catalog { action: CatalogAction::Apply { effective, dry_run, reason } } => {
+            off_thread(move || {
+                let catalog = Catalog::load(&settings.config).map_err(|e| bad(e.to_string()))?;
+                let pool = ready_database(&settings)?;
+                let opts = services::catalog_apply::ApplyOptions {
+                    effective,
+                    dry_run,
+                    reason,
+                    horizon_days: settings.horizon_days,
+                };
+                let actor = services::audit::Actor::Operator;
+                let a = services::catalog_apply::apply(&pool, actor, &catalog, &opts, Utc::now())?;
+                for c in &a.changes {
+                    let fields = if c.fields.is_empty() { String::new() } else { format!(": {}", c.fields.join(", ")) };
+                    println!("{:<8}{}{fields}", c.what, c.item);
+                }
+                let verb = if a.applied { "applied" } else { "dry run, nothing changed:" };
+                println!(
+                    "{verb} {} changes from {}; open tasks revised={} cancelled={}; created={}",
+                    a.changes.len(),
+                    a.effective,
+                    a.tasks.revised,
+                    a.tasks.cancelled,
+                    a.created
+                );
                 Ok(())
             })
             .await

@@ -171,6 +171,11 @@ codes! {
     DoneReopenFirst = "done_reopen_first" => Conflict,
     NotFinished = "not_finished" => Conflict,
     UndoExpired = "undo_expired" => Conflict,
+    TaskCancelled = "task_cancelled" => Conflict,
+    EffectiveInPast = "effective_in_past" => Invalid,
+    TemplateIdFixed = "template_id_fixed" => Invalid,
+    TemplateIdTaken = "template_id_taken" => Invalid,
+    PositionHasHolders = "position_has_holders" => Conflict,
     ChangedMeanwhile = "changed_meanwhile" => Conflict,
     // Ours.
     NotImported = "not_imported" => Unavailable,

@@ -19,6 +19,12 @@ const ACTORS: [(&str, Option<&str>); 6] = [
     ("admin", Some("zhu.xiaoyan@example.com")),
 ];
 
+/// A template body (valid, for a duty that exists) with this id.
+fn spec(id: &str) -> Value {
+    json!({"spec": {"id": id, "duty": "logistics.warehouse-keeper.2", "zh": "检查", "en": "Check",
+        "schedule": {"every": "working_day"}, "due": {"time": "10:00"}, "completion": "tick"}})
+}
+
 /// (method, path, body, expected status per actor in the order of ACTORS).
 /// `{T}` is the task. Acting with an empty body is 422 (it asks for a note) for those
 /// allowed, so no row changes anything.
@@ -36,6 +42,15 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::GET, "/api/v1/templates", None, [401, 200, 200, 200, 200, 200]),
         (Method::GET, "/api/v1/templates/warehouse-stocktake", None, [401, 403, 403, 403, 403, 200]),
         (Method::POST, "/api/v1/templates/no-such/pause", None, [401, 403, 403, 403, 403, 404]),
+        (Method::PUT, "/api/v1/templates/no-such", Some(spec("no-such")), [401, 403, 403, 403, 403, 404]),
+        (Method::POST, "/api/v1/templates/preview", Some(spec("no-such")), [401, 403, 403, 403, 403, 200]),
+        (Method::POST, "/api/v1/templates", Some(spec("warehouse-daily-check")), [401, 403, 403, 403, 403, 422]),
+        (
+            Method::POST,
+            "/api/v1/templates/no-such/retire",
+            Some(json!({"reason": "x"})),
+            [401, 403, 403, 403, 403, 404],
+        ),
         (Method::POST, "/api/v1/me/ical", None, [401, 201, 201, 201, 201, 201]),
         (Method::GET, "/api/v1/dashboard", None, [401, 403, 403, 200, 200, 200]),
         (Method::GET, "/api/v1/dashboard.csv?by=person", None, [401, 403, 403, 200, 200, 200]),
@@ -161,6 +176,12 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::GET, "/admin/templates", [303, 403, 403, 403, 403, 200]),
         (Method::GET, "/admin/templates/warehouse-stocktake", [303, 403, 403, 403, 403, 200]),
         (Method::POST, "/admin/templates/no-such/pause", [303, 403, 403, 403, 403, 404]),
+        (Method::GET, "/admin/templates/warehouse-stocktake/edit", [303, 403, 403, 403, 403, 200]),
+        (Method::GET, "/admin/templates/new", [303, 403, 403, 403, 403, 200]),
+        // Without a template the form comes back (422) for admins; a retirement without
+        // a reason goes back with an alert.
+        (Method::POST, "/admin/templates/no-such/edit", [303, 403, 403, 403, 403, 422]),
+        (Method::POST, "/admin/templates/no-such/retire", [303, 403, 403, 403, 403, 303]),
         (Method::POST, "/assign", [303, 303, 303, 303, 303, 303]),
         // A form without its values comes back with an alert (303) for those allowed.
         (Method::POST, "/leave", [303, 303, 303, 303, 303, 303]),

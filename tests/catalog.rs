@@ -58,26 +58,7 @@ fn the_catalogue_covers_all_70_duties_of_the_source_with_a_kind() {
 
 /// Copies `config/` to a temporary folder and applies `edit` to one of its files.
 fn broken_config(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&config_dir(), dir.path());
-    let path = dir.path().join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let changed = edit(&text);
-    assert_ne!(changed, text, "the edit must change {file}");
-    std::fs::write(&path, changed).unwrap();
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
+    common::edited_config(file, edit)
 }
 
 /// Runs `dutyday migrate` on `db` with the broken config and checks the one line.

@@ -404,12 +404,12 @@ fn several_times_a_day_make_a_task_each(db: &TestDb) {
     let mut spec: serde_json::Value = serde_json::from_str(&specs[0].0.spec).unwrap();
     spec["schedule"] = serde_json::json!({"every": "day", "at": ["15:00", "08:00"]});
     spec["due"] = serde_json::json!({"hours": 1});
-    let sql = format!(
-        "UPDATE templates SET spec = '{}' WHERE id = 'warehouse-daily-check'",
-        spec.to_string().replace('\'', "''")
-    );
-    common::remind::exec(db, &sql);
     let now = at("2026-11-30T00:00:00Z");
+    // Changed as an admin changes it: a new version from today.
+    let admin = common::viewer_of(db, "朱晓燕", day("2026-11-30"));
+    let spec = serde_json::from_value(spec).unwrap();
+    let id = Some("warehouse-daily-check");
+    dutyday::services::template_edit::save(db.pool(), &admin, id, spec, None, "", 1, now).unwrap();
     generate::run(db.pool(), now, Some(day("2026-12-06")), 14, Scope::Full).unwrap();
     let again = generate::run(db.pool(), now, Some(day("2026-12-06")), 14, Scope::Full).unwrap();
     assert_eq!(again.created, 0);

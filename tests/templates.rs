@@ -99,7 +99,68 @@ fn a_paused_template_makes_nothing_and_catches_up_on_resume(db: &TestDb) {
     assert_eq!(e.code, dutyday::error::ErrorCode::TemplateNotFound);
 }
 
+/// An admin changes the stocktake from the last working day to the 25th on the page:
+/// a bad draft comes back as typed with the problem named, the preview shows the
+/// new dates without saving, saving makes version 2 from the chosen date, and the
+/// API does the same for a new template and a retirement.
+fn admins_change_a_template_with_a_preview(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "zhu.xiaoyan@example.com").await;
+        let edit = format!("{base}/admin/templates/warehouse-stocktake/edit");
+        let (s, page) = get(&c, &edit).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("id = &#34;warehouse-stocktake&#34;"), "the template as it is: {page}");
+        let csrf = common::csrf(&page);
+        let good = "id = \"warehouse-stocktake\"\nduty = \"logistics.warehouse-keeper.3\"\nzh = \"月度盘点\"\nen = \"Monthly stocktake\"\nschedule = { every = \"month\", day = 25 }\nshift = \"previous\"\ndue = { time = \"18:00\" }\ncompletion = \"figures\"\n\n[[figures]]\nkey = \"skus_counted\"\ntype = \"integer\"\nzh = \"盘点SKU数\"\nen = \"SKUs counted\"\n";
+        // A typo: refused with the file's words, the draft kept.
+        let bad = good.replace("day = 25", "day = 32");
+        let form = [("csrf", csrf.as_str()), ("toml", bad.as_str()), ("effective", "2026-12-20"), ("op", "preview")];
+        let (s, _, page) = post(&c, &edit, &form).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("id=\"problem\"") && page.contains("schedule.day") && page.contains("day = 32"), "{page}");
+        // The preview: the 25th, or the working day before when it is not one.
+        let form = [("csrf", csrf.as_str()), ("toml", good), ("effective", "2026-12-20"), ("op", "preview")];
+        let (s, _, page) = post(&c, &edit, &form).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("id=\"preview-dates\"") && page.contains("12-25 18:00"), "{page}");
+        let (_, detail) = get(&c, &format!("{base}/admin/templates/warehouse-stocktake")).await;
+        assert!(detail.contains("12-31 18:00") && !detail.contains("12-25 18:00"), "a preview saves nothing");
+        // Saved from the 20th: version 2, listed with who made it.
+        let form = [("csrf", csrf.as_str()), ("toml", good), ("effective", "2026-12-20"), ("reason", "财务要求提前"), ("op", "save")];
+        let (s, to, _) = post(&c, &edit, &form).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/templates/warehouse-stocktake"));
+        let (_, detail) = get(&c, &format!("{base}/admin/templates/warehouse-stocktake")).await;
+        assert!(detail.contains("第 2 版") && detail.contains("财务要求提前") && detail.contains("朱晓燕"), "{detail}");
+        assert!(detail.contains("12-25 18:00") && !detail.contains("12-31 18:00"), "{detail}");
+
+        // The API: a new template for a duty, then its retirement.
+        let token = common::web::api_token(&base, "zhu.xiaoyan@example.com").await;
+        let new = serde_json::json!({"spec": {"id": "cold-room-log", "duty": "logistics.warehouse-keeper.2",
+            "zh": "冷库温度记录", "en": "Cold-room log", "schedule": {"every": "day", "at": ["08:00", "15:00"]},
+            "due": {"hours": 1}, "completion": "tick"}, "effective": "2026-12-02"});
+        let (s, made) = common::web::call(reqwest::Method::POST, &format!("{base}/api/v1/templates"), &token, Some(new.clone())).await;
+        assert_eq!((s, made["version"].as_i64()), (StatusCode::CREATED, Some(1)), "{made}");
+        assert!(made["created"].as_u64().unwrap() >= 2, "its tasks from the 2nd: {made}");
+        let (s, again) = common::web::call(reqwest::Method::POST, &format!("{base}/api/v1/templates"), &token, Some(new)).await;
+        assert_eq!((s, again["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("template_id_taken")));
+        let url = format!("{base}/api/v1/templates/cold-room-log/retire");
+        let body = serde_json::json!({"effective": "2026-11-30", "reason": "x"});
+        let (s, e) = common::web::call(reqwest::Method::POST, &url, &token, Some(body)).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("effective")), "{e}");
+        let body = serde_json::json!({"effective": "2026-12-03", "reason": "换了自动温控"});
+        let (s, r) = common::web::call(reqwest::Method::POST, &url, &token, Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert!(r["cancelled"].as_u64().unwrap() >= 2, "{r}");
+        let (_, t) = common::web::call(reqwest::Method::GET, &format!("{base}/api/v1/templates/cold-room-log"), &token, None).await;
+        assert_eq!((t["retired_on"].as_str(), t["retire_reason"].as_str()), (Some("2026-12-03"), Some("换了自动温控")));
+        assert_eq!(t["versions"].as_array().unwrap().len(), 1);
+    });
+}
+
 on_both_databases!(
+    admins_change_a_template_with_a_preview,
     admins_find_a_template_and_see_its_next_dates,
     a_paused_template_makes_nothing_and_catches_up_on_resume
 );

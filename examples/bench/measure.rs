@@ -63,7 +63,7 @@ pub fn generation(pool: &DbPool, last: NaiveDate) -> anyhow::Result<Line> {
         .into_iter()
         .map(|r| NewTask { template_id: r.0, occurrence: r.1, slot: r.2, occurs_on: r.3, due_at: r.4, position_id: r.5,
             department_id: r.6, assignee_id: r.7, cover: r.8, covered_staff_id: r.9, event_id: r.10, status: r.11,
-            created_at: r.12, updated_at: r.13 })
+            created_at: r.12, updated_at: r.13, template_version: 1 })
         .collect();
     forget(&mut conn.any())?;
     let t = Instant::now();

@@ -13,7 +13,7 @@ use crate::domain::template::Template;
 use chrono_tz::Tz;
 pub use files::StaffEntry;
 use std::path::{Path, PathBuf};
-pub use validate::valid_email;
+pub use validate::{check_template, valid_email};
 
 /// A catalogue problem: `file: key: message`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -243,47 +243,54 @@ fn templates(
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for spec in raw.template {
-        let key = format!("template[{}]", spec.id);
         if !seen.insert(spec.id.clone()) {
-            return fail(&file, key, "duplicate id");
+            return fail(&file, format!("template[{}]", spec.id), "duplicate id");
         }
-        let Some(duty) = by_id.get(spec.duty.as_str()) else {
-            return fail(&file, key + ".duty", format!("unknown duty `{}`", spec.duty));
-        };
-        if let Some(p) = spec.position.as_deref().filter(|p| !known.contains(p)) {
-            return fail(&file, key + ".position", format!("unknown position `{p}`"));
-        }
-        let t = spec
-            .parse(&duty.position, &company.festivals)
-            .or_else(|e| fail(&file, format!("{key}.{}", e.key), e.message))?;
-        let festival = matches!(&t.plan, Plan::Schedule(s) if matches!(s.recurrence, Recurrence::Festival { .. }));
-        match (duty.kind, &t.plan) {
-            (DutyKind::Standing, _) => {
-                return fail(&file, key + ".duty", format!("duty `{}` is standing: it produces no task", duty.id))
-            }
-            (DutyKind::Recurring, Plan::Trigger { .. }) => {
-                return fail(
-                    &file,
-                    key + ".trigger",
-                    format!("duty `{}` is recurring: give the template a schedule", duty.id),
-                )
-            }
-            (DutyKind::Event, Plan::Schedule(_)) if !festival => {
-                return fail(
-                    &file,
-                    key + ".schedule",
-                    format!("duty `{}` is an event: use a trigger or a festival schedule", duty.id),
-                )
-            }
-            _ => {}
-        }
-        out.push(t);
+        out.push(check_template(&file, spec, &known, &by_id, &company.festivals)?);
     }
     let covered: BTreeSet<&str> = out.iter().map(|t| t.spec.duty.as_str()).collect();
     if let Some(d) = duties.iter().find(|d| d.kind != DutyKind::Standing && !covered.contains(d.id.as_str())) {
         return fail(&file, "template", format!("{} duty `{}` has no template", d.kind.as_str(), d.id));
     }
     Ok(out)
+}
+
+/// One template against the duties, positions and festivals it names: the same
+/// checks (and words) for a file and for the admins' edit form.
+pub fn check_template(
+    file: &str,
+    spec: crate::domain::template::TemplateSpec,
+    positions: &BTreeSet<&str>,
+    duties: &HashMap<&str, &Duty>,
+    festivals: &[crate::domain::festival::Festival],
+) -> Result<Template, CatalogError> {
+    let key = format!("template[{}]", spec.id);
+    let id_ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b);
+    if spec.id.is_empty() || spec.id.len() > 64 || !spec.id.bytes().all(id_ok) {
+        return fail(file, key + ".id", "use 1 to 64 lower-case letters, digits, `-`, `_` and `.`");
+    }
+    let Some(duty) = duties.get(spec.duty.as_str()) else {
+        return fail(file, key + ".duty", format!("unknown duty `{}`", spec.duty));
+    };
+    if let Some(p) = spec.position.as_deref().filter(|p| !positions.contains(p)) {
+        return fail(file, key + ".position", format!("unknown position `{p}`"));
+    }
+    let t = spec.parse(&duty.position, festivals).or_else(|e| fail(file, format!("{key}.{}", e.key), e.message))?;
+    let festival = matches!(&t.plan, Plan::Schedule(s) if matches!(s.recurrence, Recurrence::Festival { .. }));
+    match (duty.kind, &t.plan) {
+        (DutyKind::Standing, _) => {
+            fail(file, key + ".duty", format!("duty `{}` is standing: it produces no task", duty.id))
+        }
+        (DutyKind::Recurring, Plan::Trigger { .. }) => {
+            fail(file, key + ".trigger", format!("duty `{}` is recurring: give the template a schedule", duty.id))
+        }
+        (DutyKind::Event, Plan::Schedule(_)) if !festival => fail(
+            file,
+            key + ".schedule",
+            format!("duty `{}` is an event: use a trigger or a festival schedule", duty.id),
+        ),
+        _ => Ok(t),
+    }
 }
 
 fn check_staff(file: &str, staff: &[super::StaffEntry], positions: &[Position]) -> Result<(), CatalogError> {

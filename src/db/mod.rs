@@ -19,6 +19,7 @@ pub mod staff;
 pub mod task_reads;
 pub mod tasks;
 pub mod types;
+pub mod versions;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;

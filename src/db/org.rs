@@ -21,6 +21,8 @@ pub struct CompanyRow {
     pub reminders: String,
     /// The department webhooks as JSON.
     pub webhooks: String,
+    /// Bumped by every catalogue change, so another instance can see one happened.
+    pub catalog_version: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -32,6 +34,8 @@ pub struct DepartmentRow {
     pub lead_position_id: Option<String>,
     pub reports_to: Option<String>,
     pub sort_order: i32,
+    /// From this date it is gone (kept for the history that names it).
+    pub retired_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -44,6 +48,8 @@ pub struct PositionRow {
     pub headcount: i32,
     pub sort_order: i32,
     pub manages_people: bool,
+    /// From this date it is gone (kept for the history that names it).
+    pub retired_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -58,6 +64,8 @@ pub struct DutyRow {
     pub sort_order: i32,
     /// Receives one-off tasks ("carry out what superiors assign").
     pub assigned: bool,
+    /// From this date it is gone (kept for the history that names it).
+    pub retired_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -76,6 +84,12 @@ pub struct TemplateRow {
     pub origin: String,
     /// When it was paused; none while it runs.
     pub paused_at: Option<NaiveDateTime>,
+    /// The latest version (see `template_versions`).
+    pub version: i32,
+    /// It makes nothing from this date on.
+    pub retired_on: Option<NaiveDate>,
+    /// Why it was retired, shown on the tasks it cancelled.
+    pub retire_reason: String,
 }
 
 /// The whole organisation and catalogue, as stored.

@@ -10,6 +10,7 @@ diesel::table! {
         imported_at -> Timestamp,
         reminders -> Text,
         webhooks -> Text,
+        catalog_version -> BigInt,
     }
 }
 
@@ -21,6 +22,7 @@ diesel::table! {
         lead_position_id -> Nullable<Text>,
         reports_to -> Nullable<Text>,
         sort_order -> Integer,
+        retired_on -> Nullable<Date>,
     }
 }
 
@@ -33,6 +35,7 @@ diesel::table! {
         headcount -> Integer,
         sort_order -> Integer,
         manages_people -> Bool,
+        retired_on -> Nullable<Date>,
     }
 }
 
@@ -46,6 +49,7 @@ diesel::table! {
         source -> Text,
         sort_order -> Integer,
         assigned -> Bool,
+        retired_on -> Nullable<Date>,
     }
 }
 
@@ -61,6 +65,25 @@ diesel::table! {
         sort_order -> Integer,
         origin -> Text,
         paused_at -> Nullable<Timestamp>,
+        version -> Integer,
+        retired_on -> Nullable<Date>,
+        retire_reason -> Text,
+    }
+}
+
+diesel::table! {
+    template_versions (template_id, version) {
+        template_id -> Text,
+        version -> Integer,
+        effective_from -> Date,
+        duty_id -> Text,
+        position_id -> Text,
+        zh -> Text,
+        en -> Text,
+        spec -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<BigInt>,
+        reason -> Text,
     }
 }
 
@@ -163,6 +186,7 @@ diesel::table! {
         note -> Nullable<Text>,
         figures -> Nullable<Text>,
         assigned_by -> Nullable<BigInt>,
+        template_version -> Integer,
     }
 }
 
@@ -315,6 +339,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     positions,
     duties,
     templates,
+    template_versions,
     staff,
     position_holders,
     leaves,

@@ -33,6 +33,7 @@ pub fn for_counting(
     with_conn!(conn, c => tasks::table
         .filter(tasks::occurs_on.between(from, to))
         .filter(tasks::department_id.eq_any(departments))
+        .filter(tasks::status.ne(TaskStatus::Cancelled.as_str()))
         .select((
             tasks::template_id,
             tasks::department_id,

@@ -28,6 +28,8 @@ pub struct NewTask {
     pub status: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The template's version it was made under.
+    pub template_version: i32,
 }
 
 /// A stored task.
@@ -53,6 +55,8 @@ pub struct TaskRow {
     pub done_by: Option<StaffId>,
     pub note: Option<String>,
     pub figures: Option<String>,
+    /// The template's version it was made under.
+    pub template_version: i32,
 }
 
 /// Inserts the rows that do not exist yet, in multi-row statements, and returns how

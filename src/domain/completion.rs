@@ -164,6 +164,7 @@ pub fn transition(
 ) -> Result<TaskStatus, Refused> {
     use TaskStatus::*;
     match (status, action) {
+        (Cancelled, _) => Err(Refused(ErrorCode::TaskCancelled)),
         (Open | Missed, Action::Complete) => Ok(Done),
         (Open | Missed, Action::Skip) => Ok(Skipped),
         (Done, Action::Complete) => Err(Refused(ErrorCode::AlreadyDone)),

@@ -22,7 +22,7 @@ pub struct Todo {
 pub fn todo_status(task_status: TaskStatus) -> &'static str {
     match task_status {
         TaskStatus::Done => "COMPLETED",
-        TaskStatus::Skipped | TaskStatus::Missed => "CANCELLED",
+        TaskStatus::Skipped | TaskStatus::Missed | TaskStatus::Cancelled => "CANCELLED",
         TaskStatus::Open => "NEEDS-ACTION",
     }
 }

@@ -83,7 +83,8 @@ pub struct Contribution {
 /// How one task counts at `now` (times in UTC).
 pub fn contribution(t: TaskFacts, now: NaiveDateTime) -> Contribution {
     // Missed tasks are past due by definition: they count whenever they are asked about.
-    if t.due_at > now && !t.status.settled() {
+    // A cancelled task never counts: its occurrence no longer exists.
+    if t.status == TaskStatus::Cancelled || (t.due_at > now && !t.status.settled()) {
         return Contribution::default();
     }
     let outcome = settled(t);
@@ -103,7 +104,7 @@ pub fn settled(t: TaskFacts) -> Counts {
         }
         TaskStatus::Skipped => Counts { skipped: 1, ..Counts::default() },
         TaskStatus::Missed => Counts { missed: 1, ..Counts::default() },
-        TaskStatus::Open => Counts::default(),
+        TaskStatus::Open | TaskStatus::Cancelled => Counts::default(),
     }
 }
 

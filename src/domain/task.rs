@@ -71,6 +71,9 @@ pub enum TaskStatus {
     Skipped,
     /// Its due time passed while the service was not generating tasks.
     Missed,
+    /// Its template was retired or changed so that this occurrence no longer exists;
+    /// the reason is in its note. It counts nowhere.
+    Cancelled,
 }
 
 impl TaskStatus {
@@ -81,6 +84,7 @@ impl TaskStatus {
             TaskStatus::Done => "done",
             TaskStatus::Skipped => "skipped",
             TaskStatus::Missed => "missed",
+            TaskStatus::Cancelled => "cancelled",
         }
     }
 
@@ -91,6 +95,7 @@ impl TaskStatus {
             "done" => Some(TaskStatus::Done),
             "skipped" => Some(TaskStatus::Skipped),
             "missed" => Some(TaskStatus::Missed),
+            "cancelled" => Some(TaskStatus::Cancelled),
             _ => None,
         }
     }
@@ -114,6 +119,7 @@ impl TaskStatus {
             TaskStatus::Done => "status_done",
             TaskStatus::Skipped => "status_skipped",
             TaskStatus::Missed => "status_missed",
+            TaskStatus::Cancelled => "status_cancelled",
         }
     }
 }

@@ -197,9 +197,31 @@ pub struct Template {
     pub times: Vec<NaiveTime>,
     /// Paused by an admin: it makes no tasks until resumed.
     pub paused: bool,
+    /// Which version of the template this is (1 for the first).
+    pub version: i32,
+    /// The first date this version makes tasks for (none: since always).
+    pub from: Option<NaiveDate>,
+    /// The date from which it makes nothing, when a later version or retirement
+    /// took over (none: open-ended).
+    pub until: Option<NaiveDate>,
 }
 
 impl Template {
+    /// Whether this version makes the occurrences of `date`.
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
+    }
+
+    /// `start..=end` narrowed to the dates this version is in force, if any are left.
+    pub fn clamp(&self, start: NaiveDate, end: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let start = self.from.map_or(start, |f| start.max(f));
+        let end = match self.until.and_then(|u| u.pred_opt()) {
+            Some(last) => end.min(last),
+            None => end,
+        };
+        (start <= end).then_some((start, end))
+    }
+
     /// The occurrences on `date`: each one's key and due rule. One a day, keyed by the
     /// date, or one per `schedule.at` time, keyed `date HH:MM` and due at that time.
     pub fn occurrences_on(&self, date: NaiveDate) -> Vec<(String, DueRule)> {
@@ -285,6 +307,9 @@ impl TemplateSpec {
             due: DueRule { time, after },
             times,
             paused: false,
+            version: 1,
+            from: None,
+            until: None,
         })
     }
 }

@@ -5,7 +5,7 @@
 use super::AppResult;
 use crate::catalog::Catalog;
 use crate::db::org::{CompanyRow, OrgRows};
-use crate::db::{self, DbPool};
+use crate::db::{self, AnyConn, DbPool};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -30,26 +30,27 @@ fn items(company: &CompanyRow, org: &OrgRows) -> BTreeMap<String, Value> {
         json!({"name": company.name, "name_en": company.name_en, "timezone": company.timezone,
             "festivals": parse(&company.festivals), "reminders": parse(&company.reminders), "webhooks": parse(&company.webhooks)}),
     );
-    for d in &org.departments {
+    // What was retired is gone from the catalogue (and the files may bring it back).
+    for d in org.departments.iter().filter(|d| d.retired_on.is_none()) {
         out.insert(
             format!("department[{}]", d.id),
             json!({"zh": d.zh, "en": d.en, "lead": d.lead_position_id, "reports_to": d.reports_to}),
         );
     }
-    for p in &org.positions {
+    for p in org.positions.iter().filter(|p| p.retired_on.is_none()) {
         out.insert(
             format!("position[{}]", p.id),
             json!({"department": p.department_id, "zh": p.zh, "en": p.en, "headcount": p.headcount, "manages_people": p.manages_people}),
         );
     }
     // A catch-all duty made for one-off work is the database's own, not the files'.
-    for d in org.duties.iter().filter(|d| !(d.assigned && d.source.is_empty())) {
+    for d in org.duties.iter().filter(|d| !(d.assigned && d.source.is_empty()) && d.retired_on.is_none()) {
         out.insert(
             format!("duty[{}]", d.id),
             json!({"position": d.position_id, "kind": d.kind, "zh": d.zh, "en": d.en, "source": d.source, "assigned": d.assigned}),
         );
     }
-    for t in &org.templates {
+    for t in org.templates.iter().filter(|t| t.retired_on.is_none()) {
         out.insert(format!("template[{}]", t.id), parse(&t.spec));
     }
     out
@@ -71,7 +72,11 @@ fn fields(a: &Value, b: &Value) -> Vec<String> {
 /// What loading `catalog` would change in the database's catalogue.
 pub fn diff(pool: &DbPool, catalog: &Catalog) -> AppResult<Vec<Change>> {
     let mut conn = pool.get()?;
-    let conn = &mut conn.any();
+    diff_in(&mut conn.any(), catalog)
+}
+
+/// [`diff`] on the caller's connection (inside a change's transaction).
+pub fn diff_in(conn: &mut AnyConn, catalog: &Catalog) -> AppResult<Vec<Change>> {
     let Some(company) = db::org::company(conn)? else {
         return Ok(vec![Change { what: "added", item: "company".into(), fields: vec![] }]);
     };

@@ -42,16 +42,43 @@ impl Context {
         let departments: Vec<Department> = org.departments.into_iter().map(Department::from).collect();
         let positions: Vec<Position> = org.positions.into_iter().map(Position::from).collect();
         let duty_position: HashMap<String, String> = org.duties.into_iter().map(|d| (d.id, d.position_id)).collect();
+        let imported_on = company.imported_at.date();
+        let mut versions: HashMap<String, Vec<db::versions::VersionRow>> = HashMap::new();
+        for v in db::versions::all(conn)? {
+            versions.entry(v.template_id.clone()).or_default().push(v);
+        }
+        let parse = |id: &str, spec: &str, position: &str| -> AppResult<Template> {
+            let spec: TemplateSpec =
+                serde_json::from_str(spec).map_err(|e| AppError::corrupt(format!("template {id}: {e}")))?;
+            let pos = duty_position.get(&spec.duty).map(String::as_str).unwrap_or(position);
+            spec.parse(pos, &festivals)
+                .map_err(|e| AppError::corrupt(format!("template {id}: {}: {}", e.key, e.message)))
+        };
         let mut templates = Vec::new();
         for row in org.templates.into_iter().filter(|t| t.active) {
-            let spec: TemplateSpec =
-                serde_json::from_str(&row.spec).map_err(|e| AppError::corrupt(format!("template {}: {e}", row.id)))?;
-            let pos = duty_position.get(&spec.duty).map(String::as_str).unwrap_or(&row.position_id);
-            let mut t = spec
-                .parse(pos, &festivals)
-                .map_err(|e| AppError::corrupt(format!("template {}: {}: {}", row.id, e.key, e.message)))?;
-            t.paused = row.paused_at.is_some();
-            templates.push(t);
+            let paused = row.paused_at.is_some();
+            match versions.remove(&row.id) {
+                // Each version for the dates from its own until the next one's.
+                Some(vs) => {
+                    for (i, v) in vs.iter().enumerate() {
+                        let until = vs.get(i + 1).map(|n| n.effective_from).or(row.retired_on);
+                        // What was there at import has always been; what came later
+                        // starts on its date.
+                        let from = (i > 0 || v.effective_from > imported_on).then_some(v.effective_from);
+                        if matches!((from, until), (Some(f), Some(u)) if f >= u) {
+                            continue; // replaced on the day it took effect
+                        }
+                        let mut t = parse(&row.id, &v.spec, &v.position_id)?;
+                        (t.paused, t.version, t.from, t.until) = (paused, v.version, from, until);
+                        templates.push(t);
+                    }
+                }
+                None => {
+                    let mut t = parse(&row.id, &row.spec, &row.position_id)?;
+                    (t.paused, t.version, t.until) = (paused, row.version, row.retired_on);
+                    templates.push(t);
+                }
+            }
         }
         let holdings = db::staff::holders_since(conn, since)?
             .into_iter()
@@ -69,6 +96,11 @@ impl Context {
             .collect();
         let staffing = Staffing::new(departments.clone(), positions.clone(), holdings, leaves);
         Ok(Context { tz, calendar, festivals, departments, positions, templates, staffing })
+    }
+
+    /// The version of template `id` in force on `date`, if any.
+    pub fn template_on(&self, id: &str, date: NaiveDate) -> Option<&Template> {
+        self.templates.iter().find(|t| t.spec.id == id && t.in_force(date))
     }
 
     /// The company's local date at `now`.

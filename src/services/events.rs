@@ -101,6 +101,9 @@ pub(super) fn fire_in(
             continue;
         }
         let date = ctx.calendar.add_working_days(at, *offset_working_days);
+        if !t.in_force(date) {
+            continue; // another version (or none, once retired) has that date
+        }
         let assignments = match t.spec.assign_to {
             AssignTo::Position => ctx.staffing.assign(&t.position, t.spec.assign, date),
             AssignTo::SubjectLead => {

@@ -53,6 +53,9 @@ pub enum Scope {
     /// A full pass over these positions' templates only, without moving any mark:
     /// after a staffing change, so an added holder gets their upcoming tasks.
     Positions(Vec<String>),
+    /// The same for these templates: after a catalogue change, so a new version's
+    /// occurrences up to the mark exist.
+    Templates(Vec<String>),
 }
 
 /// Generates every active template's tasks up to `through` (default: today plus
@@ -103,6 +106,10 @@ pub(super) fn run_in(
         }
         let fresh = fresh_from(&t.spec.id);
         let (start, end) = match scope {
+            Scope::Templates(ids) if ids.contains(&t.spec.id) => {
+                (revisit, marks.get(&t.spec.id).copied().unwrap_or(today))
+            }
+            Scope::Templates(_) => continue,
             Scope::Incremental => (fresh, through),
             Scope::Full => (fresh.min(revisit), through),
             Scope::Positions(ps) if ps.contains(&t.position) => {
@@ -110,9 +117,12 @@ pub(super) fn run_in(
             }
             Scope::Positions(_) => continue,
         };
-        if start > end {
-            continue;
+        let moves_mark = !matches!(scope, Scope::Positions(_) | Scope::Templates(_));
+        if moves_mark {
+            advanced.push(t.spec.id.as_str());
         }
+        // A version makes only the dates it is in force (a change from a date).
+        let Some((start, end)) = t.clamp(start, end) else { continue };
         let dates = schedule.occurrences(start, end, &ctx.calendar);
         let items: Vec<Occurrence> = dates
             .iter()
@@ -127,10 +137,9 @@ pub(super) fn run_in(
                 open_rows.extend(new)
             }
         }
-        if !matches!(scope, Scope::Positions(_)) {
-            advanced.push(t.spec.id.as_str());
-        }
     }
+    advanced.sort_unstable();
+    advanced.dedup();
     let missed = db::tasks::insert_missing(conn, &missed_rows)?;
     let created = missed + db::tasks::insert_missing(conn, &open_rows)?;
     db::org::advance_generated_through(conn, &advanced, through)?;
@@ -204,6 +213,7 @@ pub(super) fn task_rows(
             status: status.as_str().to_string(),
             created_at: now,
             updated_at: now,
+            template_version: t.version,
         })
         .collect())
 }

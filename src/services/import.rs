@@ -4,6 +4,7 @@ use super::{AppError, AppResult};
 use crate::catalog::Catalog;
 use crate::db::org::{CompanyRow, DepartmentRow, DutyRow, OrgRows, PositionRow, TemplateRow};
 use crate::db::staff::{NewHolder, NewStaff};
+use crate::db::versions::VersionRow;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::calendar::CalendarDay;
 use crate::error::ErrorCode;
@@ -58,6 +59,25 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<()> {
     let (company, rows) = rows_of(c, now)?;
     db::org::insert_all(conn, &company, &rows)?;
+    // Each template's first version, in force since the import.
+    let first: Vec<VersionRow> = rows
+        .templates
+        .iter()
+        .map(|t| VersionRow {
+            template_id: t.id.clone(),
+            version: 1,
+            effective_from: now.date_naive(),
+            duty_id: t.duty_id.clone(),
+            position_id: t.position_id.clone(),
+            zh: t.zh.clone(),
+            en: t.en.clone(),
+            spec: t.spec.clone(),
+            created_at: now.naive_utc(),
+            created_by: None,
+            reason: String::new(),
+        })
+        .collect();
+    db::versions::insert(conn, &first)?;
     Ok(())
 }
 
@@ -75,6 +95,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
         imported_at: now.naive_utc(),
         reminders: serde_json::to_string(&c.company.reminders).map_err(|e| AppError::corrupt(e.to_string()))?,
         webhooks: serde_json::to_string(&c.company.webhooks).map_err(|e| AppError::corrupt(e.to_string()))?,
+        catalog_version: 1,
     };
     let mut templates = Vec::new();
     for (i, t) in c.templates.iter().enumerate() {
@@ -89,6 +110,9 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
             origin: "catalogue".into(),
             paused_at: None,
             sort_order: order(i),
+            version: 1,
+            retired_on: None,
+            retire_reason: String::new(),
         });
     }
     let rows = OrgRows {
@@ -103,6 +127,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
                 lead_position_id: d.lead_position.clone(),
                 reports_to: d.reports_to.clone(),
                 sort_order: order(i),
+                retired_on: None,
             })
             .collect(),
         positions: c
@@ -117,6 +142,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
                 headcount: i32::try_from(p.headcount).unwrap_or(i32::MAX),
                 sort_order: order(i),
                 manages_people: p.manages_people,
+                retired_on: None,
             })
             .collect(),
         duties: c
@@ -132,6 +158,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
                 source: d.source.clone(),
                 assigned: d.assigned,
                 sort_order: order(i),
+                retired_on: None,
             })
             .collect(),
         templates,

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod catalog_apply;
 pub mod catalog_diff;
 pub mod catalog_export;
 pub mod catalog_view;
@@ -27,6 +28,8 @@ pub mod remind;
 pub mod staffing;
 pub mod tasks;
 pub mod template_admin;
+pub mod template_change;
+pub mod template_edit;
 
 pub use crate::error::{AppError, AppResult};
 

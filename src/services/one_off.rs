@@ -74,6 +74,7 @@ fn duty_for(conn: &mut AnyConn, position: &str) -> AppResult<String> {
         source: String::new(),
         sort_order: i32::MAX,
         assigned: true,
+        retired_on: None,
     };
     db::org::insert_duty(conn, &row)?;
     Ok(id)
@@ -145,6 +146,9 @@ pub fn assign(pool: &DbPool, viewer: &Viewer, o: &OneOff, now: DateTime<Utc>) ->
                 origin: ORIGIN.into(),
                 paused_at: None,
                 sort_order: i32::MAX,
+                version: 1,
+                retired_on: None,
+                retire_reason: String::new(),
             },
         )?;
         let rows = super::generate::task_rows(

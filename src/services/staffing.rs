@@ -230,14 +230,13 @@ fn move_tasks(
     };
     let Some(since) = tasks.iter().map(|t| t.occurs_on).min() else { return Ok(Reconciled::default()) };
     let ctx = Context::load(conn, since)?;
-    let templates: HashMap<&str, _> = ctx.templates.iter().map(|t| (t.spec.id.as_str(), t)).collect();
     let mut out = Reconciled::default();
     let mut taken: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
     // Finished tasks claim their slots first, then open ones in id order.
     let mut ordered = tasks;
     ordered.sort_by_key(|t| (t.status == TaskStatus::Open, t.id));
     for task in ordered {
-        let Some(t) = templates.get(task.template_id.as_str()) else {
+        let Some(t) = ctx.template_on(&task.template_id, task.occurs_on) else {
             // A one-off stays with its person while they hold the position and are
             // at work; else it goes where the position's shared work goes.
             if task.occurrence == "o" && task.status == TaskStatus::Open {

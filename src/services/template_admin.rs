@@ -9,9 +9,10 @@ use super::context::Context;
 use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
-use crate::domain::template::{Plan, TemplateSpec};
+use crate::domain::task::StaffId;
+use crate::domain::template::{Plan, Template, TemplateSpec};
 use crate::error::ErrorCode;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
@@ -24,6 +25,22 @@ pub struct TemplateItem {
     pub position_en: String,
     pub department: String,
     pub paused_at: Option<NaiveDateTime>,
+    /// Its latest version.
+    pub version: i32,
+    /// It makes nothing from this date on.
+    pub retired_on: Option<NaiveDate>,
+    pub retire_reason: String,
+}
+
+/// One version of a template, for its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionInfo {
+    pub version: i32,
+    pub effective_from: NaiveDate,
+    pub created_at: NaiveDateTime,
+    /// Who made it (none: the catalogue files, from the command line).
+    pub created_by: Option<String>,
+    pub reason: String,
 }
 
 /// One template with what comes next.
@@ -35,6 +52,8 @@ pub struct TemplateDetail {
     /// The next due instants in the company's zone (RFC 3339), holiday shifts applied;
     /// none for an event's template, or while paused.
     pub next: Vec<String>,
+    /// Oldest first.
+    pub versions: Vec<VersionInfo>,
 }
 
 fn admin(viewer: &Viewer) -> AppResult<()> {
@@ -63,6 +82,9 @@ pub fn list(pool: &DbPool, viewer: &Viewer, q: &str) -> AppResult<Vec<TemplateIt
             position_en: pos.map_or_else(String::new, |p| p.en.clone()),
             department: pos.map_or_else(String::new, |p| p.department_id.clone()),
             paused_at: t.paused_at,
+            version: t.version,
+            retired_on: t.retired_on,
+            retire_reason: t.retire_reason.clone(),
             spec,
         };
         let hay = [&item.spec.id, &item.spec.zh, &item.spec.en, &item.spec.duty, &item.position_zh, &item.position]
@@ -87,20 +109,49 @@ pub fn detail(pool: &DbPool, viewer: &Viewer, id: &str, count: usize, now: DateT
     let (duty_zh, duty_en) = duty.map_or_else(Default::default, |d| (d.zh.clone(), d.en.clone()));
     let (_, today) = super::context::company_today(conn, now)?;
     let ctx = Context::load(conn, today)?;
+    let in_force: Vec<&Template> = ctx.templates.iter().filter(|t| t.spec.id == id && !t.paused).collect();
+    let next = next_due(&in_force, &ctx, today, now, count).iter().map(|at| at.to_rfc3339()).collect();
+    let rows = db::versions::of_template(conn, id)?;
+    let by: Vec<StaffId> = rows.iter().filter_map(|v| v.created_by.map(StaffId)).collect();
+    let names: std::collections::HashMap<StaffId, String> = db::staff::names(conn, &by)?.into_iter().collect();
+    let versions = rows
+        .into_iter()
+        .map(|v| VersionInfo {
+            version: v.version,
+            effective_from: v.effective_from,
+            created_at: v.created_at,
+            created_by: v.created_by.and_then(|b| names.get(&StaffId(b)).cloned()),
+            reason: v.reason,
+        })
+        .collect();
+    Ok(TemplateDetail { item, duty_zh, duty_en, next, versions })
+}
+
+/// The next `count` due times after `now` of a template's versions (each on the dates
+/// it is in force), in the company's zone.
+pub(super) fn next_due(
+    versions: &[&Template],
+    ctx: &Context,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    count: usize,
+) -> Vec<DateTime<chrono_tz::Tz>> {
     let mut next = Vec::new();
-    if let Some(t) = ctx.templates.iter().find(|t| t.spec.id == id).filter(|t| !t.paused) {
-        if let Plan::Schedule(schedule) = &t.plan {
-            for d in schedule.next_n(today, count, &ctx.calendar) {
-                for (_, rule) in t.occurrences_on(d) {
-                    let at = rule.due_at(d, &ctx.calendar, ctx.tz);
-                    if at > now && next.len() < count {
-                        next.push(at.with_timezone(&ctx.tz).to_rfc3339());
-                    }
+    for t in versions {
+        let Plan::Schedule(schedule) = &t.plan else { continue };
+        let start = t.from.map_or(today, |f| f.max(today));
+        for d in schedule.next_n(start, count, &ctx.calendar).into_iter().filter(|d| t.in_force(*d)) {
+            for (_, rule) in t.occurrences_on(d) {
+                let at = rule.due_at(d, &ctx.calendar, ctx.tz);
+                if at > now {
+                    next.push(at.with_timezone(&ctx.tz));
                 }
             }
         }
     }
-    Ok(TemplateDetail { item, duty_zh, duty_en, next })
+    next.sort();
+    next.truncate(count);
+    next
 }
 
 /// Pauses (`pause`) or resumes a template.

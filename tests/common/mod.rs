@@ -218,3 +218,35 @@ pub fn csrf(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     html[i..i + html[i..].find('"').expect("end of value")].to_string()
 }
+
+/// A copy of `config/` in a temporary folder, with `edit` applied to `file` (which it
+/// must change).
+pub fn edited_config(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&config_dir(), dir.path());
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let changed = edit(&text);
+    assert_ne!(changed, text, "the edit must change {file}");
+    std::fs::write(&path, changed).expect("write");
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The viewer of a staff member (by name) on `today`.
+pub fn viewer_of(db: &TestDb, name: &str, today: NaiveDate) -> dutyday::domain::access::Viewer {
+    let id = staff_id(db, name);
+    let mut conn = db.pool().get().expect("conn");
+    dutyday::services::auth::viewer(&mut conn.any(), id, today).expect("viewer")
+}

@@ -5,7 +5,7 @@ use super::views::{
     DashboardJson, DayListJson, LogJson, OutboxJson, OutboxMessageJson, PersonJson, PositionJson, RowJson, TaskChanged,
     TaskJson, TaskWithHistory, TemplateJson,
 };
-use super::{account, audit, dashboard, events, leave, one_off, outbox, people, staffing, tasks};
+use super::{account, audit, dashboard, events, leave, one_off, outbox, people, staffing, tasks, templates};
 use crate::web::error::{ErrorBody, ErrorDetail};
 use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -17,7 +17,8 @@ use utoipa_swagger_ui::SwaggerUi;
 #[openapi(
     info(title = "dutyday", description = "An organisation's written duties as everyone's daily work."),
     paths(
-        super::healthz, super::readyz, super::positions, super::templates, super::template_detail, super::template_pause,
+        super::healthz, super::readyz, super::positions, templates::list,
+        templates::detail, templates::pause, templates::preview, templates::change, templates::add, templates::retire,
         account::issue, account::list, account::revoke, account::change_password, account::sign_out_everywhere,
         tasks::me, tasks::my_tasks, tasks::one_task, tasks::complete, tasks::skip, tasks::reopen,
         events::fire, crate::web::feed::rotate, crate::web::feed::ics, dashboard::json, dashboard::csv,
@@ -32,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
         DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody, people::InvitationSent, people::ResetRequest, people::PersonJson, people::People, people::PersonBody, people::PersonAdded, people::EditBody, people::DeactivateBody, people::Deactivated, audit::AuditLog, audit::AuditEntryJson,
         staffing::TenureJson, staffing::Tenures, staffing::TasksMoved, staffing::AssignBody, staffing::EndBody, staffing::TransferBody,
         one_off::OneOffBody, one_off::OneOffMade, one_off::OneOffs,
+        templates::TemplateBody, templates::RetireBody, templates::Saved, templates::Retired, templates::PreviewJson,
         leave::LeaveJson, leave::LeaveBoardJson, leave::LeaveBody, leave::LeaveMade, leave::AnswerBody, leave::LeaveChanged,
     )),
     modifiers(&BearerAuth),

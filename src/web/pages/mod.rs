@@ -19,6 +19,7 @@ mod login;
 mod outbox;
 mod password;
 mod people;
+mod template_edit;
 mod templates;
 mod today;
 
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     password::configure(cfg);
     import::configure(cfg);
     people::configure(cfg);
+    template_edit::configure(cfg);
     templates::configure(cfg);
     today::configure(cfg);
     info::configure(cfg);
@@ -140,18 +142,22 @@ pub async fn act<T: Send + 'static>(
             see_other(to)
         }
         Err(e) if e.is_bad_input() && e.class() == crate::error::Class::Invalid => {
-            let text = e.message(c.tr.0);
-            let text = match e.field.as_deref() {
-                Some(f) if i18n::has(c.tr.0, &format!("field_{f}")) => {
-                    let sep = if c.tr.is_zh() { "：" } else { ": " };
-                    format!("{}{sep}{text}", c.tr.t(format!("field_{f}")))
-                }
-                _ => text,
-            };
-            remember(session, "alert", &text);
+            remember(session, "alert", &refusal(c.tr, &e));
             see_other(to)
         }
         Err(e) => super::error::page(c, &e),
+    }
+}
+
+/// A refused value's message, naming the field in the reader's language.
+pub fn refusal(tr: Tr, e: &crate::error::AppError) -> String {
+    let text = e.message(tr.0);
+    match e.field.as_deref() {
+        Some(f) if i18n::has(tr.0, &format!("field_{f}")) => {
+            let sep = if tr.is_zh() { "：" } else { ": " };
+            format!("{}{sep}{text}", tr.t(format!("field_{f}")))
+        }
+        _ => text,
     }
 }
 

@@ -143,7 +143,7 @@ async fn act(
             let key = match task.status {
                 TaskStatus::Done => "saved_done",
                 TaskStatus::Skipped => "saved_skipped",
-                TaskStatus::Open | TaskStatus::Missed => "saved_open",
+                TaskStatus::Open | TaskStatus::Missed | TaskStatus::Cancelled => "saved_open",
             };
             flash(&session, c.tr.with(key, "title", &title));
             see_other(&back)

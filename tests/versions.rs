@@ -1,0 +1,208 @@
+//! The catalogue changing while dutyday runs: a template changed from the middle of
+//! a month keeps the past (tasks, dashboards, rollups) and moves what is open; a
+//! retired one cancels its open work from the date with the reason; `catalog apply`
+//! refuses the past and its dry run changes nothing; an apply racing generation
+//! leaves nothing duplicated or lost. Both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::NaiveTime;
+use common::{at, day, TestDb};
+use dutyday::catalog::Catalog;
+use dutyday::db::tasks::{StatusChange, TaskRow};
+use dutyday::domain::task::TaskStatus;
+use dutyday::services::audit::Actor;
+use dutyday::services::catalog_apply::{apply, ApplyOptions};
+use dutyday::services::dashboard::{self, By, Filter};
+use dutyday::services::generate::{self, Scope};
+
+const CHECK: &str = "warehouse-daily-check";
+
+/// The daily check becomes a Monday, Wednesday and Friday check due at 17:00.
+fn three_days_a_week() -> tempfile::TempDir {
+    common::edited_config("company/templates.toml", |t| {
+        t.replace(
+            "schedule = { every = \"working_day\" }\ndue = { time = \"10:00\" }\ncompletion = \"note\"",
+            "schedule = { every = \"week\", weekdays = [\"mon\", \"wed\", \"fri\"] }\ndue = { time = \"17:00\" }\ncompletion = \"note\"",
+        )
+    })
+}
+
+/// December generated a day at a time through the 10th, ten days ahead.
+fn december_so_far(db: &TestDb) {
+    db.seed();
+    for d in 1..=10 {
+        generate::run(db.pool(), at(&format!("2026-12-{d:02}T00:00:00Z")), None, 10, Scope::Incremental).unwrap();
+    }
+}
+
+fn checks(db: &TestDb) -> Vec<TaskRow> {
+    common::tasks(db).into_iter().filter(|t| t.template_id == CHECK).collect()
+}
+
+fn finish(db: &TestDb, task: &TaskRow, when: &str) {
+    let mut conn = db.pool().get().unwrap();
+    let done = StatusChange {
+        status: TaskStatus::Done,
+        done_at: Some(at(when).naive_utc()),
+        done_by: task.assignee_id,
+        note: Some("ok".into()),
+        figures: None,
+    };
+    let n = dutyday::db::tasks::set_status(&mut conn.any(), task.id, TaskStatus::Open, &done, at(when).naive_utc());
+    assert_eq!(n.unwrap(), 1);
+}
+
+fn board(db: &TestDb, by: By, now: &str) -> String {
+    let admin = common::viewer_of(db, "朱晓燕", day("2026-12-10"));
+    let d =
+        dashboard::dashboard(db.pool(), &admin, day("2026-12-01"), day("2026-12-14"), by, &Filter::default(), at(now));
+    format!("{:?}", d.unwrap())
+}
+
+fn rollups_recount(db: &TestDb) {
+    let mut conn = db.pool().get().unwrap();
+    let conn = &mut conn.any();
+    assert_eq!(dutyday::db::rollup::all(conn).unwrap(), dutyday::db::rollup::recount(conn).unwrap());
+}
+
+fn a_change_from_mid_month_keeps_the_past_and_moves_what_is_open(db: &TestDb) {
+    december_so_far(db);
+    // Work done: the checks of the 1st to the 9th, and the one of the 16th early.
+    for t in checks(db).iter().filter(|t| t.occurs_on <= day("2026-12-09") || t.occurs_on == day("2026-12-16")) {
+        if t.status == TaskStatus::Open {
+            finish(db, t, "2026-12-10T01:00:00Z");
+        }
+    }
+    let now = "2026-12-10T02:00:00Z";
+    let past = |db: &TestDb| -> Vec<TaskRow> {
+        common::tasks(db).into_iter().filter(|t| t.occurs_on < day("2026-12-15")).collect()
+    };
+    let (tasks_before, boards_before) =
+        (past(db), [By::Department, By::Template, By::Person].map(|b| board(db, b, now)));
+    let catalog = Catalog::load(&three_days_a_week().path().join("")).unwrap();
+    let opts = ApplyOptions { effective: Some(day("2026-12-15")), horizon_days: 10, ..Default::default() };
+
+    // A dry run reports the same and changes nothing.
+    let dry = apply(db.pool(), Actor::Operator, &catalog, &ApplyOptions { dry_run: true, ..opts.clone() }, at(now));
+    let dry = dry.unwrap();
+    assert!(!dry.applied);
+    assert_eq!(past(db), tasks_before);
+    assert!(checks(db).iter().all(|t| t.template_version == 1));
+
+    let done = apply(db.pool(), Actor::Operator, &catalog, &opts, at(now)).unwrap();
+    assert!(done.applied);
+    let items: Vec<_> = done.changes.iter().map(|c| (c.what, c.item.as_str(), c.fields.clone())).collect();
+    assert_eq!(items, vec![("changed", "template[warehouse-daily-check]", vec!["due".to_string(), "schedule".into()])]);
+    assert_eq!((dry.tasks, dry.created), (done.tasks, done.created), "the dry run said what the run did");
+    // Generated through the 20th: the 15th (Tue) and 17th (Thu) are no longer
+    // occurrences; the 18th (Fri) is, due at 17:00 now; the 16th was done already.
+    assert_eq!((done.tasks.revised, done.tasks.cancelled), (1, 2), "{done:?}");
+
+    assert_eq!(past(db), tasks_before, "not a task before the 15th changed");
+    let boards_after = [By::Department, By::Template, By::Person].map(|b| board(db, b, now));
+    assert_eq!(boards_after, boards_before, "past dashboards keep every number");
+    let after = checks(db);
+    let on = |d: &str| after.iter().find(|t| t.occurs_on == day(d)).unwrap().clone();
+    assert_eq!((on("2026-12-16").status, on("2026-12-16").template_version), (TaskStatus::Done, 1));
+    for d in ["2026-12-15", "2026-12-17"] {
+        assert_eq!((on(d).status, on(d).note.as_deref()), (TaskStatus::Cancelled, Some("catalogue changed")), "{d}");
+    }
+    let fri = on("2026-12-18");
+    assert_eq!((fri.status, fri.template_version), (TaskStatus::Open, 2));
+    assert_eq!(fri.due_at.time(), NaiveTime::from_hms_opt(9, 0, 0).unwrap(), "17:00 in Shanghai");
+    rollups_recount(db);
+
+    // The month goes on under the new version: Mondays, Wednesdays and Fridays only,
+    // one task each, nothing twice.
+    for d in 11..=31 {
+        generate::run(db.pool(), at(&format!("2026-12-{d:02}T00:00:00Z")), None, 10, Scope::Incremental).unwrap();
+    }
+    let later: Vec<TaskRow> = checks(db).into_iter().filter(|t| t.occurs_on >= day("2026-12-21")).collect();
+    let mut dates: Vec<String> = later.iter().map(|t| t.occurs_on.format("%d %a").to_string()).collect();
+    dates.dedup();
+    assert_eq!(dates.len(), later.len(), "one task a date: {dates:?}");
+    assert!(later.iter().all(|t| t.template_version == 2 && t.status != TaskStatus::Cancelled));
+    assert!(dates.starts_with(&["21 Mon".to_string(), "23 Wed".into(), "25 Fri".into(), "28 Mon".into()]), "{dates:?}");
+    rollups_recount(db);
+    // The files and the database now agree.
+    assert!(dutyday::services::catalog_diff::diff(db.pool(), &catalog).unwrap().is_empty());
+}
+
+fn retiring_a_template_cancels_its_open_work_from_the_date(db: &TestDb) {
+    december_so_far(db);
+    let admin = common::viewer_of(db, "朱晓燕", day("2026-12-10"));
+    let now = at("2026-12-10T02:00:00Z");
+    let before: Vec<TaskRow> = checks(db).into_iter().filter(|t| t.occurs_on < day("2026-12-15")).collect();
+    let reason = "改由系统自动巡检";
+    let done = dutyday::services::template_edit::retire(db.pool(), &admin, CHECK, Some(day("2026-12-15")), reason, now);
+    assert_eq!(done.unwrap().cancelled, 4, "the 15th to the 18th");
+    let after = checks(db);
+    assert_eq!(after.iter().filter(|t| t.occurs_on < day("2026-12-15")).cloned().collect::<Vec<_>>(), before);
+    assert!(after
+        .iter()
+        .filter(|t| t.occurs_on >= day("2026-12-15"))
+        .all(|t| t.status == TaskStatus::Cancelled && t.note.as_deref() == Some(reason)));
+    for d in 11..=31 {
+        generate::run(db.pool(), at(&format!("2026-12-{d:02}T00:00:00Z")), None, 10, Scope::Incremental).unwrap();
+    }
+    assert_eq!(checks(db).len(), after.len(), "nothing made from the 15th on");
+    rollups_recount(db);
+    // The past cannot be changed, and a second retirement needs a template.
+    let e = dutyday::services::template_edit::retire(db.pool(), &admin, CHECK, Some(day("2026-12-09")), reason, now);
+    assert_eq!(e.unwrap_err().code, dutyday::error::ErrorCode::EffectiveInPast);
+    let e = dutyday::services::template_edit::retire(db.pool(), &admin, "nope", Some(day("2026-12-20")), reason, now);
+    assert_eq!(e.unwrap_err().code, dutyday::error::ErrorCode::TemplateNotFound);
+}
+
+fn apply_refuses_a_date_in_the_past(db: &TestDb) {
+    december_so_far(db);
+    let catalog = Catalog::load(&three_days_a_week().path().join("")).unwrap();
+    let opts = ApplyOptions { effective: Some(day("2026-12-09")), horizon_days: 10, ..Default::default() };
+    let e = apply(db.pool(), Actor::Operator, &catalog, &opts, at("2026-12-10T02:00:00Z")).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (dutyday::error::ErrorCode::EffectiveInPast, Some("effective")));
+    assert!(checks(db).iter().all(|t| t.template_version == 1), "nothing changed");
+}
+
+/// `dutyday catalog apply`: a dry run changes nothing, a date in the past is one line
+/// and a failing exit, the real run changes the template and the files then agree.
+fn catalog_apply_on_the_command_line(db: &TestDb) {
+    db.seed();
+    let dir = three_days_a_week();
+    let run = |args: &[&str]| {
+        let out = common::command(&db.url).arg("--config").arg(dir.path()).args(args).output().unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let version = |db: &TestDb| {
+        let mut conn = db.pool().get().unwrap();
+        dutyday::db::versions::of_template(&mut conn.any(), CHECK).unwrap().len()
+    };
+    let (ok, out, err) = run(&["catalog", "apply", "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("changed template[warehouse-daily-check]: due, schedule") && out.contains("dry run"), "{out}");
+    assert_eq!(version(db), 1, "a dry run changes nothing");
+    let (ok, _, err) = run(&["catalog", "apply", "--effective", "2000-01-01"]);
+    assert!(!ok);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("effective"), "{err}");
+    let (ok, out, err) = run(&["catalog", "apply", "--reason", "三天一查"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("applied 1 changes"), "{out}");
+    assert_eq!(version(db), 2);
+    let (_, out, _) = run(&["catalog", "diff"]);
+    assert_eq!(out.trim(), "0 changes");
+    let mut conn = db.pool().get().unwrap();
+    let (from, until) = (at("2000-01-01T00:00:00Z").naive_utc(), at("2100-01-01T00:00:00Z").naive_utc());
+    let log = dutyday::db::audit::list(&mut conn.any(), from, until, None, None, 100).unwrap();
+    assert!(log.iter().any(|e| e.action == "template.change" && e.subject == "template:warehouse-daily-check"));
+}
+
+on_both_databases!(
+    catalog_apply_on_the_command_line,
+    a_change_from_mid_month_keeps_the_past_and_moves_what_is_open,
+    retiring_a_template_cancels_its_open_work_from_the_date,
+    apply_refuses_a_date_in_the_past
+);
