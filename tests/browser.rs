@@ -489,6 +489,40 @@ fn a_hire_joins_moves_and_leaves_while_work_goes_on(db: &TestDb) {
     });
 }
 
+/// An admin moves the stocktake to the 25th: finds it, edits its TOML, previews the
+/// next dates (nothing saved yet), then saves it from a date; the page shows version 2.
+fn an_admin_edits_a_template_after_a_preview(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let Some(mut admin) = Browser::launch(&format!("edit-{}", backend(db)), 1280, 900).await else { return };
+        admin.log_in(&base, "zhu.xiaoyan@example.com").await;
+        admin.client.goto(&format!("{base}/admin/templates?q=盘点")).await.unwrap();
+        admin.click("a[href='/admin/templates/warehouse-stocktake']").await;
+        admin.expect("#edit-link").await;
+        admin.click("#edit-link").await;
+        admin.expect("#edit-form textarea[name=toml]").await;
+        let js = "const t = document.querySelector('#edit-form textarea[name=toml]'); \
+                  t.value = t.value.replace('working_day = -1', 'day = 25'); return t.value;";
+        let edited = admin.client.execute(js, vec![]).await.unwrap();
+        assert!(edited.as_str().unwrap().contains("day = 25"), "{edited}");
+        admin.set("#edit-form input[name=effective]", "2026-12-20").await;
+        admin.fill("#edit-form input[name=reason]", "财务要求提前").await;
+        admin.click("#preview").await;
+        admin.expect("#preview-dates").await;
+        admin.shot("template-preview").await;
+        let dates = admin.text("#preview-dates").await;
+        assert!(dates.contains("12-25 18:00") && dates.contains("01-25 18:00"), "{dates}");
+        // The draft is kept under the preview; saving it makes version 2.
+        admin.click("#save").await;
+        admin.expect(".flash").await;
+        assert!(admin.text(".flash").await.contains("第 2 版"));
+        assert!(admin.text("#versions").await.contains("财务要求提前"));
+        assert!(admin.text("#next-dates").await.contains("12-25 18:00"));
+        admin.shot("template-saved").await;
+        admin.finish().await;
+    });
+}
+
 fn backend(db: &TestDb) -> &'static str {
     if db.is_postgres() {
         "postgres"
@@ -504,5 +538,6 @@ on_both_databases!(
     the_gm_drills_down_and_downloads_the_csv,
     a_lead_sees_only_their_department,
     account_and_admin_pages_on_phone_and_desktop,
-    a_hire_joins_moves_and_leaves_while_work_goes_on
+    a_hire_joins_moves_and_leaves_while_work_goes_on,
+    an_admin_edits_a_template_after_a_preview
 );

@@ -82,7 +82,7 @@ fn a_change_from_mid_month_keeps_the_past_and_moves_what_is_open(db: &TestDb) {
     };
     let (tasks_before, boards_before) =
         (past(db), [By::Department, By::Template, By::Person].map(|b| board(db, b, now)));
-    let catalog = Catalog::load(&three_days_a_week().path().join("")).unwrap();
+    let catalog = Catalog::load(three_days_a_week().path()).unwrap();
     let opts = ApplyOptions { effective: Some(day("2026-12-15")), horizon_days: 10, ..Default::default() };
 
     // A dry run reports the same and changes nothing.
@@ -159,7 +159,7 @@ fn retiring_a_template_cancels_its_open_work_from_the_date(db: &TestDb) {
 
 fn apply_refuses_a_date_in_the_past(db: &TestDb) {
     december_so_far(db);
-    let catalog = Catalog::load(&three_days_a_week().path().join("")).unwrap();
+    let catalog = Catalog::load(three_days_a_week().path()).unwrap();
     let opts = ApplyOptions { effective: Some(day("2026-12-09")), horizon_days: 10, ..Default::default() };
     let e = apply(db.pool(), Actor::Operator, &catalog, &opts, at("2026-12-10T02:00:00Z")).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (dutyday::error::ErrorCode::EffectiveInPast, Some("effective")));
@@ -200,7 +200,50 @@ fn catalog_apply_on_the_command_line(db: &TestDb) {
     assert!(log.iter().any(|e| e.action == "template.change" && e.subject == "template:warehouse-daily-check"));
 }
 
+/// A change applied on one instance while another generates a year ahead: nothing
+/// twice, nothing lost, and the other instance uses the new version at once.
+fn a_change_racing_generation_on_another_instance(db: &TestDb) {
+    db.seed();
+    let now = at("2026-12-10T02:00:00Z");
+    generate::run(db.pool(), now, None, 10, Scope::Full).unwrap();
+    let catalog = Catalog::load(three_days_a_week().path()).unwrap();
+    let opts = ApplyOptions { effective: Some(day("2026-12-15")), horizon_days: 10, ..Default::default() };
+    let other = dutyday::db::DbPool::connect(&db.url, 2).unwrap();
+    std::thread::scope(|s| {
+        let pass = s.spawn(|| generate::run(&other, now, Some(day("2027-12-31")), 10, Scope::Full));
+        apply(db.pool(), Actor::Operator, &catalog, &opts, now).unwrap();
+        pass.join().unwrap().unwrap();
+    });
+    // Whichever ran first, the second pass of the other instance finds nothing to add.
+    generate::run(&other, now, Some(day("2027-12-31")), 10, Scope::Full).unwrap();
+    let live: Vec<TaskRow> = checks(db).into_iter().filter(|t| t.status != TaskStatus::Cancelled).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for t in &live {
+        assert!(seen.insert((t.occurrence.clone(), t.slot.clone())), "twice: {}", t.occurrence);
+    }
+    let from = day("2026-12-15");
+    let later: Vec<&TaskRow> = live.iter().filter(|t| t.occurs_on >= from).collect();
+    assert!(later.iter().all(|t| t.template_version == 2), "the old version made nothing from the 15th");
+    // Every Monday, Wednesday and Friday that is a working day, through 2027.
+    let mut d = from;
+    let mut expected = 0;
+    let cal = dutyday::domain::calendar::WorkCalendar::from_days(
+        catalog.calendars.iter().flat_map(|c| c.days.clone()).collect(),
+    );
+    while d <= day("2027-12-31") {
+        use chrono::Datelike;
+        if matches!(d.weekday().num_days_from_monday(), 0 | 2 | 4) && cal.is_working_day(d) {
+            expected += 1;
+        }
+        d = d.succ_opt().unwrap();
+    }
+    let days: std::collections::BTreeSet<_> = later.iter().map(|t| t.occurs_on).collect();
+    assert_eq!(days.len(), expected, "none lost");
+    rollups_recount(db);
+}
+
 on_both_databases!(
+    a_change_racing_generation_on_another_instance,
     catalog_apply_on_the_command_line,
     a_change_from_mid_month_keeps_the_past_and_moves_what_is_open,
     retiring_a_template_cancels_its_open_work_from_the_date,
