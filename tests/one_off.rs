@@ -34,7 +34,7 @@ fn a_lead_hands_out_work_and_hears_when_it_is_done(db: &TestDb) {
             (with("position", json!("no.such")), "position", "unknown_position"),
             (with("person_id", json!(clerk.0)), "person", "not_holder"),
             (with("due", json!("2026-11-30T18:00")), "due", "due_in_past"),
-            (with("completion", json!("figures")), "completion", "invalid_choice"),
+            (with("completion", json!("figures")), "figures", "catalog"),
         ];
         for (body, field, code) in bad {
             let (s, e) = call(Method::POST, &url, &boss, Some(body)).await;
@@ -117,6 +117,33 @@ fn one_off_work_on_the_pages(db: &TestDb) {
         assert!(list.contains("整理退货区") && list.contains("按店铺分开放"), "on his list with what to do");
         // The keeper is no lead: the page is not his.
         assert_eq!(get(&him, &format!("{base}/assign")).await.0, StatusCode::FORBIDDEN);
+        // A one-off asking for figures, typed one a line on the form.
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("title", "回访差评客户"),
+            ("to", to.as_str()),
+            ("date", "2026-12-03"),
+            ("time", "18:00"),
+            ("completion", "figures"),
+            ("figures", "已联系客户数|整数\n情况说明|文字\n"),
+        ];
+        let (s, at, _) = post(&boss, &format!("{base}/assign"), &form).await;
+        assert_eq!((s, at.as_str()), (StatusCode::SEE_OTHER, "/assign"));
+        let token = common::web::api_token(&base, "xu.qiang@example.com").await;
+        let (_, day) = call(Method::GET, &format!("{base}/api/v1/me/tasks?date=2026-12-03"), &token, None).await;
+        let job = day["today"].as_array().unwrap().iter().find(|t| t["title_zh"] == "回访差评客户").cloned().unwrap();
+        let asked: Vec<(&str, &str)> = job["figures_asked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["zh"].as_str().unwrap(), f["type"].as_str().unwrap()))
+            .collect();
+        assert_eq!(asked, [("已联系客户数", "integer"), ("情况说明", "text")], "{job}");
+        let done = format!("{base}/api/v1/tasks/{}/complete", job["id"]);
+        let (s, e) = call(Method::POST, &done, &token, Some(json!({"figures": {"f1": "many"}}))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let (s, t) = call(Method::POST, &done, &token, Some(json!({"figures": {"f1": 7, "f2": "都已回复"}}))).await;
+        assert_eq!((s, t["task"]["status"].as_str()), (StatusCode::OK, Some("done")), "{t}");
     });
 }
 

@@ -331,3 +331,7 @@ task_cancelled_because = Cancelled: { $reason }
 field_toml = Template
 field_effective = Effective from
 field_id = Id
+one_off_figures = Figures to report (with "figures")
+one_off_figures_example = Customers called|integer
+one_off_figures_hint = One a line: a name, and after | its type (integer, decimal, text, bool); integer when none is given.
+field_figures = Figures

@@ -328,3 +328,7 @@ task_cancelled_because = 已取消：{ $reason }
 field_toml = 模板内容
 field_effective = 生效日期
 field_id = 编号
+one_off_figures = 需填写的数据（选“需填写数据”时）
+one_off_figures_example = 已联系客户数|整数
+one_off_figures_hint = 每行一项：名称，可加“|类型”（整数、小数、文字、是否），默认整数。
+field_figures = 数据项

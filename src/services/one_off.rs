@@ -15,7 +15,7 @@ use crate::domain::access::Viewer;
 use crate::domain::due::local_to_utc;
 use crate::domain::staffing::Assignment;
 use crate::domain::task::{Cover, PositionId, StaffId, TaskId};
-use crate::domain::template::{AssignMode, CompletionMode, DueSpec, TemplateSpec, TriggerSpec};
+use crate::domain::template::{AssignMode, CompletionMode, DueSpec, FigureSpec, TemplateSpec, TriggerSpec};
 use crate::error::ErrorCode;
 use crate::i18n::{Lang, Tr};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -35,6 +35,8 @@ pub struct OneOff {
     /// Local date and time in the company's zone.
     pub due: NaiveDateTime,
     pub completion: CompletionMode,
+    /// What a `figures` completion asks for (at most 20).
+    pub figures: Vec<FigureSpec>,
 }
 
 fn checked(o: &OneOff) -> AppResult<(String, String)> {
@@ -49,10 +51,8 @@ fn checked(o: &OneOff) -> AppResult<(String, String)> {
     if description.chars().count() > 2000 {
         return Err(AppError::invalid("description", ErrorCode::TooLong).arg("max", 2000));
     }
-    if o.completion == CompletionMode::Figures {
-        return Err(AppError::invalid("completion", ErrorCode::InvalidChoice)
-            .arg("value", "figures")
-            .arg("allowed", "tick, note, signoff"));
+    if o.figures.len() > 20 {
+        return Err(AppError::invalid("figures", ErrorCode::TooLong).arg("max", 20));
     }
     Ok((title, description))
 }
@@ -128,11 +128,15 @@ pub fn assign(pool: &DbPool, viewer: &Viewer, o: &OneOff, now: DateTime<Utc>) ->
             assign_to: Default::default(),
             catch_up: Default::default(),
             completion: o.completion,
-            figures: vec![],
+            figures: o.figures.clone(),
             reminders: None,
             description: (!description.is_empty()).then_some(description),
         };
-        let template = spec.parse(o.position.as_str(), &[]).map_err(|e| AppError::corrupt(e.message))?;
+        // The figures asked for are checked as a template's are, with the same words.
+        let template = spec.parse(o.position.as_str(), &[]).map_err(|e| {
+            let field = e.key.split(['[', '.']).next().unwrap_or("figures").to_string();
+            AppError::invalid(field, ErrorCode::Catalog).arg("problem", format!("{}: {}", e.key, e.message))
+        })?;
         db::org::insert_template(
             conn,
             &TemplateRow {

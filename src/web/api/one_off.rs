@@ -25,9 +25,14 @@ pub(crate) struct OneOffBody {
     /// Local date and time in the company's zone, `YYYY-MM-DDTHH:MM`.
     #[schema(example = "2026-12-03T18:00")]
     due: String,
-    /// `tick`, `note` or `signoff`.
+    /// `tick`, `note`, `signoff` or `figures`.
     #[schema(value_type = String)]
     completion: CompletionMode,
+    /// With `figures`: what to report, as in a template (`key`, `type` integer |
+    /// decimal | text | bool, `zh`, `en`, `required`).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    figures: Vec<crate::domain::template::FigureSpec>,
 }
 
 /// A one-off task made.
@@ -58,6 +63,7 @@ async fn assign(
         person: b.person_id.map(StaffId),
         due,
         completion: b.completion,
+        figures: b.figures,
     };
     let id = blocking(move || one_off::assign(&state.pool, &v, &o, state.clock.now())).await?;
     Ok(HttpResponse::Created().json(OneOffMade { task_id: id.0 }))

@@ -3,7 +3,7 @@
 
 use super::{act, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::task::{PositionId, StaffId};
-use crate::domain::template::CompletionMode;
+use crate::domain::template::{CompletionMode, FigureSpec, FigureType};
 use crate::error::{AppError, ErrorCode};
 use crate::services::catalog_view::{self, PositionView};
 use crate::services::one_off::{self, OneOff};
@@ -74,6 +74,29 @@ struct AssignForm {
     time: String,
     #[serde(default)]
     completion: String,
+    /// With `figures`: one a line, `name` or `name|type` (整数/小数/文字/是否, or
+    /// integer/decimal/text/bool).
+    #[serde(default)]
+    figures: String,
+}
+
+/// The figures typed on the form, one a line: a name, and after `|` its type.
+fn figures_of(text: &str) -> Vec<FigureSpec> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let (name, kind) = line.split_once(['|', '｜']).map_or((line, ""), |(n, k)| (n.trim(), k.trim()));
+            let kind = match kind.to_lowercase().as_str() {
+                "小数" | "decimal" => FigureType::Decimal,
+                "文字" | "text" => FigureType::Text,
+                "是否" | "bool" | "yes/no" => FigureType::Bool,
+                _ => FigureType::Integer,
+            };
+            FigureSpec { key: format!("f{}", i + 1), kind, zh: name.into(), en: name.into(), required: true }
+        })
+        .collect()
 }
 
 async fn assign(state: web::Data<AppState>, session: Session, form: web::Form<AssignForm>) -> HttpResponse {
@@ -97,6 +120,7 @@ async fn assign(state: web::Data<AppState>, session: Session, form: web::Form<As
             let completion = match f.completion.as_str() {
                 "note" => CompletionMode::Note,
                 "signoff" => CompletionMode::Signoff,
+                "figures" => CompletionMode::Figures,
                 _ => CompletionMode::Tick,
             };
             let o = OneOff {
@@ -106,6 +130,7 @@ async fn assign(state: web::Data<AppState>, session: Session, form: web::Form<As
                 person,
                 due,
                 completion,
+                figures: if completion == CompletionMode::Figures { figures_of(&f.figures) } else { vec![] },
             };
             one_off::assign(&st.pool, &v, &o, st.clock.now())
         },
