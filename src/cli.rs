@@ -372,8 +372,9 @@ fn preview(settings: &Settings, id: &str, from: NaiveDate, count: usize) -> Resu
     let Plan::Schedule(schedule) = &t.plan else {
         return Err(bad(format!("template `{id}` is triggered by an event; it has no dates of its own")));
     };
-    let days = catalog.calendars.iter().flat_map(|c| c.days.clone()).collect();
-    let cal = crate::domain::calendar::WorkCalendar::from_days(days);
+    // The calendar of the template's department, as the running service reads it.
+    let department = catalog.positions.iter().find(|p| p.id == t.position).map(|p| p.department.clone());
+    let cal = catalog.calendar_of(&department.unwrap_or_default());
     let tz = catalog.company.timezone;
     let cal = &cal;
     let instants = schedule.next_n(from, count, cal).into_iter().flat_map(|d| {

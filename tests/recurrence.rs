@@ -181,3 +181,46 @@ fn due_in_calendar_days_or_hours_counts_weekends_and_holidays() {
     // Within 4 hours of 20:00 runs past midnight.
     assert_eq!(local(DueRule { time: at(20), after: DueAfter::Hours(4) }, "2026-10-03"), "2026-10-04T00:00:00+08:00");
 }
+
+/// An RFC 5545 RRULE as the escape hatch: the fire drill again as a rule, a yearly
+/// 1 October moved past the National Day week by the shift, and what is refused.
+#[test]
+fn rrule_dates_with_the_work_calendars_shift() {
+    use dutyday::domain::template::TemplateSpec;
+    let spec = |schedule: &str, shift: &str| -> Result<dutyday::domain::template::Template, String> {
+        let text = format!(
+            "id = \"t\"\nduty = \"d\"\nzh = \"t\"\nen = \"t\"\nschedule = {schedule}\nshift = \"{shift}\"\ndue = {{ time = \"10:00\" }}\ncompletion = \"tick\"\n"
+        );
+        let spec: TemplateSpec = toml::from_str(&text).map_err(|e| e.to_string())?;
+        spec.parse("p", &[]).map_err(|e| format!("{}: {}", e.key, e.message))
+    };
+    let schedule = |t: dutyday::domain::template::Template| match t.plan {
+        dutyday::domain::template::Plan::Schedule(s) => s,
+        _ => panic!("a schedule"),
+    };
+    let drill =
+        schedule(spec(r#"{ every = "rrule", rule = "FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=2WE" }"#, "next").unwrap());
+    assert_eq!(
+        dates(&drill, "2026-01-01", "2026-12-31", &cn2026()),
+        ["2026-01-14", "2026-04-08", "2026-07-08", "2026-10-14"]
+    );
+    let oct = schedule(spec(r#"{ every = "rrule", rule = "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=1" }"#, "next").unwrap());
+    assert_eq!(dates(&oct, "2026-01-01", "2026-12-31", &cn2026()), ["2026-10-08"], "shifted past the holiday");
+    // Every second week from an anchor: its phase is the anchor's.
+    let fortnight =
+        spec(r#"{ every = "rrule", rule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", anchor = "2026-11-30" }"#, "keep");
+    assert_eq!(
+        dates(&schedule(fortnight.unwrap()), "2026-12-01", "2026-12-31", &cn2026()),
+        ["2026-12-14", "2026-12-28"]
+    );
+    for (bad, key) in [
+        (r#"{ every = "rrule", rule = "FREQ=HOURLY" }"#, "schedule.rule"),
+        (r#"{ every = "rrule", rule = "FREQ=SOMETIMES" }"#, "schedule.rule"),
+        (r#"{ every = "rrule" }"#, "schedule.rule"),
+        (r#"{ every = "rrule", rule = "FREQ=DAILY", day = 3 }"#, "schedule.day"),
+        (r#"{ every = "month", day = 3, rule = "FREQ=DAILY" }"#, "schedule.rule"),
+    ] {
+        let e = spec(bad, "keep").unwrap_err();
+        assert!(e.starts_with(key), "{bad}: {e}");
+    }
+}

@@ -27,6 +27,9 @@ pub struct CompanyFile {
     pub reminders: PolicySpec,
     #[serde(default)]
     pub webhook: Vec<WebhookSpec>,
+    /// Calendars of their own for some departments.
+    #[serde(default)]
+    pub calendar: Vec<crate::domain::calendar::CalendarSpec>,
 }
 
 fn default_timezone() -> String {
@@ -49,6 +52,9 @@ pub struct DepartmentEntry {
     pub en: String,
     pub lead: Option<String>,
     pub reports_to: Option<String>,
+    /// A `[[calendar]]` of company.toml; default the company's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

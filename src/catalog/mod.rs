@@ -40,12 +40,17 @@ pub struct Company {
     pub reminders: crate::domain::remind::PolicySpec,
     /// Department webhooks.
     pub webhooks: Vec<crate::domain::webhook::WebhookSpec>,
+    /// Calendars of their own for some departments.
+    pub calendars: Vec<crate::domain::calendar::CalendarSpec>,
 }
 
 /// One calendar file, parsed.
 #[derive(Debug, Clone)]
 pub struct CalendarFile {
     pub path: PathBuf,
+    /// Whose: a `[[calendar]]` name when the file's name starts with it
+    /// (`stores-2026.tsv`), else empty: the company's.
+    pub calendar: String,
     pub days: Vec<CalendarDay>,
 }
 
@@ -105,5 +110,27 @@ pub fn read_calendar(path: &Path) -> Result<CalendarFile, CatalogError> {
         key: format!("line {}", e.line),
         message: e.message,
     })?;
-    Ok(CalendarFile { path: path.to_path_buf(), days })
+    Ok(CalendarFile { path: path.to_path_buf(), calendar: String::new(), days })
+}
+
+/// Whose calendar a file is: the `names` one its name starts with (`stores-2026.tsv`
+/// is `stores`'s), else the company's (empty).
+pub fn calendar_of_file(path: &Path, names: &[String]) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let prefix = stem.rsplit_once('-').map_or(stem.as_str(), |(p, _)| p);
+    names.iter().find(|n| n.as_str() == prefix).cloned().unwrap_or_default()
+}
+
+impl Catalog {
+    /// The calendar of a department: its own days and week, or the company's.
+    pub fn calendar_of(&self, department: &str) -> crate::domain::calendar::WorkCalendar {
+        let name = self.departments.iter().find(|d| d.id == department).and_then(|d| d.calendar.clone());
+        let name = name.unwrap_or_default();
+        let days = self.calendars.iter().filter(|c| c.calendar == name).flat_map(|c| c.days.clone()).collect();
+        let cal = crate::domain::calendar::WorkCalendar::from_days(days);
+        match self.company.calendars.iter().find(|c| c.name == name).and_then(|c| c.week().ok()) {
+            Some(week) => cal.with_week(week),
+            None => cal,
+        }
+    }
 }

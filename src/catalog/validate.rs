@@ -28,6 +28,24 @@ pub(super) fn load(dir: &Path) -> Result<Catalog, CatalogError> {
     let templates = templates(&co_dir, &positions, &duties, &company)?;
     let staff = read_toml::<StaffFile>(&co_dir.join("staff.toml"))?.staff;
     check_staff(&shown(&co_dir, "staff.toml"), &staff, &positions)?;
+    let names: Vec<String> = company.calendars.iter().map(|c| c.name.clone()).collect();
+    let co_file = shown(&co_dir, "company.toml");
+    if let Some(d) = departments.iter().find(|d| d.calendar.as_ref().is_some_and(|c| !names.contains(c))) {
+        let key = format!("department[{}].calendar", d.id);
+        return fail(&shown(&co_dir, "org.toml"), key, "no such [[calendar]] in company.toml");
+    }
+    for (i, c) in company.calendars.iter().enumerate() {
+        let key = format!("calendar[{}]", c.name);
+        let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+        if c.name.is_empty() || !c.name.bytes().all(ok) || names[..i].contains(&c.name) {
+            return fail(&co_file, key + ".name", "a unique name of lower-case letters, digits and `_`");
+        }
+        match c.week() {
+            Err(day) => return fail(&co_file, key + ".workdays", format!("`{day}` is not a day (mon … sun)")),
+            Ok(w) if !w.contains(&true) => return fail(&co_file, key + ".workdays", "name at least one day"),
+            Ok(_) => {}
+        }
+    }
     let mut calendars = Vec::new();
     let cal_dir = dir.join("calendars");
     if let Ok(entries) = std::fs::read_dir(&cal_dir) {
@@ -35,10 +53,12 @@ pub(super) fn load(dir: &Path) -> Result<Catalog, CatalogError> {
             entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "tsv")).collect();
         paths.sort();
         for p in paths {
-            let cal = read_calendar(&p)?;
+            let mut cal = read_calendar(&p)?;
+            cal.calendar = super::calendar_of_file(&p, &names);
             // One calendar, one file a year: two would each say something of that year.
             for year in cal.years() {
-                if let Some(other) = calendars.iter().find(|c: &&super::CalendarFile| c.years().contains(&year)) {
+                let same = |c: &&super::CalendarFile| c.calendar == cal.calendar && c.years().contains(&year);
+                if let Some(other) = calendars.iter().find(same) {
                     let other = other.path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
                     return fail(
                         &p.display().to_string(),
@@ -88,6 +108,7 @@ fn company(dir: &Path) -> Result<Company, CatalogError> {
         festival_specs: raw.festival,
         reminders: raw.reminders,
         webhooks: raw.webhook,
+        calendars: raw.calendar,
     })
 }
 
@@ -141,6 +162,7 @@ fn org(dir: &Path) -> Result<(Vec<Department>, Vec<Position>), CatalogError> {
             en: d.en.clone(),
             lead_position: d.lead.clone(),
             reports_to: d.reports_to.clone(),
+            calendar: d.calendar.clone(),
         });
     }
     check_reporting_line(&file, &departments)?;

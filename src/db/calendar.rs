@@ -1,4 +1,5 @@
-//! The work calendar as stored: exceptions per date and the years they cover.
+//! The work calendars as stored: exceptions per date and the years they cover, for
+//! the company's calendar (named '') and any department's own.
 
 use super::schema::{calendar_days, calendar_years};
 use super::AnyConn;
@@ -6,10 +7,12 @@ use crate::domain::calendar::{CalendarDay, DayKind};
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use std::collections::BTreeMap;
 
-/// Replaces `year`'s calendar with `days` (all of which fall in `year`).
+/// Replaces `year` of calendar `calendar` with `days` (all of which fall in `year`).
 pub fn replace_year(
     conn: &mut AnyConn,
+    calendar: &str,
     year: i32,
     days: &[CalendarDay],
     source: &str,
@@ -22,6 +25,7 @@ pub fn replace_year(
         .iter()
         .map(|d| {
             (
+                calendar_days::calendar.eq(calendar),
                 calendar_days::day.eq(d.date),
                 calendar_days::kind.eq(d.kind.as_str()),
                 calendar_days::name.eq(d.name.as_str()),
@@ -29,27 +33,59 @@ pub fn replace_year(
         })
         .collect();
     with_conn!(conn, c => {
-        diesel::delete(calendar_days::table.filter(calendar_days::day.between(first, last))).execute(c)?;
+        diesel::delete(calendar_days::table.filter(calendar_days::calendar.eq(calendar)).filter(calendar_days::day.between(first, last)))
+            .execute(c)?;
         diesel::insert_into(calendar_days::table).values(&rows).execute(c)?;
-        diesel::delete(calendar_years::table.find(year)).execute(c)?;
+        diesel::delete(calendar_years::table.find((calendar, year))).execute(c)?;
         diesel::insert_into(calendar_years::table)
-            .values((calendar_years::year.eq(year), calendar_years::source.eq(source), calendar_years::loaded_at.eq(now)))
+            .values((
+                calendar_years::calendar.eq(calendar),
+                calendar_years::year.eq(year),
+                calendar_years::source.eq(source),
+                calendar_years::loaded_at.eq(now),
+            ))
             .execute(c)?;
         Ok(())
     })
 }
 
-/// Every stored exception and the covered years.
-pub fn load(conn: &mut AnyConn) -> QueryResult<(Vec<CalendarDay>, Vec<i32>)> {
-    with_conn!(conn, c => {
-        let days: Vec<(NaiveDate, String, String)> = calendar_days::table
-            .select((calendar_days::day, calendar_days::kind, calendar_days::name))
+/// One stored calendar: its exceptions and the years it covers.
+#[derive(Debug, Clone, Default)]
+pub struct StoredCalendar {
+    pub days: Vec<CalendarDay>,
+    pub years: Vec<i32>,
+}
+
+type DayRow = (String, NaiveDate, String, String);
+
+/// Every stored calendar by name ('' is the company's).
+pub fn load_all(conn: &mut AnyConn) -> QueryResult<BTreeMap<String, StoredCalendar>> {
+    let (days, years): (Vec<DayRow>, Vec<(String, i32)>) = with_conn!(conn, c => {
+        let days = calendar_days::table
+            .select((calendar_days::calendar, calendar_days::day, calendar_days::kind, calendar_days::name))
             .load(c)?;
-        let years: Vec<i32> = calendar_years::table.select(calendar_years::year).order(calendar_years::year).load(c)?;
-        let days = days
-            .into_iter()
-            .filter_map(|(date, kind, name)| DayKind::parse(&kind).map(|kind| CalendarDay { date, kind, name }))
-            .collect();
-        Ok((days, years))
-    })
+        let years = calendar_years::table
+            .select((calendar_years::calendar, calendar_years::year))
+            .order((calendar_years::calendar, calendar_years::year))
+            .load(c)?;
+        QueryResult::Ok((days, years))
+    })?;
+    let mut out: BTreeMap<String, StoredCalendar> = BTreeMap::new();
+    out.entry(String::new()).or_default();
+    for (cal, date, kind, name) in days {
+        if let Some(kind) = DayKind::parse(&kind) {
+            out.entry(cal).or_default().days.push(CalendarDay { date, kind, name });
+        }
+    }
+    for (cal, year) in years {
+        out.entry(cal).or_default().years.push(year);
+    }
+    Ok(out)
+}
+
+/// The company's calendar: its exceptions and the covered years.
+pub fn load(conn: &mut AnyConn) -> QueryResult<(Vec<CalendarDay>, Vec<i32>)> {
+    let mut all = load_all(conn)?;
+    let company = all.remove("").unwrap_or_default();
+    Ok((company.days, company.years))
 }

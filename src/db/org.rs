@@ -23,6 +23,8 @@ pub struct CompanyRow {
     pub webhooks: String,
     /// Bumped by every catalogue change, so another instance can see one happened.
     pub catalog_version: i64,
+    /// The departments' calendars (`[[calendar]]`) as JSON.
+    pub calendars: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -36,6 +38,8 @@ pub struct DepartmentRow {
     pub sort_order: i32,
     /// From this date it is gone (kept for the history that names it).
     pub retired_on: Option<NaiveDate>,
+    /// Its own calendar's name; none: the company's.
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -209,6 +213,7 @@ impl From<DepartmentRow> for crate::domain::org::Department {
             en: d.en,
             lead_position: d.lead_position_id,
             reports_to: d.reports_to,
+            calendar: d.calendar,
         }
     }
 }

@@ -11,6 +11,7 @@ diesel::table! {
         reminders -> Text,
         webhooks -> Text,
         catalog_version -> BigInt,
+        calendars -> Text,
     }
 }
 
@@ -23,6 +24,7 @@ diesel::table! {
         reports_to -> Nullable<Text>,
         sort_order -> Integer,
         retired_on -> Nullable<Date>,
+        calendar -> Nullable<Text>,
     }
 }
 
@@ -131,7 +133,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    calendar_days (day) {
+    calendar_days (calendar, day) {
+        calendar -> Text,
         day -> Date,
         kind -> Text,
         name -> Text,
@@ -139,7 +142,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    calendar_years (year) {
+    calendar_years (calendar, year) {
+        calendar -> Text,
         year -> Integer,
         source -> Text,
         loaded_at -> Timestamp,

@@ -109,6 +109,7 @@ pub fn put_department(conn: &mut AnyConn, row: &DepartmentRow) -> QueryResult<()
             departments::reports_to.eq(&row.reports_to),
             departments::sort_order.eq(row.sort_order),
             departments::retired_on.eq(row.retired_on),
+            departments::calendar.eq(&row.calendar),
         ))
         .execute(c))?;
     Ok(())
@@ -225,6 +226,7 @@ pub fn put_company(conn: &mut AnyConn, row: &super::org::CompanyRow) -> QueryRes
             company::festivals.eq(&row.festivals),
             company::reminders.eq(&row.reminders),
             company::webhooks.eq(&row.webhooks),
+            company::calendars.eq(&row.calendars),
         ))
         .execute(c))?;
     Ok(())

@@ -93,6 +93,7 @@ mod tests {
             en: id.into(),
             lead_position: lead.map(Into::into),
             reports_to: up.map(Into::into),
+            calendar: None,
         }
     }
 

@@ -85,12 +85,50 @@ pub fn parse_tsv(text: &str) -> Result<Vec<CalendarDay>, CalendarParseError> {
     Ok(days)
 }
 
+/// A calendar of its own for part of the company (`[[calendar]]` in company.toml):
+/// its name, which its files start with (`stores-2026.tsv`), and its usual working
+/// days of the week.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    pub name: String,
+    /// `mon` … `sun`; default Monday to Friday.
+    #[serde(default = "monday_to_friday")]
+    pub workdays: Vec<String>,
+}
+
+fn monday_to_friday() -> Vec<String> {
+    ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec()
+}
+
+impl CalendarSpec {
+    /// The working days of the week, Monday first; the name of a bad day when there is one.
+    pub fn week(&self) -> Result<[bool; 7], String> {
+        let mut week = [false; 7];
+        for d in &self.workdays {
+            let day: Weekday = d.parse().map_err(|_| d.clone())?;
+            week[day.num_days_from_monday() as usize] = true;
+        }
+        Ok(week)
+    }
+}
+
 /// The working-day calendar used by every schedule and due-time computation.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WorkCalendar {
     exceptions: HashMap<NaiveDate, DayKind>,
     years: BTreeSet<i32>,
+    /// The usual working days, Monday first.
+    week: [bool; 7],
 }
+
+impl Default for WorkCalendar {
+    fn default() -> Self {
+        WorkCalendar { exceptions: HashMap::new(), years: BTreeSet::new(), week: MONDAY_TO_FRIDAY }
+    }
+}
+
+const MONDAY_TO_FRIDAY: [bool; 7] = [true, true, true, true, true, false, false];
 
 /// Years already warned about, process-wide: each generation run builds a calendar
 /// anew, and the warning is worth reading once, not every five minutes.
@@ -102,7 +140,14 @@ impl WorkCalendar {
         WorkCalendar {
             exceptions: days.into_iter().map(|d| (d.date, d.kind)).collect(),
             years: years.into_iter().collect(),
+            week: MONDAY_TO_FRIDAY,
         }
+    }
+
+    /// The same calendar with other usual working days (Monday first).
+    pub fn with_week(mut self, week: [bool; 7]) -> Self {
+        self.week = week;
+        self
     }
 
     /// A calendar from loaded days; the years covered are those the days fall in.
@@ -129,7 +174,7 @@ impl WorkCalendar {
         match self.exceptions.get(&date) {
             Some(DayKind::Holiday) => false,
             Some(DayKind::Workday) => true,
-            None => !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
+            None => self.week[date.weekday().num_days_from_monday() as usize],
         }
     }
 

@@ -12,6 +12,8 @@ pub struct Department {
     pub lead_position: Option<String>,
     /// The department this one reports to; `None` only at the top.
     pub reports_to: Option<String>,
+    /// Its own work calendar (`[[calendar]]` of company.toml); none: the company's.
+    pub calendar: Option<String>,
 }
 
 /// A position (岗位) with its headcount (定员).

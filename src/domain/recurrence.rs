@@ -33,6 +33,45 @@ pub enum Recurrence {
     Yearly { month: u32, day: u32 },
     /// `offset_working_days` working days from each listed festival's date.
     Festival { festivals: Vec<Festival>, offset_working_days: i32 },
+    /// The dates of an RFC 5545 RRULE (an escape hatch for what the others cannot say).
+    Rule(RuleDates),
+}
+
+/// An RRULE and the date it counts from (its DTSTART).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleDates {
+    /// The rule without `RRULE:` (`FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=2WE`).
+    pub rule: String,
+    pub anchor: NaiveDate,
+}
+
+impl RuleDates {
+    fn set(&self) -> Result<rrule::RRuleSet, String> {
+        let rule = self.rule.trim_start_matches("RRULE:");
+        if rule.contains('\n') || rule.to_ascii_uppercase().contains("DTSTART") {
+            return Err("give the rule only (FREQ=…); the start is `anchor`".into());
+        }
+        format!("DTSTART:{}T000000Z\nRRULE:{rule}", self.anchor.format("%Y%m%d"))
+            .parse::<rrule::RRuleSet>()
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether the rule parses and names dates (not times: the due time is `due`).
+    pub fn check(&self) -> Result<(), String> {
+        let set = self.set()?;
+        match set.get_rrule().iter().find(|r| r.get_freq() > rrule::Frequency::Daily) {
+            Some(_) => Err("FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY; times of day go in `at` or `due`".into()),
+            None => Ok(()),
+        }
+    }
+
+    /// Its dates in `lo..=hi`.
+    fn dates(&self, lo: NaiveDate, hi: NaiveDate) -> Vec<NaiveDate> {
+        let Ok(set) = self.set() else { return Vec::new() };
+        let utc = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().with_timezone(&rrule::Tz::UTC));
+        let (Some(from), Some(to)) = (utc(lo), utc(hi)) else { return Vec::new() };
+        set.after(from).before(to).all(u16::MAX).dates.into_iter().map(|d| d.date_naive()).collect()
+    }
 }
 
 /// What to do with a nominal date that is not a working day.
@@ -110,6 +149,9 @@ impl Recurrence {
         if let Recurrence::Festival { festivals, offset_working_days } = self {
             return festival_dates(festivals, *offset_working_days, lo, hi, cal);
         }
+        if let Recurrence::Rule(r) = self {
+            return r.dates(lo, hi);
+        }
         lo.iter_days().take_while(|d| *d <= hi).filter(|d| self.matches(*d, cal)).collect()
     }
 
@@ -132,7 +174,7 @@ impl Recurrence {
                 (d.month() - 1) % 3 + 1 == *month && d.weekday() == *weekday && nth_weekday_matches(d, *nth)
             }
             Recurrence::Yearly { month, day } => d.month() == *month && d.day() == clamp_day(d.year(), *month, *day),
-            Recurrence::Festival { .. } => false,
+            Recurrence::Festival { .. } | Recurrence::Rule(_) => false,
         }
     }
 }

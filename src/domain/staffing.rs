@@ -225,6 +225,7 @@ mod tests {
             en: id.into(),
             lead_position: lead.map(Into::into),
             reports_to: up.map(Into::into),
+            calendar: None,
         };
         let pos = |id: &str, dept: &str| Position {
             id: id.into(),

@@ -102,6 +102,10 @@ pub struct ScheduleSpec {
     pub festivals: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_working_days: Option<i32>,
+    /// With `every = "rrule"`: an RFC 5545 RRULE (`FREQ=MONTHLY;BYDAY=2WE`), counted
+    /// from `anchor` (default 2024-01-01); the work calendar's shift applies to its dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
     /// Several times a day ("08:00", "15:00"): one task at each, due at that time (or
     /// `due.hours` after it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,16 +6,28 @@ use crate::db::{self, DbPool};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
-/// Reads a calendar file and replaces the years it covers, in one transaction.
-/// A bad file changes nothing and names its line.
+/// Reads a calendar file and replaces the years it covers, in one transaction: the
+/// company's, or a department calendar's when the file's name starts with its name
+/// (`stores-2027.tsv`). A bad file changes nothing and names its line.
 pub fn load_file(pool: &DbPool, path: &Path, now: DateTime<Utc>) -> AppResult<(Vec<i32>, usize)> {
     let file = read_calendar(path)?;
     let mut conn = pool.get()?;
-    let years = conn.transaction(|conn| {
+    let years = conn.transaction(|conn| -> AppResult<Vec<i32>> {
         db::serialize_writers(conn)?;
-        super::import::write_calendar(conn, &file.days, &path.display().to_string(), now)
+        let name = crate::catalog::calendar_of_file(path, &calendar_names(conn)?);
+        let years = super::import::write_calendar(conn, &name, &file.days, &path.display().to_string(), now)?;
+        db::versions::bump(conn)?;
+        Ok(years)
     })?;
     Ok((years, file.days.len()))
+}
+
+/// The names of the company's department calendars.
+pub fn calendar_names(conn: &mut crate::db::AnyConn) -> AppResult<Vec<String>> {
+    let company = db::org::company(conn)?.ok_or_else(|| super::AppError::new(crate::error::ErrorCode::NotImported))?;
+    let specs: Vec<crate::domain::calendar::CalendarSpec> =
+        serde_json::from_str(&company.calendars).map_err(|e| super::AppError::corrupt(format!("calendars: {e}")))?;
+    Ok(specs.into_iter().map(|c| c.name).collect())
 }
 
 /// From November on, while next year's work calendar is not loaded, each admin gets

@@ -19,7 +19,7 @@ use crate::catalog::Catalog;
 use crate::db::org::{DepartmentRow, OrgRows};
 use crate::db::{self, versions, AnyConn, DbPool};
 use crate::error::ErrorCode;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 
@@ -131,6 +131,17 @@ fn apply_in(
             versions::put_department(conn, d)?;
         } else if let Some(t) = find(&c.item, "template", &files.templates, |t| &t.id) {
             tasks += template_change::put(conn, actor, t, effective, reason, now)?;
+        }
+    }
+    // Calendar years from the files, not loaded yet or loaded with other days.
+    for file in &catalog.calendars {
+        for year in file.years() {
+            let item = catalog_diff::calendar_item(&file.calendar, year);
+            if changes.iter().any(|c| c.item == item) {
+                let days: Vec<_> = file.days.iter().filter(|d| d.date.year() == year).cloned().collect();
+                let source = file.path.display().to_string();
+                db::calendar::replace_year(conn, &file.calendar, year, &days, &source, now.naive_utc())?;
+            }
         }
     }
     for c in changes.iter().filter(|c| c.what == "retired") {

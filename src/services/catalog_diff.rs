@@ -28,13 +28,13 @@ fn items(company: &CompanyRow, org: &OrgRows) -> BTreeMap<String, Value> {
     out.insert(
         "company".to_string(),
         json!({"name": company.name, "name_en": company.name_en, "timezone": company.timezone,
-            "festivals": parse(&company.festivals), "reminders": parse(&company.reminders), "webhooks": parse(&company.webhooks)}),
+            "festivals": parse(&company.festivals), "reminders": parse(&company.reminders), "webhooks": parse(&company.webhooks), "calendars": parse(&company.calendars)}),
     );
     // What was retired is gone from the catalogue (and the files may bring it back).
     for d in org.departments.iter().filter(|d| d.retired_on.is_none()) {
         out.insert(
             format!("department[{}]", d.id),
-            json!({"zh": d.zh, "en": d.en, "lead": d.lead_position_id, "reports_to": d.reports_to}),
+            json!({"zh": d.zh, "en": d.en, "lead": d.lead_position_id, "reports_to": d.reports_to, "calendar": d.calendar}),
         );
     }
     for p in org.positions.iter().filter(|p| p.retired_on.is_none()) {
@@ -95,6 +95,45 @@ pub fn diff_in(conn: &mut AnyConn, catalog: &Catalog) -> AppResult<Vec<Change>> 
     }
     for key in stored.keys().filter(|k| !files.contains_key(*k)) {
         out.push(Change { what: "retired", item: key.clone(), fields: vec![] });
+    }
+    out.extend(calendar_changes(conn, catalog)?);
+    Ok(out)
+}
+
+/// `calendar[2027]` (the company's) or `calendar[stores:2027]`.
+pub fn calendar_item(calendar: &str, year: i32) -> String {
+    if calendar.is_empty() {
+        format!("calendar[{year}]")
+    } else {
+        format!("calendar[{calendar}:{year}]")
+    }
+}
+
+/// The years of the calendar files that are not loaded, or loaded with other days.
+/// A loaded year without a file is left alone (it may have come by `calendar load`).
+fn calendar_changes(conn: &mut AnyConn, catalog: &Catalog) -> AppResult<Vec<Change>> {
+    use chrono::Datelike;
+    let stored = db::calendar::load_all(conn)?;
+    let mut out = Vec::new();
+    for file in &catalog.calendars {
+        let have = stored.get(&file.calendar);
+        for year in file.years() {
+            let days = |list: &[crate::domain::calendar::CalendarDay]| {
+                let mut v: Vec<_> = list
+                    .iter()
+                    .filter(|d| d.date.year() == year)
+                    .map(|d| (d.date, d.kind.as_str(), d.name.clone()))
+                    .collect();
+                v.sort();
+                v
+            };
+            let what = match have {
+                Some(h) if h.years.contains(&year) && days(&h.days) == days(&file.days) => continue,
+                Some(h) if h.years.contains(&year) => "changed",
+                _ => "added",
+            };
+            out.push(Change { what, item: calendar_item(&file.calendar, year), fields: vec![] });
+        }
     }
     Ok(out)
 }

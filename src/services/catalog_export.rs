@@ -46,6 +46,7 @@ pub fn export(pool: &DbPool, dir: &Path, now: DateTime<Utc>) -> AppResult<Vec<St
         festival: serde_json::from_str(&company.festivals).map_err(|e| corrupt("festivals", e))?,
         reminders: serde_json::from_str(&company.reminders).map_err(|e| corrupt("reminders", e))?,
         webhook: serde_json::from_str(&company.webhooks).map_err(|e| corrupt("webhooks", e))?,
+        calendar: serde_json::from_str(&company.calendars).map_err(|e| corrupt("calendars", e))?,
     };
     files.insert("company/company.toml".to_string(), toml_of("company", &company_file)?);
     let org_file = OrgFile {
@@ -58,6 +59,7 @@ pub fn export(pool: &DbPool, dir: &Path, now: DateTime<Utc>) -> AppResult<Vec<St
                 en: d.en.clone(),
                 lead: d.lead_position_id.clone(),
                 reports_to: d.reports_to.clone(),
+                calendar: d.calendar.clone(),
             })
             .collect(),
         position: org
@@ -132,14 +134,17 @@ pub fn export(pool: &DbPool, dir: &Path, now: DateTime<Utc>) -> AppResult<Vec<St
         });
     }
     files.insert("company/staff.toml".to_string(), toml_of("staff", &StaffFile { staff })?);
-    let (days, _) = db::calendar::load(conn)?;
-    let mut years: BTreeMap<i32, String> = BTreeMap::new();
-    for d in days {
-        let text = years.entry(d.date.year()).or_insert_with(|| "date\tkind\tname\n".to_string());
-        text.push_str(&format!("{}\t{}\t{}\n", d.date, d.kind.as_str(), d.name));
-    }
-    for (year, text) in years {
-        files.insert(format!("calendars/calendar-{year}.tsv"), text);
+    // The company's calendar as calendar-YYYY.tsv, a department's as NAME-YYYY.tsv.
+    for (name, cal) in db::calendar::load_all(conn)? {
+        let mut years: BTreeMap<i32, String> = BTreeMap::new();
+        for d in cal.days {
+            let text = years.entry(d.date.year()).or_insert_with(|| "date\tkind\tname\n".to_string());
+            text.push_str(&format!("{}\t{}\t{}\n", d.date, d.kind.as_str(), d.name));
+        }
+        let prefix = if name.is_empty() { "calendar" } else { name.as_str() };
+        for (year, text) in years {
+            files.insert(format!("calendars/{prefix}-{year}.tsv"), text);
+        }
     }
     for (name, text) in &files {
         write(&dir.join(name), text)?;

@@ -2,7 +2,7 @@
 
 use super::{AppError, AppResult};
 use crate::db::{self, AnyConn};
-use crate::domain::calendar::WorkCalendar;
+use crate::domain::calendar::{CalendarSpec, WorkCalendar};
 use crate::domain::festival::{Festival, FestivalSpec};
 use crate::domain::org::{Department, Position};
 use crate::domain::staffing::{Holding, Leave, Staffing};
@@ -15,7 +15,12 @@ use std::collections::HashMap;
 /// The company as generation sees it.
 pub struct Context {
     pub tz: Tz,
+    /// The company's calendar; a department may have its own (see [`Context::calendar_of`]).
     pub calendar: WorkCalendar,
+    /// Department calendars by name.
+    pub named_calendars: HashMap<String, WorkCalendar>,
+    /// The calendar name of each department that has its own.
+    pub department_calendar: HashMap<String, String>,
     pub festivals: Vec<Festival>,
     pub departments: Vec<Department>,
     pub positions: Vec<Position>,
@@ -36,10 +41,11 @@ impl Context {
             .iter()
             .map(|f| f.parse().map_err(|(k, m)| AppError::corrupt(format!("festival {}.{k}: {m}", f.id))))
             .collect::<Result<Vec<_>, _>>()?;
-        let (days, years) = db::calendar::load(conn)?;
-        let calendar = WorkCalendar::new(days, years);
+        let (calendar, named_calendars) = calendars(conn, &company.calendars)?;
         let org = db::org::load(conn)?;
         let departments: Vec<Department> = org.departments.into_iter().map(Department::from).collect();
+        let department_calendar =
+            departments.iter().filter_map(|d| d.calendar.clone().map(|c| (d.id.clone(), c))).collect();
         let positions: Vec<Position> = org.positions.into_iter().map(Position::from).collect();
         let duty_position: HashMap<String, String> = org.duties.into_iter().map(|d| (d.id, d.position_id)).collect();
         let imported_on = company.imported_at.date();
@@ -95,7 +101,27 @@ impl Context {
             .map(|l| Leave { staff: l.staff_id, from: l.starts_on, to: l.ends_on })
             .collect();
         let staffing = Staffing::new(departments.clone(), positions.clone(), holdings, leaves);
-        Ok(Context { tz, calendar, festivals, departments, positions, templates, staffing })
+        Ok(Context {
+            tz,
+            calendar,
+            named_calendars,
+            department_calendar,
+            festivals,
+            departments,
+            positions,
+            templates,
+            staffing,
+        })
+    }
+
+    /// The calendar of a department: its own, or the company's.
+    pub fn calendar_of(&self, department: &str) -> &WorkCalendar {
+        self.department_calendar.get(department).and_then(|n| self.named_calendars.get(n)).unwrap_or(&self.calendar)
+    }
+
+    /// The calendar of a position's department.
+    pub fn calendar_of_position(&self, position: &str) -> &WorkCalendar {
+        self.staffing.position(position).map_or(&self.calendar, |p| self.calendar_of(&p.department))
     }
 
     /// The version of template `id` in force on `date`, if any.
@@ -115,6 +141,22 @@ impl Context {
             .map(|p| p.department.as_str())
             .ok_or_else(|| AppError::corrupt(format!("unknown position `{position}`")))
     }
+}
+
+/// The company's calendar and the departments' own by name, from the database and
+/// the company's `calendars` (JSON: names and usual working days).
+pub fn calendars(conn: &mut AnyConn, specs: &str) -> AppResult<(WorkCalendar, HashMap<String, WorkCalendar>)> {
+    let specs: Vec<CalendarSpec> =
+        serde_json::from_str(specs).map_err(|e| AppError::corrupt(format!("calendars: {e}")))?;
+    let mut stored = db::calendar::load_all(conn)?;
+    let company = stored.remove("").unwrap_or_default();
+    let mut named = HashMap::new();
+    for spec in specs {
+        let week = spec.week().map_err(|d| AppError::corrupt(format!("calendar {}: day `{d}`", spec.name)))?;
+        let own = stored.remove(&spec.name).unwrap_or_default();
+        named.insert(spec.name, WorkCalendar::new(own.days, own.years).with_week(week));
+    }
+    Ok((WorkCalendar::new(company.days, company.years), named))
 }
 
 /// The company's local date at `now`, read from the stored time zone.

@@ -100,7 +100,7 @@ pub(super) fn fire_in(
         if ev != name {
             continue;
         }
-        let date = ctx.calendar.add_working_days(at, *offset_working_days);
+        let date = ctx.calendar_of_position(&t.position).add_working_days(at, *offset_working_days);
         if !t.in_force(date) {
             continue; // another version (or none, once retired) has that date
         }

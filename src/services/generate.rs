@@ -123,7 +123,7 @@ pub(super) fn run_in(
         }
         // A version makes only the dates it is in force (a change from a date).
         let Some((start, end)) = t.clamp(start, end) else { continue };
-        let dates = schedule.occurrences(start, end, &ctx.calendar);
+        let dates = schedule.occurrences(start, end, ctx.calendar_of_position(&t.position));
         let items: Vec<Occurrence> = dates
             .iter()
             .flat_map(|d| t.occurrences_on(*d).into_iter().map(move |(key, rule)| Occurrence { date: *d, key, rule }))
@@ -166,7 +166,7 @@ fn plan_dates(
     let mut out = Vec::new();
     let mut past_fresh = Vec::new();
     for o in items {
-        if o.rule.due_at(o.date, &ctx.calendar, ctx.tz) > now {
+        if o.rule.due_at(o.date, ctx.calendar_of_position(&t.position), ctx.tz) > now {
             out.push((o, TaskStatus::Open));
         } else if o.date >= fresh_from && mark.is_some() {
             past_fresh.push(o);
@@ -194,7 +194,7 @@ pub(super) fn task_rows(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<NewTask>> {
     let department = ctx.department_of(&t.position)?.to_string();
-    let due_at = due_instant(rule, ctx, date).naive_utc();
+    let due_at = rule.due_at(date, ctx.calendar_of(&department), ctx.tz).naive_utc();
     let now = now.naive_utc();
     Ok(assignments
         .iter()
@@ -216,8 +216,4 @@ pub(super) fn task_rows(
             template_version: t.version,
         })
         .collect())
-}
-
-fn due_instant(rule: &DueRule, ctx: &Context, date: NaiveDate) -> DateTime<Utc> {
-    rule.due_at(date, &ctx.calendar, ctx.tz)
 }

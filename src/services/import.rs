@@ -41,7 +41,7 @@ pub fn import_if_empty(
         let staff = write_staff(conn, catalog, hash.as_deref(), now)?;
         let mut years = Vec::new();
         for file in &catalog.calendars {
-            years.extend(write_calendar(conn, &file.days, &file.path.display().to_string(), now)?);
+            years.extend(write_calendar(conn, &file.calendar, &file.days, &file.path.display().to_string(), now)?);
         }
         Ok(ImportReport { imported: true, staff, calendar_years: years })
     })
@@ -96,6 +96,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
         reminders: serde_json::to_string(&c.company.reminders).map_err(|e| AppError::corrupt(e.to_string()))?,
         webhooks: serde_json::to_string(&c.company.webhooks).map_err(|e| AppError::corrupt(e.to_string()))?,
         catalog_version: 1,
+        calendars: serde_json::to_string(&c.company.calendars).map_err(|e| AppError::corrupt(e.to_string()))?,
     };
     let mut templates = Vec::new();
     for (i, t) in c.templates.iter().enumerate() {
@@ -128,6 +129,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
                 reports_to: d.reports_to.clone(),
                 sort_order: order(i),
                 retired_on: None,
+                calendar: d.calendar.clone(),
             })
             .collect(),
         positions: c
@@ -196,6 +198,7 @@ fn write_staff(conn: &mut AnyConn, c: &Catalog, hash: Option<&str>, now: DateTim
 /// Writes calendar days grouped by year, replacing what those years had.
 pub(super) fn write_calendar(
     conn: &mut AnyConn,
+    calendar: &str,
     days: &[CalendarDay],
     source: &str,
     now: DateTime<Utc>,
@@ -205,7 +208,7 @@ pub(super) fn write_calendar(
         by_year.entry(d.date.year()).or_default().push(d.clone());
     }
     for (year, list) in &by_year {
-        db::calendar::replace_year(conn, *year, list, source, now.naive_utc())?;
+        db::calendar::replace_year(conn, calendar, *year, list, source, now.naive_utc())?;
     }
     Ok(by_year.into_keys().collect())
 }

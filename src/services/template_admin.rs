@@ -140,9 +140,10 @@ pub(super) fn next_due(
     for t in versions {
         let Plan::Schedule(schedule) = &t.plan else { continue };
         let start = t.from.map_or(today, |f| f.max(today));
-        for d in schedule.next_n(start, count, &ctx.calendar).into_iter().filter(|d| t.in_force(*d)) {
+        let cal = ctx.calendar_of_position(&t.position);
+        for d in schedule.next_n(start, count, cal).into_iter().filter(|d| t.in_force(*d)) {
             for (_, rule) in t.occurrences_on(d) {
-                let at = rule.due_at(d, &ctx.calendar, ctx.tz);
+                let at = rule.due_at(d, cal, ctx.tz);
                 if at > now {
                     next.push(at.with_timezone(&ctx.tz));
                 }

@@ -135,13 +135,14 @@ fn follow(
             // An event's task stays its event's; the new rule sets its due time.
             Plan::Trigger { .. } => t.occurrences_on(task.occurs_on).into_iter().next(),
             Plan::Schedule(s) => {
-                let on = s.occurrences(task.occurs_on, task.occurs_on, &ctx.calendar).contains(&task.occurs_on);
+                let cal = ctx.calendar_of_position(&t.position);
+                let on = s.occurrences(task.occurs_on, task.occurs_on, cal).contains(&task.occurs_on);
                 t.occurrences_on(task.occurs_on).into_iter().find(|(key, _)| on && *key == task.occurrence)
             }
         };
         match still {
             Some((_, rule)) => {
-                let due = rule.due_at(task.occurs_on, &ctx.calendar, ctx.tz).naive_utc();
+                let due = rule.due_at(task.occurs_on, ctx.calendar_of_position(&t.position), ctx.tz).naive_utc();
                 let department = ctx.department_of(&t.position)?.to_string();
                 let place = (t.position.as_str(), department.as_str());
                 effect.revised += versions::revise(conn, &task, t.version, due, place, now.naive_utc())?;

@@ -34,6 +34,7 @@ fn keys_apply(s: &ScheduleSpec) -> Result<(), SpecError> {
         ("month", s.month.is_some()),
         ("festivals", s.festivals.is_some()),
         ("offset_working_days", s.offset_working_days.is_some()),
+        ("rule", s.rule.is_some()),
     ];
     let allowed: &[&str] = match s.every.as_str() {
         "week" => &["weekdays", "interval", "anchor"],
@@ -41,6 +42,7 @@ fn keys_apply(s: &ScheduleSpec) -> Result<(), SpecError> {
         "quarter" => &["month", "day", "nth", "weekday"],
         "year" => &["month", "day"],
         "festival" => &["festivals", "offset_working_days"],
+        "rrule" => &["rule", "anchor"],
         _ => &[],
     };
     if s.weekday.is_some() && s.nth.is_none() && allowed.contains(&"nth") {
@@ -54,7 +56,7 @@ fn keys_apply(s: &ScheduleSpec) -> Result<(), SpecError> {
 
 pub(super) fn parse_schedule(s: &ScheduleSpec, festivals: &[Festival]) -> Result<Recurrence, SpecError> {
     let every = s.every.as_str();
-    if matches!(every, "day" | "working_day" | "week" | "month" | "quarter" | "year" | "festival") {
+    if matches!(every, "day" | "working_day" | "week" | "month" | "quarter" | "year" | "festival" | "rrule") {
         keys_apply(s)?;
     }
     Ok(match every {
@@ -123,10 +125,21 @@ pub(super) fn parse_schedule(s: &ScheduleSpec, festivals: &[Festival]) -> Result
             }
             Recurrence::Festival { festivals: picked, offset_working_days: s.offset_working_days.unwrap_or(0) }
         }
+        "rrule" => {
+            let rule = need(s.rule.as_deref(), "rule", every)?.trim().to_string();
+            let anchor = match &s.anchor {
+                Some(a) => NaiveDate::parse_from_str(a, "%Y-%m-%d")
+                    .or_else(|_| err("schedule.anchor", format!("`{a}` is not a date (YYYY-MM-DD)")))?,
+                None => NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+            };
+            let rec = crate::domain::recurrence::RuleDates { rule, anchor };
+            rec.check().or_else(|m| err("schedule.rule", m))?;
+            Recurrence::Rule(rec)
+        }
         other => {
             return err(
                 "schedule.every",
-                format!("unknown cadence `{other}` (day, working_day, week, month, quarter, year, festival)"),
+                format!("unknown cadence `{other}` (day, working_day, week, month, quarter, year, festival, rrule)"),
             )
         }
     })

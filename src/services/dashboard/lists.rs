@@ -50,7 +50,8 @@ pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Ut
         .into_iter()
         .map(|task| {
             let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
-            let hours_late = crate::domain::due::working_hours_between(&ctx.calendar, tz, due, now);
+            let cal = ctx.calendar_of_position(&task.position_id);
+            let hours_late = crate::domain::due::working_hours_between(cal, tz, due, now);
             let reminders = sent.remove(&task.id).unwrap_or_default();
             Overdue { task, hours_late, reminders }
         })

@@ -43,15 +43,16 @@ pub fn rules(conn: &mut AnyConn) -> AppResult<ReminderRules> {
     Ok(ReminderRules { policy: Policy::default().with(&spec), window, webhooks })
 }
 
-/// Whether messages may go at `now`: a working day, inside the sending window.
+/// Whether messages may go at `now`: a working day of the company's calendar or of
+/// a department's own, inside the sending window.
 pub fn sending_window_open(pool: &DbPool, now: DateTime<Utc>) -> AppResult<bool> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let set = rules(conn)?;
     let (tz, _) = crate::services::context::company_today(conn, now)?;
-    let (days, years) = db::calendar::load(conn)?;
-    let calendar = crate::domain::calendar::WorkCalendar::new(days, years);
-    Ok(set.window.allows(&calendar, tz, now))
+    let company = db::org::company(conn)?.ok_or_else(|| AppError::new(crate::error::ErrorCode::NotImported))?;
+    let (calendar, named) = crate::services::context::calendars(conn, &company.calendars)?;
+    Ok(std::iter::once(&calendar).chain(named.values()).any(|c| set.window.allows(c, tz, now)))
 }
 
 /// Decides and queues what is owed at `now`; returns how many reminders (and digests)
@@ -63,7 +64,11 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
         let set = rules(conn)?;
         let (_, today) = crate::services::context::company_today(conn, now)?;
         let ctx = Context::load(conn, today)?;
-        if !set.window.allows(&ctx.calendar, ctx.tz, now) {
+        // Each task is reminded on its department's calendar (a store on its own
+        // seven-day calendar hears on Saturdays; the office does not).
+        let open_for = |dept: &str| set.window.allows(ctx.calendar_of(dept), ctx.tz, now);
+        let company_open = set.window.allows(&ctx.calendar, ctx.tz, now);
+        if !company_open && !ctx.named_calendars.values().any(|c| set.window.allows(c, ctx.tz, now)) {
             return Ok(0);
         }
         // The sweep works on the outbox's raw ids; the typed ones end here.
@@ -106,14 +111,18 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
         if let Some(oldest) = candidates.iter().map(|(t, _)| t.id).min() {
             db::marks::prune(conn, oldest, lo)?;
         }
-        let mut owed: HashMap<(usize, NaiveDateTime), Vec<remind::Owed>> = HashMap::new();
+        let mut owed: HashMap<(usize, NaiveDateTime, &str), Vec<remind::Owed>> = HashMap::new();
         let (mut out, mut fresh, mut changed) = (Outgoing::default(), Vec::new(), Vec::new());
         for (t, mark) in &candidates {
             let Some(&pi) = policies.get(t.template_id.as_str()) else { continue };
+            if !open_for(&t.department_id) {
+                continue;
+            }
             let policy = &distinct[pi];
-            let steps = owed
-                .entry((pi, t.due_at))
-                .or_insert_with(|| remind::owed(policy, &ctx.calendar, ctx.tz, t.due_at.and_utc(), now));
+            let cal_name = ctx.department_calendar.get(&t.department_id).map_or("", String::as_str);
+            let steps = owed.entry((pi, t.due_at, cal_name)).or_insert_with(|| {
+                remind::owed(policy, ctx.calendar_of(&t.department_id), ctx.tz, t.due_at.and_utc(), now)
+            });
             if steps.is_empty() {
                 continue;
             }
@@ -156,7 +165,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
         }
         // The morning digests are worded while the marks and reminders are written: the
         // database and the wording then share the cores instead of taking turns.
-        let digest_input = if set.window.digest_time(&ctx.calendar, ctx.tz, now) {
+        let digest_input = if company_open && set.window.digest_time(&ctx.calendar, ctx.tz, now) {
             let since = (now - Duration::days(1)).naive_utc();
             let sent: HashSet<String> =
                 db::outbox::keys_since(conn, &["digest", "lead_digest"], since)?.into_iter().collect();

@@ -106,6 +106,8 @@ pub fn describe(spec: &TemplateSpec, tr: Tr) -> String {
                         (n, false) => format!("{n} working days after each festival ({list})"),
                     }
                 }
+                "rrule" if zh => format!("按 RRULE 规则 {}", s.rule.as_deref().unwrap_or("")),
+                "rrule" => format!("By the RRULE {}", s.rule.as_deref().unwrap_or("")),
                 other => other.to_string(),
             }
         }
