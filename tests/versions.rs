@@ -149,6 +149,11 @@ fn retiring_a_template_cancels_its_open_work_from_the_date(db: &TestDb) {
         generate::run(db.pool(), at(&format!("2026-12-{d:02}T00:00:00Z")), None, 10, Scope::Incremental).unwrap();
     }
     assert_eq!(checks(db).len(), after.len(), "nothing made from the 15th on");
+    // The keeper sees on the 15th's list that it was cancelled, and why.
+    let keeper = common::viewer_of(db, "徐强", day("2026-12-15"));
+    let list = dutyday::services::tasks::day_list(db.pool(), &keeper, Some(day("2026-12-15")), now).unwrap();
+    let gone = list.finished.iter().find(|t| t.template_id == CHECK).expect("on his list, among the finished");
+    assert_eq!((gone.status, gone.note.as_deref()), (TaskStatus::Cancelled, Some(reason)));
     rollups_recount(db);
     // The past cannot be changed, and a second retirement needs a template.
     let e = dutyday::services::template_edit::retire(db.pool(), &admin, CHECK, Some(day("2026-12-09")), reason, now);
@@ -242,7 +247,94 @@ fn a_change_racing_generation_on_another_instance(db: &TestDb) {
     rollups_recount(db);
 }
 
+/// The files add a department with a position, its duty and a template: applied from
+/// a date, the template makes tasks from that date only. Removing a position someone
+/// still holds is refused (nothing changes); once they moved, it is retired from the
+/// date, kept for the history, and takes no new holder.
+fn positions_and_duties_come_and_go_from_a_date(db: &TestDb) {
+    december_so_far(db);
+    let now = at("2026-12-10T02:00:00Z");
+    let dir = common::edited_config("company/org.toml", |t| {
+        format!("{t}\n[[department]]\nid = \"stores\"\nzh = \"门店部\"\nen = \"Stores\"\nlead = \"stores.manager\"\nreports_to = \"gm\"\n\n[[position]]\nid = \"stores.manager\"\ndepartment = \"stores\"\nzh = \"店长\"\nen = \"Store manager\"\nheadcount = 1\n")
+    });
+    let append = |file: &str, text: &str| {
+        let path = dir.path().join(file);
+        let old = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{old}{text}")).unwrap();
+    };
+    append("company/duties.tsv", "stores.manager.1\t门店部\t店长\t1\t每日开店检查\n");
+    append(
+        "company/duties.toml",
+        "\n[[duty]]\nid = \"stores.manager.1\"\nposition = \"stores.manager\"\nkind = \"recurring\"\nzh = \"每日开店检查\"\nen = \"Daily opening check\"\nsource = \"每日开店检查\"\n",
+    );
+    append(
+        "company/templates.toml",
+        "\n[[template]]\nid = \"store-opening-check\"\nduty = \"stores.manager.1\"\nzh = \"开店检查\"\nen = \"Opening check\"\nschedule = { every = \"working_day\" }\ndue = { time = \"09:30\" }\ncompletion = \"tick\"\n",
+    );
+    let catalog = Catalog::load(dir.path()).unwrap();
+    let opts = ApplyOptions { effective: Some(day("2026-12-14")), horizon_days: 10, ..Default::default() };
+    let done = apply(db.pool(), Actor::Operator, &catalog, &opts, now).unwrap();
+    let mut items: Vec<_> = done.changes.iter().map(|c| format!("{} {}", c.what, c.item)).collect();
+    items.sort();
+    assert_eq!(
+        items,
+        [
+            "added department[stores]",
+            "added duty[stores.manager.1]",
+            "added position[stores.manager]",
+            "added template[store-opening-check]"
+        ]
+    );
+    let opening: Vec<TaskRow> =
+        common::tasks(db).into_iter().filter(|t| t.template_id == "store-opening-check").collect();
+    assert!(!opening.is_empty() && opening.iter().all(|t| t.occurs_on >= day("2026-12-14")), "from the 14th only");
+    assert!(opening.iter().all(|t| t.department_id == "stores"));
+
+    // A manager is hired; the files then drop the department: refused while she holds
+    // the position, nothing changed.
+    let manager = common::add_person(db, "dian.zhang@example.com", "店长甲");
+    let pos = dutyday::domain::task::PositionId::from("stores.manager");
+    dutyday::services::staffing::add_holding(db.pool(), Actor::Operator, manager, &pos, false, day("2026-12-14"), now)
+        .unwrap();
+    let before = Catalog::load(&common::config_dir()).unwrap();
+    let opts = ApplyOptions { effective: Some(day("2026-12-18")), horizon_days: 10, ..Default::default() };
+    let e = apply(db.pool(), Actor::Operator, &before, &opts, now).unwrap_err();
+    assert_eq!(e.code, dutyday::error::ErrorCode::PositionHasHolders);
+    assert!(e.message(dutyday::i18n::Lang::Zh).contains("stores.manager"), "names the position");
+    let mut conn = db.pool().get().unwrap();
+    let org = dutyday::db::org::load(&mut conn.any()).unwrap();
+    assert!(org.positions.iter().any(|p| p.id == "stores.manager" && p.retired_on.is_none()), "unchanged");
+    drop(conn);
+    // Once her holding ends, the department's whole line is retired from the date.
+    let last = day("2026-12-17");
+    dutyday::services::staffing::end_holding(db.pool(), Actor::Operator, manager, &pos, last, now).unwrap();
+    let back = apply(db.pool(), Actor::Operator, &before, &opts, now).unwrap();
+    assert_eq!(back.changes.iter().filter(|c| c.what == "retired").count(), 4, "{:?}", back.changes);
+    let after: Vec<TaskRow> =
+        common::tasks(db).into_iter().filter(|t| t.template_id == "store-opening-check").collect();
+    assert!(after.iter().filter(|t| t.occurs_on >= day("2026-12-18")).all(|t| t.status == TaskStatus::Cancelled));
+    assert!(after.iter().filter(|t| t.occurs_on < day("2026-12-18")).all(|t| t.status == TaskStatus::Open));
+    let mut conn = db.pool().get().unwrap();
+    let org = dutyday::db::org::load(&mut conn.any()).unwrap();
+    let p = org.positions.iter().find(|p| p.id == "stores.manager").unwrap();
+    assert_eq!(p.retired_on, Some(day("2026-12-18")), "kept for history, retired from the date");
+    drop(conn);
+    let someone = common::add_person(db, "new@example.com", "新人");
+    let e = dutyday::services::staffing::add_holding(
+        db.pool(),
+        Actor::Operator,
+        someone,
+        &pos,
+        false,
+        day("2026-12-20"),
+        now,
+    );
+    assert_eq!(e.unwrap_err().code, dutyday::error::ErrorCode::UnknownPosition, "a retired position takes no holder");
+    rollups_recount(db);
+}
+
 on_both_databases!(
+    positions_and_duties_come_and_go_from_a_date,
     a_change_racing_generation_on_another_instance,
     catalog_apply_on_the_command_line,
     a_change_from_mid_month_keeps_the_past_and_moves_what_is_open,

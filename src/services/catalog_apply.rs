@@ -117,12 +117,16 @@ fn apply_in(
             versions::put_department(conn, &bare)?;
         }
     }
+    // Then positions, then their duties (each points at the one before).
     for c in changes.iter().filter(|c| c.what != "retired") {
         if c.item == "company" {
             versions::put_company(conn, &company)?;
         } else if let Some(p) = find(&c.item, "position", &files.positions, |p| &p.id) {
             versions::put_position(conn, p)?;
-        } else if let Some(d) = find(&c.item, "duty", &files.duties, |d| &d.id) {
+        }
+    }
+    for c in changes.iter().filter(|c| c.what != "retired") {
+        if let Some(d) = find(&c.item, "duty", &files.duties, |d| &d.id) {
             versions::put_duty(conn, d)?;
         }
     }

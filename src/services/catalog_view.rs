@@ -46,7 +46,9 @@ pub fn positions(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<PositionVie
     let holdings: Vec<_> = db::staff::holders_since(conn, on)?.into_iter().filter(|h| h.valid_from <= on).collect();
     let depts: HashMap<&str, _> = org.departments.iter().map(|d| (d.id.as_str(), d)).collect();
     let mut out = Vec::new();
-    for p in &org.positions {
+    // What is retired by today is history only: not on the org chart or the lists.
+    let current = |r: Option<chrono::NaiveDate>| r.is_none_or(|r| on < r);
+    for p in org.positions.iter().filter(|p| current(p.retired_on)) {
         let refs = |deputy: bool| -> Vec<PersonRef> {
             holdings
                 .iter()
@@ -116,9 +118,11 @@ pub struct DepartmentView {
 pub fn org_chart(pool: &DbPool, now: DateTime<Utc>) -> AppResult<Vec<DepartmentView>> {
     let positions = positions(pool, now)?;
     let org = db::org::load(&mut pool.get()?.any())?;
+    let (_, today) = super::context::company_today(&mut pool.get()?.any(), now)?;
     Ok(org
         .departments
         .into_iter()
+        .filter(|d| d.retired_on.is_none_or(|r| today < r))
         .map(|d| DepartmentView {
             positions: positions.iter().filter(|p| p.department_id == d.id).cloned().collect(),
             id: d.id,

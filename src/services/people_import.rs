@@ -141,7 +141,7 @@ fn parse(conn: &mut AnyConn, text: &str, problems: &mut Problems<'_>) -> AppResu
     let (name_at, email_at) = (need("name")?, need("email")?);
     let (locale_at, start_at, positions_at, last_at) =
         (index("locale"), index("start"), index("positions"), index("last_day"));
-    let known = db::org::load(conn)?.positions;
+    let known: Vec<_> = db::org::load(conn)?.positions.into_iter().filter(|p| p.retired_on.is_none()).collect();
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {

@@ -65,7 +65,9 @@ pub(crate) fn add_holding_in(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     staff_exists(conn, staff)?;
+    // A position retired by then takes no holder.
     let pos = db::org::position(conn, position.as_str())?
+        .filter(|p| p.retired_on.is_none_or(|r| from < r))
         .ok_or_else(|| AppError::invalid("position", ErrorCode::UnknownPosition).arg("position", position))?;
     // Seats are the headcount: a holder beyond it is refused, naming the position.
     if !deputy && db::staff::holders_from(conn, position, from)? >= i64::from(pos.headcount) {
