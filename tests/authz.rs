@@ -178,6 +178,7 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::POST, "/admin/templates/no-such/pause", [303, 403, 403, 403, 403, 404]),
         (Method::GET, "/admin/templates/warehouse-stocktake/edit", [303, 403, 403, 403, 403, 200]),
         (Method::GET, "/admin/templates/new", [303, 403, 403, 403, 403, 200]),
+        (Method::GET, "/admin/calendar", [303, 403, 403, 403, 403, 200]),
         // Without a template the form comes back (422) for admins; a retirement without
         // a reason goes back with an alert.
         (Method::POST, "/admin/templates/no-such/edit", [303, 403, 403, 403, 403, 422]),

@@ -342,6 +342,8 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
                     "/assign",
                     "/admin/templates",
                     "/admin/templates/warehouse-stocktake",
+                    "/admin/templates/warehouse-stocktake/edit",
+                    "/admin/calendar",
                 ] {
                     b.client.goto(&format!("{base}{path}")).await.unwrap();
                     if path == "/dashboard" {

@@ -101,3 +101,50 @@ fn calendar_mistakes_are_refused(_: &TestDb) {
 }
 
 on_both_databases!(a_department_on_its_own_calendar_works_weekends, calendar_mistakes_are_refused);
+
+/// The calendar page: the loaded years, a pasted file shown against them, then loaded
+/// (audited); a bad line is named and changes nothing; only admins.
+fn an_admin_loads_next_years_calendar_on_the_page(db: &TestDb) {
+    use common::web::{browser, get, log_in};
+    use reqwest::multipart::Form;
+    use reqwest::StatusCode;
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "zhu.xiaoyan@example.com").await;
+        let url = format!("{base}/admin/calendar");
+        let (s, page) = get(&c, &url).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("id=\"calendar-years\"") && page.contains("2026"), "{page}");
+        let csrf = common::csrf(&page);
+        let tsv = "date\tkind\tname\n2027-01-01\tholiday\t元旦\n2027-02-06\tworkday\t春节调休\n";
+        let form = |extra: Option<&str>| {
+            let f = Form::new().text("csrf", csrf.clone()).text("calendar", "").text("tsv", tsv.to_string());
+            match extra {
+                Some(v) => f.text("apply", v.to_string()),
+                None => f,
+            }
+        };
+        let res = c.post(&url).multipart(form(None)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("id=\"calendar-plan\"") && page.contains("2027-02-06") && page.contains("调休上班"),
+            "{page}"
+        );
+        let covered = |db: &TestDb| dutyday::db::calendar::load(&mut db.pool().get().unwrap().any()).unwrap().1;
+        assert!(!covered(db).contains(&2027), "a preview loads nothing");
+        let bad = Form::new().text("csrf", csrf.clone()).text("calendar", "").text("tsv", "2027-13-01\tholiday\tx\n");
+        let res = c.post(&url).multipart(bad).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("line 1"), "names the line");
+        let res = c.post(&url).multipart(form(Some("1"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert!(covered(db).contains(&2027));
+        let staff = browser();
+        log_in(&staff, &base, "xu.qiang@example.com").await;
+        assert_eq!(get(&staff, &url).await.0, StatusCode::FORBIDDEN);
+    });
+}
+
+on_both_databases!(an_admin_loads_next_years_calendar_on_the_page);

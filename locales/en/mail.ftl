@@ -72,5 +72,5 @@ mail_position_link = Read the job description
 mail_one_off_done_subject = Done: { $title } ({ $name })
 mail_one_off_done_lead = { $name } has completed "{ $title }", which you assigned.
 mail_calendar_missing_subject = The { $year } work calendar is not loaded yet
-mail_calendar_missing_lead = Without the { $year } work calendar, dutyday counts only Monday to Friday as working days from January on: public holidays and make-up working days are missed. When the State Council publishes { $year }'s holidays, load them with `dutyday calendar load calendars/cn-{ $year }.tsv` (date, kind, name; one line a day).
+mail_calendar_missing_lead = Without the { $year } work calendar, dutyday counts only Monday to Friday as working days from January on: public holidays and make-up working days are missed. When the State Council publishes { $year }'s holidays, load them on the Work calendar page (the link below), or with `dutyday calendar load calendars/cn-{ $year }.tsv` (date, kind, name; one line a day).
 mail_open_org = Open dutyday

@@ -60,5 +60,5 @@ mail_position_link = 查看岗位说明书
 mail_one_off_done_subject = 已完成：{ $title }（{ $name }）
 mail_one_off_done_lead = 你交办的“{ $title }”已由 { $name } 完成。
 mail_calendar_missing_subject = { $year } 年工作日历尚未导入
-mail_calendar_missing_lead = 没有 { $year } 年的工作日历，从一月起 dutyday 只把周一至周五当作工作日，法定节假日和调休上班日都会算错。国务院公布 { $year } 年放假安排后，请用 `dutyday calendar load calendars/cn-{ $year }.tsv` 导入（每行一天：日期、类型、名称）。
+mail_calendar_missing_lead = 没有 { $year } 年的工作日历，从一月起 dutyday 只把周一至周五当作工作日，法定节假日和调休上班日都会算错。国务院公布 { $year } 年放假安排后，请在“工作日历”页面（下方链接）加载，或用 `dutyday calendar load calendars/cn-{ $year }.tsv` 导入（每行一天：日期、类型、名称）。
 mail_open_org = 打开 dutyday

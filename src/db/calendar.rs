@@ -89,3 +89,24 @@ pub fn load(conn: &mut AnyConn) -> QueryResult<(Vec<CalendarDay>, Vec<i32>)> {
     let company = all.remove("").unwrap_or_default();
     Ok((company.days, company.years))
 }
+
+/// One loaded year of a calendar: where it came from and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedYear {
+    pub calendar: String,
+    pub year: i32,
+    pub source: String,
+    pub loaded_at: NaiveDateTime,
+}
+
+/// Every loaded year, by calendar and year.
+pub fn years(conn: &mut AnyConn) -> QueryResult<Vec<LoadedYear>> {
+    let rows: Vec<(String, i32, String, NaiveDateTime)> = with_conn!(conn, c => calendar_years::table
+        .select((calendar_years::calendar, calendar_years::year, calendar_years::source, calendar_years::loaded_at))
+        .order((calendar_years::calendar, calendar_years::year))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(calendar, year, source, loaded_at)| LoadedYear { calendar, year, source, loaded_at })
+        .collect())
+}

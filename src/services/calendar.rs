@@ -61,7 +61,7 @@ pub fn remind_next_year(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> Ap
                     lead: tr.args("mail_calendar_missing_lead", &[("year", &year)]),
                     facts: vec![],
                     items: vec![],
-                    link: Some((tr.t("mail_open_org"), format!("{}/org", base_url.trim_end_matches('/')))),
+                    link: Some((tr.t("mail_open_org"), format!("{}/admin/calendar", base_url.trim_end_matches('/')))),
                 },
             );
             super::notices::queue(conn, &admin, "calendar_missing", key, m, now)?;

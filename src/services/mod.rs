@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod calendar_admin;
 pub mod catalog_apply;
 pub mod catalog_diff;
 pub mod catalog_export;

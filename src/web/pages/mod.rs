@@ -12,6 +12,7 @@ mod figures;
 pub use crate::i18n;
 mod account;
 mod audit;
+mod calendar;
 mod import;
 mod info;
 mod leave;
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     password::configure(cfg);
     import::configure(cfg);
     people::configure(cfg);
+    calendar::configure(cfg);
     template_edit::configure(cfg);
     templates::configure(cfg);
     today::configure(cfg);
