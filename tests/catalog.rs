@@ -158,6 +158,22 @@ fn each_kind_of_bad_catalogue_is_one_line_and_imports_nothing(db: &TestDb) {
 
     let bad_zone = broken_config("company/company.toml", |t| t.replacen("Asia/Shanghai", "Asia/Beijing", 1));
     rejects(db, &bad_zone, "company.toml", "timezone", "Asia/Beijing");
+    let no_calendar = broken_config("company/org.toml", |t| {
+        t.replacen("en = \"Customer service\"\n", "en = \"Customer service\"\ncalendar = \"shops\"\n", 1)
+    });
+    rejects(db, &no_calendar, "org.toml", "department[cs].calendar", "no such [[calendar]]");
+    let bad_week = broken_config("company/company.toml", |t| {
+        format!("{t}\n[[calendar]]\nname = \"stores\"\nworkdays = [\"mon\", \"funday\"]\n")
+    });
+    rejects(db, &bad_week, "company.toml", "calendar[stores].workdays", "funday");
+    let hourly = broken_config("company/templates.toml", |t| {
+        t.replacen(
+            "schedule = { every = \"week\", weekdays = [\"mon\"] }",
+            "schedule = { every = \"rrule\", rule = \"FREQ=HOURLY\" }",
+            1,
+        )
+    });
+    rejects(db, &hourly, "templates.toml", "template[gm-office-meeting].schedule.rule", "FREQ");
 }
 
 on_both_databases!(each_kind_of_bad_catalogue_is_one_line_and_imports_nothing);
