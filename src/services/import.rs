@@ -81,6 +81,25 @@ fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<(
     Ok(())
 }
 
+/// The row of a catalogue template (its first version, running).
+pub(super) fn template_row(t: &crate::domain::template::Template, sort_order: i32) -> AppResult<TemplateRow> {
+    Ok(TemplateRow {
+        id: t.spec.id.clone(),
+        duty_id: t.spec.duty.clone(),
+        position_id: t.position.clone(),
+        zh: t.spec.zh.clone(),
+        en: t.spec.en.clone(),
+        spec: serde_json::to_string(&t.spec).map_err(|e| AppError::corrupt(e.to_string()))?,
+        active: true,
+        origin: "catalogue".into(),
+        paused_at: None,
+        sort_order,
+        version: 1,
+        retired_on: None,
+        retire_reason: String::new(),
+    })
+}
+
 /// The database rows of a catalogue's company and organisation (what import writes,
 /// and what `catalog diff` compares with the database).
 pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRows)> {
@@ -100,21 +119,7 @@ pub fn rows_of(c: &Catalog, now: DateTime<Utc>) -> AppResult<(CompanyRow, OrgRow
     };
     let mut templates = Vec::new();
     for (i, t) in c.templates.iter().enumerate() {
-        templates.push(TemplateRow {
-            id: t.spec.id.clone(),
-            duty_id: t.spec.duty.clone(),
-            position_id: t.position.clone(),
-            zh: t.spec.zh.clone(),
-            en: t.spec.en.clone(),
-            spec: serde_json::to_string(&t.spec).map_err(|e| AppError::corrupt(e.to_string()))?,
-            active: true,
-            origin: "catalogue".into(),
-            paused_at: None,
-            sort_order: order(i),
-            version: 1,
-            retired_on: None,
-            retire_reason: String::new(),
-        });
+        templates.push(template_row(t, order(i))?);
     }
     let rows = OrgRows {
         departments: c

@@ -150,20 +150,10 @@ pub fn save(
         template_change::check_effective(effective, today)?;
         let (t, _) = check(conn, id, spec, effective)?;
         let old = id.map(|id| stored(conn, id)).transpose()?;
+        // A change keeps the template's place and its pause; a new one goes last.
         let row = TemplateRow {
-            id: t.spec.id.clone(),
-            duty_id: t.spec.duty.clone(),
-            position_id: t.position.clone(),
-            zh: t.spec.zh.clone(),
-            en: t.spec.en.clone(),
-            spec: serde_json::to_string(&t.spec).map_err(|e| AppError::corrupt(e.to_string()))?,
-            active: true,
-            sort_order: old.as_ref().map_or(i32::MAX, |o| o.sort_order),
-            origin: "catalogue".into(),
             paused_at: old.as_ref().and_then(|o| o.paused_at),
-            version: 0,
-            retired_on: None,
-            retire_reason: String::new(),
+            ..super::import::template_row(&t, old.as_ref().map_or(i32::MAX, |o| o.sort_order))?
         };
         let reason = if reason.trim().is_empty() { "template changed" } else { reason.trim() };
         let tasks = template_change::put(conn, Actor::from(viewer), &row, effective, reason, now)?;
