@@ -333,7 +333,37 @@ fn positions_and_duties_come_and_go_from_a_date(db: &TestDb) {
     rollups_recount(db);
 }
 
+/// The daily check stops asking for a note from the 15th: a check of the 11th still
+/// open asks for its note (the version it was made under), the 16th's only for a tick.
+fn an_open_task_asks_for_what_its_own_version_asked(db: &TestDb) {
+    use dutyday::domain::completion::CompletionInput;
+    use dutyday::domain::template::CompletionMode;
+    use dutyday::services::tasks::{self, Act};
+    december_so_far(db);
+    let now = at("2026-12-10T02:00:00Z");
+    let admin = common::viewer_of(db, "朱晓燕", day("2026-12-10"));
+    let mut conn = db.pool().get().unwrap();
+    let row = dutyday::db::org::templates_named(&mut conn.any(), &[CHECK.to_string()]).unwrap().remove(0).0;
+    drop(conn);
+    let mut spec: serde_json::Value = serde_json::from_str(&row.spec).unwrap();
+    spec["completion"] = serde_json::json!("tick");
+    let spec = serde_json::from_value(spec).unwrap();
+    dutyday::services::template_edit::save(db.pool(), &admin, Some(CHECK), spec, Some(day("2026-12-15")), "", 10, now)
+        .unwrap();
+    let keeper = common::viewer_of(db, "徐强", day("2026-12-10"));
+    let on = |d: &str| checks(db).into_iter().find(|t| t.occurs_on == day(d)).unwrap();
+    let (old, new) = (on("2026-12-11"), on("2026-12-16"));
+    assert_eq!((old.template_version, new.template_version), (1, 2));
+    let view = |id| tasks::get(db.pool(), &keeper, id, now).unwrap().0.completion;
+    assert_eq!((view(old.id), view(new.id)), (CompletionMode::Note, CompletionMode::Tick));
+    let bare = || Act::Complete(CompletionInput { note: None, figures: Default::default(), signoff: false });
+    let e = tasks::act(db.pool(), &keeper, old.id, bare(), now).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("note"), "the 11th still asks for its note");
+    tasks::act(db.pool(), &keeper, new.id, bare(), now).unwrap();
+}
+
 on_both_databases!(
+    an_open_task_asks_for_what_its_own_version_asked,
     positions_and_duties_come_and_go_from_a_date,
     a_change_racing_generation_on_another_instance,
     catalog_apply_on_the_command_line,

@@ -98,16 +98,31 @@ pub fn views(
     people.dedup();
     let names: HashMap<StaffId, String> = db::staff::names(conn, &people)?.into_iter().collect();
     let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&tz).to_rfc3339();
-    let mut specs: HashMap<String, TemplateSpec> = HashMap::new();
+    // A task asks for what its own version asked for (an earlier one, after a change).
+    let mut older: Vec<(String, i32)> = rows
+        .iter()
+        .filter(|t| named.get(&t.template_id).is_some_and(|(tpl, _, _)| tpl.version != t.template_version))
+        .map(|t| (t.template_id.clone(), t.template_version))
+        .collect();
+    older.sort();
+    older.dedup();
+    let mut specs: HashMap<(String, i32), TemplateSpec> = HashMap::new();
+    if !older.is_empty() {
+        for (id, version, spec) in db::versions::specs(conn, &older)? {
+            specs.insert((id, version), serde_json::from_str(&spec).map_err(|e| AppError::corrupt(e.to_string()))?);
+        }
+    }
     let mut out = Vec::with_capacity(rows.len());
     for t in rows {
         let (tpl, duty, pos) =
             named.get(&t.template_id).ok_or_else(|| AppError::corrupt(format!("template {}", t.template_id)))?;
-        if !specs.contains_key(&tpl.id) {
+        let own = (tpl.id.clone(), t.template_version);
+        let key = if specs.contains_key(&own) { own } else { (tpl.id.clone(), tpl.version) };
+        if !specs.contains_key(&key) {
             let spec: TemplateSpec = serde_json::from_str(&tpl.spec).map_err(|e| AppError::corrupt(e.to_string()))?;
-            specs.insert(tpl.id.clone(), spec);
+            specs.insert(key.clone(), spec);
         }
-        let spec = &specs[&tpl.id];
+        let spec = &specs[&key];
         let can_reopen = viewer.is_some_and(|v| {
             transition(t.status, Action::Reopen, t.done_at, now.naive_utc(), v.manages(scope(&t))).is_ok()
         });
@@ -243,7 +258,7 @@ pub fn act_at(
         let next = transition(status, action, row.done_at, now.naive_utc(), managed)?;
         let (change, detail) = match act {
             Act::Complete(input) => {
-                let spec = template_spec(conn, &row.template_id)?;
+                let spec = template_spec(conn, &row.template_id, row.template_version)?;
                 let c = check_completion(&spec, &input)?;
                 let figures = c.figures.map(|f| Value::Object(f).to_string());
                 let detail = figures.clone().or_else(|| c.note.clone());
@@ -285,12 +300,18 @@ pub fn act_at(
     })
 }
 
-fn template_spec(conn: &mut AnyConn, id: &str) -> AppResult<TemplateSpec> {
+/// What a task of template `id` made under `version` asks for on completion.
+fn template_spec(conn: &mut AnyConn, id: &str, version: i32) -> AppResult<TemplateSpec> {
     let (tpl, _, _) = db::org::templates_named(conn, &[id.to_string()])?
         .into_iter()
         .next()
         .ok_or_else(|| AppError::corrupt(format!("template {id}")))?;
-    serde_json::from_str(&tpl.spec).map_err(|e| AppError::corrupt(e.to_string()))
+    let older = if tpl.version == version {
+        None
+    } else {
+        db::versions::specs(conn, &[(id.to_string(), version)])?.into_iter().next().map(|(_, _, s)| s)
+    };
+    serde_json::from_str(older.as_deref().unwrap_or(&tpl.spec)).map_err(|e| AppError::corrupt(e.to_string()))
 }
 
 /// Parses figures sent as a JSON object.
