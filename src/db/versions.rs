@@ -178,10 +178,12 @@ pub fn open_from(conn: &mut AnyConn, template: &str, from: NaiveDate) -> QueryRe
         .load(c))
 }
 
-/// Cancels an open task, the reason in its note; the open rollup follows.
+/// Cancels an open task, the reason (in the words of whoever gave it; none when none
+/// was given, and the status says it) in its note; the open rollup follows.
 pub fn cancel(conn: &mut AnyConn, task: &TaskRow, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    let note = (!reason.is_empty()).then_some(reason);
     let n = with_conn!(conn, c => diesel::update(tasks::table.find(task.id.0).filter(tasks::status.eq(TaskStatus::Open.as_str())))
-        .set((tasks::status.eq(TaskStatus::Cancelled.as_str()), tasks::note.eq(reason), tasks::updated_at.eq(now)))
+        .set((tasks::status.eq(TaskStatus::Cancelled.as_str()), tasks::note.eq(note), tasks::updated_at.eq(now)))
         .execute(c))?;
     if n == 1 {
         super::rollup::add_open(conn, task.occurs_on, &task.department_id, task.due_at.date(), -1)?;

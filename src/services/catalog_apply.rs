@@ -41,7 +41,7 @@ pub struct ApplyOptions {
     /// Default: today in the company's zone.
     pub effective: Option<NaiveDate>,
     pub dry_run: bool,
-    /// Shown on tasks a change cancels; default "catalogue changed".
+    /// Shown on tasks a change cancels, as written (none: the status says it).
     pub reason: String,
     /// How far ahead generation runs (the service's setting).
     pub horizon_days: u32,
@@ -99,7 +99,7 @@ fn apply_in(
     let (_, today) = super::context::company_today(conn, now)?;
     let effective = opts.effective.unwrap_or(today);
     template_change::check_effective(effective, today)?;
-    let reason = if opts.reason.trim().is_empty() { "catalogue changed" } else { opts.reason.trim() };
+    let reason = opts.reason.trim();
     let changes = catalog_diff::diff_in(conn, catalog)?;
     let (company, files) = super::import::rows_of(catalog, now)?;
     let stored = db::org::load(conn)?;

@@ -155,7 +155,7 @@ pub fn save(
             paused_at: old.as_ref().and_then(|o| o.paused_at),
             ..super::import::template_row(&t, old.as_ref().map_or(i32::MAX, |o| o.sort_order))?
         };
-        let reason = if reason.trim().is_empty() { "template changed" } else { reason.trim() };
+        let reason = reason.trim();
         let tasks = template_change::put(conn, Actor::from(viewer), &row, effective, reason, now)?;
         versions::bump(conn)?;
         let through = today.checked_add_days(Days::new(u64::from(horizon_days))).unwrap_or(today);
