@@ -189,7 +189,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Event { name, subject, at, now } => {
             off_thread(move || {
                 let pool = ready_database(&settings)?;
-                let r = services::events::fire(&pool, &name, subject.as_deref(), at, now.unwrap_or_else(Utc::now))?;
+                let r = services::events::fire(
+                    &pool,
+                    services::events::FiredBy::Anyone,
+                    &name,
+                    subject.as_deref(),
+                    at,
+                    now.unwrap_or_else(Utc::now),
+                )?;
                 if let Some(w) = &r.warning {
                     eprintln!("warning: {w}");
                 }
@@ -354,7 +361,7 @@ fn ready_database(settings: &Settings) -> Result<crate::db::DbPool, Failure> {
     if report.imported {
         eprintln!("imported the catalogue: {} staff", report.staff);
         match generated {
-            Some(p) => eprintln!("demo staff password: {p}"),
+            Some(p) => eprintln!("{}", startup::demo_password_line(settings, &p, std::io::stderr())),
             None if settings.demo_password.is_none() => {
                 eprintln!("no passwords: invite people with `dutyday people invite EMAIL`")
             }
@@ -412,10 +419,13 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     println!("  API docs: {base}/api/docs   health: {base}/healthz");
     println!("  mail: {}", app.mailer_line);
     match &app.generated_password {
-        Some(p) => println!("  demo password (generated now, shown once): {p}"),
+        Some(p) => println!("  {}", startup::demo_password_line(&app.state.settings, p, std::io::stdout())),
         None if !app.demo => {}
         None if app.import.is_some() => println!("  demo password: the value of DUTYDAY_DEMO_PASSWORD"),
-        None => println!("  demo password: as printed at first start (or DUTYDAY_DEMO_PASSWORD then)"),
+        None => println!(
+            "  demo password: in {} since the first start (or DUTYDAY_DEMO_PASSWORD then)",
+            startup::demo_password_file(&app.state.settings).display()
+        ),
     }
     app.server.await.map_err(|e| Failure { code: 1, message: e.to_string() })
 }

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+mod url;
+use url::unencoded_at;
+pub use url::{redact_in, redact_url};
+
 /// Typed service settings.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Settings {
@@ -46,6 +50,19 @@ pub struct Settings {
     pub mail_from: String,
     /// Where messages are written when no SMTP server is set.
     pub mail_dir: PathBuf,
+    /// The keys that sign and encrypt session cookies, from the environment only
+    /// (`DUTYDAY_SECRET_KEY`): one or more, separated by commas or spaces, each of at
+    /// least 32 characters. The first makes new cookies; the others are still read,
+    /// so a key can be rotated without signing everyone out. Unset, a demo company
+    /// keeps a generated key in its database; any other company must set it.
+    #[serde(default, skip_serializing)]
+    pub secret_key: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR
+    /// ranges, separated by commas or spaces). The client's address is then the
+    /// right-most forwarded address that is not itself a trusted proxy.
+    pub trusted_proxies: String,
+    /// Seconds a client has to send a request's body before it is refused.
+    pub body_timeout_secs: u64,
 }
 
 /// How the SMTP connection is secured.
@@ -80,6 +97,9 @@ impl Default for Settings {
             smtp_pool: 4,
             mail_from: "dutyday@localhost".into(),
             mail_dir: PathBuf::from("mail-out"),
+            secret_key: None,
+            trusted_proxies: String::new(),
+            body_timeout_secs: 10,
         }
     }
 }
@@ -104,6 +124,9 @@ impl fmt::Debug for Settings {
             .field("smtp_pool", &self.smtp_pool)
             .field("mail_from", &self.mail_from)
             .field("mail_dir", &self.mail_dir)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("body_timeout_secs", &self.body_timeout_secs)
             .finish()
     }
 }
@@ -140,7 +163,7 @@ impl Settings {
                 message: e.kind.to_string(),
             }
         })?;
-        for secret in ["smtp_username", "smtp_password", "demo_password"] {
+        for secret in ["smtp_username", "smtp_password", "demo_password", "secret_key"] {
             let from_file =
                 fig.find_metadata(secret).is_some_and(|m| m.source.as_ref().is_some_and(|s| s.file_path().is_some()));
             if from_file {
@@ -169,6 +192,18 @@ impl Settings {
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(err("bind", format!("`{}` is not an address such as 127.0.0.1:8080", self.bind)));
+        }
+        if self.body_timeout_secs == 0 || self.body_timeout_secs > 600 {
+            return Err(err("body_timeout_secs", format!("{} is outside 1..=600", self.body_timeout_secs)));
+        }
+        self.session_keys().map_err(|m| SettingsError {
+            source_name: "DUTYDAY_SECRET_KEY".into(),
+            key: "secret_key".into(),
+            message: m,
+        })?;
+        self.proxies().map_err(|m| err("trusted_proxies", m))?;
+        if let Some(m) = unencoded_at(&self.database_url) {
+            return Err(err("database_url", m));
         }
         check_cron(&self.generate_cron).map_err(|m| err("generate_cron", m))?;
         check_cron(&self.remind_cron).map_err(|m| err("remind_cron", m))?;
@@ -207,6 +242,37 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The session keys of [`Settings::secret_key`], newest first; empty when unset.
+    pub fn session_keys(&self) -> Result<Vec<String>, String> {
+        let keys: Vec<String> = self
+            .secret_key
+            .as_deref()
+            .unwrap_or("")
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect();
+        match keys.iter().position(|k| k.len() < 32) {
+            Some(i) => Err(format!("key {} of {} is shorter than 32 characters", i + 1, keys.len())),
+            None => Ok(keys),
+        }
+    }
+
+    /// The trusted proxies of [`Settings::trusted_proxies`].
+    pub fn proxies(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("`{p}` is not an IP address or CIDR range such as 10.0.0.0/8"))
+            })
+            .collect()
+    }
+}
+
 /// Checks a 6-field cron expression the way the scheduler will read it.
 pub fn check_cron(expr: &str) -> Result<(), String> {
     if expr.split_whitespace().count() != 6 {
@@ -217,44 +283,20 @@ pub fn check_cron(expr: &str) -> Result<(), String> {
         .map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))
 }
 
-/// A URL's parts around its password: `(scheme://user, password, host…)`. The host
-/// part cannot hold an `@`, so the last one ends the user info, also when the
-/// password has an unencoded `@` of its own.
-fn password_of(url: &str) -> Option<(&str, &str, &str)> {
-    let start = url.find("://")? + 3;
-    let at = start + url[start..].rfind('@')?;
-    let colon = start + url[start..at].find(':')?;
-    Some((&url[..colon], &url[colon + 1..at], &url[at..]))
-}
-
-/// A database URL with its password replaced by `***`.
-pub fn redact_url(url: &str) -> String {
-    match password_of(url) {
-        Some((user, _, host)) => format!("{user}:***{host}"),
-        None => url.to_string(),
-    }
-}
-
-/// `message` (an error that may echo `url`) with `url`'s password replaced by `***`.
-pub fn redact_in(message: &str, url: &str) -> String {
-    match password_of(url) {
-        Some((_, password, _)) if !password.is_empty() => message.replace(password, "***"),
-        _ => message.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn urls_lose_their_password_even_with_an_at_sign_in_it() {
-        assert_eq!(redact_url("postgres://app:s3cret@db/x"), "postgres://app:***@db/x");
-        assert_eq!(redact_url("postgres://app:p@ss@word@db:5432/x"), "postgres://app:***@db:5432/x");
-        assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
-        assert_eq!(redact_url("sqlite://dutyday.db"), "sqlite://dutyday.db");
-        let url = "postgres://app:p@ss@word@db/x";
-        assert_eq!(redact_in("could not connect as app:p@ss@word", url), "could not connect as app:***");
+    fn session_keys_and_proxies_are_checked() {
+        let key = |k: &str| Settings { secret_key: Some(k.into()), ..Settings::default() };
+        let (a, b) = ("a".repeat(32), "b".repeat(40));
+        assert_eq!(key(&format!("{a}, {b}")).session_keys(), Ok(vec![a.clone(), b]));
+        assert!(key(&format!("{a},short")).session_keys().is_err());
+        assert_eq!(Settings::default().session_keys(), Ok(vec![]));
+        let p = Settings { trusted_proxies: "10.0.0.0/8, 127.0.0.1 ::1".into(), ..Settings::default() };
+        assert_eq!(p.proxies().map(|v| v.len()), Ok(3));
+        assert!(Settings { trusted_proxies: "proxy.local".into(), ..Settings::default() }.proxies().is_err());
     }
 
     #[test]

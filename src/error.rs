@@ -109,6 +109,7 @@ codes! {
     DashboardForbidden = "dashboard_forbidden" => Forbidden,
     OutboxForbidden = "outbox_forbidden" => Forbidden,
     EventsForbidden = "events_forbidden" => Forbidden,
+    EventOutsideLead = "event_outside_lead" => Forbidden,
     PeopleForbidden = "people_forbidden" => Forbidden,
     AuditForbidden = "audit_forbidden" => Forbidden,
     LeaveForbidden = "leave_forbidden" => Forbidden,
@@ -126,6 +127,8 @@ codes! {
     LeaveNotFound = "leave_not_found" => NotFound,
     // Values.
     InvalidDate = "invalid_date" => Invalid,
+    EventDateOutOfReach = "event_date_out_of_reach" => Invalid,
+    ControlCharacter = "control_character" => Invalid,
     InvalidChoice = "invalid_choice" => Invalid,
     OutOfRange = "out_of_range" => Invalid,
     TooLong = "too_long" => Invalid,

@@ -73,14 +73,68 @@ pub fn import_catalogue(pool: &DbPool, settings: &Settings) -> anyhow::Result<(I
     Ok((report.clone(), generated.filter(|_| report.imported)))
 }
 
-/// The key that signs session cookies: made once and kept in the database, so every
-/// instance (and every restart) accepts the same cookies.
-fn session_key(pool: &DbPool) -> anyhow::Result<actix_web::cookie::Key> {
+/// The keys that sign session cookies, newest first: `DUTYDAY_SECRET_KEY` when set.
+/// Without it, a demo company makes one key once and keeps it in the database, so
+/// every instance (and every restart) accepts the same cookies; any other company
+/// must set the variable, since whoever reads the database could read that key.
+/// When the catalogue files cannot say whether the company is a demo (`None`), a key
+/// the database already keeps is used, but none is made.
+fn session_keys(pool: &DbPool, settings: &Settings, demo: Option<bool>) -> anyhow::Result<Vec<actix_web::cookie::Key>> {
     use rand::distr::{Alphanumeric, SampleString};
-    let fresh = Alphanumeric.sample_string(&mut rand::rng(), 64);
-    let secret =
-        crate::db::accounts::shared_secret(&mut pool.get()?.any(), "session_key", &fresh, Utc::now().naive_utc())?;
-    Ok(actix_web::cookie::Key::derive_from(secret.as_bytes()))
+    let mut keys = settings.session_keys().map_err(|m| anyhow::anyhow!("DUTYDAY_SECRET_KEY: {m}"))?;
+    if keys.is_empty() {
+        let conn = &mut pool.get()?;
+        let kept = match demo {
+            Some(true) => {
+                let fresh = Alphanumeric.sample_string(&mut rand::rng(), 64);
+                Some(crate::db::accounts::shared_secret(
+                    &mut conn.any(),
+                    "session_key",
+                    &fresh,
+                    Utc::now().naive_utc(),
+                )?)
+            }
+            _ => crate::db::accounts::existing_secret(&mut conn.any(), "session_key")?,
+        };
+        keys.push(kept.ok_or_else(|| anyhow::anyhow!(NO_KEY))?);
+    }
+    Ok(keys.iter().map(|k| actix_web::cookie::Key::derive_from(k.as_bytes())).collect())
+}
+
+const NO_KEY: &str = "DUTYDAY_SECRET_KEY: not set; a company that is not a demo needs a key of 32 characters or more to sign session cookies (e.g. `openssl rand -base64 48`)";
+
+/// Refuses, before any database is made, to start a company that is not a demo
+/// without `DUTYDAY_SECRET_KEY`.
+fn check_session_keys(settings: &Settings, demo: Option<bool>) -> anyhow::Result<()> {
+    let keys = settings.session_keys().map_err(|m| anyhow::anyhow!("DUTYDAY_SECRET_KEY: {m}"))?;
+    anyhow::ensure!(demo != Some(false) || !keys.is_empty(), NO_KEY);
+    Ok(())
+}
+
+/// Where a generated demo password is kept: beside the SQLite database, or in the
+/// working folder for PostgreSQL.
+pub fn demo_password_file(settings: &Settings) -> std::path::PathBuf {
+    let dir = match crate::db::Backend::from_url(&settings.database_url) {
+        crate::db::Backend::Sqlite(path) => std::path::Path::new(&path).parent().map(std::path::Path::to_path_buf),
+        crate::db::Backend::Postgres(_) => None,
+    };
+    dir.filter(|d| !d.as_os_str().is_empty()).unwrap_or_default().join("dutyday-demo-password.txt")
+}
+
+/// A generated demo password goes only where the operator alone reads it: an
+/// owner-only file, and the terminal when `out` is one, never a log file.
+pub fn demo_password_line(settings: &Settings, password: &str, out: impl std::io::IsTerminal) -> String {
+    let file = demo_password_file(settings);
+    let kept = crate::files::write_private(&file, format!("{password}\n").as_bytes());
+    match (kept, out.is_terminal()) {
+        (Ok(()), true) => format!("demo password (generated now; also in {}): {password}", file.display()),
+        (Ok(()), false) => format!("demo password: generated now, in {} (readable only by you)", file.display()),
+        (Err(e), true) => format!("demo password (generated now, shown once; {}: {e}): {password}", file.display()),
+        (Err(e), false) => format!(
+            "demo password: generated now, but {} could not be written ({e}); set DUTYDAY_DEMO_PASSWORD on an empty database",
+            file.display()
+        ),
+    }
 }
 
 fn random_password() -> String {
@@ -93,10 +147,13 @@ impl Application {
     pub async fn build(settings: Settings, opts: StartOptions) -> anyhow::Result<Application> {
         let mailer = crate::notify::Mailer::from_settings(&settings).context("mail settings")?;
         let mailer_line = mailer.describe(&settings);
-        let pool = open_database(&settings)?;
-        let (report, generated_password) = import_catalogue(&pool, &settings)?;
         let files = Catalog::load(&settings.config);
         let demo = files.as_ref().is_ok_and(|c| c.company.demo);
+        // Before a database is made: a real company's cookies need a key of its own.
+        let files_demo = files.as_ref().ok().map(|c| c.company.demo);
+        check_session_keys(&settings, files_demo)?;
+        let pool = open_database(&settings)?;
+        let (report, generated_password) = import_catalogue(&pool, &settings)?;
         let catalogue_note = match (&files, report.imported) {
             (_, true) => None,
             (Err(e), false) => Some(format!("the catalogue files do not validate ({e}); the database's catalogue is in use")),
@@ -131,18 +188,27 @@ impl Application {
         let listener = TcpListener::bind(&state.settings.bind)
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
-        let key = session_key(&state.pool)?;
         let secure = state.settings.base_url.starts_with("https://");
+        let keys = session_keys(&state.pool, &state.settings, files_demo)?;
+        let key = keys[0].clone();
+        let rekey = actix_web::web::Data::new(web::guard::SessionKeys { keys, secure });
         let data = actix_web::web::Data::from(state.clone());
         // Blocking work waits for a database connection anyway: more threads than
         // connections only add memory (each thread's allocator arena) and contention.
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
         let blocking = (state.settings.pool_size as usize).div_ceil(workers).max(2);
+        let body_timeout = std::time::Duration::from_secs(state.settings.body_timeout_secs);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(rekey.clone())
                 .wrap(actix_web::middleware::from_fn(web::error::localize))
                 .wrap(web::pages::session_middleware(key.clone(), secure))
+                .wrap(actix_web::middleware::from_fn(web::guard::rekey))
+                .wrap(actix_web::middleware::from_fn(web::guard::headers))
+                .wrap(actix_web::middleware::from_fn(move |req, next| {
+                    web::guard::body_deadline(body_timeout, req, next)
+                }))
                 // Outermost: every request gets an id and a span that the rest logs under.
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(web::configure)

@@ -4,7 +4,6 @@
 
 mod common;
 
-use chrono::Duration;
 use common::{TestDb, PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -246,45 +245,6 @@ fn the_calendar_feed_is_valid_secret_and_rotatable(db: &TestDb) {
     });
 }
 
-fn failed_logins_are_slowed_then_refused_for_a_while(db: &TestDb) {
-    use dutyday::error::{AppError, ErrorCode};
-    use dutyday::services::auth::login;
-    db.seed();
-    let pool = db.pool();
-    // The seed import without a password: give the demo staff one.
-    let hash = dutyday::services::import::hash_password(PASSWORD).unwrap();
-    dutyday::db::staff::set_all_password_hashes(&mut pool.get().unwrap().any(), &hash).unwrap();
-    let t0 = common::at("2026-12-01T02:00:00Z");
-    let at = |secs: i64| t0 + Duration::seconds(secs);
-    let locked = |r: Result<dutyday::domain::task::StaffId, AppError>| match r {
-        Err(AppError { code: ErrorCode::Throttled, retry_after, .. }) => retry_after,
-        _ => None,
-    };
-    for i in 0..4 {
-        assert!(matches!(
-            login(pool, "ma.chao@example.com", "wrong", Some("10.1.1.1"), at(i)),
-            Err(AppError { code: ErrorCode::WrongCredentials, .. })
-        ));
-    }
-    // The 5th failure slows the account down: 30 s, even for the right password.
-    assert!(login(pool, "ma.chao@example.com", "wrong", Some("10.1.1.1"), at(4)).is_err());
-    assert_eq!(locked(login(pool, "ma.chao@example.com", PASSWORD, Some("10.1.1.2"), at(10))), Some(24));
-    // Another address is locked too, by address: it made the same five failures.
-    assert!(locked(login(pool, "xu.qiang@example.com", PASSWORD, Some("10.1.1.1"), at(10))).is_some());
-    assert!(login(pool, "xu.qiang@example.com", PASSWORD, Some("10.1.1.3"), at(10)).is_ok());
-    // After the 30 s, failures go on until the 10th, which refuses for 15 minutes.
-    let mut t = 40;
-    for _ in 5..10 {
-        assert!(locked(login(pool, "ma.chao@example.com", "wrong", Some("10.1.1.4"), at(t))).is_none());
-        t += 31;
-    }
-    assert_eq!(locked(login(pool, "ma.chao@example.com", PASSWORD, Some("10.1.1.5"), at(t))), Some(900 - 31));
-    assert!(
-        login(pool, "ma.chao@example.com", PASSWORD, Some("10.1.1.5"), at(t + 900)).is_ok(),
-        "and then it lets them in"
-    );
-}
-
 /// A status the code does not know is an error (logged, 500), never an open task.
 fn an_unknown_stored_status_is_an_error_not_an_open_task(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
@@ -302,7 +262,6 @@ fn an_unknown_stored_status_is_an_error_not_an_open_task(db: &TestDb) {
 
 on_both_databases!(
     an_unknown_stored_status_is_an_error_not_an_open_task,
-    failed_logins_are_slowed_then_refused_for_a_while,
     the_calendar_feed_is_valid_secret_and_rotatable,
     tokens_login_and_throttling,
     completing_skipping_and_reopening,

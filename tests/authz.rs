@@ -37,6 +37,27 @@ fn api_rows() -> Vec<(Method, &'static str, Option<Value>, [u16; 6])> {
         (Method::POST, "/api/v1/tasks/{T}/skip", Some(json!({})), [401, 422, 404, 404, 422, 422]),
         (Method::POST, "/api/v1/tasks/{T}/reopen", None, [401, 409, 404, 404, 409, 409]),
         (Method::POST, "/api/v1/events", Some(json!({"name": "no_such_event"})), [401, 403, 403, 422, 422, 422]),
+        // Leads fire only events whose templates are all in departments they lead
+        // (李娜 leads 运营部; new products are the design department's work), a year
+        // either side of today at most.
+        (
+            Method::POST,
+            "/api/v1/events",
+            Some(json!({"name": "new_product", "subject": "authz"})),
+            [401, 403, 403, 403, 201, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/events",
+            Some(json!({"name": "trending_event", "at": "1900-01-01"})),
+            [401, 403, 403, 422, 422, 422],
+        ),
+        (
+            Method::POST,
+            "/api/v1/events",
+            Some(json!({"name": "trending_event", "at": "+262142-12-31"})),
+            [401, 403, 403, 422, 422, 422],
+        ),
         (Method::GET, "/api/v1/auth/tokens", None, [401, 200, 200, 200, 200, 200]),
         (Method::GET, "/api/v1/positions", None, [401, 200, 200, 200, 200, 200]),
         (Method::GET, "/api/v1/templates", None, [401, 200, 200, 200, 200, 200]),

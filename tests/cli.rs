@@ -202,3 +202,35 @@ fn a_bad_setting_is_one_line_and_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("generate_cron"));
 }
+
+/// A generated demo password never reaches a log: with no terminal it is only in an
+/// owner-only file beside the database, which signs in.
+#[test]
+fn a_generated_demo_password_stays_out_of_logs() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let out = common::command(&url).args(["generate", "--through", "2026-12-01"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = dir.path().join("dutyday-demo-password.txt");
+    let password = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(password.len(), 12);
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!said.contains(&password) && said.contains("dutyday-demo-password.txt"), "{said}");
+    let pool = dutyday::db::DbPool::connect(&url, 1).unwrap();
+    assert!(dutyday::services::auth::login(&pool, "xu.qiang@example.com", &password, None, chrono::Utc::now()).is_ok());
+}
+
+/// A database password with an unencoded `@` is refused before anything connects,
+/// and no part of it is shown.
+#[test]
+fn a_database_password_with_an_at_sign_is_refused_without_showing_it() {
+    let out = common::command("postgres://app:p@ss@127.0.0.1:1/none")
+        .args(["generate", "--through", "2026-12-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("database_url") && err.contains("%40") && !err.contains("ss@"), "{err}");
+}

@@ -193,7 +193,14 @@ fn a_real_company_is_imported_without_passwords(db: &TestDb) {
         let company = dir.path().join("company/company.toml");
         let text = std::fs::read_to_string(&company).unwrap().replace("demo = true", "");
         std::fs::write(&company, text).unwrap();
+        // Its session cookies need a key of its own: without one it does not start,
+        // and no database is made.
         let s = Settings { config: dir.path().to_path_buf(), ..settings(db) };
+        let refused = Application::build(s.clone(), StartOptions { scheduler: false, clock: Default::default() }).await;
+        let e = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("DUTYDAY_SECRET_KEY: not set"), "{e}");
+        assert!(dutyday::db::org::company(&mut db.pool().get().unwrap().any()).unwrap().is_none());
+        let s = Settings { secret_key: Some("k".repeat(40)), ..s };
         let app = Application::build(s, StartOptions { scheduler: false, clock: Default::default() }).await.unwrap();
         assert!(!app.demo && app.generated_password.is_none());
         let mut conn = db.pool().get().unwrap();

@@ -19,6 +19,7 @@ fn answer(path: &str) -> (u16, &'static str) {
         "/dingtalk" | "/wecom" => (200, r#"{"errcode":0,"errmsg":"ok"}"#),
         "/feishu" => (200, r#"{"code":0,"msg":"success"}"#),
         "/down" => (503, "busy"),
+        "/echo" => (502, "bad gateway: POST {PATH} failed"),
         "/refuse" => (200, r#"{"errcode":310000,"errmsg":"keywords not in content"}"#),
         _ => (204, ""),
     }
@@ -36,6 +37,7 @@ fn webhooks_get_each_format_once_and_never_leak_their_token(db: &TestDb) {
         {"id": "wecom", "department": "logistics", "format": "wecom", "url": url("wecom"), "kinds": ["overdue"], "lang": "en"},
         {"id": "feishu", "department": "logistics", "format": "feishu", "url": url("feishu"), "kinds": ["overdue"]},
         {"id": "down", "department": "logistics", "format": "generic", "url": url("down"), "kinds": ["overdue"]},
+        {"id": "echo", "department": "logistics", "format": "generic", "url": url("echo"), "kinds": ["overdue"]},
         {"id": "refuse", "department": "logistics", "format": "dingtalk", "url": url("refuse"), "kinds": ["overdue"]},
         {"id": "other", "department": "ops", "format": "generic", "url": url("other"), "kinds": ["overdue"]},
     ]);
@@ -49,8 +51,8 @@ fn webhooks_get_each_format_once_and_never_leak_their_token(db: &TestDb) {
     };
     let now = at("2026-11-30T18:05:00+08:00");
     let r = rt.block_on(remind::pass(db.pool(), &mailer, "http://dutyday.test", now)).unwrap();
-    // One mail to 孙丽, and six posts: the ops webhook hears nothing of logistics.
-    assert_eq!((r.queued, r.sent.sent, r.sent.retried, r.sent.failed), (7, 5, 1, 1), "{r}");
+    // One mail to 孙丽, and seven posts: the ops webhook hears nothing of logistics.
+    assert_eq!((r.queued, r.sent.sent, r.sent.retried, r.sent.failed), (8, 5, 2, 1), "{r}");
     let got = hooks.got();
     let body = |p: &str| got.iter().find(|h| h.path.starts_with(p)).map(|h| h.body.clone()).unwrap();
     let generic = body("/generic");
@@ -68,13 +70,16 @@ fn webhooks_get_each_format_once_and_never_leak_their_token(db: &TestDb) {
     // Later passes: the 503 one is tried again, nothing else is posted twice.
     let later =
         rt.block_on(remind::pass(db.pool(), &mailer, "http://dutyday.test", now + chrono::Duration::minutes(2)));
-    assert_eq!(later.unwrap().sent.retried, 1);
+    assert_eq!(later.unwrap().sent.retried, 2);
     let count = |p: &str| hooks.got().iter().filter(|h| h.path.starts_with(p)).count();
     assert_eq!((count("/dingtalk"), count("/down"), count("/refuse")), (1, 2, 1));
     let rows = dutyday::db::outbox::list(&mut db.pool().get().unwrap().any(), None, 50).unwrap();
     let refused = rows.iter().find(|r| r.address == "refuse").unwrap();
     assert_eq!(refused.status, "failed");
     assert!(refused.last_error.as_deref().unwrap().contains("310000"));
+    // A gateway that echoed the request (token and all) is kept without the token.
+    let echoed = rows.iter().find(|r| r.address == "echo").unwrap().last_error.clone().unwrap();
+    assert!(echoed.starts_with("HTTP 502: bad gateway: POST") && echoed.contains("***"), "{echoed}");
     for r in &rows {
         let text = format!("{} {:?} {} {:?}", r.address, r.last_error, r.body_html, r.body_json);
         assert!(!text.contains("SECRET-TOKEN"), "the robot's token leaked: {text}");
@@ -106,6 +111,11 @@ fn remind_command_prints_counts_and_writes_eml_files(db: &TestDb) {
     // One file per message; escalations to one person travel in one message.
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
     assert_eq!(files.len(), field(&line, "messages"), "{line}");
+    // Messages hold names and links: only their owner reads them.
+    for f in &files {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(f.metadata().unwrap().permissions().mode() & 0o777, 0o600, "{:?}", f.path());
+    }
     let eml = std::fs::read(files[0].path()).unwrap();
     let parsed = mailparse::parse_mail(&eml).unwrap();
     assert_eq!(parsed.ctype.mimetype, "multipart/alternative");

@@ -87,3 +87,6 @@ error-one_off_forbidden = only an admin or the lead of the position's department
 error-due_in_past = the due time has already passed
 error-catalogue_forbidden = only admins look after the catalogue
 error-leave_over = this leave ended on { $to } and can no longer be cancelled
+error-event_outside_lead = `{ $name }` also makes work for departments you do not lead ({ $departments }); ask their lead or an admin to fire it
+error-event_date_out_of_reach = an event is dated at most { $days } days from today; { $at } is not
+error-control_character = remove the invisible control character; only text, spaces and line breaks are kept

@@ -84,25 +84,77 @@ pub struct ThrottleRow {
     pub locked_until: Option<NaiveDateTime>,
 }
 
-/// The throttle entry for `key` (`email:…` or `ip:…`).
+/// The throttle entry for `key` (`pair:…`, `email:…` or `ip:…`).
 pub fn throttle(conn: &mut AnyConn, key: &str) -> QueryResult<Option<ThrottleRow>> {
     with_conn!(conn, c => login_throttle::table.find(key).select(ThrottleRow::as_select()).first(c).optional())
 }
 
-/// Writes a throttle entry.
-pub fn put_throttle(conn: &mut AnyConn, row: &ThrottleRow) -> QueryResult<()> {
-    with_conn!(conn, c => {
-        diesel::delete(login_throttle::table.find(&row.key)).execute(c)?;
-        diesel::insert_into(login_throttle::table)
-            .values((
-                login_throttle::key.eq(&row.key),
-                login_throttle::failures.eq(row.failures),
-                login_throttle::first_failure_at.eq(row.first_failure_at),
-                login_throttle::locked_until.eq(row.locked_until),
-            ))
-            .execute(c)?;
-        Ok(())
-    })
+/// How one key is throttled: the counting window, and after how many attempts in it
+/// a short or a long lock follows each further attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub window_start: NaiveDateTime,
+    pub now: NaiveDateTime,
+    pub slow_after: i32,
+    pub slow_until: NaiveDateTime,
+    pub refuse_after: i32,
+    pub refuse_until: NaiveDateTime,
+}
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    failures: i32,
+}
+
+/// Counts an attempt against `key` before its password is checked, in one statement
+/// (so parallel attempts cannot all slip under the limit), and locks the key when
+/// this attempt reaches a limit. `None`, and nothing counted, when the key is locked.
+pub fn reserve_attempt(conn: &mut AnyConn, key: &str, l: &Limits) -> QueryResult<Option<i32>> {
+    use diesel::sql_types::{Integer, Text, Timestamp};
+    const SQL: &str = r#"INSERT INTO login_throttle ("key", failures, first_failure_at, locked_until) VALUES (?, 1, ?, NULL)
+        ON CONFLICT ("key") DO UPDATE SET
+          failures = CASE WHEN login_throttle.first_failure_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
+          first_failure_at = CASE WHEN login_throttle.first_failure_at < ? THEN ? ELSE login_throttle.first_failure_at END,
+          locked_until = CASE WHEN login_throttle.first_failure_at < ? THEN NULL
+                              WHEN login_throttle.failures + 1 >= ? THEN ?
+                              WHEN login_throttle.failures + 1 >= ? THEN ?
+                              ELSE NULL END
+        WHERE login_throttle.locked_until IS NULL OR login_throttle.locked_until <= ?
+        RETURNING failures"#;
+    macro_rules! run {
+        ($c:expr, $sql:expr) => {
+            diesel::sql_query($sql)
+                .bind::<Text, _>(key)
+                .bind::<Timestamp, _>(l.now)
+                .bind::<Timestamp, _>(l.window_start)
+                .bind::<Timestamp, _>(l.window_start)
+                .bind::<Timestamp, _>(l.now)
+                .bind::<Timestamp, _>(l.window_start)
+                .bind::<Integer, _>(l.refuse_after)
+                .bind::<Timestamp, _>(l.refuse_until)
+                .bind::<Integer, _>(l.slow_after)
+                .bind::<Timestamp, _>(l.slow_until)
+                .bind::<Timestamp, _>(l.now)
+                .get_result::<Counted>($c)
+                .optional()
+                .map(|r| r.map(|r| r.failures))
+        };
+    }
+    match conn {
+        AnyConn::Sqlite(c) => run!(&mut **c, SQL),
+        AnyConn::Postgres(c) => run!(&mut **c, super::numbered(SQL)),
+    }
+}
+
+/// Takes back an attempt counted by [`reserve_attempt`] that turned out not to be a
+/// failure (the password was right, or another key refused it), with the lock it
+/// set: while a key is locked no other attempt is counted, so the lock is its own.
+pub fn give_back_attempt(conn: &mut AnyConn, key: &str) -> QueryResult<usize> {
+    let t = login_throttle::table.find(key).filter(login_throttle::failures.gt(0));
+    with_conn!(conn, c => diesel::update(t)
+        .set((login_throttle::failures.eq(login_throttle::failures - 1), login_throttle::locked_until.eq(None::<NaiveDateTime>)))
+        .execute(c))
 }
 
 /// Forgets the failures of `key` after a successful login.
@@ -130,6 +182,12 @@ pub fn shared_secret(conn: &mut AnyConn, name: &str, fresh: &str, now: NaiveDate
             .execute(c)?;
         secrets::table.find(name).select(secrets::value).first(c)
     })
+}
+
+/// The shared secret `name`, if one was made.
+pub fn existing_secret(conn: &mut AnyConn, name: &str) -> QueryResult<Option<String>> {
+    use super::schema::secrets;
+    with_conn!(conn, c => secrets::table.find(name).select(secrets::value).first(c).optional())
 }
 
 /// Starts a page session: its secret's hash, its owner and when it ends.

@@ -126,6 +126,39 @@ macro_rules! with_conn {
     };
 }
 
+/// `sql` written with `?` placeholders (SQLite's) numbered `$1, $2, …` for
+/// PostgreSQL, so one raw statement serves both backends.
+pub fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Makes a SQLite database file owner-only before SQLite opens it (its WAL and
+/// shared-memory files then take the same mode), and narrows those left by an older
+/// version. An in-memory database has no file.
+fn private_sqlite_files(path: &str) -> std::io::Result<()> {
+    if path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    crate::files::private_file(std::path::Path::new(path))?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = std::path::PathBuf::from(format!("{path}{suffix}"));
+        if side.exists() {
+            crate::files::private_file(&side)?;
+        }
+    }
+    Ok(())
+}
+
 impl DbPool {
     /// Connects to `url`, failing at once with the database's own error message.
     pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
@@ -135,6 +168,7 @@ impl DbPool {
                 if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| DbError::Connect(format!("{}: {e}", dir.display())))?;
                 }
+                private_sqlite_files(&path).map_err(|e| DbError::Connect(format!("{path}: {e}")))?;
                 let mut first =
                     SqliteConnection::establish(&path).map_err(|e| DbError::Connect(format!("{path}: {e}")))?;
                 first

@@ -104,8 +104,9 @@ fn typed(kind: FigureType, v: &Value, field: &str) -> Result<Value, FieldError> 
             }
         }
         FigureType::Text => match text {
-            Some(t) if t.chars().count() <= MAX_TEXT_FIGURE => Ok(Value::from(t)),
-            Some(_) => too_long(field, MAX_TEXT_FIGURE),
+            Some(t) if t.chars().count() > MAX_TEXT_FIGURE => too_long(field, MAX_TEXT_FIGURE),
+            Some(t) if super::text::has_control(t) => bad(field, ErrorCode::ControlCharacter),
+            Some(t) => Ok(Value::from(t)),
             None => bad(field, ErrorCode::NotText),
         },
         FigureType::Bool => match (v.as_bool(), text) {
@@ -120,6 +121,7 @@ fn typed(kind: FigureType, v: &Value, field: &str) -> Result<Value, FieldError> 
 fn clean_text(s: Option<&str>, field: &str, max: usize) -> Result<Option<String>, FieldError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         Some(t) if t.chars().count() > max => too_long(field, max),
+        Some(t) if super::text::has_control(t) => bad(field, ErrorCode::ControlCharacter),
         Some(t) => Ok(Some(t.to_string())),
         None => Ok(None),
     }

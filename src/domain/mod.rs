@@ -16,4 +16,5 @@ pub mod staffing;
 pub mod stats;
 pub mod task;
 pub mod template;
+pub mod text;
 pub mod webhook;

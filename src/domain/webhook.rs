@@ -88,6 +88,24 @@ pub enum Answer {
 
 /// Reads an HTTP status and body. The robots answer 200 with an error code in the
 /// body (`errcode` for DingTalk and WeCom, `code` for Feishu), which is checked too.
+/// A robot's answer as it may be stored: a gateway that echoes the request would
+/// otherwise put the hook's secret (its query values, the token in its path) into
+/// the outbox. Those parts, and control characters, are blanked out.
+pub fn redact(answer: &str, url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut secrets: Vec<&str> = query.split('&').filter_map(|kv| kv.split_once('=').map(|(_, v)| v)).collect();
+    secrets.extend(path.split('/').skip(1).filter(|seg| seg.len() >= 8));
+    secrets.push(query);
+    secrets.push(url);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = answer.to_string();
+    for s in secrets.into_iter().filter(|s| s.len() >= 4) {
+        out = out.replace(s, "***");
+    }
+    out.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 pub fn read_answer(format: Format, status: u16, body: &str) -> Answer {
     let short: String = body.chars().take(200).collect();
     if status == 429 || status >= 500 {
@@ -113,6 +131,18 @@ pub fn read_answer(format: Format, status: u16, body: &str) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_echoed_request_leaves_no_secret_in_the_stored_answer() {
+        let url = "https://oapi.dingtalk.com/robot/send?access_token=abc123SECRETxyz&sign=s1gn4ture";
+        let echo = format!("bad gateway: POST {url}\nHost: x");
+        let kept = redact(&echo, url);
+        assert!(!kept.contains("abc123SECRETxyz") && !kept.contains("s1gn4ture") && !kept.contains('\n'), "{kept}");
+        let feishu = "https://open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-4e5f-6789";
+        let kept = redact("no route for /open-apis/bot/v2/hook/0a1b2c3d-4e5f-6789", feishu);
+        assert!(!kept.contains("0a1b2c3d-4e5f-6789"), "{kept}");
+        assert!(matches!(read_answer(Format::Generic, 502, &"x".repeat(5000)), Answer::Transient(e) if e.len() < 300));
+    }
 
     #[test]
     fn robots_answer_200_with_an_error_code() {

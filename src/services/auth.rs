@@ -1,28 +1,16 @@
-//! Logging in, API tokens, login throttling, and who the person asking is.
-//!
-//! Throttling counts failures per account and per client address: from the 5th
-//! failure within an hour each further failure locks that key for 30 seconds (slowed
-//! down); from the 10th, for 15 minutes (refused for a while). A success clears the
-//! account's count. Tokens and feed secrets are random; only their SHA-256 is stored.
+//! Logging in (throttled by [`super::throttle`]), API tokens, and who the person
+//! asking is. Tokens and feed secrets are random; only their SHA-256 is stored.
 
 use super::{AppError, AppResult};
-use crate::db::accounts::{ThrottleRow, TokenRow};
+use crate::db::accounts::TokenRow;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::access::{departments_led, Viewer};
 use crate::domain::org::Department;
 use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-
-/// Failures before each further failure locks the key briefly.
-const SLOW_AFTER: i32 = 5;
-/// Failures before the key is locked for long.
-const REFUSE_AFTER: i32 = 10;
-const SLOW_LOCK: Duration = Duration::seconds(30);
-const LONG_LOCK: Duration = Duration::minutes(15);
-const WINDOW: Duration = Duration::hours(1);
 
 /// The hex SHA-256 of a secret, as stored.
 pub fn digest(secret: &str) -> String {
@@ -35,8 +23,10 @@ pub fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", Alphanumeric.sample_string(&mut rand::rng(), 40))
 }
 
-/// Checks an email and password, throttled per account and per `client` address.
-/// Returns the person's id.
+/// Checks an email and password, throttled per account, per `client` address and per
+/// pair of both (see [`super::throttle`]). An unknown or inactive email costs the
+/// same password hashing as a known one, so the time taken does not tell which
+/// emails exist. Returns the person's id.
 #[tracing::instrument(level = "debug", skip_all)]
 pub fn login(
     pool: &DbPool,
@@ -46,57 +36,34 @@ pub fn login(
     now: DateTime<Utc>,
 ) -> AppResult<StaffId> {
     let email = email.trim().to_lowercase();
-    let keys: Vec<String> =
-        std::iter::once(format!("email:{email}")).chain(client.map(|c| format!("ip:{c}"))).collect();
+    let keys = super::throttle::keys(&email, client);
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
-    for key in &keys {
-        if let Some(until) =
-            db::accounts::throttle(conn, key)?.and_then(|t| t.locked_until).filter(|u| *u > now.naive_utc())
-        {
-            let secs = (until - now.naive_utc()).num_seconds().max(1);
-            return Err(AppError {
-                retry_after: Some(secs),
-                ..AppError::new(ErrorCode::Throttled).arg("seconds", secs)
-            });
-        }
-    }
+    super::throttle::reserve(conn, &keys, now)?;
     let (_, today) = super::context::company_today(conn, now)?;
     let person = db::staff::by_email(conn, &email)?.filter(|p| p.active_on(today));
-    let ok = person.as_ref().and_then(|p| p.password_hash.as_deref()).is_some_and(|h| verify(password, h));
+    let hash = person.as_ref().and_then(|p| p.password_hash.as_deref());
+    let ok = verify(password, hash.unwrap_or_else(|| dummy_hash())) && hash.is_some();
     match (ok, person) {
         (true, Some(p)) => {
-            db::accounts::clear_throttle(conn, &keys[0])?;
+            super::throttle::succeeded(conn, &keys)?;
             Ok(p.id)
         }
-        _ => {
-            for key in &keys {
-                record_failure(conn, key, now)?;
-            }
-            Err(AppError::new(ErrorCode::WrongCredentials))
-        }
+        _ => Err(AppError::new(ErrorCode::WrongCredentials)),
     }
+}
+
+/// A hash of a random password with the real hashes' parameters, to check against
+/// when there is no real one.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| super::import::hash_password(&new_secret("")).unwrap_or_default())
 }
 
 pub(crate) fn verify(password: &str, hash: &str) -> bool {
     use argon2::PasswordVerifier;
     argon2::PasswordHash::new(hash)
         .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-fn record_failure(conn: &mut AnyConn, key: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let now = now.naive_utc();
-    let mut row = db::accounts::throttle(conn, key)?
-        .filter(|t| now - t.first_failure_at < WINDOW)
-        .unwrap_or(ThrottleRow { key: key.to_string(), failures: 0, first_failure_at: now, locked_until: None });
-    row.failures += 1;
-    row.locked_until = match row.failures {
-        n if n >= REFUSE_AFTER => Some(now + LONG_LOCK),
-        n if n >= SLOW_AFTER => Some(now + SLOW_LOCK),
-        _ => None,
-    };
-    db::accounts::put_throttle(conn, &row)?;
-    Ok(())
 }
 
 /// Logs in and issues a bearer token named `name`; the token is shown only now.

@@ -1,28 +1,37 @@
 //! CSV for Excel: UTF-8 with a byte-order mark (so Chinese opens correctly), CRLF line
-//! ends, and fields quoted by RFC 4180 when they need it. Every download uses this.
+//! ends, fields quoted by the `csv` crate when they need it. Every download uses this.
+//!
+//! What staff type (skip reasons, notes, text figures) reaches the leads' spreadsheets,
+//! so a cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return) is neutralised with a leading `'`, as OWASP's
+//! "CSV injection" advice says. Numbers, negative ones included, stay numbers.
 
 /// A whole CSV document of a header and rows.
 pub fn table<S: AsRef<str>>(header: &[S], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let mut out = String::from("\u{feff}");
-    push_line(&mut out, header.iter().map(AsRef::as_ref));
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).flexible(true).from_writer(Vec::new());
+    let mut write = |cells: Vec<String>| {
+        // Writing to a Vec fails only on invalid UTF-8, which a String cannot hold.
+        if let Err(e) = w.write_record(cells) {
+            tracing::error!(error = %e, "a CSV row could not be written");
+        }
+    };
+    write(header.iter().map(|h| safe(h.as_ref())).collect());
     for row in rows {
-        push_line(&mut out, row.iter().map(String::as_str));
+        write(row.iter().map(|c| safe(c)).collect());
     }
-    out
+    let bytes = w.into_inner().unwrap_or_else(|e| e.into_inner().get_ref().clone());
+    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
 }
 
-fn push_line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
-    let line: Vec<String> = cells.map(field).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-}
-
-/// Quotes a field when it holds a comma, quote or line break.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// A cell as it may be written: one a spreadsheet would run as a formula gets a
+/// leading apostrophe; a number, and the lone dash that stands for nothing, are
+/// left alone.
+pub fn safe(cell: &str) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell != "-" && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
     } else {
-        s.to_string()
+        cell.to_string()
     }
 }
 
@@ -32,5 +41,26 @@ mod tests {
     fn bom_crlf_and_quoting() {
         let csv = super::table(&["a", "b"], vec![vec!["1,5".to_string(), "say \"hi\"".to_string()]]);
         assert_eq!(csv, "\u{feff}a,b\r\n\"1,5\",\"say \"\"hi\"\"\"\r\n");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (cell, out) in [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("+1+cmd|x", "'+1+cmd|x"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("\tcalc", "'\tcalc"),
+            ("\r=1", "'\r=1"),
+            ("-12.5", "-12.5"),
+            ("+3", "+3"),
+            ("1250", "1250"),
+            ("-", "-"),
+            ("包装 = 3 箱", "包装 = 3 箱"),
+        ] {
+            assert_eq!(super::safe(cell), out, "{cell:?}");
+        }
+        let csv = super::table(&["h"], vec![vec!["=1+1".to_string()]]);
+        assert_eq!(csv, "\u{feff}h\r\n'=1+1\r\n");
     }
 }

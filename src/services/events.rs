@@ -35,11 +35,25 @@ pub fn known_events(ctx: &Context) -> BTreeSet<String> {
         .collect()
 }
 
+/// How far from today an event may be dated, either way.
+pub const EVENT_REACH_DAYS: i64 = 366;
+
+/// Who fires an event: an admin (or the command line) for any department, a lead
+/// only for the departments they lead.
+#[derive(Debug, Clone, Copy)]
+pub enum FiredBy<'a> {
+    Anyone,
+    LeadOf(&'a BTreeSet<String>),
+}
+
 /// Fires `name` for `subject` (a person's email or name, or free text) on `at`
-/// (default: today). Firing the same name, subject and date again creates nothing.
-#[tracing::instrument(level = "debug", skip(pool, subject))]
+/// (default: today, and at most [`EVENT_REACH_DAYS`] from it). Firing the same
+/// name, subject and date again creates nothing. A lead may fire only an event whose
+/// every template belongs to a department they lead.
+#[tracing::instrument(level = "debug", skip(pool, subject, by))]
 pub fn fire(
     pool: &DbPool,
+    by: FiredBy<'_>,
     name: &str,
     subject: Option<&str>,
     at: Option<NaiveDate>,
@@ -52,8 +66,33 @@ pub fn fire(
     if subject.chars().count() > 200 {
         return Err(AppError::invalid("subject", ErrorCode::TooLong).arg("max", 200));
     }
+    if crate::domain::text::has_control(&subject) {
+        return Err(AppError::invalid("subject", ErrorCode::ControlCharacter));
+    }
     let mut conn = pool.get()?;
-    conn.transaction(|conn| fire_in(conn, name, &subject, at, now))
+    conn.transaction(|conn| {
+        let (_, today) = super::context::company_today(conn, now)?;
+        if let Some(at) = at.filter(|d| (*d - today).num_days().abs() > EVENT_REACH_DAYS) {
+            return Err(AppError::invalid("at", ErrorCode::EventDateOutOfReach)
+                .arg("at", at)
+                .arg("days", EVENT_REACH_DAYS));
+        }
+        if let FiredBy::LeadOf(led) = by {
+            let ctx = Context::load(conn, at.unwrap_or(today).min(today))?;
+            let mut outside = BTreeSet::new();
+            for t in ctx.templates.iter().filter(|t| matches!(&t.plan, Plan::Trigger { event, .. } if event == name)) {
+                let dept = ctx.department_of(&t.position)?;
+                if !led.contains(dept) {
+                    outside.insert(dept.to_string());
+                }
+            }
+            if !outside.is_empty() {
+                let list = outside.into_iter().collect::<Vec<_>>().join(", ");
+                return Err(AppError::new(ErrorCode::EventOutsideLead).arg("name", name).arg("departments", list));
+            }
+        }
+        fire_in(conn, name, &subject, at, now)
+    })
 }
 
 /// [`fire`] inside the caller's transaction.

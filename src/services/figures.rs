@@ -43,6 +43,7 @@ pub fn report(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<FigureReport> {
+    super::dashboard::check_period(from, to)?;
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = super::dashboard::departments_in_scope(conn, viewer, None)?;

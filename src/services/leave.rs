@@ -54,6 +54,9 @@ fn text(s: &str, field: &'static str) -> AppResult<()> {
     if s.chars().count() > MAX_TEXT {
         return Err(AppError::invalid(field, ErrorCode::TooLong).arg("max", MAX_TEXT));
     }
+    if crate::domain::text::has_control(s) {
+        return Err(AppError::invalid(field, ErrorCode::ControlCharacter));
+    }
     Ok(())
 }
 

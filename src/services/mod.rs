@@ -31,6 +31,7 @@ pub mod tasks;
 pub mod template_admin;
 pub mod template_change;
 pub mod template_edit;
+pub mod throttle;
 
 pub use crate::error::{AppError, AppResult};
 

@@ -51,6 +51,11 @@ fn checked(o: &OneOff) -> AppResult<(String, String)> {
     if description.chars().count() > 2000 {
         return Err(AppError::invalid("description", ErrorCode::TooLong).arg("max", 2000));
     }
+    for (field, text) in [("title", &title), ("description", &description)] {
+        if crate::domain::text::has_control(text) {
+            return Err(AppError::invalid(field, ErrorCode::ControlCharacter));
+        }
+    }
     if o.figures.len() > 20 {
         return Err(AppError::invalid("figures", ErrorCode::TooLong).arg("max", 20));
     }

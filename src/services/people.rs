@@ -206,6 +206,9 @@ fn checked(name: &str, email: &str, locale: Option<&str>) -> AppResult<(String, 
     if name.chars().count() > 100 {
         return Err(AppError::invalid("name", ErrorCode::TooLong).arg("max", 100));
     }
+    if crate::domain::text::has_control(name) {
+        return Err(AppError::invalid("name", ErrorCode::ControlCharacter));
+    }
     let email = email.trim().to_lowercase();
     if !crate::catalog::valid_email(&email) {
         return Err(AppError::invalid("email", ErrorCode::BadEmail).arg("email", &email));

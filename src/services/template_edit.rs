@@ -142,6 +142,7 @@ pub fn save(
     now: DateTime<Utc>,
 ) -> AppResult<Saved> {
     admin(viewer)?;
+    plain_reason(reason)?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         db::serialize_writers(conn)?;
@@ -178,6 +179,7 @@ pub fn retire(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason", ErrorCode::ReasonRequired));
     }
+    plain_reason(reason)?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         db::serialize_writers(conn)?;
@@ -188,4 +190,12 @@ pub fn retire(
         versions::bump(conn)?;
         Ok(effect)
     })
+}
+
+/// A change's reason is shown to the staff whose tasks it cancels: text only.
+fn plain_reason(reason: &str) -> AppResult<()> {
+    if crate::domain::text::has_control(reason) {
+        return Err(AppError::invalid("reason", ErrorCode::ControlCharacter));
+    }
+    Ok(())
 }

@@ -37,3 +37,31 @@ impl FromRequest for Authed {
         })
     }
 }
+
+/// The address a request came from: the peer's, or, when the peer is a trusted
+/// proxy (`DUTYDAY_TRUSTED_PROXIES`), the right-most `X-Forwarded-For` address that
+/// is not itself a trusted proxy. Anyone else's `X-Forwarded-For` is ignored: a
+/// client could write anything there.
+pub fn client_addr(req: &HttpRequest, settings: &crate::config::Settings) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    let proxies = settings.proxies().unwrap_or_default();
+    let trusted = |ip: &std::net::IpAddr| proxies.iter().any(|p| p.contains(ip));
+    if !trusted(&peer) {
+        return Some(peer.to_string());
+    }
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").filter_map(|h| h.to_str().ok()).flat_map(|h| h.split(',')).collect();
+    let mut client = peer;
+    for entry in forwarded.into_iter().rev() {
+        match entry.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Some(client.to_string())
+}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod feed;
+pub mod guard;
 pub mod pages;
 
 use crate::error::{AppError, AppResult, ErrorCode};

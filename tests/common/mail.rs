@@ -138,7 +138,8 @@ pub struct HookServer {
 }
 
 impl HookServer {
-    /// Answers `answer(path)` = (status, body).
+    /// Answers `answer(path)` = (status, body), with `{PATH}` in the body replaced by
+    /// the request's path and query.
     pub fn start(answer: fn(&str) -> (u16, &'static str)) -> HookServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -168,6 +169,8 @@ impl HookServer {
                 let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
                 keep.lock().unwrap().push(Hook { path: path.clone(), body });
                 let (status, text) = answer(&path);
+                // A gateway that echoes the request: `{PATH}` is the path it was sent to.
+                let text = text.replace("{PATH}", &path);
                 let mut s = stream;
                 let _ = write!(
                     s,

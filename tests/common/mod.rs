@@ -187,13 +187,19 @@ pub fn next_working_day() -> NaiveDate {
 /// its clock fixed at [`NOW`], with tasks generated from three days before, so some
 /// are overdue. Returns the base URL.
 pub async fn serve(db: &TestDb) -> String {
-    let settings = dutyday::config::Settings {
+    serve_with(db, |_| {}).await
+}
+
+/// [`serve`] with some settings changed.
+pub async fn serve_with(db: &TestDb, change: impl FnOnce(&mut dutyday::config::Settings)) -> String {
+    let mut settings = dutyday::config::Settings {
         database_url: db.url.clone(),
         bind: "127.0.0.1:0".into(),
         config: config_dir(),
         demo_password: Some(PASSWORD.into()),
         ..dutyday::config::Settings::default()
     };
+    change(&mut settings);
     let app = dutyday::startup::Application::build(
         settings,
         dutyday::startup::StartOptions { scheduler: false, clock: dutyday::services::Clock::Fixed(at(NOW)) },

@@ -97,6 +97,7 @@ pub fn skipped(
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<crate::services::tasks::TaskView>> {
+    super::check_period(from, to)?;
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;

@@ -17,8 +17,8 @@ mod period;
 pub use period::Period;
 mod rollup;
 pub use lists::{overdue, skipped, Overdue, ReminderSent};
-pub use rollup::{by_day_and_department, overview};
-use rollup::{check_period, department_table};
+use rollup::department_table;
+pub use rollup::{by_day_and_department, check_period, overview};
 
 /// What rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

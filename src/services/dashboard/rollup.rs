@@ -10,7 +10,9 @@ use crate::services::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
-pub(super) fn check_period(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+/// Refuses a period that ends before it starts or is longer than [`MAX_DAYS`]: every
+/// dashboard, list, report and download is bounded alike.
+pub fn check_period(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
     if to < from {
         return Err(AppError::invalid("to", ErrorCode::PeriodReversed));
     }

@@ -241,13 +241,31 @@ async fn send_one(mailer: &Mailer, batch: &Batch, r: &OutboxRow, now: DateTime<U
     }
 }
 
+/// The start of an answer's body: a robot's answer is short, and nothing more of a
+/// long one is read or kept.
+async fn first_bytes(mut resp: reqwest::Response, max: usize) -> String {
+    let mut buf = Vec::new();
+    while buf.len() < max {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => buf.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    buf.truncate(max);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes a message as `DIR/ID.eml`, owner-only (it holds names and links to tasks).
 async fn write_eml(dir: &std::path::Path, id: i64, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    tokio::fs::create_dir_all(dir).await?;
-    let path = dir.join(format!("{id:08}.eml"));
-    let tmp = dir.join(format!(".{id:08}.eml.tmp"));
-    tokio::fs::write(&tmp, bytes).await?;
-    tokio::fs::rename(&tmp, &path).await?;
-    Ok(path)
+    let (dir, bytes) = (dir.to_path_buf(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || {
+        crate::files::private_dir(&dir)?;
+        let path = dir.join(format!("{id:08}.eml"));
+        crate::files::write_private(&path, &bytes)?;
+        Ok(path)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// The message of an outbox row; its Message-ID depends only on the row.
@@ -285,7 +303,7 @@ async fn post_hook(mailer: &Mailer, hook: &WebhookSpec, r: &OutboxRow, now: Date
         Err(e) => return retry_or_fail(r, now, e.without_url().to_string()),
     };
     let status = resp.status().as_u16();
-    let body = resp.text().await.unwrap_or_default();
+    let body = webhook::redact(&first_bytes(resp, 4096).await, &hook.url);
     match webhook::read_answer(hook.format, status, &body) {
         Answer::Accepted => Outcome::Sent,
         Answer::Transient(e) => retry_or_fail(r, now, e),

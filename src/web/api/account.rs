@@ -26,7 +26,7 @@ async fn issue(
     req: HttpRequest,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = req.peer_addr().map(|a| a.ip().to_string());
+    let client = crate::web::auth::client_addr(&req, &state.settings);
     let b = body.into_inner();
     let (token, info) = blocking(move || {
         auth::issue_token(&state.pool, &b.email, &b.password, b.name.as_deref(), client.as_deref(), state.clock.now())

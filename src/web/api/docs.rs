@@ -54,7 +54,12 @@ impl Modify for BearerAuth {
 }
 
 /// Mounts `/api/openapi.json` and Swagger UI at `/api/docs` (served from `/api/docs/`).
+/// Swagger UI's validator badge would send the document to validator.swagger.io
+/// from any host but 127.0.0.1: it is switched off.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/docs", web::get().to(|| async { crate::web::pages::see_other("/api/docs/") }))
-        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()));
+    cfg.route("/api/docs", web::get().to(|| async { crate::web::pages::see_other("/api/docs/") })).service(
+        SwaggerUi::new("/api/docs/{_:.*}")
+            .url("/api/openapi.json", ApiDoc::openapi())
+            .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+    );
 }

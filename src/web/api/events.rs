@@ -18,10 +18,12 @@ pub(crate) struct EventBody {
     at: Option<String>,
 }
 
-/// Fires an event; the same name, subject and date again creates nothing.
+/// Fires an event; the same name, subject and date again creates nothing. A lead
+/// fires only events whose templates all belong to departments they lead; `at` is
+/// at most a year from today.
 #[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body = EventBody,
     responses((status = 201, description = "Fired: `{event_id, new_event, created, existing, warning}`", body = Object), (status = 200, description = "Fired before; nothing new", body = Object),
-        (status = 403, description = "Not a lead or admin", body = ErrorBody), (status = 422, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+        (status = 403, description = "Not a lead or admin, or a lead firing an event that makes work for a department they do not lead", body = ErrorBody), (status = 422, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/events")]
 async fn fire(
     state: web::Data<AppState>,
@@ -38,7 +40,11 @@ async fn fire(
         ),
         None => None,
     };
-    let r = blocking(move || events::fire(&state.pool, &b.name, b.subject.as_deref(), at, state.clock.now())).await?;
+    let r = blocking(move || {
+        let by = if v.admin { events::FiredBy::Anyone } else { events::FiredBy::LeadOf(&v.leads) };
+        events::fire(&state.pool, by, &b.name, b.subject.as_deref(), at, state.clock.now())
+    })
+    .await?;
     let status = if r.new_event { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
     Ok(HttpResponse::build(status).json(json!({
         "event_id": r.event_id, "new_event": r.new_event, "created": r.created, "existing": r.existing, "warning": r.warning,

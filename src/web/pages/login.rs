@@ -51,7 +51,7 @@ async fn login(
     if !csrf_ok(&session, form.csrf.as_deref()) {
         return again(StatusCode::FORBIDDEN, AppError::new(ErrorCode::CsrfExpired).message(lang));
     }
-    let client = req.peer_addr().map(|a| a.ip().to_string());
+    let client = crate::web::auth::client_addr(&req, &state.settings);
     let (pool, email, password) = (state.pool.clone(), form.email.clone(), form.password.clone());
     let result = blocking(move || {
         let now = state.clock.now();
@@ -79,9 +79,15 @@ struct CsrfForm {
 }
 
 /// Ends this session on the server too: the cookie is worthless afterwards.
+/// A form without this session's token (a stale page, or another site's form) ends
+/// nothing: it answers with the expired-form page, whose own sign-out button works.
 async fn logout(state: web::Data<AppState>, session: Session, form: web::Form<CsrfForm>) -> HttpResponse {
     if !csrf_ok(&session, form.csrf.as_deref()) {
-        return see_other("/login");
+        let c = match signed_in(&state, &session).await {
+            Ok(v) => super::chrome(&session, &v, "/today"),
+            Err(r) => return r,
+        };
+        return error::page(c, &AppError::new(ErrorCode::CsrfExpired));
     }
     if let Ok(Some(secret)) = session.get::<String>(SESSION_KEY) {
         let pool = state.pool.clone();
@@ -101,15 +107,16 @@ struct LangForm {
 }
 
 /// Switches the page language and remembers it for this person.
+/// The token is checked before anything else, the page to go back to included.
 async fn switch_lang(state: web::Data<AppState>, session: Session, form: web::Form<LangForm>) -> HttpResponse {
-    let back = safe_back(form.back.as_deref());
     let v = match signed_in(&state, &session).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     if !csrf_ok(&session, form.csrf.as_deref()) {
-        return see_other(&back);
+        return error::page(super::chrome(&session, &v, "/today"), &AppError::new(ErrorCode::CsrfExpired));
     }
+    let back = safe_back(form.back.as_deref());
     let lang = Lang::from_locale(&form.lang);
     let pool = state.pool.clone();
     match blocking(move || services::auth::set_locale(&pool, v.id, lang.locale())).await {

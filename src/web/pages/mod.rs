@@ -40,7 +40,7 @@ use i18n::{Lang, Tr};
 /// The session cookie middleware, keyed by the secret all instances share.
 pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), key)
-        .cookie_name("dutyday".into())
+        .cookie_name(crate::web::guard::COOKIE.into())
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)
         .cookie_secure(secure)
@@ -179,14 +179,26 @@ pub fn anonymous(session: &Session, lang: Lang) -> Chrome {
 }
 
 /// Whether a submitted form carries this session's CSRF token.
+/// The comparison takes the same time wherever the two differ.
 pub fn csrf_ok(session: &Session, submitted: Option<&str>) -> bool {
-    matches!((session.get::<String>("csrf"), submitted), (Ok(Some(a)), Some(b)) if !a.is_empty() && a == b)
+    use subtle::ConstantTimeEq;
+    matches!((session.get::<String>("csrf"), submitted),
+        (Ok(Some(a)), Some(b)) if !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes())))
 }
 
-/// A local path to go back to, never another site.
+/// A path on this site to go back to, never another site: it starts with one `/`,
+/// and holds no backslash and no control character (a browser drops a tab or line
+/// break from a URL, so `/<TAB>/evil.example` would become `//evil.example`).
 pub fn safe_back(back: Option<&str>) -> String {
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains(['\\'])
+                && !b.chars().any(char::is_control) =>
+        {
+            b.to_string()
+        }
         _ => "/today".into(),
     }
 }
@@ -196,17 +208,11 @@ pub fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
 }
 
-/// Renders a template as an HTML response with `status`.
+/// Renders a template as an HTML response with `status` (its security headers come
+/// from [`crate::web::guard::headers`]).
 pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header((
-                "Content-Security-Policy",
-                "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
-            ))
-            .insert_header(("X-Content-Type-Options", "nosniff"))
-            .body(body),
+        Ok(body) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body),
         Err(e) => {
             tracing::error!(error = %e, "page render failed");
             HttpResponse::InternalServerError().body("page render failed")
