@@ -40,6 +40,8 @@ impl Received {
 struct Collector {
     inbox: Arc<Mutex<Vec<Received>>>,
     reject_rcpt: Option<(u16, &'static str)>,
+    /// How long it takes to accept a message once it has all of it.
+    delay: std::time::Duration,
     to: Vec<String>,
     data: Vec<u8>,
 }
@@ -64,6 +66,7 @@ impl Handler for Collector {
     }
 
     fn data_end(&mut self) -> Response {
+        std::thread::sleep(self.delay);
         let Ok(mut inbox) = self.inbox.lock() else { return INTERNAL_ERROR };
         inbox.push(Received { to: std::mem::take(&mut self.to), raw: std::mem::take(&mut self.data) });
         OK
@@ -86,6 +89,11 @@ impl SmtpServer {
         Self::start_on(TcpListener::bind("127.0.0.1:0").unwrap(), None)
     }
 
+    /// Starts a server that takes `delay` to accept each message.
+    pub fn slow(delay: std::time::Duration) -> SmtpServer {
+        Self::start_with(TcpListener::bind("127.0.0.1:0").unwrap(), None, delay)
+    }
+
     /// Starts a server that answers every RCPT with `code text`.
     pub fn rejecting(code: u16, text: &'static str) -> SmtpServer {
         Self::start_on(TcpListener::bind("127.0.0.1:0").unwrap(), Some((code, text)))
@@ -97,9 +105,17 @@ impl SmtpServer {
     }
 
     fn start_on(listener: TcpListener, reject_rcpt: Option<(u16, &'static str)>) -> SmtpServer {
+        Self::start_with(listener, reject_rcpt, std::time::Duration::ZERO)
+    }
+
+    fn start_with(
+        listener: TcpListener,
+        reject_rcpt: Option<(u16, &'static str)>,
+        delay: std::time::Duration,
+    ) -> SmtpServer {
         let port = listener.local_addr().unwrap().port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
-        let handler = Collector { inbox: inbox.clone(), reject_rcpt, to: vec![], data: vec![] };
+        let handler = Collector { inbox: inbox.clone(), reject_rcpt, delay, to: vec![], data: vec![] };
         let mut server = Server::new(handler);
         server
             .with_name("test.local")

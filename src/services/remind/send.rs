@@ -26,7 +26,9 @@ use std::path::PathBuf;
 pub const MAX_ATTEMPTS: i32 = 20;
 /// How long a claimed message is reserved for its sender.
 const LEASE: Duration = Duration::minutes(5);
-const BATCH: i64 = 200;
+/// Rounds of sends a claim covers: with the SMTP timeout of 15 s a batch is sent well
+/// inside its lease, so no other sender takes it over while it is still going.
+const ROUNDS_PER_CLAIM: usize = 4;
 
 /// What one send pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -72,14 +74,20 @@ fn stale(item: &Item, states: &HashMap<i64, (TaskStatus, Option<i64>)>) -> Optio
 /// finished or reassigned since they were decided: a message left with none is
 /// cancelled (with why), one left with some keeps only those. Loads what rendering
 /// the rest needs, their tasks as they are now.
-fn claim(pool: &DbPool, base: &str, now: DateTime<Utc>, kinds: Option<&[&str]>) -> AppResult<Batch> {
+fn claim(
+    pool: &DbPool,
+    base: &str,
+    (now, lease_until): (DateTime<Utc>, DateTime<Utc>),
+    size: i64,
+    kinds: Option<&[&str]>,
+) -> AppResult<Batch> {
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         let company = db::org::company(conn)?;
         let names = company.as_ref().map(|c| (c.name.clone(), c.name_en.clone())).unwrap_or_default();
         let hooks: Vec<WebhookSpec> =
             company.as_ref().and_then(|c| serde_json::from_str(&c.webhooks).ok()).unwrap_or_default();
-        let rows = db::outbox::claim(conn, now.naive_utc(), (now + LEASE).naive_utc(), BATCH, kinds)?;
+        let rows = db::outbox::claim(conn, now.naive_utc(), lease_until.naive_utc(), size, kinds)?;
         let (mut read, mut broken) = (Vec::new(), Vec::new());
         for r in rows {
             match marks::decode(&r.items) {
@@ -136,17 +144,27 @@ pub async fn deliver(pool: &DbPool, mailer: &Mailer, now: DateTime<Utc>) -> AppR
 }
 
 /// Delivers the due messages of `kinds` (all when `None`), recording each outcome.
+///
+/// Each message's outcome is written in a short transaction of its own as soon as
+/// the server has answered, so a crash re-sends at most the messages in flight at
+/// that moment (at most the transport's concurrency, each with its Message-ID).
+/// A claim holds only as many messages as a few rounds of sends, well inside its
+/// lease; the lease and each message's `Date` follow the clock as the pass goes on.
 pub async fn deliver_only(
     pool: &DbPool,
     mailer: &Mailer,
     now: DateTime<Utc>,
     kinds: Option<&'static [&'static str]>,
 ) -> AppResult<SendReport> {
+    let started = std::time::Instant::now();
+    let clock = move || now + Duration::from_std(started.elapsed()).unwrap_or_default();
+    let size = (mailer.concurrency.max(1) * ROUNDS_PER_CLAIM) as i64;
     let mut report = SendReport::default();
     loop {
         let p = pool.clone();
         let base = mailer.base.clone();
-        let mut batch = tokio::task::spawn_blocking(move || claim(&p, &base, now, kinds))
+        let lease = (now, clock() + LEASE);
+        let mut batch = tokio::task::spawn_blocking(move || claim(&p, &base, lease, size, kinds))
             .await
             .map_err(|e| crate::services::AppError::corrupt(format!("sender task: {e}")))??;
         report.cancelled += batch.cancelled;
@@ -154,53 +172,86 @@ pub async fn deliver_only(
             return Ok(report);
         }
         let units = group(std::mem::take(&mut batch.rows));
-        let prepared: Vec<Result<OutboxRow, String>> = units.iter().map(|u| prepare(&batch, u, now)).collect();
-        let sends: Vec<_> = prepared.iter().map(|p| send_prepared(mailer, &batch, p, now)).collect();
-        let results: Vec<Outcome> =
+        let sends: Vec<_> = units.iter().map(|unit| send_unit(pool, mailer, &batch, unit, (now, started))).collect();
+        let results: Vec<(usize, Outcome, AppResult<()>)> =
             futures_util::stream::iter(sends).buffered(mailer.concurrency.max(1)).collect().await;
-        report.messages += results.iter().filter(|o| **o == Outcome::Sent).count();
-        // Each row's outcome, the subject it went with (kept for the outbox page), and
-        // whether its body goes once sent (an account mail's one-time link).
-        let mut outcomes: Vec<(i64, Outcome, Option<String>, bool)> = Vec::new();
-        for ((unit, p), o) in units.iter().zip(&prepared).zip(results) {
-            let n = unit.weight();
-            match &o {
-                Outcome::Sent => report.sent += n,
+        for (n, o, recorded) in results {
+            recorded?;
+            match o {
+                Outcome::Sent => {
+                    report.sent += n;
+                    report.messages += 1;
+                }
                 Outcome::Failed(_) => report.failed += n,
                 Outcome::Retry(..) => report.retried += n,
                 Outcome::Cancelled(_) => report.cancelled += n,
             }
-            let subject = p.as_ref().ok().filter(|_| !unit.items.is_empty()).map(|r| r.subject.clone());
-            let forget =
-                |r: &OutboxRow| o == Outcome::Sent && crate::services::links::MAIL_KINDS.contains(&r.kind.as_str());
-            outcomes.extend(unit.rows.iter().map(|r| (r.id, o.clone(), subject.clone(), forget(r))));
         }
         report.failed += batch.broken.len();
-        outcomes.extend(batch.broken.iter().map(|(id, o)| (*id, o.clone(), None, false)));
-        let p = pool.clone();
-        tokio::task::spawn_blocking(move || -> AppResult<()> {
-            let mut conn = p.get()?;
-            conn.transaction(|conn| {
-                for (id, o, subject, forget) in &outcomes {
-                    if let Some(s) = subject {
-                        db::outbox::set_subject(conn, *id, s)?;
-                    }
-                    if *forget {
-                        db::outbox::forget_body(conn, *id)?;
-                    }
-                    db::outbox::finish(conn, *id, o, now.naive_utc())?;
-                }
-                Ok(())
-            })
-        })
-        .await
-        .map_err(|e| crate::services::AppError::corrupt(format!("sender task: {e}")))??;
+        let broken: Vec<Recorded> = batch.broken.iter().map(|(id, o)| (*id, o.clone(), None, false)).collect();
+        record(pool, broken, now).await?;
     }
 }
 
-async fn send_prepared(mailer: &Mailer, batch: &Batch, p: &Result<OutboxRow, String>, now: DateTime<Utc>) -> Outcome {
+/// Prepares, sends and records one unit; the clock is `now` plus the time since
+/// `started`. Returns its weight, outcome and whether it was recorded.
+async fn send_unit(
+    pool: &DbPool,
+    mailer: &Mailer,
+    batch: &Batch,
+    unit: &Unit,
+    (now, started): (DateTime<Utc>, std::time::Instant),
+) -> (usize, Outcome, AppResult<()>) {
+    let prepared = prepare(batch, unit, now);
+    let at = now + Duration::from_std(started.elapsed()).unwrap_or_default();
+    let outcome = send_prepared(mailer, batch, &prepared, (now, at)).await;
+    let subject = prepared.as_ref().ok().filter(|_| !unit.items.is_empty()).map(|r| r.subject.clone());
+    let forget =
+        |r: &OutboxRow| outcome == Outcome::Sent && crate::services::links::MAIL_KINDS.contains(&r.kind.as_str());
+    let rows: Vec<Recorded> = unit.rows.iter().map(|r| (r.id, outcome.clone(), subject.clone(), forget(r))).collect();
+    let recorded = record(pool, rows, now).await;
+    (unit.weight(), outcome, recorded)
+}
+
+/// A row's outcome, the subject it went with (kept for the outbox page), and whether
+/// its body goes once sent (an account mail's one-time link).
+type Recorded = (i64, Outcome, Option<String>, bool);
+
+/// Writes the outcomes of one message's rows in one short transaction.
+async fn record(pool: &DbPool, rows: Vec<Recorded>, now: DateTime<Utc>) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let p = pool.clone();
+    tokio::task::spawn_blocking(move || -> AppResult<()> {
+        let mut conn = p.get()?;
+        conn.transaction(|conn| {
+            for (id, o, subject, forget) in &rows {
+                if let Some(s) = subject {
+                    db::outbox::set_subject(conn, *id, s)?;
+                }
+                if *forget {
+                    db::outbox::forget_body(conn, *id)?;
+                }
+                db::outbox::finish(conn, *id, o, now.naive_utc())?;
+            }
+            Ok(())
+        })
+    })
+    .await
+    .map_err(|e| crate::services::AppError::corrupt(format!("sender task: {e}")))?
+}
+
+/// `now` is the pass's moment (retries are timed from it); `date` the clock when the
+/// message goes.
+async fn send_prepared(
+    mailer: &Mailer,
+    batch: &Batch,
+    p: &Result<OutboxRow, String>,
+    (now, date): (DateTime<Utc>, DateTime<Utc>),
+) -> Outcome {
     match p {
-        Ok(row) => send_one(mailer, batch, row, now).await,
+        Ok(row) => send_one(mailer, batch, row, (now, date)).await,
         Err(e) => Outcome::Failed(format!("cannot render the message: {e}")),
     }
 }
@@ -213,14 +264,20 @@ fn retry_or_fail(r: &OutboxRow, now: DateTime<Utc>, error: String) -> Outcome {
     }
 }
 
-async fn send_one(mailer: &Mailer, batch: &Batch, r: &OutboxRow, now: DateTime<Utc>) -> Outcome {
+/// Sends one message, dated `date`.
+async fn send_one(
+    mailer: &Mailer,
+    batch: &Batch,
+    r: &OutboxRow,
+    (now, date): (DateTime<Utc>, DateTime<Utc>),
+) -> Outcome {
     if r.channel == "webhook" {
         let Some(hook) = batch.hooks.get(&r.address) else {
             return Outcome::Failed(format!("webhook `{}` is no longer configured", r.address));
         };
         return post_hook(mailer, hook, r, now).await;
     }
-    let message = match build(mailer, batch, r) {
+    let message = match build(mailer, batch, r, date) {
         Ok(m) => m,
         Err(e) => return Outcome::Failed(format!("cannot build the message: {e}")),
     };
@@ -268,19 +325,23 @@ async fn write_eml(dir: &std::path::Path, id: i64, bytes: &[u8]) -> std::io::Res
     .map_err(std::io::Error::other)?
 }
 
-/// The message of an outbox row; its Message-ID depends only on the row.
-fn build(mailer: &Mailer, batch: &Batch, r: &OutboxRow) -> anyhow::Result<Message> {
+/// The message of an outbox row sent at `date`; its Message-ID depends only on the
+/// row, so a message sent twice after a crash is recognisably one. Marked
+/// `Auto-Submitted` (RFC 3834) so that auto-responders do not answer it.
+fn build(mailer: &Mailer, batch: &Batch, r: &OutboxRow, date: DateTime<Utc>) -> anyhow::Result<Message> {
+    use lettre::message::header::{HeaderName, HeaderValue};
     let name = if r.lang.starts_with("en") { &batch.names.1 } else { &batch.names.0 };
     let to: Mailbox = r.address.parse()?;
     let hash = Sha256::digest(r.dedupe_key.as_bytes());
     let tag: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    let created = std::time::SystemTime::from(r.created_at.and_utc());
+    let auto = HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into());
     Ok(Message::builder()
         .from(Mailbox::new(Some(name.clone()), mailer.from.clone()))
         .to(to)
         .subject(&r.subject)
         .message_id(Some(format!("<dutyday.{}.{tag}@{}>", r.id, mailer.domain)))
-        .date(created)
+        .date(std::time::SystemTime::from(date))
+        .raw_header(auto)
         .multipart(
             MultiPart::alternative()
                 .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(r.body_text.clone()))
