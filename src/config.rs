@@ -154,11 +154,16 @@ impl Settings {
             fig = fig.merge(Toml::file(&file));
         }
         fig = fig.merge(Env::prefixed("DUTYDAY_")).merge(Serialized::default("config", &dir));
+        // A value is blamed on where it came from: its variable, or the file.
+        let named = |key: &str, m: Option<&figment::Metadata>| match m {
+            Some(m) if m.name.contains("environment") => format!("DUTYDAY_{}", key.to_uppercase()),
+            Some(m) => m.source.as_ref().map_or_else(|| file.display().to_string(), |s| s.to_string()),
+            None => file.display().to_string(),
+        };
         let settings: Settings = fig.extract().map_err(|e| {
             let key = e.path.join(".");
-            let origin = e.metadata.as_ref().and_then(|m| m.source.as_ref()).map(|s| s.to_string());
             SettingsError {
-                source_name: origin.unwrap_or_else(|| file.display().to_string()),
+                source_name: named(&key, e.metadata.as_ref()),
                 key: if key.is_empty() { "-".into() } else { key },
                 message: e.kind.to_string(),
             }
@@ -174,7 +179,9 @@ impl Settings {
                 });
             }
         }
-        settings.check(&file)?;
+        settings
+            .check(&file)
+            .map_err(|e| SettingsError { source_name: named(&e.key, fig.find_metadata(&e.key)), ..e })?;
         Ok(settings)
     }
 

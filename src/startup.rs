@@ -49,8 +49,15 @@ impl StartOptions {
     }
 }
 
-/// Connects to the database (failing with its real error) and migrates it.
+/// Connects to the database (failing with its real error) and migrates it. When
+/// there is no database yet, the catalogue files must validate first: a bad one
+/// stops here, before a file is made or a migration runs.
 pub fn open_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    if let Err(e) = Catalog::load(&settings.config) {
+        if crate::db::is_new(&settings.database_url)? {
+            return Err(e.into());
+        }
+    }
     let pool = DbPool::connect(&settings.database_url, settings.pool_size)?;
     pool.migrate()?;
     Ok(pool)

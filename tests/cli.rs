@@ -234,3 +234,49 @@ fn a_database_password_with_an_at_sign_is_refused_without_showing_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("database_url") && err.contains("%40") && !err.contains("ss@"), "{err}");
 }
+
+/// Settings and catalogue are checked before a database is made: a bad catalogue
+/// on a fresh database leaves no file behind.
+#[test]
+fn a_bad_catalogue_on_a_fresh_database_makes_nothing() {
+    let broken =
+        common::edited_config("company/templates.toml", |t| t.replacen("every = \"week\"", "every = \"fortnight\"", 1));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let out = common::command(&format!("sqlite://{}", path.display()))
+        .arg("--config")
+        .arg(broken.path())
+        .args(["generate", "--through", "2026-12-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown cadence `fortnight`"));
+    assert!(!path.exists(), "no database file was made");
+}
+
+/// A bad value from the environment is blamed on its variable, not on a file.
+#[test]
+fn a_bad_variable_is_named_as_the_variable() {
+    for (var, value, key) in [("DUTYDAY_SMTP_TLS", "bogus", "smtp_tls"), ("DUTYDAY_HORIZON_DAYS", "0", "horizon_days")]
+    {
+        let out = common::command("sqlite::memory:").env(var, value).arg("check").output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{var}: {key}:")) && !err.contains("default.toml"), "{err}");
+    }
+}
+
+/// A catalogue file saved as GBK is named with the line of its first bad byte.
+#[test]
+fn a_file_that_is_not_utf8_is_named_with_its_line() {
+    let dir = common::edited_config("company/templates.toml", |t| t.replacen("\n", "\n\n", 1));
+    let file = dir.path().join("company/templates.toml");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let third = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).unwrap().0 + 1;
+    bytes.splice(third..third, [b'#', 0xb2, 0xe2, b'\n']);
+    std::fs::write(&file, bytes).unwrap();
+    let out = common::command("sqlite::memory:").arg("--config").arg(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("templates.toml: line 3: not UTF-8"), "{err}");
+}

@@ -127,14 +127,26 @@ fn default_locale() -> String {
     "zh-CN".into()
 }
 
-/// Reads and deserializes a TOML file; any failure is one [`CatalogError`].
-pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T, CatalogError> {
+/// A catalogue file's text. A file that cannot be read is named; one that is not
+/// UTF-8 (saved as GBK, say) is named with the line of its first bad byte.
+pub fn read_text(path: &Path) -> Result<String, CatalogError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
+    let bytes = std::fs::read(path).map_err(|e| CatalogError {
         file: file.clone(),
         key: "-".into(),
         message: e.to_string(),
     })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        CatalogError { file, key: format!("line {line}"), message: "not UTF-8 text: save the file as UTF-8".into() }
+    })
+}
+
+/// Reads and deserializes a TOML file; any failure is one [`CatalogError`].
+pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T, CatalogError> {
+    let file = path.display().to_string();
+    let text = read_text(path)?;
     let de = toml::Deserializer::new(&text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

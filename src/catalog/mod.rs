@@ -100,11 +100,7 @@ impl Catalog {
 /// Reads one calendar file (`date<TAB>kind<TAB>name`).
 pub fn read_calendar(path: &Path) -> Result<CalendarFile, CatalogError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
-        file: file.clone(),
-        key: "-".into(),
-        message: e.to_string(),
-    })?;
+    let text = files::read_text(path)?;
     let days = crate::domain::calendar::parse_tsv(&text).map_err(|e| CatalogError {
         file,
         key: format!("line {}", e.line),

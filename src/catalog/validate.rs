@@ -240,7 +240,7 @@ fn duties(dir: &Path, positions: &[Position]) -> Result<Vec<Duty>, CatalogError>
 fn source_duties(dir: &Path) -> Result<BTreeMap<String, String>, CatalogError> {
     let path = dir.join("duties.tsv");
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(&path).or_else(|e| fail(&file, "-", e.to_string()))?;
+    let text = super::files::read_text(&path)?;
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();

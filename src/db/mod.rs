@@ -159,6 +159,27 @@ fn private_sqlite_files(path: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether the database at `url` has never been set up: no SQLite file (or an empty
+/// one), or a PostgreSQL database without dutyday's tables. Asking creates nothing.
+pub fn is_new(url: &str) -> Result<bool, DbError> {
+    use diesel::{QueryableByName, RunQueryDsl};
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    match Backend::from_url(url) {
+        Backend::Sqlite(path) if path == ":memory:" || path.starts_with("file:") => Ok(true),
+        Backend::Sqlite(path) => Ok(std::fs::metadata(&path).map_or(true, |m| m.len() == 0)),
+        Backend::Postgres(url) => {
+            let mut c = PgConnection::establish(&url)
+                .map_err(|e| DbError::Connect(crate::config::redact_in(&e.to_string(), &url)))?;
+            let q = diesel::sql_query("SELECT to_regclass('company') IS NOT NULL AS found");
+            Ok(!q.get_result::<Found>(&mut c)?.found)
+        }
+    }
+}
+
 impl DbPool {
     /// Connects to `url`, failing at once with the database's own error message.
     pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
