@@ -312,7 +312,9 @@ impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         let code = match &e {
             DbError::Query(diesel::result::Error::NotFound) => ErrorCode::NoSuchPage,
-            DbError::Query(diesel::result::Error::DatabaseError(kind, _)) if storage_trouble(kind) => {
+            DbError::Query(diesel::result::Error::DatabaseError(kind, info))
+                if storage_trouble(kind, info.message()) =>
+            {
                 ErrorCode::Unavailable
             }
             DbError::Query(_) | DbError::Migrate(_) => ErrorCode::Internal,
@@ -322,10 +324,22 @@ impl From<DbError> for AppError {
     }
 }
 
-/// Whether a database error says the storage, not the statement, is at fault.
-fn storage_trouble(kind: &diesel::result::DatabaseErrorKind) -> bool {
+/// Whether a database error says the storage, not the statement, is at fault: a
+/// full disk, a read-only file or database, an I/O error. Such a request gets a 503
+/// (try again later), not a 500.
+fn storage_trouble(kind: &diesel::result::DatabaseErrorKind, message: &str) -> bool {
     use diesel::result::DatabaseErrorKind as K;
+    const STORAGE: [&str; 7] = [
+        "database or disk is full",
+        "readonly database",
+        "disk I/O error",
+        "No space left on device",
+        "could not extend file",
+        "could not write",
+        "read-only transaction",
+    ];
     matches!(kind, K::ClosedConnection | K::ReadOnlyTransaction | K::SerializationFailure)
+        || STORAGE.iter().any(|s| message.contains(s))
 }
 
 impl From<diesel::result::Error> for AppError {

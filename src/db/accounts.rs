@@ -184,6 +184,19 @@ pub fn shared_secret(conn: &mut AnyConn, name: &str, fresh: &str, now: NaiveDate
     })
 }
 
+/// Writes the time of a readiness check (a row of `secrets` no one reads), so that a
+/// database that cannot be written fails the check.
+pub fn note_ready(conn: &mut AnyConn, now: NaiveDateTime) -> QueryResult<usize> {
+    use super::schema::secrets;
+    let row = (secrets::name.eq("ready_check"), secrets::value.eq(now.to_string()), secrets::created_at.eq(now));
+    with_conn!(conn, c => diesel::insert_into(secrets::table)
+        .values(row)
+        .on_conflict(secrets::name)
+        .do_update()
+        .set((secrets::value.eq(now.to_string()), secrets::created_at.eq(now)))
+        .execute(c))
+}
+
 /// The shared secret `name`, if one was made.
 pub fn existing_secret(conn: &mut AnyConn, name: &str) -> QueryResult<Option<String>> {
     use super::schema::secrets;

@@ -167,9 +167,13 @@ pub(crate) fn staff_viewer(conn: &mut AnyConn, id: StaffId, now: DateTime<Utc>) 
     viewer(conn, id, today)
 }
 
-/// Whether the service can answer: the database responds and holds a catalogue.
-pub fn ready(pool: &DbPool) -> AppResult<bool> {
+/// Whether the service can answer: the database responds, can be written (a full
+/// disk or a read-only file is an error here, not only at the next change), and
+/// holds a catalogue.
+pub fn ready(pool: &DbPool, now: DateTime<Utc>) -> AppResult<bool> {
     let mut conn = pool.get()?;
     conn.ping().map_err(db::DbError::from)?;
-    Ok(db::org::company(&mut conn.any())?.is_some())
+    let conn = &mut conn.any();
+    db::accounts::note_ready(conn, now.naive_utc())?;
+    Ok(db::org::company(conn)?.is_some())
 }

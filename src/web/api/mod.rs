@@ -52,14 +52,14 @@ async fn healthz() -> HttpResponse {
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = Object), (status = 503, body = Object)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let pool = state.pool.clone();
-    let ready = super::blocking(move || services::auth::ready(&pool)).await;
+    let (pool, now) = (state.pool.clone(), state.clock.now());
+    let ready = super::blocking(move || services::auth::ready(&pool, now)).await;
     match ready {
         Ok(true) => Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.pool.backend_name()}))),
         Ok(false) => Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "no catalogue imported"}))),
         Err(e) => {
             tracing::warn!(error = %e.detail(), "not ready");
-            Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "database unavailable"})))
+            Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "database unavailable or not writable"})))
         }
     }
 }
