@@ -69,6 +69,17 @@ pub enum Command {
         #[command(subcommand)]
         action: PeopleAction,
     },
+    /// Copy the SQLite database to FILE, consistently, also while the service runs
+    /// (on PostgreSQL: use pg_dump).
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with the backup FILE, after checking it; stop the
+    /// service first (on PostgreSQL: use pg_restore).
+    Restore {
+        file: PathBuf,
+        /// Overwrite an existing database.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Decide the reminders owed now and send everything due; prints `queued=N sent=M failed=K`.
     Remind {
         /// The time to decide and send as of (default: now).
@@ -156,6 +167,14 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+fn backup_failure(e: crate::db::backup::BackupError) -> Failure {
+    let code = match e {
+        crate::db::backup::BackupError::Refused(_) => 2,
+        crate::db::backup::BackupError::Failed(_) => 1,
+    };
+    Failure { code, message: e.to_string() }
+}
+
 fn bad(message: String) -> Failure {
     Failure { code: 2, message }
 }
@@ -165,6 +184,16 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let settings = Settings::load(cli.config.as_deref()).map_err(|e| bad(e.to_string()))?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
+        Command::Backup { file } => {
+            crate::db::backup::backup(&settings.database_url, &file).map_err(backup_failure)?;
+            println!("backed up to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file, replace } => {
+            crate::db::backup::restore(&settings.database_url, &file, replace).map_err(backup_failure)?;
+            println!("restored from {}", file.display());
+            Ok(())
+        }
         Command::Check => {
             let catalog = Catalog::load(&settings.config).map_err(|e| bad(e.to_string()))?;
             println!("{}", catalog.summary());
