@@ -63,6 +63,10 @@ pub struct Settings {
     pub trusted_proxies: String,
     /// Seconds a client has to send a request's body before it is refused.
     pub body_timeout_secs: u64,
+    /// The bearer token that may read `/metrics` (from the environment only,
+    /// `DUTYDAY_METRICS_TOKEN`); unset, `/metrics` is not served.
+    #[serde(default, skip_serializing)]
+    pub metrics_token: Option<String>,
 }
 
 /// How the SMTP connection is secured.
@@ -100,6 +104,7 @@ impl Default for Settings {
             secret_key: None,
             trusted_proxies: String::new(),
             body_timeout_secs: 10,
+            metrics_token: None,
         }
     }
 }
@@ -127,6 +132,7 @@ impl fmt::Debug for Settings {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("trusted_proxies", &self.trusted_proxies)
             .field("body_timeout_secs", &self.body_timeout_secs)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -168,7 +174,7 @@ impl Settings {
                 message: e.kind.to_string(),
             }
         })?;
-        for secret in ["smtp_username", "smtp_password", "demo_password", "secret_key"] {
+        for secret in ["smtp_username", "smtp_password", "demo_password", "secret_key", "metrics_token"] {
             let from_file =
                 fig.find_metadata(secret).is_some_and(|m| m.source.as_ref().is_some_and(|s| s.file_path().is_some()));
             if from_file {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod i18n;
 pub mod jobs;
+pub mod metrics;
 pub mod notify;
 pub mod services;
 pub mod startup;

@@ -205,10 +205,20 @@ impl Application {
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
         let blocking = (state.settings.pool_size as usize).div_ceil(workers).max(2);
         let body_timeout = std::time::Duration::from_secs(state.settings.body_timeout_secs);
+        // Requests by route; unknown paths are counted under one label, and Swagger
+        // UI's catch-all route is left out (its pattern cannot be a label).
+        let prom = actix_web_prom::PrometheusMetricsBuilder::new("dutyday")
+            .mask_unmatched_patterns("UNKNOWN")
+            .exclude("/metrics")
+            .exclude_regex("^/api/docs")
+            .build()
+            .map_err(|e| anyhow::anyhow!("request metrics: {e}"))?;
+        let http_registry = actix_web::web::Data::new(web::metrics::HttpRegistry(prom.registry.clone()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
                 .app_data(rekey.clone())
+                .app_data(http_registry.clone())
                 .wrap(actix_web::middleware::from_fn(web::error::localize))
                 .wrap(web::pages::session_middleware(key.clone(), secure))
                 .wrap(actix_web::middleware::from_fn(web::guard::rekey))
@@ -216,6 +226,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(move |req, next| {
                     web::guard::body_deadline(body_timeout, req, next)
                 }))
+                .wrap(prom.clone())
                 // Outermost: every request gets an id and a span that the rest logs under.
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(web::configure)

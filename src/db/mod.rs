@@ -216,12 +216,24 @@ impl DbPool {
         }
     }
 
-    /// A connection from the pool.
+    /// A connection from the pool (the wait is measured for `/metrics`).
     pub fn get(&self) -> Result<DbConn, DbError> {
-        Ok(match self {
+        let start = std::time::Instant::now();
+        let conn = match self {
             DbPool::Sqlite(p) => DbConn::Sqlite(p.get()?),
             DbPool::Postgres(p) => DbConn::Postgres(p.get()?),
-        })
+        };
+        crate::metrics::pool_waited(start.elapsed().as_secs_f64());
+        Ok(conn)
+    }
+
+    /// The pool's connections: (open, idle).
+    pub fn state(&self) -> (u32, u32) {
+        let s = match self {
+            DbPool::Sqlite(p) => p.state(),
+            DbPool::Postgres(p) => p.state(),
+        };
+        (s.connections, s.idle_connections)
     }
 
     /// The backend's name for logs.

@@ -252,6 +252,14 @@ pub fn counts(conn: &mut AnyConn) -> QueryResult<Vec<(String, i64)>> {
         .load(c))
 }
 
+/// When the oldest message still waiting to go was queued.
+pub fn oldest_queued(conn: &mut AnyConn) -> QueryResult<Option<NaiveDateTime>> {
+    with_conn!(conn, c => outbox::table
+        .filter(outbox::status.eq_any(["queued", "sending"]))
+        .select(diesel::dsl::min(outbox::created_at))
+        .first(c))
+}
+
 /// A task reminder message sent by mail: (kind, level, recipient, sent at, items).
 pub type SentMessage = (String, i32, Option<i64>, Option<NaiveDateTime>, String);
 

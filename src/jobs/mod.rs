@@ -17,6 +17,7 @@ pub fn run_once(state: &AppState, now: DateTime<Utc>) -> AppResult<GenerateRepor
 
 /// Logs a run's outcome; errors do not stop the scheduler.
 pub fn log_run(result: &AppResult<GenerateReport>) {
+    crate::metrics::generation(result.as_ref().ok().map(|r| r.created));
     match result {
         Ok(r) => tracing::info!(created = r.created, existing = r.existing, missed = r.missed, "generation run"),
         Err(e) => tracing::error!(error = %e.detail(), "generation run failed; the next tick will try again"),
@@ -26,7 +27,11 @@ pub fn log_run(result: &AppResult<GenerateReport>) {
 /// One reminder pass: decide what is owed, then send what is due.
 #[tracing::instrument(name = "remind", skip(state))]
 pub async fn remind_once(state: &AppState, now: DateTime<Utc>) -> AppResult<remind::PassReport> {
-    remind::pass(&state.pool, &state.mailer, &state.settings.base_url, now).await
+    let r = remind::pass(&state.pool, &state.mailer, &state.settings.base_url, now).await;
+    if let Ok(r) = &r {
+        crate::metrics::reminders(r.queued, r.sent.sent, r.sent.failed, r.sent.retried, r.sent.cancelled);
+    }
+    r
 }
 
 /// The running scheduler and its two jobs, so that callers can ask when each runs next.

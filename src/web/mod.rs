@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod feed;
 pub mod guard;
+pub mod metrics;
 pub mod pages;
 
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ApiError(AppError::new(code).arg("problem", &err)).into()
     }))
     .configure(feed::configure)
+    .configure(metrics::configure)
     .configure(pages::configure)
     .configure(api::configure)
     .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::new(ErrorCode::NoSuchPage)) }));
