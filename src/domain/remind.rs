@@ -227,11 +227,17 @@ pub struct Owed {
     pub audience: Audience,
 }
 
+/// A task is overdue from a whole minute after its due time: at the due minute
+/// itself nobody is told "1 minute overdue".
+pub fn is_overdue(late: chrono::Duration) -> bool {
+    late >= chrono::Duration::minutes(1)
+}
+
 /// The reminders an open task due at `due_at` is owed at `now` (inside the window).
 pub fn owed(policy: &Policy, cal: &WorkCalendar, tz: Tz, due_at: DateTime<Utc>, now: DateTime<Utc>) -> Vec<Owed> {
     let mut out = Vec::new();
-    if now < due_at {
-        if policy.due_soon.is_some_and(|lead| now >= due_at - lead) {
+    if !is_overdue(now - due_at) {
+        if now < due_at && policy.due_soon.is_some_and(|lead| now >= due_at - lead) {
             out.push(Owed { kind: Kind::DueSoon, level: 0, audience: Audience::Assignee });
         }
         return out;
@@ -283,6 +289,16 @@ mod tests {
         assert_eq!(owed(&p, &cal(), tz, due, local("2026-12-08 09:00"))[0].level, 3);
         // Two weeks and more: given up.
         assert!(owed(&p, &cal(), tz, due, local("2026-12-15 09:00")).is_empty());
+    }
+
+    #[test]
+    fn overdue_starts_a_whole_minute_after_the_due_time() {
+        let (p, due) = (Policy::default(), local("2026-11-30 18:00"));
+        let tz = chrono_tz::Asia::Shanghai;
+        assert!(owed(&p, &cal(), tz, due, due).is_empty(), "at the due minute: neither soon nor overdue");
+        assert!(owed(&p, &cal(), tz, due, due + chrono::Duration::seconds(59)).is_empty());
+        let late = owed(&p, &cal(), tz, due, local("2026-11-30 18:01"));
+        assert_eq!(late[0].kind, Kind::Overdue);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::db::staff::StaffRow;
 use crate::db::tasks::BriefTask;
 use crate::db::{self, AnyConn, DbPool};
 use crate::domain::marks::{self, carried_over, step_bit, Item};
-use crate::domain::remind::{self, Audience, Kind, Policy, PolicySpec, Window};
+use crate::domain::remind::{self, is_overdue, Audience, Kind, Policy, PolicySpec, Window};
 use crate::domain::webhook::WebhookSpec;
 use crate::error::ErrorCode;
 use crate::i18n::Lang;
@@ -174,7 +174,7 @@ pub fn decide(pool: &DbPool, base_url: &str, now: DateTime<Utc>) -> AppResult<us
             None
         };
         let overdue: Vec<&BriefTask> = match digest_input {
-            Some(_) => candidates.iter().map(|(t, _)| t).filter(|t| t.due_at.and_utc() < now).collect(),
+            Some(_) => candidates.iter().map(|(t, _)| t).filter(|t| is_overdue(now - t.due_at.and_utc())).collect(),
             None => Vec::new(),
         };
         let (d, hooks) = (&d, &set.webhooks);

@@ -49,7 +49,7 @@ impl Decider<'_> {
         let (mut shown, mut total, mut overdue) = (Vec::new(), 0, 0);
         for t in tasks {
             total += 1;
-            overdue += usize::from(t.due_at.and_utc() < self.now);
+            overdue += usize::from(crate::domain::remind::is_overdue(self.now - t.due_at.and_utc()));
             if shown.len() < messages::DIGEST_ITEMS {
                 shown.push(self.names.item(t, lang, self.now));
             }

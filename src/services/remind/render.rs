@@ -7,6 +7,7 @@ use crate::db::outbox::OutboxRow;
 use crate::db::tasks::BriefTask;
 use crate::db::{self, AnyConn};
 use crate::domain::marks::Item;
+use crate::domain::remind::{is_overdue, Kind};
 use crate::domain::task::StaffId;
 use crate::domain::webhook::{self, WebhookSpec};
 use crate::i18n::{Lang, Tr};
@@ -105,7 +106,7 @@ impl Lookup {
         DigestItem {
             label: format!("{} · {} · {}", d.title, d.assignee, d.due),
             url: d.url,
-            overdue: t.due_at.and_utc() < now,
+            overdue: is_overdue(now - t.due_at.and_utc()),
         }
     }
 
@@ -134,10 +135,11 @@ impl Lookup {
             let d = self.describe(t, lang);
             let late = now - t.due_at.and_utc();
             let facts = d.facts(late);
+            let kind = as_now(item.kind, late);
             let Some(hook) = hook else {
-                return Ok(messages::task_reminder(lang, item.kind, item.level, to, &facts));
+                return Ok(messages::task_reminder(lang, kind, item.level, to, &facts));
             };
-            let mut m = messages::task_reminder(lang, item.kind, item.level, &d.assignee, &facts);
+            let mut m = messages::task_reminder(lang, kind, item.level, &d.assignee, &facts);
             let text = format!("{} · {} · {}\n{}", d.assignee, d.position, d.due, d.url);
             m.html = String::new();
             m.json = Some(
@@ -153,11 +155,12 @@ impl Lookup {
                 let d = self.describe(t, lang);
                 let late = now - t.due_at.and_utc();
                 let facts = d.facts(late);
-                let label = messages::task_subject(&Tr(lang), item.kind, &facts);
-                DigestItem { label, url: d.url.clone(), overdue: late > chrono::Duration::zero() }
+                let label = messages::task_subject(&Tr(lang), as_now(item.kind, late), &facts);
+                DigestItem { label, url: d.url.clone(), overdue: is_overdue(late) }
             })
             .collect();
-        let overdue = found.iter().filter(|(_, t)| t.due_at.and_utc() < now).count();
+        // Counted by the same rule that marks and words each line: subject and body agree.
+        let overdue = found.iter().filter(|(_, t)| is_overdue(now - t.due_at.and_utc())).count();
         let list = messages::DigestList { shown, total: found.len(), overdue };
         let (dashboard, today) = (format!("{}/dashboard", self.base), format!("{}/today", self.base));
         let to = hook.map_or(to, |h| h.department.as_str());
@@ -170,5 +173,14 @@ impl Lookup {
             m.json = Some(webhook::payload(hook.format, &r.kind, &m.subject, &m.text, &dashboard, None).to_string());
         }
         Ok(m)
+    }
+}
+
+/// The kind a reminder is worded as when it goes: a "due soon" one held back until
+/// after the due time (the mail server was down) says how late the task now is.
+fn as_now(kind: Kind, late: chrono::Duration) -> Kind {
+    match kind {
+        Kind::DueSoon if is_overdue(late) => Kind::Overdue,
+        k => k,
     }
 }
