@@ -262,6 +262,17 @@ fn morning_digests_for_staff_and_leads_and_the_opt_out(db: &TestDb) {
     assert!(!to.iter().any(|t| t.contains("zhang.wei")), "no digest without tasks: {to:?}");
     let own = digests.iter().find(|m| m.to[0].contains("chen.jie")).expect("陈杰's digest");
     assert!(own.header("Subject").starts_with("今天的任务（2026-12-01）"), "{}", own.header("Subject"));
+    // The digest can be turned off from the mail itself, with one click.
+    let link = own.header("List-Unsubscribe");
+    assert!(link.starts_with("<http://dutyday.test/digest/off?t=") && link.ends_with('>'), "{link}");
+    assert_eq!(own.header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
+    let token = link.trim_end_matches('>').rsplit("t=").next().unwrap().to_string();
+    let chen = staff_id(db, "陈杰");
+    let forged = format!("{}0", &token[..token.len() - 1]);
+    assert!(dutyday::services::remind::admin::unsubscribe(db.pool(), &forged).is_err(), "a forged token does nothing");
+    let other = token.replacen(&format!("{}.", chen.0), &format!("{}.", staff_id(db, "李娜").0), 1);
+    assert!(dutyday::services::remind::admin::unsubscribe(db.pool(), &other).is_err(), "nor someone else's id");
+    assert!(dutyday::services::remind::admin::wants_digest(db.pool(), chen).unwrap());
     let lead_of = |who: &str| {
         digests.iter().find(|m| m.to[0].contains(who) && m.header("Subject").starts_with("部门逾期工作")).cloned()
     };

@@ -252,7 +252,30 @@ fn a_task_removed_by_a_staffing_change_cancels_its_queued_reminder(db: &TestDb) 
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no mail was written");
 }
 
+/// A digest's unsubscribe link: a GET only asks, a POST (as a mail client's one
+/// click) turns the digests off without signing in; a forged token is not found.
+fn the_unsubscribe_link_turns_digests_off_with_one_click(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let id = common::staff_id(db, "徐强");
+        let key = remind::admin::unsubscribe_key(&mut db.pool().get().unwrap().any()).unwrap();
+        let token = remind::admin::unsubscribe_token(&key, id.0);
+        let url = format!("{base}/digest/off?t={token}");
+        let page = reqwest::get(&url).await.unwrap();
+        assert_eq!(page.status(), reqwest::StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("<form method=\"post\""));
+        assert!(remind::admin::wants_digest(db.pool(), id).unwrap(), "a GET changes nothing");
+        let client = reqwest::Client::new();
+        let res = client.post(&url).form(&[("List-Unsubscribe", "One-Click")]).send().await.unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        assert!(!remind::admin::wants_digest(db.pool(), id).unwrap());
+        let bad = client.post(format!("{base}/digest/off?t={id}.00", id = id.0)).send().await.unwrap();
+        assert_eq!(bad.status(), reqwest::StatusCode::NOT_FOUND);
+    });
+}
+
 on_both_databases!(
+    the_unsubscribe_link_turns_digests_off_with_one_click,
     webhooks_get_each_format_once_and_never_leak_their_token,
     remind_command_prints_counts_and_writes_eml_files,
     outbox_is_for_admins_and_digests_can_be_turned_off,

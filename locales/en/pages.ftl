@@ -358,3 +358,6 @@ calendar_file = Calendar file (.tsv)
 calendar_paste = Or paste it
 field_tsv = Calendar file
 field_calendar = Calendar
+unsubscribe_title = Morning digests
+unsubscribe_ask = Stop the "today's tasks" digest on working mornings? Escalations are still sent.
+unsubscribe_undo = To get them again, sign in and turn them on from your history page.

@@ -355,3 +355,6 @@ calendar_file = 日历文件（.tsv）
 calendar_paste = 或粘贴内容
 field_tsv = 日历文件
 field_calendar = 日历
+unsubscribe_title = 每日摘要邮件
+unsubscribe_ask = 不再接收每个工作日早上的“今天的任务”摘要邮件？逾期升级提醒仍会发送。
+unsubscribe_undo = 想重新接收时，登录后在“我的记录”页开启。

@@ -99,3 +99,49 @@ pub fn set_digest(pool: &DbPool, staff: StaffId, wanted: bool) -> AppResult<()> 
     db::staff::set_digest_opt_out(&mut pool.get()?.any(), staff, !wanted)?;
     Ok(())
 }
+
+/// The secret that signs unsubscribe links, made once for every instance.
+pub fn unsubscribe_key(conn: &mut crate::db::AnyConn) -> AppResult<String> {
+    use rand::distr::{Alphanumeric, SampleString};
+    let fresh = Alphanumeric.sample_string(&mut rand::rng(), 48);
+    Ok(db::accounts::shared_secret(conn, "unsubscribe_key", &fresh, chrono::Utc::now().naive_utc())?)
+}
+
+/// The HMAC of `staff`'s unsubscribe token (HMAC takes a key of any length).
+fn signature(key: &str, staff: i64) -> Option<hmac::Hmac<sha2::Sha256>> {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()).ok()?;
+    mac.update(format!("digest-off:{staff}").as_bytes());
+    Some(mac)
+}
+
+/// The token of a digest's unsubscribe link for `staff`: their id and an HMAC of it,
+/// so the link works without signing in and for nobody else.
+pub fn unsubscribe_token(key: &str, staff: i64) -> String {
+    use hmac::Mac;
+    let tag: String = signature(key, staff)
+        .map(|m| m.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect())
+        .unwrap_or_default();
+    format!("{staff}.{tag}")
+}
+
+/// Turns off the morning digests of the person an unsubscribe token names; an
+/// unknown or forged token is `link_invalid`.
+pub fn unsubscribe(pool: &DbPool, token: &str) -> AppResult<StaffId> {
+    use hmac::Mac;
+    let invalid = || AppError::new(ErrorCode::LinkInvalid);
+    let (id, tag) = token.split_once('.').ok_or_else(invalid)?;
+    let id: i64 = id.parse().map_err(|_| invalid())?;
+    let tag: Vec<u8> = (0..tag.len())
+        .step_by(2)
+        .map(|i| tag.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<_>>()
+        .ok_or_else(invalid)?;
+    let mut conn = pool.get()?;
+    let key = unsubscribe_key(&mut conn.any())?;
+    signature(&key, id).ok_or_else(invalid)?.verify_slice(&tag).map_err(|_| invalid())?;
+    let staff = StaffId(id);
+    db::staff::by_id(&mut conn.any(), staff)?.ok_or_else(invalid)?;
+    db::staff::set_digest_opt_out(&mut conn.any(), staff, true)?;
+    Ok(staff)
+}

@@ -58,6 +58,8 @@ struct Batch {
     broken: Vec<(i64, Outcome)>,
     lookup: Lookup,
     tasks: HashMap<i64, BriefTask>,
+    /// Signs the digests' unsubscribe links.
+    unsubscribe_key: String,
 }
 
 /// Why a reminder is no longer to be sent, if it is not.
@@ -123,7 +125,8 @@ fn claim(
         let ids: Vec<i64> = keep.iter().flat_map(|(_, items)| items.iter().map(|i| i.task_id)).collect();
         let people: Vec<i64> = keep.iter().filter_map(|(r, _)| r.recipient_id).collect();
         let (lookup, tasks) = Lookup::load(conn, base, &ids, &people, now)?;
-        Ok(Batch { rows: keep, names, hooks, cancelled, broken, lookup, tasks })
+        let unsubscribe_key = super::admin::unsubscribe_key(conn)?;
+        Ok(Batch { rows: keep, names, hooks, cancelled, broken, lookup, tasks, unsubscribe_key })
     })
 }
 
@@ -335,18 +338,33 @@ fn build(mailer: &Mailer, batch: &Batch, r: &OutboxRow, date: DateTime<Utc>) -> 
     let hash = Sha256::digest(r.dedupe_key.as_bytes());
     let tag: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
     let auto = HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into());
-    Ok(Message::builder()
+    let digest = matches!(r.kind.as_str(), "digest" | "lead_digest");
+    let builder = Message::builder()
         .from(Mailbox::new(Some(name.clone()), mailer.from.clone()))
         .to(to)
         .subject(&r.subject)
         .message_id(Some(format!("<dutyday.{}.{tag}@{}>", r.id, mailer.domain)))
         .date(std::time::SystemTime::from(date))
-        .raw_header(auto)
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(r.body_text.clone()))
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(r.body_html.clone())),
-        )?)
+        .raw_header(auto);
+    // A digest can be turned off from the mail itself (RFC 2369, one click by RFC 8058).
+    let builder = match (digest, r.recipient_id) {
+        (true, Some(staff)) => {
+            let token = super::admin::unsubscribe_token(&batch.unsubscribe_key, staff);
+            let url = format!("<{}/digest/off?t={token}>", mailer.base.trim_end_matches('/'));
+            builder.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), url)).raw_header(
+                HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ),
+            )
+        }
+        _ => builder,
+    };
+    Ok(builder.multipart(
+        MultiPart::alternative()
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(r.body_text.clone()))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(r.body_html.clone())),
+    )?)
 }
 
 async fn post_hook(mailer: &Mailer, hook: &WebhookSpec, r: &OutboxRow, now: DateTime<Utc>) -> Outcome {

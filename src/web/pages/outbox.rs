@@ -72,7 +72,46 @@ async fn digest(state: web::Data<AppState>, session: Session, form: web::Form<Di
     }
 }
 
+#[derive(Template)]
+#[template(path = "pages/unsubscribe.html")]
+struct UnsubscribePage {
+    c: Chrome,
+    token: String,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+struct Token {
+    t: String,
+}
+
+/// A digest's unsubscribe link: the token in it is the permission (no sign-in, no
+/// CSRF token: mail clients post to it with one click, RFC 8058). A GET only asks, so
+/// a mail scanner that opens links changes nothing.
+async fn unsubscribe(
+    state: web::Data<AppState>,
+    session: Session,
+    req: actix_web::HttpRequest,
+    q: web::Query<Token>,
+) -> HttpResponse {
+    let accept = req.headers().get("accept-language").and_then(|h| h.to_str().ok());
+    let c = super::anonymous(&session, super::i18n::Lang::from_accept(accept, super::i18n::Lang::Zh));
+    let token = q.into_inner().t;
+    if req.method() == actix_web::http::Method::GET {
+        return html(StatusCode::OK, &UnsubscribePage { c, token, done: false });
+    }
+    let pool = state.pool.clone();
+    let t = token.clone();
+    match blocking(move || admin::unsubscribe(&pool, &t)).await {
+        Ok(_) => html(StatusCode::OK, &UnsubscribePage { c, token, done: true }),
+        Err(e) => error::page(c, &e),
+    }
+}
+
 /// Mounts these routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/outbox", web::get().to(page)).route("/me/digest", web::post().to(digest));
+    cfg.route("/admin/outbox", web::get().to(page))
+        .route("/me/digest", web::post().to(digest))
+        .route("/digest/off", web::get().to(unsubscribe))
+        .route("/digest/off", web::post().to(unsubscribe));
 }
