@@ -285,7 +285,28 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
     });
 }
 
+/// The dashboard says how late a task is in the words and unit the reminders use:
+/// clock time since its due time.
+fn lateness_reads_as_in_the_mail(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let gm = browser();
+        log_in(&gm, &base, "wang.jianguo@example.com").await;
+        let (s, page) = get(&gm, &format!("{base}/dashboard")).await;
+        assert_eq!(s, StatusCode::OK);
+        // The warehouse check due Monday 10:00, seen Tuesday 10:00: a day late.
+        let tasks = common::tasks(db);
+        let due =
+            tasks.iter().find(|t| t.template_id == "warehouse-daily-check" && t.occurs_on == common::day("2026-11-30"));
+        let late = common::at(common::NOW) - due.unwrap().due_at.and_utc();
+        let words = dutyday::services::remind::messages::span(&dutyday::i18n::Tr(Lang::Zh), late);
+        assert_eq!(words, "24 小时");
+        assert!(page.contains(&format!("逾期 {words}")) && !page.contains("工作小时"), "{page}");
+    });
+}
+
 on_both_databases!(
+    lateness_reads_as_in_the_mail,
     a_database_error_does_not_sign_people_out,
     every_page_in_both_languages_shows_text_not_keys,
     login_and_logout,

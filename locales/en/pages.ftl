@@ -86,7 +86,7 @@ by_template = Duty task
 col_due = Due
 col_done = Done
 overdue_list = Overdue tasks
-hours_late = { $n } working hours late
+hours_late = { $n } overdue
 rules_note = How it counts: due = tasks past their due time or already finished; completion = done / due; on time = done by the due time / due. A task counts against its position and department; a completion counts for whoever did it.
 report_figures = Report figures
 date = Date
@@ -96,7 +96,7 @@ average = Average
 skipped_list = Skipped tasks and reasons
 heatmap = This month, per person and day
 assignee = Assignee
-working_hours_late = Working hours late
+working_hours_late = Hours late
 reminders_sent = Reminders sent
 outbox = Outbox
 outbox_note = Every reminder, digest and robot message is written to the outbox first, then delivered by the sender job; transient failures are retried with exponential backoff, permanent ones (such as SMTP 5xx) are marked failed with the server's answer.

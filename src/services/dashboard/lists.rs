@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone, Serialize)]
 pub struct Overdue {
     pub task: crate::services::tasks::TaskView,
-    /// Working hours (09:00–18:00 on working days) since it fell due.
+    /// Clock hours since it fell due (the unit the reminders use).
     pub hours_late: f64,
     /// The reminders and escalations already mailed about it, oldest first.
     pub reminders: Vec<ReminderSent>,
@@ -41,17 +41,15 @@ pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Ut
         .into_iter()
         .filter(|t| filter.keeps(&t.position_id, t.assignee_id, None))
         .collect();
-    let (tz, today) = crate::services::context::company_today(conn, now)?;
-    let since = rows.iter().map(|t| t.occurs_on).min().unwrap_or(today);
-    let ctx = crate::services::context::Context::load(conn, since)?;
+    let (tz, _) = crate::services::context::company_today(conn, now)?;
     let mut sent = reminders_sent(conn, &rows, tz)?;
     let views = crate::services::tasks::views(conn, tz, rows, Some(viewer), now)?;
     Ok(views
         .into_iter()
         .map(|task| {
             let due = DateTime::parse_from_rfc3339(&task.due_at).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
-            let cal = ctx.calendar_of_position(&task.position_id);
-            let hours_late = crate::domain::due::working_hours_between(cal, tz, due, now);
+            // Clock time, as the reminders say it (README, "How late").
+            let hours_late = (now - due).num_minutes().max(0) as f64 / 60.0;
             let reminders = sent.remove(&task.id).unwrap_or_default();
             Overdue { task, hours_late, reminders }
         })

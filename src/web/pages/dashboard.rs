@@ -135,8 +135,9 @@ impl DashboardPage {
         format!("{:?}", self.d.by).to_lowercase()
     }
 
-    fn hours(&self, h: &f64) -> String {
-        format!("{h:.1}")
+    /// How late, in the words the reminders use ("33 小时", "2 天").
+    fn late(&self, h: &f64) -> String {
+        crate::services::remind::messages::span(&self.c.tr, chrono::Duration::minutes((h * 60.0).round() as i64))
     }
 
     fn preset(&self, p: &str) -> bool {
