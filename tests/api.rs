@@ -260,7 +260,26 @@ fn an_unknown_stored_status_is_an_error_not_an_open_task(db: &TestDb) {
     });
 }
 
+/// A path or query the API cannot parse gets the JSON error body, not plain text.
+fn unparsable_paths_and_queries_get_the_json_error(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let admin = token(&base, "zhu.xiaoyan@example.com").await;
+        for (path, status, code) in [
+            ("/api/v1/tasks/99999999999999999999999", StatusCode::NOT_FOUND, "no_such_page"),
+            ("/api/v1/tasks/abc", StatusCode::NOT_FOUND, "no_such_page"),
+            ("/api/v1/outbox?limit=abc", StatusCode::BAD_REQUEST, "malformed"),
+        ] {
+            let res = Client::new().get(format!("{base}{path}")).bearer_auth(&admin).send().await.unwrap();
+            assert_eq!(res.status(), status, "{path}");
+            assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"), "{path}");
+            assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], code, "{path}");
+        }
+    });
+}
+
 on_both_databases!(
+    unparsable_paths_and_queries_get_the_json_error,
     an_unknown_stored_status_is_an_error_not_an_open_task,
     the_calendar_feed_is_valid_secret_and_rotatable,
     tokens_login_and_throttling,

@@ -29,6 +29,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         };
         ApiError(AppError::new(code).arg("problem", &err)).into()
     }))
+    .app_data(web::QueryConfig::default().error_handler(|err, req| {
+        // An API caller gets the JSON error body; a page keeps actix's answer.
+        match req.path().starts_with("/api/") {
+            true => ApiError(AppError::new(ErrorCode::Malformed).arg("problem", &err)).into(),
+            false => err.into(),
+        }
+    }))
+    .app_data(web::PathConfig::default().error_handler(|err, req| {
+        // A path that cannot name anything (an id that is not a number, or too large)
+        // names nothing: 404.
+        match req.path().starts_with("/api/") {
+            true => ApiError(AppError::new(ErrorCode::NoSuchPage).caused_by(err)).into(),
+            false => err.into(),
+        }
+    }))
     .configure(feed::configure)
     .configure(metrics::configure)
     .configure(pages::configure)
