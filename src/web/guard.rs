@@ -100,7 +100,9 @@ pub async fn rekey(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let renewed = req.app_data::<web::Data<SessionKeys>>().and_then(|k| renew(&req, k).map(|c| (c, k.secure)));
+    // With one key there is nothing older to read: no work per request.
+    let keys = req.app_data::<web::Data<SessionKeys>>().filter(|k| k.keys.len() > 1);
+    let renewed = keys.and_then(|k| renew(&req, k).map(|c| (c, k.secure)));
     let Some((fresh, secure)) = renewed else { return next.call(req).await };
     let header = cookie_header(&req, &fresh);
     if let Ok(v) = HeaderValue::from_str(&header) {
