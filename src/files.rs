@@ -19,13 +19,22 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Creates `path` empty and owner-only if it does not exist; narrows an existing
-/// file to owner-only.
+/// file to owner-only by its path, without opening it. Opening and closing an
+/// SQLite file (or its `-shm`) would drop every POSIX lock this process holds on it,
+/// SQLite's own included, and let another process reset the shared memory under
+/// the connections still using it.
 pub fn private_file(path: &Path) -> std::io::Result<()> {
-    let mut open = std::fs::OpenOptions::new();
-    open.append(true).create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, FILE_MODE);
-    drop(open.open(path)?);
+    if !path.exists() {
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, FILE_MODE);
+        match open.open(path) {
+            Ok(f) => drop(f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
     restrict(path, false)
 }
 
