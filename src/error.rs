@@ -25,6 +25,8 @@ pub enum Class {
     Forbidden,
     /// No such thing, or not one the caller may see (404).
     NotFound,
+    /// The path exists, but not for this method (405, with `Allow`).
+    MethodNotAllowed,
     /// The request conflicts with the thing's state (409).
     Conflict,
     /// The body is too large (413).
@@ -47,6 +49,7 @@ impl Class {
             Class::Unauthenticated => 401,
             Class::Forbidden => 403,
             Class::NotFound => 404,
+            Class::MethodNotAllowed => 405,
             Class::Conflict => 409,
             Class::TooLarge => 413,
             Class::UnsupportedMediaType => 415,
@@ -96,6 +99,7 @@ codes! {
     TooLarge = "too_large" => TooLarge,
     UnsupportedMediaType = "unsupported_media_type" => UnsupportedMediaType,
     NoSuchPage = "no_such_page" => NotFound,
+    MethodNotAllowed = "method_not_allowed" => MethodNotAllowed,
     CsrfExpired = "csrf_expired" => Forbidden,
     // Signing in.
     Unauthenticated = "unauthenticated" => Unauthenticated,

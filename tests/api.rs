@@ -260,8 +260,9 @@ fn an_unknown_stored_status_is_an_error_not_an_open_task(db: &TestDb) {
     });
 }
 
-/// A path or query the API cannot parse gets the JSON error body, not plain text.
-fn unparsable_paths_and_queries_get_the_json_error(db: &TestDb) {
+/// A path or query the API cannot parse, or a method it does not take, gets the JSON
+/// error body, not plain text.
+fn unparsable_paths_queries_and_methods_get_the_json_error(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let base = common::serve(db).await;
         let admin = token(&base, "zhu.xiaoyan@example.com").await;
@@ -275,11 +276,24 @@ fn unparsable_paths_and_queries_get_the_json_error(db: &TestDb) {
             assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"), "{path}");
             assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], code, "{path}");
         }
+        // A documented path asked with another method: 405, saying which it takes.
+        for (method, path, allow) in [
+            (reqwest::Method::DELETE, "/api/v1/me/tasks", "GET"),
+            (reqwest::Method::GET, "/api/v1/tasks/1/complete", "POST"),
+            (reqwest::Method::POST, "/api/v1/auth/tokens/7", "DELETE"),
+        ] {
+            let res = Client::new().request(method, format!("{base}{path}")).bearer_auth(&admin).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+            assert_eq!(res.headers()["allow"], allow, "{path}");
+            assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "method_not_allowed", "{path}");
+        }
+        let res = Client::new().get(format!("{base}/api/v1/no-such")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "an undocumented path is not there at all");
     });
 }
 
 on_both_databases!(
-    unparsable_paths_and_queries_get_the_json_error,
+    unparsable_paths_queries_and_methods_get_the_json_error,
     an_unknown_stored_status_is_an_error_not_an_open_task,
     the_calendar_feed_is_valid_secret_and_rotatable,
     tokens_login_and_throttling,

@@ -90,3 +90,4 @@ error-leave_over = this leave ended on { $to } and can no longer be cancelled
 error-event_outside_lead = `{ $name }` also makes work for departments you do not lead ({ $departments }); ask their lead or an admin to fire it
 error-event_date_out_of_reach = an event is dated at most { $days } days from today; { $at } is not
 error-control_character = remove the invisible control character; only text, spaces and line breaks are kept
+error-method_not_allowed = { $path } takes { $allow } only

@@ -87,3 +87,4 @@ error-leave_over = 这条休假已于 { $to } 结束，不能再取消
 error-event_outside_lead = `{ $name }` 还会给你不负责的部门（{ $departments }）派任务；请由这些部门的负责人或管理员触发。
 error-event_date_out_of_reach = 事件日期最多距今天 { $days } 天；{ $at } 超出了范围。
 error-control_character = 请删除其中不可见的控制字符；只保留文字、空格和换行。
+error-method_not_allowed = { $path } 只接受 { $allow } 请求。

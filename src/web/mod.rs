@@ -48,7 +48,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(metrics::configure)
     .configure(pages::configure)
     .configure(api::configure)
-    .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::new(ErrorCode::NoSuchPage)) }));
+    .default_service(web::to(unmatched));
+}
+
+/// No route took the request: a documented API path asked with another method is
+/// 405 with `Allow` (the methods the API document lists for it); anything else 404.
+async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    let allowed = api::docs::methods_of(req.path());
+    if allowed.is_empty() || allowed.iter().any(|m| m == req.method().as_str()) {
+        return Err(ApiError::new(ErrorCode::NoSuchPage));
+    }
+    let allow = allowed.join(", ");
+    let e = AppError::new(ErrorCode::MethodNotAllowed).arg("path", req.path()).arg("allow", &allow);
+    let mut res = actix_web::ResponseError::error_response(&ApiError(e));
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    Ok(res)
 }
 
 /// Runs a blocking service call off the async threads: the one hop from a handler

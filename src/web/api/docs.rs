@@ -63,3 +63,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .config(utoipa_swagger_ui::Config::default().validator_url("none")),
     );
 }
+
+/// The methods the API document lists for the path that `path` fills in (`{id}`
+/// matching any one segment), upper case; empty when it documents no such path.
+pub fn methods_of(path: &str) -> Vec<String> {
+    use std::sync::OnceLock;
+    static PATHS: OnceLock<Vec<(Vec<String>, Vec<String>)>> = OnceLock::new();
+    let paths = PATHS.get_or_init(|| {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        let Some(paths) = doc["paths"].as_object() else { return Vec::new() };
+        paths
+            .iter()
+            .map(|(p, item)| {
+                let segments = p.split('/').map(str::to_string).collect();
+                let methods =
+                    item.as_object().map(|o| o.keys().map(|m| m.to_uppercase()).collect()).unwrap_or_default();
+                (segments, methods)
+            })
+            .collect()
+    });
+    let asked: Vec<&str> = path.split('/').collect();
+    let fits =
+        |doc: &[String]| doc.len() == asked.len() && doc.iter().zip(&asked).all(|(d, a)| d.starts_with('{') || d == a);
+    let mut out: Vec<String> = paths.iter().filter(|(p, _)| fits(p)).flat_map(|(_, m)| m.clone()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
