@@ -164,6 +164,7 @@ fn english_is_remembered_and_pages_respect_access(db: &TestDb) {
         let (s, body) = get(&other, &format!("{base}/tasks/{own}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         assert!(body.contains("找不到") && body.contains(&format!("没有编号为 {own} 的任务")), "{body}");
+        assert!(!body.contains(&format!("href=\"/tasks/{own}\"")), "the back link does not loop to itself");
         let (s, _) = get(&c2, &format!("{base}/tasks/{own}")).await;
         assert_eq!(s, StatusCode::OK);
         let (s, _) = get(&other, &format!("{base}/positions/no-such")).await;

@@ -116,8 +116,12 @@ pub async fn localize(
 }
 
 /// An error as a page, in the reader's language: the layout `c` with the message.
-pub fn page(c: super::pages::Chrome, e: &AppError) -> HttpResponse {
+/// A page that is not there or not allowed links back to the start, not to itself.
+pub fn page(mut c: super::pages::Chrome, e: &AppError) -> HttpResponse {
     log(e);
+    if matches!(e.class(), Class::NotFound | Class::Forbidden) && e.code != ErrorCode::CsrfExpired {
+        c.back = if c.user.is_some() { "/today" } else { "/login" }.into();
+    }
     let title = match e.class() {
         Class::NotFound => c.tr.t("not_found_title"),
         Class::Forbidden => c.tr.t("forbidden_title"),
