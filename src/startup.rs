@@ -155,9 +155,9 @@ impl Application {
         let mailer = crate::notify::Mailer::from_settings(&settings).context("mail settings")?;
         let mailer_line = mailer.describe(&settings);
         let files = Catalog::load(&settings.config);
-        let demo = files.as_ref().is_ok_and(|c| c.company.demo);
         // Before a database is made: a real company's cookies need a key of its own.
         let files_demo = files.as_ref().ok().map(|c| c.company.demo);
+        let demo = files_demo == Some(true);
         check_session_keys(&settings, files_demo)?;
         let pool = open_database(&settings)?;
         let (report, generated_password) = import_catalogue(&pool, &settings)?;
