@@ -268,7 +268,9 @@ fn morning_digests_for_staff_and_leads_and_the_opt_out(db: &TestDb) {
     assert_eq!(own.header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
     let token = link.trim_end_matches('>').rsplit("t=").next().unwrap().to_string();
     let chen = staff_id(db, "陈杰");
-    let forged = format!("{}0", &token[..token.len() - 1]);
+    // Change the tag's last digit (to one it is not: '0' would leave a tag ending in '0' as it was).
+    let last = if token.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &token[..token.len() - 1]);
     assert!(dutyday::services::remind::admin::unsubscribe(db.pool(), &forged).is_err(), "a forged token does nothing");
     let other = token.replacen(&format!("{}.", chen.0), &format!("{}.", staff_id(db, "李娜").0), 1);
     assert!(dutyday::services::remind::admin::unsubscribe(db.pool(), &other).is_err(), "nor someone else's id");
