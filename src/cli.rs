@@ -456,5 +456,5 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
             startup::demo_password_file(&app.state.settings).display()
         ),
     }
-    app.server.await.map_err(|e| Failure { code: 1, message: e.to_string() })
+    crate::shutdown::run_until_stopped(app).await.map_err(|e| Failure { code: 1, message: e.to_string() })
 }

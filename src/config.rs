@@ -63,6 +63,13 @@ pub struct Settings {
     pub trusted_proxies: String,
     /// Seconds a client has to send a request's body before it is refused.
     pub body_timeout_secs: u64,
+    /// On SIGTERM, how long requests in flight and a running generation or reminder
+    /// pass get to finish before the process stops anyway.
+    pub shutdown_grace_secs: u64,
+    /// On SIGTERM, how long the service keeps accepting (answering every request with
+    /// `Connection: close` and `/readyz` with 503) before it stops listening, so that a
+    /// load balancer can take it out of rotation first.
+    pub shutdown_drain_ms: u64,
     /// The bearer token that may read `/metrics` (from the environment only,
     /// `DUTYDAY_METRICS_TOKEN`); unset, `/metrics` is not served.
     #[serde(default, skip_serializing)]
@@ -104,6 +111,8 @@ impl Default for Settings {
             secret_key: None,
             trusted_proxies: String::new(),
             body_timeout_secs: 10,
+            shutdown_grace_secs: 30,
+            shutdown_drain_ms: 500,
             metrics_token: None,
         }
     }
@@ -132,6 +141,8 @@ impl fmt::Debug for Settings {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("trusted_proxies", &self.trusted_proxies)
             .field("body_timeout_secs", &self.body_timeout_secs)
+            .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("shutdown_drain_ms", &self.shutdown_drain_ms)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
     }
@@ -208,6 +219,12 @@ impl Settings {
         }
         if self.body_timeout_secs == 0 || self.body_timeout_secs > 600 {
             return Err(err("body_timeout_secs", format!("{} is outside 1..=600", self.body_timeout_secs)));
+        }
+        if self.shutdown_grace_secs > 3600 {
+            return Err(err("shutdown_grace_secs", format!("{} is outside 0..=3600", self.shutdown_grace_secs)));
+        }
+        if self.shutdown_drain_ms > 60_000 {
+            return Err(err("shutdown_drain_ms", format!("{} is outside 0..=60000", self.shutdown_drain_ms)));
         }
         self.session_keys().map_err(|m| SettingsError {
             source_name: "DUTYDAY_SECRET_KEY".into(),

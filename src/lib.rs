@@ -15,5 +15,6 @@ pub mod jobs;
 pub mod metrics;
 pub mod notify;
 pub mod services;
+pub mod shutdown;
 pub mod startup;
 pub mod web;

@@ -18,6 +18,8 @@ pub struct Application {
     pub port: u16,
     pub server: Server,
     pub state: Arc<AppState>,
+    /// The listening socket, to stop new connections gracefully at shutdown.
+    pub door: crate::shutdown::Door,
     /// Kept alive for the scheduler's ticks.
     pub scheduler: Option<crate::jobs::Scheduled>,
     /// Set on the start that imported the catalogue.
@@ -176,7 +178,7 @@ impl Application {
         if let Some(note) = &catalogue_note {
             tracing::warn!("{note}");
         }
-        let state = Arc::new(AppState { pool, settings, mailer, clock: opts.clock });
+        let state = Arc::new(AppState { pool, settings, mailer, clock: opts.clock, draining: Default::default() });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.
             let probe = state.clone();
@@ -195,6 +197,7 @@ impl Application {
         let listener = TcpListener::bind(&state.settings.bind)
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
+        let door = crate::shutdown::Door::of(&listener)?;
         let secure = state.settings.base_url.starts_with("https://");
         let keys = session_keys(&state.pool, &state.settings, files_demo)?;
         let key = keys[0].clone();
@@ -233,11 +236,15 @@ impl Application {
         })
         .workers(workers)
         .worker_max_blocking_threads(blocking)
+        // Signals are `run_until_stopped`'s: it drains before it stops the server.
+        .disable_signals()
+        .shutdown_timeout(state.settings.shutdown_grace_secs)
         .listen(listener)?
         .run();
         Ok(Application {
             port,
             server,
+            door,
             state,
             scheduler,
             import: report.imported.then_some(report),

@@ -7,6 +7,7 @@ use crate::services::AppResult;
 use crate::services::AppState;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 /// One generation pass over the rolling horizon.
@@ -39,12 +40,26 @@ pub struct Scheduled {
     pub scheduler: JobScheduler,
     pub generate: uuid::Uuid,
     pub remind: uuid::Uuid,
+    /// A permit held by each pass while it runs, so that shutting down can wait for them.
+    running: Arc<Semaphore>,
 }
+
+/// More than the passes that can ever run at once.
+const PASSES: u32 = 64;
 
 impl Scheduled {
     /// When generation runs next (UTC).
     pub async fn next_generation(&mut self) -> Result<Option<DateTime<Utc>>, JobSchedulerError> {
         self.scheduler.next_tick_for_job(self.generate).await
+    }
+
+    /// Stops the ticks, then waits up to `grace` for a pass already running to end;
+    /// false when one was still running at the end of it.
+    pub async fn finish(mut self, grace: std::time::Duration) -> bool {
+        if let Err(e) = self.scheduler.shutdown().await {
+            tracing::warn!(error = %e, "stopping the scheduler");
+        }
+        tokio::time::timeout(grace, self.running.acquire_many(PASSES)).await.is_ok_and(|p| p.is_ok())
     }
 
     /// When the next reminder pass runs (UTC).
@@ -56,11 +71,15 @@ impl Scheduled {
 /// Starts the scheduler: generation on `generate_cron`, reminders on `remind_cron` (UTC).
 pub async fn start(state: Arc<AppState>) -> Result<Scheduled, JobSchedulerError> {
     let sched = JobScheduler::new().await?;
+    let running = Arc::new(Semaphore::new(PASSES as usize));
     let reminders = state.clone();
+    let gate = running.clone();
     let remind = sched
         .add(Job::new_async(state.settings.remind_cron.as_str(), move |_, _| {
             let state = reminders.clone();
+            let gate = gate.clone();
             Box::pin(async move {
+                let Ok(_running) = gate.acquire().await else { return };
                 match remind_once(&state, Utc::now()).await {
                     Ok(r) if r == remind::PassReport::default() => {}
                     Ok(r) => tracing::info!(%r, "reminder pass"),
@@ -72,10 +91,13 @@ pub async fn start(state: Arc<AppState>) -> Result<Scheduled, JobSchedulerError>
         })?)
         .await?;
     let cron = state.settings.generate_cron.clone();
+    let gate = running.clone();
     let generate = sched
         .add(Job::new_async(cron.as_str(), move |_, _| {
             let state = state.clone();
+            let gate = gate.clone();
             Box::pin(async move {
+                let Ok(_running) = gate.acquire().await else { return };
                 let result = tokio::task::spawn_blocking(move || {
                     let now = Utc::now();
                     let run = run_once(&state, now);
@@ -96,5 +118,5 @@ pub async fn start(state: Arc<AppState>) -> Result<Scheduled, JobSchedulerError>
         })?)
         .await?;
     sched.start().await?;
-    Ok(Scheduled { scheduler: sched, generate, remind })
+    Ok(Scheduled { scheduler: sched, generate, remind, running })
 }

@@ -44,6 +44,8 @@ pub struct AppState {
     pub mailer: crate::notify::Mailer,
     /// Where handlers take "now" from.
     pub clock: Clock,
+    /// Set on SIGTERM: every response then closes its connection and `/readyz` says 503.
+    pub draining: std::sync::atomic::AtomicBool,
 }
 
 /// Where "now" comes from at the edges (handlers, the first generation run): the

@@ -29,10 +29,14 @@ pub async fn headers(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let docs = req.path().starts_with("/api/docs");
-    let https = req
-        .app_data::<web::Data<crate::services::AppState>>()
-        .is_some_and(|s| s.settings.base_url.starts_with("https://"));
+    let state = req.app_data::<web::Data<crate::services::AppState>>().cloned();
+    let https = state.as_ref().is_some_and(|s| s.settings.base_url.starts_with("https://"));
     let mut res = next.call(req).await?;
+    // Shutting down: the client learns with this answer not to send another on this
+    // connection, so no request races the connection's closing.
+    if state.is_some_and(|s| s.draining.load(std::sync::atomic::Ordering::Relaxed)) {
+        res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+    }
     let html = res
         .headers()
         .get(header::CONTENT_TYPE)

@@ -52,6 +52,9 @@ async fn healthz() -> HttpResponse {
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = Object), (status = 503, body = Object)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(HttpResponse::ServiceUnavailable().json(json!({"status": "shutting down"})));
+    }
     let (pool, now) = (state.pool.clone(), state.clock.now());
     let ready = super::blocking(move || services::auth::ready(&pool, now)).await;
     match ready {
