@@ -321,6 +321,13 @@ impl From<DbError> for AppError {
             {
                 ErrorCode::Unavailable
             }
+            // PostgreSQL's text cannot hold a NUL character (SQLite's can); whatever
+            // input brought one is refused as the control character it is.
+            DbError::Query(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("invalid byte sequence") && info.message().contains("0x00") =>
+            {
+                ErrorCode::ControlCharacter
+            }
             DbError::Query(_) | DbError::Migrate(_) => ErrorCode::Internal,
             DbError::Connect(_) | DbError::Pool(_) => ErrorCode::Unavailable,
         };

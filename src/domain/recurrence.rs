@@ -75,7 +75,7 @@ impl RuleDates {
 }
 
 /// What to do with a nominal date that is not a working day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Shift {
     /// Move to the working day before.

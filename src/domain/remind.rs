@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// A policy as written: company defaults in `company.toml`'s `[reminders]`, and any
 /// subset of the first six keys per template. Unset keys take the company's value.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySpec {
     /// Hours before the due time for a due-soon reminder; 0 turns it off.

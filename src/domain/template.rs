@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 /// Whether every holder gets a task or the position gets one that any holder may complete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssignMode {
     #[default]
@@ -21,7 +21,7 @@ pub enum AssignMode {
 }
 
 /// Whose task an occurrence is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssignTo {
     /// The holders of the template's position.
@@ -32,7 +32,7 @@ pub enum AssignTo {
 }
 
 /// What generation does with occurrences that fell due while it was not running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CatchUp {
     /// Create every missed occurrence; those already past due are marked `missed`.
@@ -45,7 +45,7 @@ pub enum CatchUp {
 }
 
 /// What completing a task asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CompletionMode {
     Tick,
@@ -55,7 +55,7 @@ pub enum CompletionMode {
 }
 
 /// The type of a figure a completion records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FigureType {
     Integer,
@@ -65,7 +65,7 @@ pub enum FigureType {
 }
 
 /// One figure a report asks for, such as parcels shipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureSpec {
     pub key: String,
@@ -78,7 +78,7 @@ pub struct FigureSpec {
 }
 
 /// A schedule as written; exactly one shape of `every` is valid per template.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSpec {
     pub every: String,
@@ -113,7 +113,7 @@ pub struct ScheduleSpec {
 }
 
 /// An event trigger as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerSpec {
     pub event: String,
@@ -123,7 +123,7 @@ pub struct TriggerSpec {
 
 /// A due rule as written: `{ time = "18:00", working_days = 3 }`, or N calendar
 /// `days` after the date at `time`, or N `hours` after the date's `time`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DueSpec {
     /// Required, except with `schedule.at` (each time is then its own due time).
@@ -138,7 +138,7 @@ pub struct DueSpec {
 }
 
 /// A template as written in the catalogue and stored in the database.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateSpec {
     pub id: String,

@@ -25,7 +25,7 @@ async fn ics(state: web::Data<AppState>, file: web::Path<String>) -> Result<Http
 }
 
 /// Makes a new feed secret for me; the old URL stops working. The URL is shown only now.
-#[utoipa::path(post, path = "/api/v1/me/ical", tag = "me", security(("bearer" = [])), responses((status = 201, description = "`{url}`", body = Object), (status = 401, description = "Not signed in", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/me/ical", tag = "me", security(("bearer" = [])), responses((status = 201, body = crate::web::api::shapes::FeedUrl), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/api/v1/me/ical")]
 async fn rotate(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpResponse, ApiError> {
     let base = state.settings.base_url.trim_end_matches('/').to_string();

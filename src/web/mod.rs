@@ -39,9 +39,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(|err, req| {
         // A path that cannot name anything (an id that is not a number, or too large)
         // names nothing: 404.
-        match req.path().starts_with("/api/") {
-            true => ApiError(AppError::new(ErrorCode::NoSuchPage).caused_by(err)).into(),
-            false => err.into(),
+        // A documented path asked with a method it does not take is 405, though a
+        // route with a placeholder (`PUT /people/{id}` for `/people/import`) took it.
+        match (req.path().starts_with("/api/"), wrong_method(req)) {
+            (true, Some(res)) => actix_web::error::InternalError::from_response(err, res).into(),
+            (true, None) => ApiError(AppError::new(ErrorCode::NoSuchPage).caused_by(err)).into(),
+            (false, _) => err.into(),
         }
     }))
     .configure(feed::configure)
@@ -54,9 +57,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// No route took the request: a documented API path asked with another method is
 /// 405 with `Allow` (the methods the API document lists for it); anything else 404.
 async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    wrong_method(&req).ok_or_else(|| ApiError::new(ErrorCode::NoSuchPage))
+}
+
+/// The 405 answer, with `Allow`, when `req`'s path is documented without its method.
+fn wrong_method(req: &actix_web::HttpRequest) -> Option<actix_web::HttpResponse> {
     let allowed = api::docs::methods_of(req.path());
     if allowed.is_empty() || allowed.iter().any(|m| m == req.method().as_str()) {
-        return Err(ApiError::new(ErrorCode::NoSuchPage));
+        return None;
     }
     let allow = allowed.join(", ");
     let e = AppError::new(ErrorCode::MethodNotAllowed).arg("path", req.path()).arg("allow", &allow);
@@ -64,7 +72,7 @@ async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpRespons
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
         res.headers_mut().insert(actix_web::http::header::ALLOW, v);
     }
-    Ok(res)
+    Some(res)
 }
 
 /// Runs a blocking service call off the async threads: the one hop from a handler

@@ -18,13 +18,13 @@ pub(crate) struct TokenRequest {
 
 /// Exchanges an email and password for a bearer token (shown only in this answer).
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 201, description = "`{token, id, name, created_at}`", body = Object), (status = 401, body = ErrorBody),
+    responses((status = 201, body = super::shapes::IssuedToken), (status = 401, body = ErrorBody),
         (status = 429, description = "Too many failed logins; see Retry-After", body = ErrorBody)))]
 #[post("/auth/token")]
 async fn issue(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<TokenRequest>,
+    body: super::body::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = crate::web::auth::client_addr(&req, &state.settings);
     let b = body.into_inner();
@@ -37,7 +37,7 @@ async fn issue(
 }
 
 /// My live tokens (never the secrets themselves).
-#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Object), (status = 401, description = "Not signed in", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])), responses((status = 200, body = super::shapes::Tokens), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/auth/tokens")]
 async fn list(state: web::Data<AppState>, Authed(v): Authed) -> Result<HttpResponse, ApiError> {
     let tokens = blocking(move || auth::tokens(&state.pool, v.id)).await?;
@@ -71,7 +71,7 @@ pub(crate) struct PasswordChange {
 async fn change_password(
     state: web::Data<AppState>,
     Authed(v): Authed,
-    body: web::Json<PasswordChange>,
+    body: super::body::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     blocking(move || account::change_password(&state.pool, &v, &b.current, &b.new, state.clock.now())).await?;

@@ -21,6 +21,7 @@ pub(crate) struct AuditQuery {
     /// Only changes by this staff member.
     actor: Option<i64>,
     /// 1–1000, default 200.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 

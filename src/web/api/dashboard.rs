@@ -16,10 +16,13 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::IntoParams)]
 pub(crate) struct DashboardQuery {
     /// First day, YYYY-MM-DD (default: 29 days before `to`).
+    #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,
     /// Last day, YYYY-MM-DD (default: today in the company's zone).
+    #[param(value_type = Option<String>, format = Date)]
     to: Option<String>,
     /// `department` (default), `position`, `person` or `template`.
+    #[param(value_type = Option<super::shapes::GroupBy>)]
     by: Option<String>,
     /// Only this department.
     department: Option<String>,
@@ -72,7 +75,7 @@ async fn json(
 
 /// The same as CSV (UTF-8 with a BOM, so Excel reads Chinese correctly).
 #[utoipa::path(get, path = "/api/v1/dashboard.csv", tag = "dashboard", security(("bearer" = [])), params(DashboardQuery),
-    responses((status = 200, content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, description = "No such department, position or person of yours", body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/dashboard.csv")]
 async fn csv(
     state: web::Data<AppState>,

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and Swagger UI
 //! served from the binary (no internet needed).
 
+use super::contract::CommonAnswers;
 use super::views::{
     DashboardJson, DayListJson, LogJson, OutboxJson, OutboxMessageJson, PersonJson, PositionJson, RowJson, TaskChanged,
     TaskJson, TaskWithHistory, TemplateJson,
@@ -32,11 +33,16 @@ use utoipa_swagger_ui::SwaggerUi;
         PersonJson, TemplateJson, tasks::CompleteBody, tasks::SkipBody, account::TokenRequest, account::PasswordChange, events::EventBody,
         DashboardJson, RowJson, OutboxJson, OutboxMessageJson, outbox::DigestBody, people::InvitationSent, people::ResetRequest, people::PersonJson, people::People, people::PersonBody, people::PersonAdded, people::EditBody, people::DeactivateBody, people::Deactivated, audit::AuditLog, audit::AuditEntryJson,
         staffing::TenureJson, staffing::Tenures, staffing::TasksMoved, staffing::AssignBody, staffing::EndBody, staffing::TransferBody,
+        super::shapes::Health, super::shapes::Readiness, super::shapes::IssuedToken, super::shapes::TokenJson, super::shapes::Tokens,
+        super::shapes::Fired, super::shapes::Me, super::shapes::DigestSetting, super::shapes::FeedUrl, super::shapes::Positions,
+        super::shapes::Templates, super::shapes::VersionJson, super::shapes::TemplateDetail, super::shapes::RowAction,
+        super::shapes::PlannedRow, super::shapes::ImportPlan, super::shapes::GroupBy, super::shapes::OutboxStatus,
+        super::shapes::HalfDay,
         one_off::OneOffBody, one_off::OneOffMade, one_off::OneOffs,
         templates::TemplateBody, templates::RetireBody, templates::Saved, templates::Retired, templates::PreviewJson,
         leave::LeaveJson, leave::LeaveBoardJson, leave::LeaveBody, leave::LeaveMade, leave::AnswerBody, leave::LeaveChanged,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonAnswers),
 )]
 pub struct ApiDoc;
 
@@ -85,6 +91,12 @@ pub fn methods_of(path: &str) -> Vec<String> {
     let asked: Vec<&str> = path.split('/').collect();
     let fits =
         |doc: &[String]| doc.len() == asked.len() && doc.iter().zip(&asked).all(|(d, a)| d.starts_with('{') || d == a);
+    // A path documented as written (`/people/import`) is that resource alone, not
+    // also the `{id}` its shape fits (`/people/{id}`).
+    let literal = paths.iter().find(|(p, _)| p.iter().map(String::as_str).eq(asked.iter().copied()));
+    if let Some((_, methods)) = literal {
+        return methods.clone();
+    }
     let mut out: Vec<String> = paths.iter().filter(|(p, _)| fits(p)).flat_map(|(_, m)| m.clone()).collect();
     out.sort();
     out.dedup();

@@ -13,8 +13,12 @@ use serde_json::json;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EventBody {
+    /// The event's name, as a template's `trigger.event` (`hire`, `campaign-618`…).
     name: String,
+    /// Whom or what it is about (a person's name for `hire`).
     subject: Option<String>,
+    /// Its date, YYYY-MM-DD (default today; at most a year from today).
+    #[schema(value_type = Option<String>, format = Date)]
     at: Option<String>,
 }
 
@@ -22,13 +26,13 @@ pub(crate) struct EventBody {
 /// fires only events whose templates all belong to departments they lead; `at` is
 /// at most a year from today.
 #[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body = EventBody,
-    responses((status = 201, description = "Fired: `{event_id, new_event, created, existing, warning}`", body = Object), (status = 200, description = "Fired before; nothing new", body = Object),
+    responses((status = 201, description = "Fired", body = super::shapes::Fired), (status = 200, description = "Fired before; nothing new", body = super::shapes::Fired),
         (status = 403, description = "Not a lead or admin, or a lead firing an event that makes work for a department they do not lead", body = ErrorBody), (status = 422, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/events")]
 async fn fire(
     state: web::Data<AppState>,
     Authed(v): Authed,
-    body: web::Json<EventBody>,
+    body: super::body::Json<EventBody>,
 ) -> Result<HttpResponse, ApiError> {
     if !(v.admin || v.is_lead()) {
         return Err(AppError::new(ErrorCode::EventsForbidden).into());

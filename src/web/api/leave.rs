@@ -24,9 +24,9 @@ pub struct LeaveJson {
     pub reason: String,
     /// `requested`, `approved`, `declined` or `cancelled`.
     pub status: String,
-    pub requested_at: Option<chrono::NaiveDateTime>,
+    pub requested_at: Option<chrono::DateTime<chrono::Utc>>,
     pub decided_by: Option<String>,
-    pub decided_at: Option<chrono::NaiveDateTime>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     pub answer: String,
     pub can_decide: bool,
     pub can_cancel: bool,
@@ -43,9 +43,9 @@ impl From<LeaveView> for LeaveJson {
             half_day: l.half_day.map(|h| h.as_str().to_string()),
             reason: l.reason,
             status: l.status.as_str().to_string(),
-            requested_at: l.requested_at,
+            requested_at: l.requested_at.map(|t| t.and_utc()),
             decided_by: l.decided_by,
-            decided_at: l.decided_at,
+            decided_at: l.decided_at.map(|t| t.and_utc()),
             answer: l.answer,
             can_decide: l.can_decide,
             can_cancel: l.can_cancel,
@@ -80,6 +80,7 @@ pub(crate) struct LeaveBody {
     /// Last day, YYYY-MM-DD.
     to: chrono::NaiveDate,
     /// `am` or `pm`: half of one day.
+    #[schema(value_type = Option<super::shapes::HalfDay>)]
     half_day: Option<String>,
     #[serde(default)]
     reason: String,
@@ -116,7 +117,7 @@ pub struct LeaveMade {
 async fn ask(
     state: web::Data<AppState>,
     Authed(v): Authed,
-    body: web::Json<LeaveBody>,
+    body: super::body::Json<LeaveBody>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner().input()?;
     let id =
@@ -132,7 +133,7 @@ async fn record(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<LeaveBody>,
+    body: super::body::Json<LeaveBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (staff, input) = (StaffId(id.into_inner()), body.into_inner().input()?);
     let (id, r) = blocking(move || leave::record(&state.pool, &v, staff, &input, state.clock.now())).await?;
@@ -165,7 +166,7 @@ async fn approve(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: Option<web::Json<AnswerBody>>,
+    body: Option<super::body::Json<AnswerBody>>,
 ) -> Result<HttpResponse, ApiError> {
     answer(state, v, id.into_inner(), true, body.map(|b| b.into_inner().answer).unwrap_or_default()).await
 }
@@ -178,7 +179,7 @@ async fn decline(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: Option<web::Json<AnswerBody>>,
+    body: Option<super::body::Json<AnswerBody>>,
 ) -> Result<HttpResponse, ApiError> {
     answer(state, v, id.into_inner(), false, body.map(|b| b.into_inner().answer).unwrap_or_default()).await
 }

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod audit;
+pub mod body;
+pub mod contract;
 pub mod dashboard;
 pub mod docs;
 pub mod events;
@@ -9,13 +11,14 @@ pub mod leave;
 pub mod one_off;
 pub mod outbox;
 pub mod people;
+pub mod shapes;
 pub mod staffing;
 pub mod tasks;
 pub mod templates;
 pub mod views;
 
 use super::auth::Authed;
-use super::error::{ApiError, ErrorBody};
+use super::error::ApiError;
 use super::AppState;
 use crate::services;
 use actix_web::{get, web, HttpResponse};
@@ -42,14 +45,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = shapes::Health)))]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// Readiness: the database answers and the catalogue is loaded.
-#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = Object), (status = 503, body = Object)))]
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = shapes::Readiness), (status = 503, body = shapes::Readiness)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
@@ -68,7 +71,7 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 }
 
 /// The positions, with department, headcount and today's holders.
-#[utoipa::path(get, path = "/api/v1/positions", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{positions: [...]}`", body = Vec<PositionJson>), (status = 500, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/positions", tag = "catalogue", security(("bearer" = [])), responses((status = 200, body = shapes::Positions)))]
 #[get("/positions")]
 async fn positions(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();

@@ -26,12 +26,10 @@ pub(crate) struct OneOffBody {
     #[schema(example = "2026-12-03T18:00")]
     due: String,
     /// `tick`, `note`, `signoff` or `figures`.
-    #[schema(value_type = String)]
     completion: CompletionMode,
     /// With `figures`: what to report, as in a template (`key`, `type` integer |
     /// decimal | text | bool, `zh`, `en`, `required`).
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     figures: Vec<crate::domain::template::FigureSpec>,
 }
 
@@ -49,7 +47,7 @@ pub struct OneOffMade {
 async fn assign(
     state: web::Data<AppState>,
     Authed(v): Authed,
-    body: web::Json<OneOffBody>,
+    body: super::body::Json<OneOffBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let due = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]

@@ -12,8 +12,10 @@ use serde_json::json;
 #[derive(Deserialize, utoipa::IntoParams)]
 pub(crate) struct OutboxQuery {
     /// Only messages in this status: queued, sending, sent, failed, cancelled.
+    #[param(value_type = Option<super::shapes::OutboxStatus>)]
     status: Option<String>,
     /// How many of the newest (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -41,14 +43,14 @@ pub(crate) struct DigestBody {
 
 /// Turns my morning digests on or off (escalations cannot be turned off).
 #[utoipa::path(put, path = "/api/v1/me/digest", tag = "reminders", security(("bearer" = [])), request_body = DigestBody,
-    responses((status = 200, description = "`{enabled}`", body = Object), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = super::shapes::DigestSetting), (status = 401, body = ErrorBody)))]
 #[put("/me/digest")]
 async fn digest(
     state: web::Data<AppState>,
     Authed(v): Authed,
-    body: web::Json<DigestBody>,
+    body: super::body::Json<DigestBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let enabled = body.enabled;
+    let enabled = body.into_inner().enabled;
     blocking(move || admin::set_digest(&state.pool, v.id, enabled)).await?;
     Ok(HttpResponse::Ok().json(json!({"enabled": enabled})))
 }

@@ -39,7 +39,7 @@ pub(crate) struct ResetRequest {
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = ResetRequest,
     responses((status = 202, description = "A link is on its way if the address has an account")))]
 #[post("/auth/password-reset")]
-async fn reset(state: web::Data<AppState>, body: web::Json<ResetRequest>) -> Result<HttpResponse, ApiError> {
+async fn reset(state: web::Data<AppState>, body: super::body::Json<ResetRequest>) -> Result<HttpResponse, ApiError> {
     let email = body.into_inner().email;
     blocking(move || links::request_reset(&state.pool, &email, &state.settings.base_url, state.clock.now())).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -123,7 +123,7 @@ pub struct PersonAdded {
 async fn add(
     state: web::Data<AppState>,
     Authed(v): Authed,
-    body: web::Json<PersonBody>,
+    body: super::body::Json<PersonBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let person = NewPerson {
@@ -155,7 +155,7 @@ async fn edit(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<EditBody>,
+    body: super::body::Json<EditBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (staff, b) = (StaffId(id.into_inner()), body.into_inner());
     blocking(move || people::edit(&state.pool, &v, staff, &b.name, &b.email, &b.locale, state.clock.now())).await?;
@@ -188,7 +188,7 @@ async fn deactivate(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<DeactivateBody>,
+    body: super::body::Json<DeactivateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (staff, last_day) = (StaffId(id.into_inner()), body.into_inner().last_day);
     let r = blocking(move || people::deactivate(&state.pool, &v, staff, last_day, state.clock.now())).await?;

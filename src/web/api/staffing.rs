@@ -94,7 +94,7 @@ async fn assign(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<AssignBody>,
+    body: super::body::Json<AssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (staff, b) = (StaffId(id.into_inner()), body.into_inner());
     let r = blocking(move || {
@@ -125,7 +125,7 @@ async fn end(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<EndBody>,
+    body: super::body::Json<EndBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (staff, b) = (StaffId(id.into_inner()), body.into_inner());
     let r = blocking(move || {
@@ -154,7 +154,7 @@ async fn transfer(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<TransferBody>,
+    body: super::body::Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (staff, b) = (StaffId(id.into_inner()), body.into_inner());
     let r = blocking(move || {
@@ -178,7 +178,7 @@ pub(crate) struct ImportQuery {
 /// listed under `problems` (admins and HR).
 #[utoipa::path(post, path = "/api/v1/people/import", tag = "people", security(("bearer" = [])), params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, description = "`{applied, rows: [{row, email, name, action, changes}]}`", body = Object),
+    responses((status = 200, body = super::shapes::ImportPlan),
         (status = 422, description = "`{error, problems: [{row, field, code, message}]}`", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[post("/people/import")]

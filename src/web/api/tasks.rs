@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 /// The signed-in person.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
-    responses((status = 200, description = "Who I am: id, name, admin, locale, positions, leads", body = Object), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, description = "Who I am", body = super::shapes::Me), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/me")]
 async fn me(Authed(v): Authed) -> HttpResponse {
     HttpResponse::Ok().json(json!({
@@ -27,6 +27,7 @@ async fn me(Authed(v): Authed) -> HttpResponse {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub(crate) struct DayQuery {
     /// YYYY-MM-DD; default today in the company's zone.
+    #[param(value_type = Option<String>, format = Date)]
     date: Option<String>,
 }
 
@@ -73,14 +74,14 @@ pub(crate) struct CompleteBody {
 
 /// Completes a task with what its template asks for (a JSON object; `{}` for a tick).
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "tasks", security(("bearer" = [])), params(("id" = i64, Path)), request_body = CompleteBody,
-    responses((status = 200, description = "`{task}`", body = Object), (status = 409, description = "Already done or skipped", body = ErrorBody),
+    responses((status = 200, body = TaskChanged), (status = 409, description = "Already done or skipped", body = ErrorBody),
         (status = 422, description = "A missing or ill-typed figure, note or sign-off", body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[post("/tasks/{id}/complete")]
 async fn complete(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<CompleteBody>,
+    body: super::body::Json<CompleteBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let figures = tasks::figures_from_json(body.figures)?;
@@ -102,7 +103,7 @@ async fn skip(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<i64>,
-    body: web::Json<SkipBody>,
+    body: super::body::Json<SkipBody>,
 ) -> Result<HttpResponse, ApiError> {
     run(state, v, id.into_inner(), Act::Skip { reason: body.into_inner().reason }).await
 }

@@ -24,7 +24,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub(crate) struct TemplateBody {
     /// As in `templates.toml` (`id`, `duty`, `zh`, `en`, `schedule` or `trigger`, `due`, …).
-    #[schema(value_type = Object)]
     spec: TemplateSpec,
     /// The first date it applies to (default: today; not before today).
     #[schema(value_type = Option<String>, format = Date)]
@@ -65,14 +64,13 @@ pub struct Retired {
 /// A template as it would be.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PreviewJson {
-    #[schema(value_type = Object)]
     pub spec: TemplateSpec,
     /// The next 10 due times (company zone, RFC 3339) from the effective date.
     pub next: Vec<String>,
 }
 
 /// The task templates as written in the catalogue.
-#[utoipa::path(get, path = "/api/v1/templates", tag = "catalogue", security(("bearer" = [])), responses((status = 200, description = "`{templates: [...]}`", body = Vec<TemplateJson>)))]
+#[utoipa::path(get, path = "/api/v1/templates", tag = "catalogue", security(("bearer" = [])), responses((status = 200, body = super::shapes::Templates)))]
 #[get("/templates")]
 async fn list(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
@@ -84,7 +82,7 @@ async fn list(state: web::Data<AppState>, _: Authed) -> Result<HttpResponse, Api
 /// One template (admins): as written, its position and duty, whether it is paused or
 /// retired, its next 10 due times (company zone) after holiday shifts, and its versions.
 #[utoipa::path(get, path = "/api/v1/templates/{id}", tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, description = "`{id, zh, en, position, duty_zh, duty_en, paused_at, retired_on, retire_reason, version, versions, next, spec}`", body = Object),
+    responses((status = 200, body = super::shapes::TemplateDetail),
         (status = 404, body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/templates/{id}")]
 async fn detail(
@@ -96,7 +94,7 @@ async fn detail(
     let t = blocking(move || template_admin::detail(&state.pool, &v, &id, 10, state.clock.now())).await?;
     Ok(HttpResponse::Ok().json(json!({
         "id": t.item.spec.id, "zh": t.item.spec.zh, "en": t.item.spec.en, "position": t.item.position,
-        "duty_zh": t.duty_zh, "duty_en": t.duty_en, "paused_at": t.item.paused_at, "retired_on": t.item.retired_on,
+        "duty_zh": t.duty_zh, "duty_en": t.duty_en, "paused_at": t.item.paused_at.map(|t| t.and_utc()), "retired_on": t.item.retired_on,
         "retire_reason": t.item.retire_reason, "version": t.item.version, "versions": t.versions, "next": t.next,
         "spec": t.item.spec,
     })))
@@ -133,7 +131,7 @@ async fn preview(
     state: web::Data<AppState>,
     Authed(v): Authed,
     q: web::Query<std::collections::HashMap<String, String>>,
-    body: web::Json<TemplateBody>,
+    body: super::body::Json<TemplateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let effective = b.effective;
@@ -170,7 +168,7 @@ async fn change(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<String>,
-    body: web::Json<TemplateBody>,
+    body: super::body::Json<TemplateBody>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(save(state, v, Some(id.into_inner()), body.into_inner()).await?))
 }
@@ -183,7 +181,7 @@ async fn change(
 async fn add(
     state: web::Data<AppState>,
     Authed(v): Authed,
-    body: web::Json<TemplateBody>,
+    body: super::body::Json<TemplateBody>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(save(state, v, None, body.into_inner()).await?))
 }
@@ -198,7 +196,7 @@ async fn retire(
     state: web::Data<AppState>,
     Authed(v): Authed,
     id: web::Path<String>,
-    body: web::Json<RetireBody>,
+    body: super::body::Json<RetireBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let effective = b.effective;
