@@ -91,7 +91,7 @@ fn after_downtime_a_persons_reminders_come_in_one_message_without_the_finished_t
     // The dashboard's overdue list shows, for each late task, the reminders mailed about it.
     let gm = staff_id(db, "王建国");
     let v = dutyday::services::auth::viewer(&mut db.pool().get().unwrap().any(), gm, day("2026-12-02")).unwrap();
-    let late = dashboard::overdue(db.pool(), &v, &Filter::default(), now).unwrap();
+    let late = dashboard::overdue(db.pool(), &v, None, &Filter::default(), now).unwrap();
     assert_eq!(late.len(), 3);
     for o in &late {
         let kinds: Vec<(&str, &str)> = o.reminders.iter().map(|r| (r.kind.as_str(), r.to.as_str())).collect();

@@ -44,7 +44,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         match (req.path().starts_with("/api/"), wrong_method(req)) {
             (true, Some(res)) => actix_web::error::InternalError::from_response(err, res).into(),
             (true, None) => ApiError(AppError::new(ErrorCode::NoSuchPage).caused_by(err)).into(),
-            (false, _) => err.into(),
+            (false, _) => {
+                use actix_session::SessionExt;
+                let accept = req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok());
+                let c =
+                    pages::anonymous(&req.get_session(), pages::i18n::Lang::from_accept(accept, pages::i18n::Lang::Zh));
+                let page = error::page(c, &AppError::new(ErrorCode::NoSuchPage));
+                actix_web::error::InternalError::from_response(err, page).into()
+            }
         }
     }))
     .configure(feed::configure)
@@ -57,7 +64,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// No route took the request: a documented API path asked with another method is
 /// 405 with `Allow` (the methods the API document lists for it); anything else 404.
 async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    wrong_method(&req).ok_or_else(|| ApiError::new(ErrorCode::NoSuchPage))
+    if let Some(res) = wrong_method(&req) {
+        return Ok(res);
+    }
+    // A browser gets the not-found page; a program the JSON error.
+    let browser = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if browser && !req.path().starts_with("/api/") {
+        return Ok(pages::not_found(&req).await);
+    }
+    Err(ApiError::new(ErrorCode::NoSuchPage))
 }
 
 /// The 405 answer, with `Allow`, when `req`'s path is documented without its method.

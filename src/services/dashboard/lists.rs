@@ -32,14 +32,22 @@ pub struct ReminderSent {
     pub at: String,
 }
 
-/// Every overdue open task in scope, oldest first.
-pub fn overdue(pool: &DbPool, viewer: &Viewer, filter: &Filter, now: DateTime<Utc>) -> AppResult<Vec<Overdue>> {
+/// Every overdue open task in scope (of the days `period` covers, if given), oldest first.
+pub fn overdue(
+    pool: &DbPool,
+    viewer: &Viewer,
+    period: Option<(NaiveDate, NaiveDate)>,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Overdue>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
+    // Counted as the dashboard's table counts them: by the day each task is for.
+    let in_period = |d: NaiveDate| period.is_none_or(|(from, to)| from <= d && d <= to);
     let rows: Vec<_> = db::tasks::overdue_in(conn, &departments, now.naive_utc())?
         .into_iter()
-        .filter(|t| filter.keeps(&t.position_id, t.assignee_id, None))
+        .filter(|t| in_period(t.occurs_on) && filter.keeps(&t.position_id, t.assignee_id, None))
         .collect();
     let (tz, _) = crate::services::context::company_today(conn, now)?;
     let mut sent = reminders_sent(conn, &rows, tz)?;

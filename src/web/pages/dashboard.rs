@@ -6,21 +6,22 @@ use super::{chart, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::stats::Counts;
 use crate::domain::task::StaffId;
 use crate::services::dashboard::{self, By, Dashboard, Filter, Overdue, Period};
-use crate::services::AppError;
+use crate::services::{AppError, AppResult};
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 /// The page's query: a period preset (or custom dates), the grouping and a drill path.
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Query {
     period: Option<String>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+    /// As typed: a date that does not parse is refused on the page, not by the router.
+    from: Option<String>,
+    to: Option<String>,
     by: Option<String>,
     department: Option<String>,
     position: Option<String>,
@@ -40,17 +41,46 @@ impl Query {
         }
     }
 
-    /// The period asked for.
-    fn period(&self) -> Period {
-        Period::parse(self.period.as_deref(), self.from, self.to)
+    /// The typed dates, checked.
+    fn dates(&self) -> AppResult<(Option<NaiveDate>, Option<NaiveDate>)> {
+        Ok((super::date_param("from", self.from.as_deref())?, super::date_param("to", self.to.as_deref())?))
+    }
+
+    fn custom(&self) -> bool {
+        self.period.as_deref() == Some("custom")
+    }
+
+    /// The preset the page shows selected.
+    fn preset(&self) -> &str {
+        self.period.as_deref().unwrap_or("30")
+    }
+
+    /// The first and last day asked for. The form sends the preset with the dates it
+    /// shows; dates changed while a preset stayed selected (the form cannot switch
+    /// it without a script) win, and the query becomes a custom one.
+    fn resolve(&mut self, pool: &crate::db::DbPool, now: DateTime<Utc>) -> AppResult<(NaiveDate, NaiveDate)> {
+        let (from, to) = self.dates()?;
+        let asked = Period::parse(self.period.as_deref(), from, to);
+        let days = asked.resolve(pool, now)?;
+        if self.custom() || (from.is_none() && to.is_none()) {
+            return Ok(days);
+        }
+        let typed = (from.unwrap_or(days.0), to.unwrap_or(days.1));
+        if typed == days {
+            return Ok(days);
+        }
+        self.period = Some("custom".into());
+        Period::Custom { from: Some(typed.0), to: Some(typed.1) }.resolve(pool, now)
     }
 
     /// This query's parameters with some replaced, as a URL query string.
     fn link(&self, by: &str, department: Option<&str>, position: Option<&str>, person: Option<&str>) -> String {
-        let mut parts = vec![format!("period={}", self.period.as_deref().unwrap_or("30")), format!("by={by}")];
-        if self.period.as_deref() == Some("custom") {
-            parts.extend(self.from.map(|d| format!("from={d}")));
-            parts.extend(self.to.map(|d| format!("to={d}")));
+        let mut parts = vec![format!("period={}", self.preset()), format!("by={by}")];
+        if self.custom() {
+            if let Ok((from, to)) = self.dates() {
+                parts.extend(from.map(|d| format!("from={d}")));
+                parts.extend(to.map(|d| format!("to={d}")));
+            }
         }
         parts.extend(department.map(|d| format!("department={d}")));
         parts.extend(position.map(|p| format!("position={p}")));
@@ -141,7 +171,7 @@ impl DashboardPage {
     }
 
     fn preset(&self, p: &str) -> bool {
-        self.q.period.as_deref().unwrap_or("30") == p
+        self.q.preset() == p
     }
 }
 
@@ -150,18 +180,17 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
         Ok(v) => v,
         Err(r) => return r,
     };
-    let q = q.into_inner();
     let c = chrome(&session, &v, "/dashboard");
     let label = c.tr.t("rate_completion");
     let pool = state.pool.clone();
-    let query = q.clone();
+    let mut query = q.into_inner();
     let tr = c.tr;
     let result = blocking(move || {
         let now = state.clock.now();
-        let (from, to) = query.period().resolve(&pool, now)?;
+        let (from, to) = query.resolve(&pool, now)?;
         let filter = query.filter();
         let (d, days) = dashboard::overview(&pool, &v, from, to, query.by(), &filter, now)?;
-        let overdue = dashboard::overdue(&pool, &v, &filter, now)?;
+        let overdue = dashboard::overdue(&pool, &v, Some((from, to)), &filter, now)?;
         let skipped = dashboard::skipped(&pool, &v, from, to, &filter, now)?;
         let (_, people) = dashboard::month_by_person(&pool, &v, to, &filter, now)?;
         let legend = chart::HeatmapLegend {
@@ -176,11 +205,11 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
             .filter(|t| !t.spec.figures.is_empty())
             .map(|t| (t.spec.id, t.spec.zh, t.spec.en))
             .collect();
-        Ok::<_, AppError>((d, days, overdue, reports, skipped, heatmap))
+        Ok::<_, AppError>((d, days, overdue, reports, skipped, heatmap, query))
     })
     .await;
     match result {
-        Ok((d, days, overdue, reports, skipped, heatmap)) => {
+        Ok((d, days, overdue, reports, skipped, heatmap, q)) => {
             let chart = chart::trend_svg(&days, &label);
             html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue, reports, skipped, heatmap })
         }
@@ -193,12 +222,12 @@ async fn csv(state: web::Data<AppState>, session: Session, q: web::Query<Query>)
         Ok(v) => v,
         Err(r) => return r,
     };
-    let q = q.into_inner();
+    let mut q = q.into_inner();
     let c = chrome(&session, &v, "/dashboard");
     let pool = state.pool.clone();
     let result = blocking(move || {
         let now = state.clock.now();
-        let (from, to) = q.period().resolve(&pool, now)?;
+        let (from, to) = q.resolve(&pool, now)?;
         dashboard::dashboard(&pool, &v, from, to, q.by(), &q.filter(), now)
     })
     .await;
@@ -225,14 +254,14 @@ async fn list_csv(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let (which, q) = (which.into_inner(), q.into_inner());
+    let (which, mut q) = (which.into_inner(), q.into_inner());
     let c = chrome(&session, &v, "/dashboard");
     let tr = c.tr;
     let pool = state.pool.clone();
     let kind = which.clone();
     let result = blocking(move || {
         let now = state.clock.now();
-        let (from, to) = q.period().resolve(&pool, now)?;
+        let (from, to) = q.resolve(&pool, now)?;
         let title =
             |t: &crate::services::tasks::TaskView| if tr.is_zh() { t.title_zh.clone() } else { t.title_en.clone() };
         let position = |t: &crate::services::tasks::TaskView| {
@@ -251,7 +280,7 @@ async fn list_csv(
                 tr.t("working_hours_late"),
                 tr.t("reminders_sent"),
             ];
-            let rows = dashboard::overdue(&pool, &v, &q.filter(), now)?.into_iter().map(|o| {
+            let rows = dashboard::overdue(&pool, &v, Some((from, to)), &q.filter(), now)?.into_iter().map(|o| {
                 vec![
                     o.task.due_at.clone(),
                     title(&o.task),

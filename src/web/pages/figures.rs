@@ -3,6 +3,7 @@
 use super::{chart, chrome, html, signed_in, Chrome, Helpers};
 use crate::domain::task::TemplateId;
 use crate::domain::template::FigureType;
+use crate::error::{AppError, ErrorCode};
 use crate::services::dashboard::Period;
 use crate::services::figures::{self, FigureReport};
 use crate::web::{blocking, error, AppState};
@@ -15,9 +16,10 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 struct Query {
-    template: String,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+    /// Missing or mistyped values are refused on the page, not by the router.
+    template: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 #[derive(Template)]
@@ -47,8 +49,11 @@ async fn load(
     let c = chrome(session, &v, "/dashboard");
     let (pool, now) = (state.pool.clone(), state.clock.now());
     let result = blocking(move || {
-        let (from, to) = Period::Custom { from: q.from, to: q.to }.resolve(&pool, now)?;
-        figures::report(&pool, &v, &TemplateId(q.template.clone()), from, to).map(|r| (r, from, to))
+        let template = q.template.filter(|t| !t.trim().is_empty());
+        let template = template.ok_or_else(|| AppError::invalid("template", ErrorCode::Required))?;
+        let (from, to) = (super::date_param("from", q.from.as_deref())?, super::date_param("to", q.to.as_deref())?);
+        let (from, to) = Period::Custom { from, to }.resolve(&pool, now)?;
+        figures::report(&pool, &v, &TemplateId(template), from, to).map(|r| (r, from, to))
     })
     .await;
     match result {

@@ -145,6 +145,6 @@ async fn cancel(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/leave", web::get().to(page))
         .route("/leave", web::post().to(ask))
-        .route("/leave/{id}/cancel", web::post().to(cancel))
-        .route("/leave/{id}/{verb}", web::post().to(decide));
+        .route("/leave/{id:\\d+}/cancel", web::post().to(cancel))
+        .route("/leave/{id:\\d+}/{verb}", web::post().to(decide));
 }

@@ -240,6 +240,34 @@ pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result
     }
 }
 
+/// A date typed into a page's form, `YYYY-MM-DD`; empty is none.
+pub(crate) fn date_param(field: &str, s: Option<&str>) -> crate::error::AppResult<Option<chrono::NaiveDate>> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| crate::error::AppError::invalid(field, ErrorCode::InvalidDate)),
+    }
+}
+
+/// The not-found page for a path no page has, in the reader's language and layout
+/// (signed in or not).
+pub async fn not_found(req: &actix_web::HttpRequest) -> HttpResponse {
+    use actix_session::SessionExt;
+    let session = req.get_session();
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok());
+    let lang = Lang::from_accept(accept, Lang::Zh);
+    let signed = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => signed_in(state, &session).await.ok(),
+        None => None,
+    };
+    let c = match signed {
+        Some(v) => chrome(&session, &v, "/today"),
+        None => anonymous(&session, lang),
+    };
+    super::error::page(c, &crate::error::AppError::new(ErrorCode::NoSuchPage))
+}
+
 /// The layout values for a signed-in person.
 pub fn chrome(session: &Session, v: &Viewer, back: &str) -> Chrome {
     let flash = session.remove_as::<String>("flash").and_then(Result::ok);

@@ -335,12 +335,12 @@ async fn invite(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/people", web::get().to(list))
         .route("/admin/people", web::post().to(add))
-        .route("/admin/people/{id}", web::get().to(person))
-        .route("/admin/people/{id}/edit", web::post().to(edit))
-        .route("/admin/people/{id}/holdings", web::post().to(assign))
-        .route("/admin/people/{id}/holdings/end", web::post().to(end))
-        .route("/admin/people/{id}/transfer", web::post().to(transfer))
-        .route("/admin/people/{id}/leave", web::post().to(record_leave))
-        .route("/admin/people/{id}/deactivate", web::post().to(deactivate))
-        .route("/admin/people/{id}/invite", web::post().to(invite));
+        .route("/admin/people/{id:\\d+}", web::get().to(person))
+        .route("/admin/people/{id:\\d+}/edit", web::post().to(edit))
+        .route("/admin/people/{id:\\d+}/holdings", web::post().to(assign))
+        .route("/admin/people/{id:\\d+}/holdings/end", web::post().to(end))
+        .route("/admin/people/{id:\\d+}/transfer", web::post().to(transfer))
+        .route("/admin/people/{id:\\d+}/leave", web::post().to(record_leave))
+        .route("/admin/people/{id:\\d+}/deactivate", web::post().to(deactivate))
+        .route("/admin/people/{id:\\d+}/invite", web::post().to(invite));
 }

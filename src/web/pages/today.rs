@@ -160,6 +160,6 @@ async fn act(
 /// Mounts these routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/today", web::get().to(today))
-        .route("/tasks/{id}", web::get().to(task_page))
-        .route("/tasks/{id}/{action}", web::post().to(act));
+        .route("/tasks/{id:\\d+}", web::get().to(task_page))
+        .route("/tasks/{id:\\d+}/{action}", web::post().to(act));
 }

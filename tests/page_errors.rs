@@ -1,0 +1,100 @@
+//! Pages answer as pages: a wrong address or a mistyped value gets an error page in
+//! the reader's language and layout, not JSON or the router's raw text; and the
+//! dashboard's period rules all of it, the overdue list and its CSV included.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::web::{browser, log_in};
+use common::TestDb;
+use dutyday::services::{auth, dashboard};
+use reqwest::{header, Client, StatusCode};
+
+/// A page as a browser asks for it: status, content type and body.
+async fn page(c: &Client, url: &str) -> (StatusCode, String, String) {
+    let res = c.get(url).header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8").send().await.unwrap();
+    let kind = res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (res.status(), kind, res.text().await.unwrap())
+}
+
+fn wrong_addresses_and_values_get_an_error_page(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let gm = browser();
+        log_in(&gm, &base, "wang.jianguo@example.com").await;
+        for (path, status, words) in [
+            ("/no-such-page", StatusCode::NOT_FOUND, "没有这个页面"),
+            ("/tasks/abc", StatusCode::NOT_FOUND, "没有这个页面"),
+            ("/dashboard?period=custom&from=garbage", StatusCode::UNPROCESSABLE_ENTITY, "日期格式应为"),
+            ("/dashboard.csv?period=custom&to=2026-13-01", StatusCode::UNPROCESSABLE_ENTITY, "日期格式应为"),
+            ("/dashboard/figures", StatusCode::UNPROCESSABLE_ENTITY, "此项必填"),
+            (
+                "/dashboard/figures?template=shipping-daily-report&from=x",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "日期格式应为",
+            ),
+            (
+                "/dashboard?period=custom&from=2026-12-01&to=2026-11-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "结束日期早于开始日期",
+            ),
+        ] {
+            let (s, kind, body) = page(&gm, &format!("{base}{path}")).await;
+            assert_eq!(s, status, "{path}: {body}");
+            assert!(kind.starts_with("text/html"), "{path}: a page, not {kind}");
+            assert!(body.contains(words), "{path}: {body}");
+            assert!(body.contains("王建国"), "{path}: in the signed-in layout");
+        }
+        // An id too large for any number still gets a page, in the asked language.
+        let stranger = Client::new();
+        let res = stranger
+            .get(format!("{base}/tasks/99999999999999999999999"))
+            .header(header::ACCEPT, "text/html")
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert!(res.text().await.unwrap().contains("no such page"));
+        // A program asking for an unknown address still gets the JSON error.
+        let res = stranger.get(format!("{base}/no-such-page")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"]["code"], "no_such_page");
+    });
+}
+
+fn the_period_rules_the_overdue_list_and_typed_dates_win(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let gm = browser();
+        log_in(&gm, &base, "wang.jianguo@example.com").await;
+        let csv_rows = |body: &str| body.lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+        // Monday alone: the overdue list holds exactly what the table counts overdue.
+        let monday = "period=custom&from=2026-11-30&to=2026-11-30";
+        let (s, _, one_day) = page(&gm, &format!("{base}/dashboard/overdue.csv?{monday}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let now = common::at(common::NOW);
+        let id = common::staff_id(db, "王建国");
+        let v = auth::viewer(&mut db.pool().get().unwrap().any(), id, common::day("2026-12-01")).unwrap();
+        let day = common::day("2026-11-30");
+        let table =
+            dashboard::dashboard(db.pool(), &v, day, day, dashboard::By::Department, &Default::default(), now).unwrap();
+        let counted: u64 = table.rows.iter().map(|r| r.overdue).sum();
+        assert!(counted > 0, "something from Monday is overdue on Tuesday");
+        assert_eq!(csv_rows(&one_day) as u64, counted, "{one_day}");
+        // Tuesday alone lists none of Monday's.
+        let (_, _, today) = page(&gm, &format!("{base}/dashboard/overdue.csv?period=today")).await;
+        assert!(today.lines().skip(1).all(|l| !l.starts_with("2026-11-30")), "{today}");
+        // Dates changed while a preset stayed selected are the period asked for.
+        let (s, _, body) = page(&gm, &format!("{base}/dashboard?period=30&from=2026-11-30&to=2026-11-30")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("2026-11-30 – 2026-11-30"), "the typed period is shown");
+        assert!(body.contains("value=\"custom\" selected"), "and the choice says so");
+        // The dates a preset fills in themselves leave the preset as it is.
+        let (_, _, body) = page(&gm, &format!("{base}/dashboard?period=month&from=2026-12-01&to=2026-12-01")).await;
+        assert!(body.contains("value=\"month\" selected"), "{body}");
+    });
+}
+
+on_both_databases!(wrong_addresses_and_values_get_an_error_page, the_period_rules_the_overdue_list_and_typed_dates_win);
