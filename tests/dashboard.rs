@@ -206,9 +206,12 @@ fn every_figure_matches_a_plain_recount(db: &TestDb) {
     assert_eq!(depts.rows.len(), 1);
     assert!(depts.rows[0].skipped >= 1);
     // CSV: a BOM, a header, a line per row and the total.
-    let csv = to_csv(&depts);
-    assert!(csv.starts_with("\u{feff}key,name,due,done,on_time,overdue,skipped,missed"));
+    let csv = to_csv(&depts, dutyday::i18n::Tr(dutyday::i18n::Lang::En));
+    assert!(csv.starts_with("\u{feff}Key,Name,Due,Done,On time,Overdue,Skipped,Missed"), "{csv}");
     assert!(csv.contains("logistics,物流部,") && csv.contains("total,合计,"));
+    // A Chinese reader's columns are Chinese.
+    let csv = to_csv(&depts, dutyday::i18n::Tr(dutyday::i18n::Lang::Zh));
+    assert!(csv.starts_with("\u{feff}编号,名称,应完成,已完成,按时完成,逾期,已跳过,已错过,完成率（%）"), "{csv}");
 }
 
 fn a_lead_sees_only_their_departments(db: &TestDb) {

@@ -97,4 +97,44 @@ fn the_period_rules_the_overdue_list_and_typed_dates_win(db: &TestDb) {
     });
 }
 
-on_both_databases!(wrong_addresses_and_values_get_an_error_page, the_period_rules_the_overdue_list_and_typed_dates_win);
+/// The outbox's statuses and the dashboard CSV's columns in the reader's language.
+fn statuses_and_csv_columns_are_in_the_readers_language(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let admin = browser();
+        log_in(&admin, &base, "zhu.xiaoyan@example.com").await;
+        let (s, _, outbox) = page(&admin, &format!("{base}/admin/outbox")).await;
+        assert_eq!(s, StatusCode::OK);
+        for (zh, en) in [("排队中", "queued"), ("已发送", "sent"), ("发送失败", "failed"), ("已取消", "cancelled")]
+        {
+            assert!(outbox.contains(&format!(">{zh} (")), "{zh}: {outbox}");
+            assert!(!outbox.contains(&format!(">{en} (")), "{en}");
+        }
+        let (_, _, csv) = page(&admin, &format!("{base}/dashboard.csv?period=30")).await;
+        assert!(csv.starts_with("\u{feff}编号,名称,应完成,已完成"), "{csv}");
+        // The API's CSV follows Accept-Language.
+        let token: serde_json::Value = Client::new()
+            .post(format!("{base}/api/v1/auth/token"))
+            .json(&serde_json::json!({"email": "zhu.xiaoyan@example.com", "password": common::PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = Client::new()
+            .get(format!("{base}/api/v1/dashboard.csv"))
+            .bearer_auth(token["token"].as_str().unwrap())
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        assert!(res.text().await.unwrap().starts_with("\u{feff}Key,Name,Due,Done"));
+    });
+}
+
+on_both_databases!(
+    wrong_addresses_and_values_get_an_error_page,
+    the_period_rules_the_overdue_list_and_typed_dates_win,
+    statuses_and_csv_columns_are_in_the_readers_language,
+);

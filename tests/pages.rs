@@ -234,6 +234,32 @@ fn assert_no_raw_keys(url: &str, html: &str) {
     }
 }
 
+/// Fails when a page in `lang` shows a phrase from the other language's table: a
+/// Chinese page an English phrase of two words or more, an English page a Chinese
+/// phrase of three characters or more (shorter ones also occur inside names).
+fn assert_one_language(url: &str, html: &str, lang: Lang) {
+    let text = visible_text(html).split_whitespace().collect::<Vec<_>>().join(" ");
+    let other = if lang == Lang::Zh { Lang::En } else { Lang::Zh };
+    let (mine, theirs) = (dutyday::i18n::Tr(lang), dutyday::i18n::Tr(other));
+    // What this language's own text quotes of the other (the import hint names the
+    // Chinese column headers in English) is meant.
+    let quoted: String = dutyday::i18n::keys(lang).iter().map(|k| mine.t(k)).collect::<Vec<_>>().join("\n");
+    for key in dutyday::i18n::keys(other) {
+        let phrase = theirs.t(key);
+        let phrase = phrase.trim().trim_end_matches(['.', '。', ':', '：']);
+        // The language switch names the other language in its own words, on purpose.
+        let switch = ["lang_name", "other_lang"].contains(&key.as_str());
+        if switch || phrase.contains(['{', '$', '\n']) || phrase == mine.t(key).trim() || quoted.contains(phrase) {
+            continue;
+        }
+        let long_enough = match other {
+            Lang::En => phrase.contains(' ') && phrase.len() >= 8,
+            _ => phrase.chars().count() >= 3,
+        };
+        assert!(!long_enough || !text.contains(phrase), "{url} in {lang:?} shows `{phrase}` ({key})");
+    }
+}
+
 fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let base = common::serve(db).await;
@@ -278,11 +304,17 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
                 let (_, body) = get(&c, &format!("{base}{p}")).await;
                 assert!(body.contains(&format!("lang=\"{lang}\"")), "{p} in {lang}");
                 assert_no_raw_keys(p, &body);
+                assert_one_language(p, &body, if lang == "en" { Lang::En } else { Lang::Zh });
             }
         }
         // The key check itself catches a raw key.
         let caught = std::panic::catch_unwind(|| assert_no_raw_keys("/x", "<p>status_open</p>"));
         assert!(caught.is_err());
+        // And the language check a phrase of the other language.
+        let english = dutyday::i18n::Tr(Lang::En).t("outbox_status_cancelled");
+        let phrase = format!("<p>{} {}</p>", english, dutyday::i18n::Tr(Lang::En).t("rate_on_time"));
+        let caught = std::panic::catch_unwind(|| assert_one_language("/x", &phrase, Lang::Zh));
+        assert!(caught.is_err(), "{phrase}");
     });
 }
 

@@ -361,3 +361,21 @@ field_calendar = Calendar
 unsubscribe_title = Morning digests
 unsubscribe_ask = Stop the "today's tasks" digest on working mornings? Escalations are still sent.
 unsubscribe_undo = To get them again, sign in and turn them on from your history page.
+
+# The dashboard's CSV columns.
+csv_key = Key
+csv_name = Name
+csv_due = Due
+csv_done = Done
+csv_on_time = On time
+csv_overdue = Overdue
+csv_skipped = Skipped
+csv_missed = Missed
+csv_completion_pct = Completion (%)
+csv_on_time_pct = On time (%)
+# Where a message is in the outbox.
+outbox_status_queued = Queued
+outbox_status_sending = Sending
+outbox_status_sent = Sent
+outbox_status_failed = Failed
+outbox_status_cancelled = Cancelled

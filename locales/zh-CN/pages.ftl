@@ -358,3 +358,21 @@ field_calendar = 日历
 unsubscribe_title = 每日摘要邮件
 unsubscribe_ask = 不再接收每个工作日早上的“今天的任务”摘要邮件？逾期升级提醒仍会发送。
 unsubscribe_undo = 想重新接收时，登录后在“我的记录”页开启。
+
+# The dashboard's CSV columns.
+csv_key = 编号
+csv_name = 名称
+csv_due = 应完成
+csv_done = 已完成
+csv_on_time = 按时完成
+csv_overdue = 逾期
+csv_skipped = 已跳过
+csv_missed = 已错过
+csv_completion_pct = 完成率（%）
+csv_on_time_pct = 按时完成率（%）
+# Where a message is in the outbox.
+outbox_status_queued = 排队中
+outbox_status_sending = 发送中
+outbox_status_sent = 已发送
+outbox_status_failed = 发送失败
+outbox_status_cancelled = 已取消

@@ -313,9 +313,20 @@ fn names(
 }
 
 /// The dashboard as CSV: a row per key and the total.
-pub fn to_csv(d: &Dashboard) -> String {
-    let header =
-        ["key", "name", "due", "done", "on_time", "overdue", "skipped", "missed", "completion_pct", "on_time_pct"];
+pub fn to_csv(d: &Dashboard, tr: crate::i18n::Tr) -> String {
+    let header = [
+        "csv_key",
+        "csv_name",
+        "csv_due",
+        "csv_done",
+        "csv_on_time",
+        "csv_overdue",
+        "csv_skipped",
+        "csv_missed",
+        "csv_completion_pct",
+        "csv_on_time_pct",
+    ]
+    .map(|k| tr.t(k));
     let rows = d.rows.iter().chain(std::iter::once(&d.total)).map(|r| {
         let c = Counts {
             due: r.due,

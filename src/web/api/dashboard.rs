@@ -79,15 +79,19 @@ async fn json(
 #[get("/dashboard.csv")]
 async fn csv(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     Authed(v): Authed,
     q: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    // Column names in the reader's language, as the audit CSV's.
+    let accept = req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok());
+    let tr = crate::i18n::Tr(crate::i18n::Lang::from_accept(accept, crate::i18n::Lang::Zh));
     let d = load(state, v, q.into_inner()).await?;
     let name = format!("dutyday-{}-{}-{:?}.csv", d.from, d.to, d.by).to_lowercase();
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
-        .body(dashboard::to_csv(&d)))
+        .body(dashboard::to_csv(&d, tr)))
 }
 
 /// Mounts these routes (inside `/api/v1`).

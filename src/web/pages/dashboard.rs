@@ -237,7 +237,7 @@ async fn csv(state: web::Data<AppState>, session: Session, q: web::Query<Query>)
             HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
                 .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
-                .body(dashboard::to_csv(&d))
+                .body(dashboard::to_csv(&d, c.tr))
         }
         Err(e) => error::page(c, &e),
     }
