@@ -211,6 +211,13 @@ fn the_shipping_clerk_files_the_daily_report(db: &TestDb) {
         b.click(&format!("{card} form.complete button[type=submit]")).await;
         b.shot("filed").await;
         assert!(b.text("p.flash").await.contains("已完成：销售发货日报表"));
+        // An overdue card is marked by its border and badge; its form's labels keep
+        // their usual colour (red would say every field is wrong).
+        let js = "const l = document.querySelector('article.task.late label'); \
+                  return l ? getComputedStyle(l).color : null;";
+        let colour = b.client.execute(js, vec![]).await.unwrap();
+        assert!(colour.is_string(), "an overdue card with a form is on the page");
+        assert_ne!(colour, json!("rgb(192, 57, 43)"), "labels on an overdue card are not red");
         b.finish().await;
     });
 }
@@ -272,7 +279,7 @@ fn the_gm_drills_down_and_downloads_the_csv(db: &TestDb) {
         let got = b.client.execute_async(script, vec![json!(href)]).await.unwrap();
         assert_eq!(got[0], json!([0xEF, 0xBB, 0xBF]), "a UTF-8 BOM, so Excel reads Chinese");
         let csv = got[1].as_str().unwrap();
-        assert!(csv.contains("key,name,due,done") && csv.contains("仓库日常检查"), "{csv}");
+        assert!(csv.contains("编号,名称,应完成,已完成") && csv.contains("仓库日常检查"), "{csv}");
         // The overdue list downloads too, with lateness in working hours.
         let href = b.client.find(Locator::Css("a#overdue-csv")).await.unwrap().attr("href").await.unwrap().unwrap();
         let got = b.client.execute_async(script, vec![json!(href)]).await.unwrap();

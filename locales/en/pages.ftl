@@ -379,3 +379,6 @@ outbox_status_sending = Sending
 outbox_status_sent = Sent
 outbox_status_failed = Failed
 outbox_status_cancelled = Cancelled
+# The task page: who does it.
+task_assignee = Assignee: { $name }
+assignee_shared = shared by the position's holders

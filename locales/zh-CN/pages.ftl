@@ -376,3 +376,6 @@ outbox_status_sending = 发送中
 outbox_status_sent = 已发送
 outbox_status_failed = 发送失败
 outbox_status_cancelled = 已取消
+# The task page: who does it.
+task_assignee = 负责人：{ $name }
+assignee_shared = 岗位在岗人员共同负责

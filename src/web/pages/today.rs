@@ -32,6 +32,8 @@ struct TaskPage {
     error: Option<String>,
     /// The fields as sent, to fill the form again after an error.
     prev: HashMap<String, String>,
+    /// Where the back link goes: the page this one was opened from, else /today.
+    return_to: String,
 }
 
 impl Helpers for TodayPage {}
@@ -40,6 +42,52 @@ impl Helpers for TaskPage {
         let key = if field == "note" { field.to_string() } else { format!("fig.{field}") };
         self.prev.get(&key).cloned().unwrap_or_default()
     }
+}
+
+impl TaskPage {
+    /// Reported figures as (label, value) in the reader's language, in the order the
+    /// template asks for them; a figure it no longer asks for keeps its key.
+    fn figure_lines(&self, figures: &serde_json::Value) -> Vec<(String, String)> {
+        let Some(map) = figures.as_object() else { return Vec::new() };
+        let zh = self.c.tr.is_zh();
+        let label = |key: &str| {
+            let asked = self.task.figures_asked.iter().find(|f| f.key == key);
+            asked.map_or_else(|| key.to_string(), |f| if zh { f.zh.clone() } else { f.en.clone() })
+        };
+        let value = |v: &serde_json::Value| match v {
+            serde_json::Value::Bool(b) => self.c.tr.t(if *b { "yes" } else { "no" }),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let order = |k: &str| self.task.figures_asked.iter().position(|f| f.key == k).unwrap_or(usize::MAX);
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.sort_by_key(|k| order(k));
+        keys.into_iter().map(|k| (label(k), value(&map[k]))).collect()
+    }
+
+    /// A history entry's detail: reported figures as labelled values, else as written.
+    fn detail_text(&self, detail: &str) -> String {
+        match serde_json::from_str::<serde_json::Value>(detail) {
+            Ok(v @ serde_json::Value::Object(_)) => {
+                let (colon, comma) = if self.c.tr.is_zh() { ("：", "，") } else { (": ", ", ") };
+                let lines = self.figure_lines(&v).into_iter().map(|(k, v)| format!("{k}{colon}{v}"));
+                lines.collect::<Vec<_>>().join(comma)
+            }
+            _ => detail.to_string(),
+        }
+    }
+}
+
+/// The page a request was opened from, when it is one of this site's pages other
+/// than `own`: the path and query of a same-origin `Referer`.
+fn came_from(req: &actix_web::HttpRequest, own: &str) -> Option<String> {
+    let referer = req.headers().get(actix_web::http::header::REFERER)?.to_str().ok()?;
+    let host = req.headers().get(actix_web::http::header::HOST)?.to_str().ok()?;
+    let rest = referer.strip_prefix("http://").or_else(|| referer.strip_prefix("https://"))?;
+    let path = rest.strip_prefix(host)?;
+    let path = super::safe_back(Some(path));
+    let page = path.split('?').next().unwrap_or_default();
+    (page != own && page != "/login").then_some(path)
 }
 
 #[derive(Deserialize)]
@@ -62,14 +110,34 @@ async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQu
     }
 }
 
-async fn task_page(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> HttpResponse {
+#[derive(Deserialize)]
+struct TaskQuery {
+    /// The page it was opened from, carried through its forms.
+    from: Option<String>,
+}
+
+async fn task_page(
+    state: web::Data<AppState>,
+    session: Session,
+    req: actix_web::HttpRequest,
+    id: web::Path<i64>,
+    q: web::Query<TaskQuery>,
+) -> HttpResponse {
     let v = match signed_in(&state, &session).await {
         Ok(v) => v,
         Err(redirect) => return redirect,
     };
     let id = id.into_inner();
-    let c = chrome(&session, &v, &format!("/tasks/{id}"));
-    show_task(&state, c, v, id, StatusCode::OK, None, HashMap::new()).await
+    let own = format!("/tasks/{id}");
+    let carried = q.into_inner().from.filter(|f| !f.is_empty()).map(|f| super::safe_back(Some(&f)));
+    let return_to = carried.or_else(|| came_from(&req, &own)).unwrap_or_else(|| "/today".into());
+    // Its forms come back here, still knowing the way back.
+    let here = match return_to.as_str() {
+        "/today" => own,
+        other => format!("{own}?{}", serde_urlencoded::to_string([("from", other)]).unwrap_or_default()),
+    };
+    let c = chrome(&session, &v, &here);
+    show_task(&state, c, v, id, None, return_to).await
 }
 
 async fn show_task(
@@ -77,10 +145,14 @@ async fn show_task(
     c: Chrome,
     v: crate::domain::access::Viewer,
     id: i64,
-    status: StatusCode,
-    error: Option<AppError>,
-    prev: HashMap<String, String>,
+    rejected: Option<(AppError, HashMap<String, String>)>,
+    return_to: String,
 ) -> HttpResponse {
+    let status = rejected.as_ref().map_or(StatusCode::OK, |(e, _)| error::status(e));
+    let (error, prev) = match rejected {
+        Some((e, form)) => (Some(e), form),
+        None => (None, HashMap::new()),
+    };
     let (pool, now) = (state.pool.clone(), state.clock.now());
     match blocking(move || tasks::get(&pool, &v, TaskId(id), now)).await {
         Ok((task, history)) => {
@@ -99,7 +171,7 @@ async fn show_task(
                 }
                 None => text,
             });
-            html(status, &TaskPage { c, task, history, error, prev })
+            html(status, &TaskPage { c, task, history, error, prev, return_to })
         }
         Err(e) => error::page(c, &e),
     }
@@ -150,8 +222,11 @@ async fn act(
         }
         // A bad value or a refused move: the task page again, with the message.
         Err(e) if matches!(e.class(), Class::Invalid | Class::Conflict) => {
-            let status = error::status(&e);
-            show_task(&state, c, v, id, status, Some(e), form).await
+            // The task page's own `back` carries where it was opened from.
+            let query = back.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            let from: HashMap<String, String> = serde_urlencoded::from_str(query).unwrap_or_default();
+            let return_to = super::safe_back(from.get("from").map(String::as_str));
+            show_task(&state, c, v, id, Some((e, form)), return_to).await
         }
         Err(e) => error::page(c, &e),
     }

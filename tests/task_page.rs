@@ -1,0 +1,67 @@
+//! The task page reads as a person would say it: reported figures under their
+//! labels in the reader's language (also in the history), who does the task, and a
+//! back link to the page it was opened from.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::web::{browser, get, log_in};
+use common::TestDb;
+use reqwest::{header, Client, StatusCode};
+use serde_json::{json, Value};
+
+fn figures_assignee_and_the_way_back(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let monday = common::day("2026-11-30");
+        let task = common::tasks(db)
+            .into_iter()
+            .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == monday)
+            .expect("Monday's shipping report");
+        let body = json!({"email": "wang.jianguo@example.com", "password": common::PASSWORD});
+        let res = Client::new().post(format!("{base}/api/v1/auth/token")).json(&body).send().await.unwrap();
+        let tok = res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+        let figures = json!({"figures": {"parcels_shipped": 1250, "mis_shipments": 3, "missed_shipments": 0}});
+        let res = Client::new()
+            .post(format!("{base}/api/v1/tasks/{}/complete", task.id))
+            .bearer_auth(&tok)
+            .json(&figures)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        let gm = browser();
+        log_in(&gm, &base, "wang.jianguo@example.com").await;
+        let url = format!("{base}/tasks/{}", task.id);
+        let (s, page) = get(&gm, &url).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("<dt>发货件数</dt><dd>1250</dd>"), "{page}");
+        assert!(page.contains("<dt>错发件数</dt><dd>3</dd>"));
+        assert!(!page.contains("parcels_shipped") && !page.contains("{&#34;"), "no raw JSON: {page}");
+        assert!(page.contains("发货件数：1250，错发件数：3，漏发件数：0"), "the history says it the same way");
+        let name = task.assignee_id.map(|id| {
+            let mut conn = db.pool().get().unwrap();
+            dutyday::db::staff::by_id(&mut conn.any(), id).unwrap().unwrap().name
+        });
+        let name = name.expect("the report is someone's");
+        assert!(page.contains(&format!("负责人：{name}")), "the page names who does it");
+        assert!(page.contains("<a href=\"/today\">"), "opened directly, back goes to the day's list");
+        // Opened from the dashboard, back goes to the dashboard.
+        let from = format!("{base}/dashboard?period=30&by=person");
+        let res = gm.get(&url).header(header::REFERER, &from).send().await.unwrap();
+        let page = res.text().await.unwrap();
+        assert!(page.contains("<a href=\"/dashboard?period=30&#38;by=person\">"), "{page}");
+        // And its forms carry the way back (a task that can still be done).
+        let open = common::tasks(db)
+            .into_iter()
+            .find(|t| t.status == dutyday::domain::task::TaskStatus::Open && t.occurs_on == common::day("2026-12-01"))
+            .unwrap();
+        let res = gm.get(format!("{base}/tasks/{}", open.id)).header(header::REFERER, &from).send().await.unwrap();
+        let page = res.text().await.unwrap();
+        assert!(page.contains("name=\"back\" value=\"/tasks/"), "{page}");
+        assert!(page.contains("from=%2Fdashboard%3Fperiod%3D30%26by%3Dperson"), "{page}");
+    });
+}
+
+on_both_databases!(figures_assignee_and_the_way_back);
