@@ -422,7 +422,36 @@ fn rollup_equals_recount_after_random_changes(db: &TestDb) {
     }
 }
 
+/// Rows follow the org chart, not the code points of their names, and a department
+/// with nothing due in the period keeps its row.
+fn rows_follow_the_org_chart_and_keep_quiet_departments(db: &TestDb) {
+    db.seed();
+    generate::run(db.pool(), at("2026-11-30T00:00:00Z"), None, 7, Scope::Incremental).unwrap();
+    let now = at("2026-12-01T02:00:00Z");
+    let gm = viewer(db, "王建国", "2026-12-01");
+    let org = dutyday::db::org::load(&mut db.pool().get().unwrap().any()).unwrap();
+    // A Sunday: nothing is due anywhere, yet every department is listed.
+    let sunday = day("2026-11-29");
+    let d = dashboard(db.pool(), &gm, sunday, sunday, By::Department, &Filter::default(), now).unwrap();
+    let keys: Vec<&str> = d.rows.iter().map(|r| r.key.as_str()).collect();
+    let chart: Vec<&str> = org.departments.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(keys, chart, "every department, in the org chart's order");
+    assert!(d.rows.iter().all(|r| r.due == 0));
+    // By position, over a working day: in the org chart's order too.
+    let monday = day("2026-11-30");
+    let d = dashboard(db.pool(), &gm, monday, monday, By::Position, &Filter::default(), now).unwrap();
+    let keys: Vec<&str> = d.rows.iter().map(|r| r.key.as_str()).collect();
+    let chart: Vec<&str> = org.positions.iter().map(|p| p.id.as_str()).filter(|p| keys.contains(p)).collect();
+    assert!(keys.len() > 3);
+    assert_eq!(keys, chart);
+    let names: Vec<&str> = d.rows.iter().map(|r| r.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_ne!(names, sorted, "the seed's org chart is not in code-point order, so this shows the difference");
+}
+
 on_both_databases!(
+    rows_follow_the_org_chart_and_keep_quiet_departments,
     rollup_equals_recount_after_random_changes,
     every_figure_matches_a_plain_recount,
     a_lead_sees_only_their_departments,

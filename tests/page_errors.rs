@@ -133,7 +133,26 @@ fn statuses_and_csv_columns_are_in_the_readers_language(db: &TestDb) {
     });
 }
 
+/// The dashboard offers the reports of the departments it covers, no others (a
+/// lead's link to another department's report opened empty).
+fn a_lead_is_offered_their_departments_reports_only(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let report = "/dashboard/figures?template=shipping-daily-report";
+        let gm = browser();
+        log_in(&gm, &base, "wang.jianguo@example.com").await;
+        let (_, _, page_gm) = page(&gm, &format!("{base}/dashboard")).await;
+        assert!(page_gm.contains(report), "the GM leads logistics");
+        let lead = browser();
+        log_in(&lead, &base, "li.na@example.com").await;
+        let (s, _, page_lead) = page(&lead, &format!("{base}/dashboard")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!page_lead.contains(report), "运营部's lead is not offered logistics' report");
+    });
+}
+
 on_both_databases!(
+    a_lead_is_offered_their_departments_reports_only,
     wrong_addresses_and_values_get_an_error_page,
     the_period_rules_the_overdue_list_and_typed_dates_win,
     statuses_and_csv_columns_are_in_the_readers_language,

@@ -158,12 +158,18 @@ pub fn dashboard(
     Ok(Dashboard { from, to, by, departments, rows: out, total: Row::new("total".into(), total_name.into(), total) })
 }
 
-/// Rows in name order.
-fn rows_of(counts: BTreeMap<String, Counts>, names: &HashMap<String, String>) -> Vec<Row> {
-    let mut out: Vec<Row> =
-        counts.into_iter().map(|(k, c)| Row::new(k.clone(), names.get(&k).cloned().unwrap_or(k), c)).collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.key.cmp(&b.key)));
-    out
+/// Rows in the catalogue's order (the org chart's departments and positions, the
+/// templates as listed), then by name (people, one-off tasks).
+fn rows_of(counts: BTreeMap<String, Counts>, names: &HashMap<String, (usize, String)>) -> Vec<Row> {
+    let mut out: Vec<(usize, Row)> = counts
+        .into_iter()
+        .map(|(k, c)| {
+            let (rank, name) = names.get(&k).cloned().unwrap_or_else(|| (usize::MAX, k.clone()));
+            (rank, Row::new(k, name, c))
+        })
+        .collect();
+    out.sort_by(|(ra, a), (rb, b)| ra.cmp(rb).then(a.name.cmp(&b.name)).then(a.key.cmp(&b.key)));
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 impl Filter {
@@ -281,30 +287,32 @@ fn names(
     by: By,
     locale: &str,
     counts: &BTreeMap<String, Counts>,
-) -> AppResult<HashMap<String, String>> {
+) -> AppResult<HashMap<String, (usize, String)>> {
     let en = locale == "en";
+    let ranked = |items: Vec<(String, String)>| -> HashMap<String, (usize, String)> {
+        items.into_iter().enumerate().map(|(rank, (id, name))| (id, (rank, name))).collect()
+    };
     Ok(match by {
         By::Person => {
             let ids: Vec<StaffId> = counts.keys().filter_map(|k| k.parse().ok()).map(StaffId).collect();
-            let mut m: HashMap<String, String> =
-                db::staff::names(conn, &ids)?.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
-            m.insert("unassigned".into(), if en { "(unassigned)".into() } else { "（无人负责）".into() });
+            let mut m: HashMap<String, (usize, String)> =
+                db::staff::names(conn, &ids)?.into_iter().map(|(i, n)| (i.to_string(), (0, n))).collect();
+            m.insert("unassigned".into(), (1, if en { "(unassigned)".into() } else { "（无人负责）".into() }));
             m
         }
         By::Department => {
-            db::org::departments(conn)?.into_iter().map(|d| (d.id, if en { d.en } else { d.zh })).collect()
+            ranked(db::org::departments(conn)?.into_iter().map(|d| (d.id, if en { d.en } else { d.zh })).collect())
         }
         By::Position | By::Template => {
             let org = db::org::load(conn)?;
             if by == By::Position {
-                org.positions.into_iter().map(|p| (p.id, if en { p.en } else { p.zh })).collect()
+                ranked(org.positions.into_iter().map(|p| (p.id, if en { p.en } else { p.zh })).collect())
             } else {
-                let mut m: HashMap<String, String> =
-                    org.templates.into_iter().map(|t| (t.id, if en { t.en } else { t.zh })).collect();
-                // One-off tasks are templates of their own, outside the catalogue.
+                let mut m = ranked(org.templates.into_iter().map(|t| (t.id, if en { t.en } else { t.zh })).collect());
+                // One-off tasks are templates of their own, outside the catalogue: after it.
                 let others: Vec<String> = counts.keys().filter(|k| !m.contains_key(*k)).cloned().collect();
                 for (t, _, _) in db::org::templates_named(conn, &others)? {
-                    m.insert(t.id, if en { t.en } else { t.zh });
+                    m.insert(t.id, (usize::MAX - 1, if en { t.en } else { t.zh }));
                 }
                 m
             }

@@ -33,7 +33,8 @@ pub(super) fn department_table(
     departments: Vec<String>,
     cells: &Cells,
 ) -> AppResult<Dashboard> {
-    let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
+    // Every department in scope has its row, one with nothing due in the period too.
+    let mut counts: BTreeMap<String, Counts> = departments.iter().map(|d| (d.clone(), Counts::default())).collect();
     let mut total = Counts::default();
     for ((_, dept), c) in cells {
         total.add(c);

@@ -200,9 +200,16 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
             all_done: tr.t("heatmap_all_done"),
         };
         let heatmap = chart::heatmap_svg(&people, &legend);
+        // Only reports of the departments this dashboard covers: a lead's own.
+        let department: std::collections::HashMap<String, String> =
+            crate::services::catalog_view::positions(&pool, now)?
+                .into_iter()
+                .map(|p| (p.id, p.department_id))
+                .collect();
+        let in_scope = |position: &str| department.get(position).is_some_and(|dep| d.departments.contains(dep));
         let reports = crate::services::catalog_view::templates(&pool)?
             .into_iter()
-            .filter(|t| !t.spec.figures.is_empty())
+            .filter(|t| !t.spec.figures.is_empty() && in_scope(&t.position))
             .map(|t| (t.spec.id, t.spec.zh, t.spec.en))
             .collect();
         Ok::<_, AppError>((d, days, overdue, reports, skipped, heatmap, query))
