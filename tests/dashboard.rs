@@ -274,7 +274,8 @@ fn report_figures_sum_and_average(db: &TestDb) {
     assert_eq!(r.averages, [Some(100.0), Some(1.0), Some(0.0)]);
     let csv = figures::to_csv(&r, true);
     assert!(csv.starts_with("\u{feff}日期,填报人,发货件数,错发件数,漏发件数\r\n2026-11-30,孙丽,120,1,0\r\n"), "{csv}");
-    assert!(csv.contains("合计,,300.00,3.00,0.00") && csv.contains("平均,,100.00,1.00,0.00"));
+    // Integer figures sum to integers; averages keep two decimals.
+    assert!(csv.contains("合计,,300,3,0\r\n") && csv.contains("平均,,100.00,1.00,0.00"), "{csv}");
     // Staff do not see reports; a template without figures has none.
     assert!(matches!(
         figures::report(db.pool(), &clerk, &"shipping-daily-report".into(), day("2026-11-30"), day("2026-12-04")),

@@ -382,3 +382,4 @@ outbox_status_cancelled = Cancelled
 # The task page: who does it.
 task_assignee = Assignee: { $name }
 assignee_shared = shared by the position's holders
+figures_none = Nothing was filed in this period.

@@ -379,3 +379,4 @@ outbox_status_cancelled = 已取消
 # The task page: who does it.
 task_assignee = 负责人：{ $name }
 assignee_shared = 岗位在岗人员共同负责
+figures_none = 这段时间没有填报数据。

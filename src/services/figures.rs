@@ -107,6 +107,20 @@ pub fn report(
     })
 }
 
+/// A figure's sum as people write it: an integer figure's without decimals.
+pub fn sum_text(kind: FigureType, v: Option<f64>) -> String {
+    match (kind, v) {
+        (_, None) => String::new(),
+        (FigureType::Integer, Some(x)) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        (_, Some(x)) => format!("{x:.2}"),
+    }
+}
+
+/// A figure's average: two decimals.
+pub fn average_text(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.2}")).unwrap_or_default()
+}
+
 /// The report as CSV: date, who, then each figure; then sums and averages.
 pub fn to_csv(r: &FigureReport, zh: bool) -> String {
     let mut header =
@@ -117,12 +131,10 @@ pub fn to_csv(r: &FigureReport, zh: bool) -> String {
         cells.extend(row.values.iter().cloned());
         cells
     });
-    let summary = [(if zh { "合计" } else { "sum" }, &r.sums), (if zh { "平均" } else { "average" }, &r.averages)].map(
-        |(name, values)| {
-            let mut cells = vec![name.to_string(), String::new()];
-            cells.extend(values.iter().map(|v| v.map(|x| format!("{x:.2}")).unwrap_or_default()));
-            cells
-        },
-    );
+    let mut sums = vec![(if zh { "合计" } else { "sum" }).to_string(), String::new()];
+    sums.extend(r.figures.iter().zip(&r.sums).map(|(f, v)| sum_text(f.kind, *v)));
+    let mut averages = vec![(if zh { "平均" } else { "average" }).to_string(), String::new()];
+    averages.extend(r.averages.iter().map(|v| average_text(*v)));
+    let summary = [sums, averages];
     super::csv::table(&header, filed.chain(summary))
 }

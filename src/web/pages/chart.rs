@@ -65,7 +65,12 @@ fn draw(
 }
 
 /// One line per numeric figure over the filed reports, with a legend.
+/// Empty when there is nothing to draw (no numeric figure, or none filed): the page
+/// then says so instead of an empty frame and legend.
 pub fn figures_svg(dates: &[NaiveDate], series: &[(String, Vec<Option<f64>>)]) -> String {
+    if series.iter().all(|(_, v)| v.iter().all(Option::is_none)) {
+        return String::new();
+    }
     let label = series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
     render((640, 260), &label, |root| draw_figures(root, dates, series))
 }
@@ -94,6 +99,8 @@ fn draw_figures(
         let color = colors[k % colors.len()];
         let points: Vec<(i32, f64)> =
             values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i32::try_from(i).unwrap_or(0), v))).collect();
+        // A dot per value, so that a single day (no line to draw) still shows.
+        chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, color.filled())))?;
         chart
             .draw_series(LineSeries::new(points, color.stroke_width(2)))?
             .label(name.clone())
@@ -192,5 +199,23 @@ mod tests {
         // 6 cells, 3 legend swatches, and the white background.
         assert_eq!(svg.matches("<rect").count(), 6 + 3 + 1, "{svg}");
         assert!(svg.contains("fill=\"#E4E7EC\"") || svg.contains("fill=\"#e4e7ec\""), "grey for nothing due: {svg}");
+    }
+}
+
+#[cfg(test)]
+mod figure_chart_tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn nothing_filed_draws_nothing_and_one_day_draws_a_dot() {
+        let none = figures_svg(&[day("2026-11-30")], &[("发货件数".into(), vec![None])]);
+        assert!(none.is_empty(), "no frame and no empty legend");
+        assert!(figures_svg(&[], &[]).is_empty());
+        let one = figures_svg(&[day("2026-11-30")], &[("发货件数".into(), vec![Some(120.0)])]);
+        assert!(one.contains("<circle"), "a single value is a dot: {one}");
     }
 }

@@ -35,8 +35,13 @@ struct FiguresPage {
 impl Helpers for FiguresPage {}
 
 impl FiguresPage {
-    fn num(&self, v: &Option<f64>) -> String {
-        v.map(|x| format!("{x:.2}")).unwrap_or_default()
+    /// The sum of the `i`th figure (an integer's without decimals).
+    fn sum(&self, i: usize, v: &Option<f64>) -> String {
+        self.r.figures.get(i).map(|f| figures::sum_text(f.kind, *v)).unwrap_or_default()
+    }
+
+    fn average(&self, v: &Option<f64>) -> String {
+        figures::average_text(*v)
     }
 }
 
