@@ -84,11 +84,43 @@ fn is_blank(v: &Value) -> bool {
     v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())
 }
 
+/// A number as people type it: full-width digits and signs (a Chinese keyboard's
+/// `１２０`), and thousands grouped with commas (`1,000`, `１，０００`), made plain.
+/// Commas that do not group thousands are left, so the number stays unreadable.
+fn numeral(t: &str) -> String {
+    let plain: String = t
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' | '。' => '.',
+            '，' => ',',
+            '－' => '-',
+            '＋' => '+',
+            other => other,
+        })
+        .collect();
+    let (int, frac) = plain.split_once('.').map_or((plain.as_str(), None), |(i, f)| (i, Some(f)));
+    let digits = int.trim_start_matches(['-', '+']);
+    let groups: Vec<&str> = digits.split(',').collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
+    match (grouped, frac) {
+        (true, Some(f)) => format!("{}.{f}", int.replace(',', "")),
+        (true, None) => int.replace(',', ""),
+        (false, _) => plain,
+    }
+}
+
 fn typed(kind: FigureType, v: &Value, field: &str) -> Result<Value, FieldError> {
+    let plain = v.as_str().map(numeral);
+    let number = plain.as_deref();
     let text = v.as_str().map(str::trim);
     match kind {
         FigureType::Integer => {
-            let n = v.as_i64().or_else(|| text.and_then(|t| t.parse::<i64>().ok()));
+            let n = v.as_i64().or_else(|| number.and_then(|t| t.parse::<i64>().ok()));
             match n {
                 Some(n) if n >= 0 => Ok(Value::from(n)),
                 Some(_) => bad(field, ErrorCode::NotNegative),
@@ -96,7 +128,7 @@ fn typed(kind: FigureType, v: &Value, field: &str) -> Result<Value, FieldError> 
             }
         }
         FigureType::Decimal => {
-            let n = v.as_f64().or_else(|| text.and_then(|t| t.parse::<f64>().ok())).filter(|n| n.is_finite());
+            let n = v.as_f64().or_else(|| number.and_then(|t| t.parse::<f64>().ok())).filter(|n| n.is_finite());
             match n.and_then(Number::from_f64) {
                 Some(num) if n.is_some_and(|n| n >= 0.0) => Ok(Value::Number(num)),
                 Some(_) => bad(field, ErrorCode::NotNegative),
@@ -233,6 +265,16 @@ mod tests {
         assert_eq!(Value::Object(done.figures.unwrap()), json!({"parcels": 120, "rate": 3.5, "ok": true}));
         let e = check_completion(&s, &input(json!({"parcels": "12a", "rate": 1}))).unwrap_err();
         assert_eq!((e.field.as_str(), e.code), ("figures.parcels", ErrorCode::NotInteger));
+        // As a Chinese keyboard types them, and with thousands grouped.
+        for (typed_in, want) in [("１２０", 120), ("1,000", 1000), ("１，２５０", 1250), (" 12 ", 12)] {
+            let got = typed(FigureType::Integer, &Value::from(typed_in), "f").unwrap();
+            assert_eq!(got, Value::from(want), "{typed_in}");
+        }
+        assert_eq!(typed(FigureType::Decimal, &Value::from("１２．５"), "f").unwrap(), Value::from(12.5));
+        assert_eq!(typed(FigureType::Decimal, &Value::from("1,234.5"), "f").unwrap(), Value::from(1234.5));
+        for wrong in ["1,5", "12,34", "1,,000", "abc"] {
+            assert!(typed(FigureType::Integer, &Value::from(wrong), "f").is_err(), "{wrong}");
+        }
         let e = check_completion(&s, &input(json!({"parcels": 1}))).unwrap_err();
         assert_eq!(e.field, "figures.rate");
         let e = check_completion(&s, &input(json!({"parcels": -1, "rate": 1}))).unwrap_err();
