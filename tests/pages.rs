@@ -131,6 +131,55 @@ fn completing_from_the_today_page(db: &TestDb) {
             post(&c, &format!("{base}/tasks/{id}/skip"), &[("csrf", &common::csrf(&page)), ("reason", " ")]).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("跳过需要填写原因"));
+        // An overdue task finished from today's list leaves it; its flash offers the
+        // undo the card no longer can.
+        let (_, page) = get(&c, &format!("{base}/today")).await;
+        let overdue = &page[page.find("<section class=\"overdue\">").expect("overdue work")..];
+        let start = overdue.find("id=\"task-").unwrap() + 9;
+        let late = &overdue[start..start + overdue[start..].find('"').unwrap()];
+        let (s, _, _) = post(
+            &c,
+            &format!("{base}/tasks/{late}/skip"),
+            &[("csrf", &common::csrf(&page)), ("reason", "停电"), ("back", "/today")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, page) = get(&c, &format!("{base}/today")).await;
+        assert!(!page.contains(&format!("id=\"task-{late}\"")), "no longer listed");
+        let flash = &page[page.find("class=\"flash\"").unwrap()..];
+        let flash = &flash[..flash.find("</p>").unwrap()];
+        assert!(flash.contains(&format!("action=\"/tasks/{late}/reopen\"")), "{flash}");
+        let (_, again) = get(&c, &format!("{base}/today")).await;
+        assert!(!again.contains("id=\"flash-undo\""), "offered once, with its flash");
+    });
+}
+
+/// A day whose tasks are all handled says so, not that there was nothing to do.
+fn a_handled_day_does_not_say_there_was_nothing(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, "sun.li@example.com").await;
+        let day = next_weekday();
+        let url = format!("{base}/today?date={day}");
+        let (_, mut page) = get(&c, &url).await;
+        assert!(!page.contains("今天的任务都已处理"));
+        while let Some(at) =
+            page.find("<section class=\"today\">").and_then(|s| page[s..].find("id=\"task-").map(|i| s + i))
+        {
+            let id = &page[at + 9..at + 9 + page[at + 9..].find('"').unwrap()];
+            let back = format!("/today?date={day}");
+            let form = [("csrf", common::csrf(&page)), ("reason", "出差".into()), ("back", back)];
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (s, _, body) = post(&c, &format!("{base}/tasks/{id}/skip"), &form).await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+            page = get(&c, &url).await.1;
+            let today = &page[page.find("<section class=\"today\">").unwrap()..];
+            if !today[..today.find("</section>").unwrap()].contains("id=\"task-") {
+                break;
+            }
+        }
+        assert!(page.contains("今天的任务都已处理") && !page.contains("今天没有任务"), "{page}");
     });
 }
 
@@ -339,6 +388,7 @@ fn lateness_reads_as_in_the_mail(db: &TestDb) {
 }
 
 on_both_databases!(
+    a_handled_day_does_not_say_there_was_nothing,
     lateness_reads_as_in_the_mail,
     a_database_error_does_not_sign_people_out,
     every_page_in_both_languages_shows_text_not_keys,

@@ -383,3 +383,4 @@ outbox_status_cancelled = Cancelled
 task_assignee = Assignee: { $name }
 assignee_shared = shared by the position's holders
 figures_none = Nothing was filed in this period.
+all_handled_today = Everything for the day is handled.

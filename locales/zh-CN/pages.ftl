@@ -380,3 +380,4 @@ outbox_status_cancelled = 已取消
 task_assignee = 负责人：{ $name }
 assignee_shared = 岗位在岗人员共同负责
 figures_none = 这段时间没有填报数据。
+all_handled_today = 今天的任务都已处理。

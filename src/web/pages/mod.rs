@@ -92,6 +92,9 @@ pub struct Chrome {
     /// A refused change's message, shown on the page it came back to.
     pub alert: Option<String>,
     pub back: String,
+    /// The task just finished, whose flash offers to undo it (the card itself may
+    /// have left the page: an overdue task finished is no longer listed).
+    pub undo: Option<i64>,
 }
 
 /// The CSRF token of this session, made on first use.
@@ -175,6 +178,7 @@ pub fn anonymous(session: &Session, lang: Lang) -> Chrome {
         flash: session.remove_as::<String>("flash").and_then(Result::ok),
         alert: session.remove_as::<String>("alert").and_then(Result::ok),
         back: "/login".into(),
+        undo: None,
     }
 }
 
@@ -271,6 +275,8 @@ pub async fn not_found(req: &actix_web::HttpRequest) -> HttpResponse {
 /// The layout values for a signed-in person.
 pub fn chrome(session: &Session, v: &Viewer, back: &str) -> Chrome {
     let flash = session.remove_as::<String>("flash").and_then(Result::ok);
+    // Offered with the flash that says what was done, and only then.
+    let undo = session.remove_as::<i64>("undo").and_then(Result::ok).filter(|_| flash.is_some());
     Chrome {
         tr: Tr(Lang::from_locale(&v.locale)),
         manager: v.admin || v.is_lead(),
@@ -281,6 +287,7 @@ pub fn chrome(session: &Session, v: &Viewer, back: &str) -> Chrome {
         flash,
         alert: session.remove_as::<String>("alert").and_then(Result::ok),
         back: back.to_string(),
+        undo,
     }
 }
 

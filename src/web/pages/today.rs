@@ -218,6 +218,9 @@ async fn act(
                 TaskStatus::Open | TaskStatus::Missed | TaskStatus::Cancelled => "saved_open",
             };
             flash(&session, c.tr.with(key, "title", &title));
+            if task.can_reopen {
+                let _ = session.insert("undo", id);
+            }
             see_other(&back)
         }
         // A bad value or a refused move: the task page again, with the message.
