@@ -64,4 +64,58 @@ fn figures_assignee_and_the_way_back(db: &TestDb) {
     });
 }
 
-on_both_databases!(figures_assignee_and_the_way_back);
+/// Undo gives the report back to correct, not an empty form; once the ten minutes
+/// are over, the page says why undo is gone and whom to ask.
+fn undo_keeps_the_figures_and_its_end_is_explained(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let clerk = browser();
+        log_in(&clerk, &base, "sun.li@example.com").await;
+        let day = common::day("2026-12-01");
+        let task = common::tasks(db)
+            .into_iter()
+            .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day)
+            .expect("Tuesday's shipping report");
+        let url = format!("{base}/tasks/{}", task.id);
+        let (_, page) = get(&clerk, &url).await;
+        let back = format!("/tasks/{}", task.id);
+        let form = [
+            ("csrf", common::csrf(&page)),
+            ("back", back.clone()),
+            ("fig.parcels_shipped", "１２０".to_string()),
+            ("fig.mis_shipments", "1,000".into()),
+            ("fig.missed_shipments", "2".into()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, _, body) = common::web::post(&clerk, &format!("{url}/complete"), &form).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "full-width digits and grouped thousands are numbers: {body}");
+        // Undone from today's list: the report opens with its figures in the form.
+        let (_, today) = get(&clerk, &format!("{base}/today")).await;
+        let undo = [("csrf", common::csrf(&today)), ("back", "/today".to_string())];
+        let undo: Vec<(&str, &str)> = undo.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, to, _) = common::web::post(&clerk, &format!("{url}/reopen"), &undo).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, back.as_str()));
+        let (_, page) = get(&clerk, &url).await;
+        assert!(page.contains("name=\"fig.parcels_shipped\" value=\"120\""), "{page}");
+        assert!(page.contains("name=\"fig.mis_shipments\" value=\"1000\""));
+        // Filed an hour before now: past the ten minutes, and said so.
+        let an_hour_ago = common::at(common::NOW) - chrono::Duration::hours(1);
+        let v = dutyday::services::auth::viewer(&mut db.pool().get().unwrap().any(), common::staff_id(db, "孙丽"), day)
+            .unwrap();
+        let input = dutyday::domain::completion::CompletionInput {
+            note: None,
+            figures: [("parcels_shipped", 5), ("mis_shipments", 0), ("missed_shipments", 0)]
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), json!(n)))
+                .collect(),
+            signoff: false,
+        };
+        let act = dutyday::services::tasks::Act::Complete(input);
+        dutyday::services::tasks::act_at(db.pool(), &v, task.id, act, "http://t", an_hour_ago).unwrap();
+        let (_, page) = get(&clerk, &url).await;
+        assert!(!page.contains(&format!("action=\"/tasks/{}/reopen\"", task.id)));
+        assert!(page.contains("已超过 10 分钟，不能再撤销"), "{page}");
+    });
+}
+
+on_both_databases!(figures_assignee_and_the_way_back, undo_keeps_the_figures_and_its_end_is_explained);

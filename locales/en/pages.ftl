@@ -384,3 +384,4 @@ task_assignee = Assignee: { $name }
 assignee_shared = shared by the position's holders
 figures_none = Nothing was filed in this period.
 all_handled_today = Everything for the day is handled.
+undo_passed = More than 10 minutes have passed, so it can no longer be undone; ask your department lead to reopen it.

@@ -381,3 +381,4 @@ task_assignee = 负责人：{ $name }
 assignee_shared = 岗位在岗人员共同负责
 figures_none = 这段时间没有填报数据。
 all_handled_today = 今天的任务都已处理。
+undo_passed = 已超过 10 分钟，不能再撤销；如需更改，请联系部门负责人重新打开。

@@ -78,6 +78,32 @@ impl TaskPage {
     }
 }
 
+/// The figures (or note) of the completion that the latest history entry undid, as
+/// form fields; empty unless the task was last reopened.
+fn undone(history: &[LogView]) -> HashMap<String, String> {
+    let reopened = history.last().is_some_and(|h| h.action == "reopened");
+    let Some(detail) = history.iter().rev().find(|h| h.action == "completed").and_then(|h| h.detail.as_deref()) else {
+        return HashMap::new();
+    };
+    if !reopened {
+        return HashMap::new();
+    }
+    match serde_json::from_str::<serde_json::Value>(detail) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::Bool(b) => (if b { "yes" } else { "no" }).to_string(),
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (format!("fig.{k}"), text)
+            })
+            .collect(),
+        _ => HashMap::from([("note".to_string(), detail.to_string())]),
+    }
+}
+
 /// The page a request was opened from, when it is one of this site's pages other
 /// than `own`: the path and query of a same-origin `Referer`.
 fn came_from(req: &actix_web::HttpRequest, own: &str) -> Option<String> {
@@ -156,6 +182,8 @@ async fn show_task(
     let (pool, now) = (state.pool.clone(), state.clock.now());
     match blocking(move || tasks::get(&pool, &v, TaskId(id), now)).await {
         Ok((task, history)) => {
+            // Just undone: the form holds what was reported, to correct rather than retype.
+            let prev = if prev.is_empty() && task.status.actionable() { undone(&history) } else { prev };
             // Name a figure by its label, in the reader's language.
             let error = error.map(|e| (e.field.clone(), e.message(c.tr.0))).map(|(field, text)| match field {
                 Some(f) => {
@@ -220,6 +248,11 @@ async fn act(
             flash(&session, c.tr.with(key, "title", &title));
             if task.can_reopen {
                 let _ = session.insert("undo", id);
+            }
+            // Undoing a report opens it where its figures wait in the form.
+            let asks = !task.figures_asked.is_empty() || task.completion == CompletionMode::Note;
+            if action == "reopen" && asks && !back.starts_with(&format!("/tasks/{id}")) {
+                return see_other(&format!("/tasks/{id}"));
             }
             see_other(&back)
         }
