@@ -151,7 +151,35 @@ fn a_lead_is_offered_their_departments_reports_only(db: &TestDb) {
     });
 }
 
+/// The drill-down says where it is by name, each level a link back up.
+fn the_breadcrumb_names_each_level_and_links_it(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let gm = browser();
+        log_in(&gm, &base, "wang.jianguo@example.com").await;
+        let keeper = common::staff_id(db, "徐强").0;
+        let path = format!(
+            "/dashboard?period=30&by=template&department=logistics&position=logistics.warehouse-keeper&person={keeper}"
+        );
+        let (s, _, body) = page(&gm, &format!("{base}{path}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let nav = &body[body.find("<nav class=\"crumbs\"").expect("a breadcrumb")..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        for name in ["全部部门", "物流部", "仓管员", "徐强"] {
+            assert!(nav.contains(&format!(">{name}<")), "{name} in {nav}");
+        }
+        assert!(
+            nav.contains("<a href=\"/dashboard?period=30&#38;by=position&#38;department=logistics\">物流部</a>"),
+            "{nav}"
+        );
+        assert!(nav.contains("<span aria-current=\"page\">徐强</span>"), "this level is not a link: {nav}");
+        let text: String = nav.split('<').map(|s| s.split_once('>').map_or(s, |(_, t)| t)).collect();
+        assert!(!text.contains("logistics"), "no ids in what people read: {text}");
+    });
+}
+
 on_both_databases!(
+    the_breadcrumb_names_each_level_and_links_it,
     a_lead_is_offered_their_departments_reports_only,
     wrong_addresses_and_values_get_an_error_page,
     the_period_rules_the_overdue_list_and_typed_dates_win,

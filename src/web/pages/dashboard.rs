@@ -103,6 +103,8 @@ struct DashboardPage {
     skipped: Vec<crate::services::tasks::TaskView>,
     /// The month heatmap per person (the month the period ends in).
     heatmap: String,
+    /// Where this drill-down is: (name, link), the top first, this level last.
+    crumbs: Vec<(String, String)>,
 }
 
 impl Helpers for DashboardPage {}
@@ -175,6 +177,39 @@ impl DashboardPage {
     }
 }
 
+/// The drill-down's path by name, each level a link: the whole company, the
+/// department, the position, the person.
+fn crumbs(
+    q: &Query,
+    positions: &[crate::services::catalog_view::PositionView],
+    pool: &crate::db::DbPool,
+    v: &crate::domain::access::Viewer,
+    tr: Tr,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(String, String)>> {
+    let zh = tr.is_zh();
+    let dept = q.department.as_deref();
+    let pos = q.position.as_deref();
+    let mut out = vec![(tr.t("dashboard_top"), format!("/dashboard?{}", q.link("department", None, None, None)))];
+    if let Some(d) = dept {
+        let name = positions.iter().find(|p| p.department_id == d);
+        let name =
+            name.map_or_else(|| d.to_string(), |p| if zh { p.department_zh.clone() } else { p.department_en.clone() });
+        out.push((name, format!("/dashboard?{}", q.link("position", Some(d), None, None))));
+    }
+    if let Some(p) = pos {
+        let name = positions.iter().find(|x| x.id == p);
+        let name = name.map_or_else(|| p.to_string(), |x| if zh { x.zh.clone() } else { x.en.clone() });
+        out.push((name, format!("/dashboard?{}", q.link("person", dept, Some(p), None))));
+    }
+    if let Some(person) = q.person {
+        let name = crate::services::people::one(pool, v, StaffId(person), now)?.name;
+        let id = person.to_string();
+        out.push((name, format!("/dashboard?{}", q.link("template", dept, pos, Some(&id)))));
+    }
+    Ok(out)
+}
+
 async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>) -> HttpResponse {
     let v = match signed_in(&state, &session).await {
         Ok(v) => v,
@@ -200,25 +235,24 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Query>
             all_done: tr.t("heatmap_all_done"),
         };
         let heatmap = chart::heatmap_svg(&people, &legend);
+        let positions = crate::services::catalog_view::positions(&pool, now)?;
+        let crumbs = crumbs(&query, &positions, &pool, &v, tr, now)?;
         // Only reports of the departments this dashboard covers: a lead's own.
         let department: std::collections::HashMap<String, String> =
-            crate::services::catalog_view::positions(&pool, now)?
-                .into_iter()
-                .map(|p| (p.id, p.department_id))
-                .collect();
+            positions.into_iter().map(|p| (p.id, p.department_id)).collect();
         let in_scope = |position: &str| department.get(position).is_some_and(|dep| d.departments.contains(dep));
         let reports = crate::services::catalog_view::templates(&pool)?
             .into_iter()
             .filter(|t| !t.spec.figures.is_empty() && in_scope(&t.position))
             .map(|t| (t.spec.id, t.spec.zh, t.spec.en))
             .collect();
-        Ok::<_, AppError>((d, days, overdue, reports, skipped, heatmap, query))
+        Ok::<_, AppError>((d, days, overdue, reports, skipped, heatmap, query, crumbs))
     })
     .await;
     match result {
-        Ok((d, days, overdue, reports, skipped, heatmap, q)) => {
+        Ok((d, days, overdue, reports, skipped, heatmap, q, crumbs)) => {
             let chart = chart::trend_svg(&days, &label);
-            html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue, reports, skipped, heatmap })
+            html(StatusCode::OK, &DashboardPage { c, q, d, chart, overdue, reports, skipped, heatmap, crumbs })
         }
         Err(e) => error::page(c, &e),
     }
