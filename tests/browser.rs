@@ -182,7 +182,7 @@ fn the_warehouse_keeper_completes_the_daily_check(db: &TestDb) {
         b.fill(&format!("{card} textarea[name=note]"), "货架整洁，消防通道畅通").await;
         b.click(&format!("{card} form.complete button[type=submit]")).await;
         b.shot("done").await;
-        assert!(b.text("p.flash").await.contains("已完成：仓库日常检查"));
+        assert!(b.text(".flash").await.contains("已完成：仓库日常检查"));
         let open = b.client.find_all(Locator::Css(card)).await.unwrap();
         assert!(open.is_empty(), "gone from the open list");
         assert!(b.text("section.finished article[data-template=warehouse-daily-check]").await.contains("货架整洁"));
@@ -210,7 +210,7 @@ fn the_shipping_clerk_files_the_daily_report(db: &TestDb) {
         b.fill(&format!("{card} input[name='fig.missed_shipments']"), "1").await;
         b.click(&format!("{card} form.complete button[type=submit]")).await;
         b.shot("filed").await;
-        assert!(b.text("p.flash").await.contains("已完成：销售发货日报表"));
+        assert!(b.text(".flash").await.contains("已完成：销售发货日报表"));
         // An overdue card is marked by its border and badge; its form's labels keep
         // their usual colour (red would say every field is wrong).
         let js = "const l = document.querySelector('article.task.late label'); \

@@ -11,12 +11,6 @@ use common::TestDb;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-async fn token(base: &str) -> String {
-    let body = json!({"email": "zhu.xiaoyan@example.com", "password": common::PASSWORD});
-    let res = Client::new().post(format!("{base}/api/v1/auth/token")).json(&body).send().await.unwrap();
-    res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
-}
-
 fn the_document_lists_every_status_and_names_every_body(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let base = common::serve(db).await;
@@ -71,7 +65,7 @@ fn the_document_lists_every_status_and_names_every_body(db: &TestDb) {
 fn answers_match_the_document(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let base = common::serve(db).await;
-        let tok = token(&base).await;
+        let tok = common::web::api_token(&base, "zhu.xiaoyan@example.com").await;
         let c = Client::new();
         // The list endpoints answer the object the document names.
         for (path, key) in [("/api/v1/positions", "positions"), ("/api/v1/templates", "templates")] {

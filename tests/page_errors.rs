@@ -113,18 +113,10 @@ fn statuses_and_csv_columns_are_in_the_readers_language(db: &TestDb) {
         let (_, _, csv) = page(&admin, &format!("{base}/dashboard.csv?period=30")).await;
         assert!(csv.starts_with("\u{feff}编号,名称,应完成,已完成"), "{csv}");
         // The API's CSV follows Accept-Language.
-        let token: serde_json::Value = Client::new()
-            .post(format!("{base}/api/v1/auth/token"))
-            .json(&serde_json::json!({"email": "zhu.xiaoyan@example.com", "password": common::PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = common::web::api_token(&base, "zhu.xiaoyan@example.com").await;
         let res = Client::new()
             .get(format!("{base}/api/v1/dashboard.csv"))
-            .bearer_auth(token["token"].as_str().unwrap())
+            .bearer_auth(&token)
             .header(header::ACCEPT_LANGUAGE, "en")
             .send()
             .await

@@ -147,7 +147,7 @@ fn completing_from_the_today_page(db: &TestDb) {
         let (_, page) = get(&c, &format!("{base}/today")).await;
         assert!(!page.contains(&format!("id=\"task-{late}\"")), "no longer listed");
         let flash = &page[page.find("class=\"flash\"").unwrap()..];
-        let flash = &flash[..flash.find("</p>").unwrap()];
+        let flash = &flash[..flash.find("</div>").unwrap()];
         assert!(flash.contains(&format!("action=\"/tasks/{late}/reopen\"")), "{flash}");
         let (_, again) = get(&c, &format!("{base}/today")).await;
         assert!(!again.contains("id=\"flash-undo\""), "offered once, with its flash");

@@ -9,7 +9,7 @@ mod common;
 use common::web::{browser, get, log_in};
 use common::TestDb;
 use reqwest::{header, Client, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn figures_assignee_and_the_way_back(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
@@ -19,9 +19,7 @@ fn figures_assignee_and_the_way_back(db: &TestDb) {
             .into_iter()
             .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == monday)
             .expect("Monday's shipping report");
-        let body = json!({"email": "wang.jianguo@example.com", "password": common::PASSWORD});
-        let res = Client::new().post(format!("{base}/api/v1/auth/token")).json(&body).send().await.unwrap();
-        let tok = res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+        let tok = common::web::api_token(&base, "wang.jianguo@example.com").await;
         let figures = json!({"figures": {"parcels_shipped": 1250, "mis_shipments": 3, "missed_shipments": 0}});
         let res = Client::new()
             .post(format!("{base}/api/v1/tasks/{}/complete", task.id))
