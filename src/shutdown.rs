@@ -62,8 +62,10 @@ impl Door {
     }
 }
 
-/// How long the server keeps taking what the kernel queued before the door shut.
-const SETTLE: Duration = Duration::from_millis(200);
+/// How long the server keeps taking and answering what the kernel queued before the
+/// door shut (a connection it took but had not read when stopping would be reset;
+/// 200 ms proved too short on a loaded machine).
+const SETTLE: Duration = Duration::from_millis(1000);
 
 /// Serves `app` until a stop signal, then shuts it down gracefully.
 pub async fn run_until_stopped(app: Application) -> std::io::Result<()> {
