@@ -2,7 +2,7 @@
 //! requests and their latency by route (actix-web-prom), generation runs and the
 //! tasks they made, reminders decided and what became of them, waits for a database
 //! connection, and, read when scraped, the outbox's depth by status and the age of
-//! its oldest queued message, and the pool's connections.
+//! its oldest queued message, the pool's connections and the SQL statements it has run.
 
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry};
 use std::sync::OnceLock;

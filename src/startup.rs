@@ -178,7 +178,14 @@ impl Application {
         if let Some(note) = &catalogue_note {
             tracing::warn!("{note}");
         }
-        let state = Arc::new(AppState { pool, settings, mailer, clock: opts.clock, draining: Default::default() });
+        let state = Arc::new(AppState {
+            pool,
+            settings,
+            mailer,
+            clock: opts.clock,
+            draining: Default::default(),
+            directory: Default::default(),
+        });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.
             let probe = state.clone();

@@ -186,6 +186,7 @@ fn a_running_reminder_pass_is_finished_before_the_scheduler_lets_go(db: &TestDb)
             mailer,
             clock: Default::default(),
             draining: Default::default(),
+            directory: Default::default(),
         });
         let sched = dutyday::jobs::start(state).await.unwrap();
         let started = Instant::now();

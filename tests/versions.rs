@@ -152,7 +152,9 @@ fn retiring_a_template_cancels_its_open_work_from_the_date(db: &TestDb) {
     assert_eq!(checks(db).len(), after.len(), "nothing made from the 15th on");
     // The keeper sees on the 15th's list that it was cancelled, and why.
     let keeper = common::viewer_of(db, "徐强", day("2026-12-15"));
-    let list = dutyday::services::tasks::day_list(db.pool(), &keeper, Some(day("2026-12-15")), now).unwrap();
+    let cache = dutyday::services::directory::Cache::default();
+    let list =
+        dutyday::services::day_list::views_for(db.pool(), &cache, &keeper, Some(day("2026-12-15")), now).unwrap();
     let gone = list.finished.iter().find(|t| t.template_id == CHECK).expect("on his list, among the finished");
     assert_eq!((gone.status, gone.note.as_deref()), (TaskStatus::Cancelled, Some(reason)));
     rollups_recount(db);

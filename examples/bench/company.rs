@@ -21,12 +21,36 @@ pub struct Scale {
     pub positions_per_department: usize,
     pub staff_per_position: usize,
     pub history_days: u64,
+    /// Kanboard's data shape instead of generated history: 500 tasks per person over
+    /// a year centred on the benchmark's now, 100 of them done (see [`build_peer`]).
+    pub peer: bool,
 }
 
-pub const TINY: Scale =
-    Scale { name: "tiny", departments: 3, positions_per_department: 3, staff_per_position: 4, history_days: 28 };
-pub const FULL: Scale =
-    Scale { name: "full", departments: 50, positions_per_department: 20, staff_per_position: 10, history_days: 365 };
+pub const TINY: Scale = Scale {
+    name: "tiny",
+    departments: 3,
+    positions_per_department: 3,
+    staff_per_position: 4,
+    history_days: 28,
+    peer: false,
+};
+pub const FULL: Scale = Scale {
+    name: "full",
+    departments: 50,
+    positions_per_department: 20,
+    staff_per_position: 10,
+    history_days: 365,
+    peer: false,
+};
+/// 200 staff (2 departments × 10 positions × 10), as in the Kanboard measurement.
+pub const PEER: Scale = Scale {
+    name: "peer",
+    departments: 2,
+    positions_per_department: 10,
+    staff_per_position: 10,
+    history_days: 365,
+    peer: true,
+};
 
 /// The last day of history; the benchmark's "now" is the next working morning.
 pub fn today() -> NaiveDate {
@@ -36,13 +60,20 @@ pub fn today() -> NaiveDate {
 /// 20 templates per position, of mixed cadence: three every working day, one on each
 /// weekday, six monthly on a date, two on the nth / last working day, two quarterly,
 /// two yearly and two triggered by events (which make no tasks unless fired).
-fn templates(out: &mut String, pos: &str) {
+fn templates(out: &mut String, pos: &str, peer: bool) {
     let mut t = |i: usize, kind: &str, body: &str| {
         let _ = write!(
             out,
             "[[template]]\nid = \"{pos}.t{i}\"\nduty = \"{pos}.{i}\"\nzh = \"职责 {i}\"\nen = \"Duty {i}\"\n{body}\ncompletion = \"{kind}\"\n\n"
         );
     };
+    if peer {
+        // Tasks are written directly; templates only name them and make nothing.
+        for i in 1..=20 {
+            t(i, "tick", "trigger = { event = \"bench_review\" }\ndue = { time = \"18:00\" }");
+        }
+        return;
+    }
     for i in 1..=3 {
         t(i, "tick", "schedule = { every = \"working_day\" }\ndue = { time = \"18:00\" }");
     }
@@ -97,7 +128,7 @@ pub fn write_catalogue(dir: &Path, scale: Scale) -> anyhow::Result<()> {
                 let _ = write!(duties, "[[duty]]\nid = \"{pos}.{i}\"\nposition = \"{pos}\"\nkind = \"{kind}\"\nzh = \"职责 {i}\"\nen = \"Duty {i}\"\nsource = \"职责 {i}\"\n\n");
                 let _ = writeln!(tsv, "{pos}.{i}\t部门{d}\t岗位{d}-{p}\t{i}\t职责 {i}");
             }
-            templates(&mut tpl, &pos);
+            templates(&mut tpl, &pos, scale.peer);
             for s in 0..scale.staff_per_position {
                 let admin = if d == 0 && p == 0 && s == 0 { "admin = true\n" } else { "" };
                 let _ = write!(staff, "[[staff]]\nemail = \"s{d}-{p}-{s}@bench.example.com\"\nname = \"员工{d}-{p}-{s}\"\npositions = [\"{pos}\"]\n{admin}since = \"2024-01-01\"\n\n");
@@ -127,6 +158,9 @@ pub fn build(pool: &DbPool, scale: Scale, password: &str) -> anyhow::Result<()> 
     let catalog = dutyday::catalog::Catalog::load(dir.path()).map_err(|e| anyhow::anyhow!("{e}"))?;
     dutyday::services::import::import_if_empty(pool, &catalog, Some(password), Utc::now())?;
     eprintln!("  imported {} templates in {:.1} s", catalog.templates.len(), t.elapsed().as_secs_f64());
+    if scale.peer {
+        return build_peer(pool);
+    }
     let start = today().checked_sub_days(Days::new(scale.history_days - 1)).context("start date")?;
     let mut from = start;
     while from <= today() {
@@ -143,6 +177,61 @@ pub fn build(pool: &DbPool, scale: Scale, password: &str) -> anyhow::Result<()> 
     let t = Instant::now();
     mix_outcomes(&mut pool.get()?.any())?;
     eprintln!("  outcomes mixed and rollup rebuilt in {:.1} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Kanboard's shape: for each person 500 tasks with due dates spread evenly over the
+/// year centred on the benchmark's now (2026-11-30), one in five of them done.
+fn build_peer(pool: &DbPool) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+    use dutyday::db::schema::position_holders;
+    let t = Instant::now();
+    let mut conn = pool.get()?;
+    let holders: Vec<(i64, String)> = dutyday::with_conn!(&mut conn.any(), c => position_holders::table
+        .select((position_holders::staff_id, position_holders::position_id))
+        .order(position_holders::staff_id)
+        .load(c))?;
+    let centre = NaiveDate::from_ymd_opt(2026, 11, 30).context("centre")?;
+    let created = Utc::now().naive_utc();
+    let mut rows = Vec::new();
+    for (staff, position) in &holders {
+        let department = position.split('.').next().unwrap_or_default().to_string();
+        for n in 0..500u64 {
+            let day = centre.checked_sub_days(Days::new(182)).context("start")? + Days::new(n * 365 / 500);
+            rows.push(dutyday::db::tasks::NewTask {
+                template_id: format!("{position}.t{}", n % 20 + 1),
+                occurrence: format!("peer{n}"),
+                slot: format!("h{staff}"),
+                occurs_on: day,
+                // 18:00 in Beijing.
+                due_at: day.and_hms_opt(10, 0, 0).context("due")?,
+                position_id: position.clone(),
+                department_id: department.clone(),
+                assignee_id: Some(*staff),
+                cover: "none".into(),
+                covered_staff_id: None,
+                event_id: None,
+                status: "open".into(),
+                created_at: created,
+                updated_at: created,
+                template_version: 1,
+            });
+        }
+    }
+    let made = dutyday::db::tasks::insert_missing(&mut conn.any(), &rows)?;
+    let done = "UPDATE tasks SET status = 'done', done_by = assignee_id, done_at = due_at
+        WHERE CAST(substr(occurrence, 5) AS INTEGER) % 5 = 0;";
+    match &mut conn.any() {
+        AnyConn::Sqlite(c) => {
+            diesel::connection::SimpleConnection::batch_execute(&mut **c, &format!("{done} ANALYZE;"))?
+        }
+        AnyConn::Postgres(c) => {
+            diesel::connection::SimpleConnection::batch_execute(&mut **c, done)?;
+            diesel::connection::SimpleConnection::batch_execute(&mut **c, "VACUUM ANALYZE tasks")?;
+        }
+    }
+    dutyday::db::rollup::rebuild(&mut conn.any())?;
+    eprintln!("  {made} tasks for {} people in {:.1} s", holders.len(), t.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -23,20 +23,24 @@ pub fn percentile(sorted: &[u64], q: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
-/// GETs `url` from `connections` clients for `duration`; request `i` of a client uses
-/// `tokens[(client + i * connections) % len]` as its bearer token, if any.
-pub async fn run(url: &str, tokens: Arc<Vec<String>>, connections: usize, duration: Duration) -> LoadResult {
+/// Who a request is from: a header (`Authorization: Bearer …` or a session's `Cookie`).
+pub type Credential = (&'static str, String);
+
+/// GETs `url` from `connections` clients for `duration`; request `i` of a client
+/// sends `creds[(client + i * connections) % len]`, if any.
+pub async fn run(url: &str, creds: Arc<Vec<Credential>>, connections: usize, duration: Duration) -> LoadResult {
     let deadline = Instant::now() + duration;
     let mut handles = Vec::new();
     for client_no in 0..connections {
-        let (url, tokens) = (url.to_string(), tokens.clone());
+        let (url, creds) = (url.to_string(), creds.clone());
         handles.push(tokio::spawn(async move {
             let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
             let (mut lat, mut errors, mut i) = (Vec::new(), 0usize, 0usize);
             while Instant::now() < deadline {
                 let mut req = client.get(&url);
-                if !tokens.is_empty() {
-                    req = req.bearer_auth(&tokens[(client_no + i * connections) % tokens.len()]);
+                if !creds.is_empty() {
+                    let (name, value) = &creds[(client_no + i * connections) % creds.len()];
+                    req = req.header(*name, value);
                 }
                 let t = Instant::now();
                 match req.send().await {

@@ -6,9 +6,11 @@
 //! on both, which exactly-once generation at scale depends on.
 
 pub mod accounts;
+pub mod askers;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod day_list;
 pub mod events;
 pub mod links;
 pub mod marks;
@@ -22,12 +24,14 @@ pub mod tasks;
 pub mod types;
 pub mod versions;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// SQLite migrations; `migrations/postgres` carries the same names.
@@ -78,22 +82,67 @@ impl Backend {
     }
 }
 
-/// Sets each new SQLite connection up for concurrent use by the web server and jobs.
-#[derive(Debug, Clone, Copy)]
-struct SqlitePragmas;
+/// Sets each new connection up: SQLite's for concurrent use by the web server and
+/// jobs; on both, the statements it runs from then on are counted (see
+/// [`DbPool::statements`]).
+#[derive(Debug, Clone)]
+struct Customizer {
+    statements: Arc<AtomicU64>,
+}
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        // WAL is a property of the file, set once in `connect`; these are per connection,
-        // and the busy timeout comes first so nothing before it can fail on a lock.
-        conn.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(diesel::r2d2::Error::QueryError)
+impl Customizer {
+    fn count<C: Connection>(&self, conn: &mut C) {
+        let statements = Arc::clone(&self.statements);
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                statements.fetch_add(1, Ordering::Relaxed);
+            }
+        });
     }
 }
 
-/// A pool of connections to one backend.
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Customizer {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // WAL is a property of the file, set once in `connect`; these are per connection,
+        // and the busy timeout comes first so nothing before it can fail on a lock.
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;{}",
+            sqlite_tuning()
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        self.count(conn);
+        Ok(())
+    }
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Customizer {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        self.count(conn);
+        Ok(())
+    }
+}
+
+/// Extra per-connection SQLite settings from `DUTYDAY_SQLITE_PRAGMAS` (for measuring
+/// `mmap_size` and the like; see BENCHMARKS.md), empty by default.
+fn sqlite_tuning() -> String {
+    std::env::var("DUTYDAY_SQLITE_PRAGMAS")
+        .ok()
+        .filter(|p| {
+            p.split(';').all(|one| one.trim().is_empty() || one.trim().to_ascii_uppercase().starts_with("PRAGMA "))
+        })
+        .map(|p| format!(" {p};"))
+        .unwrap_or_default()
+}
+
+/// A pool of connections to one backend, counting the statements its connections run.
 #[derive(Clone)]
-pub enum DbPool {
+pub struct DbPool {
+    kind: PoolKind,
+    statements: Arc<AtomicU64>,
+}
+
+#[derive(Clone)]
+enum PoolKind {
     Sqlite(Pool<ConnectionManager<SqliteConnection>>),
     Postgres(Pool<ConnectionManager<PgConnection>>),
 }
@@ -184,6 +233,8 @@ pub fn is_new(url: &str) -> Result<bool, DbError> {
 impl DbPool {
     /// Connects to `url`, failing at once with the database's own error message.
     pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
+        let statements = Arc::new(AtomicU64::new(0));
+        let customizer = Customizer { statements: Arc::clone(&statements) };
         let backend = Backend::from_url(url);
         match backend {
             Backend::Sqlite(path) => {
@@ -200,9 +251,12 @@ impl DbPool {
                 let pool = Pool::builder()
                     .max_size(max_size)
                     .connection_timeout(Duration::from_secs(10))
-                    .connection_customizer(Box::new(SqlitePragmas))
+                    // No `SELECT 1` before every use: a connection that failed is
+                    // dropped by diesel's own broken check instead (see `DbError`).
+                    .test_on_check_out(false)
+                    .connection_customizer(Box::new(customizer.clone()))
                     .build(manager)?;
-                Ok(DbPool::Sqlite(pool))
+                Ok(DbPool { kind: PoolKind::Sqlite(pool), statements })
             }
             Backend::Postgres(url) => {
                 PgConnection::establish(&url)
@@ -210,8 +264,12 @@ impl DbPool {
                 let pool = Pool::builder()
                     .max_size(max_size)
                     .connection_timeout(Duration::from_secs(10))
+                    // No `SELECT 1` before every use: a connection that failed is
+                    // dropped by diesel's own broken check instead (see `DbError`).
+                    .test_on_check_out(false)
+                    .connection_customizer(Box::new(customizer.clone()))
                     .build(ConnectionManager::<PgConnection>::new(url))?;
-                Ok(DbPool::Postgres(pool))
+                Ok(DbPool { kind: PoolKind::Postgres(pool), statements })
             }
         }
     }
@@ -219,9 +277,9 @@ impl DbPool {
     /// A connection from the pool (the wait is measured for `/metrics`).
     pub fn get(&self) -> Result<DbConn, DbError> {
         let start = std::time::Instant::now();
-        let conn = match self {
-            DbPool::Sqlite(p) => DbConn::Sqlite(p.get()?),
-            DbPool::Postgres(p) => DbConn::Postgres(p.get()?),
+        let conn = match &self.kind {
+            PoolKind::Sqlite(p) => DbConn::Sqlite(p.get()?),
+            PoolKind::Postgres(p) => DbConn::Postgres(p.get()?),
         };
         crate::metrics::pool_waited(start.elapsed().as_secs_f64());
         Ok(conn)
@@ -229,19 +287,25 @@ impl DbPool {
 
     /// The pool's connections: (open, idle).
     pub fn state(&self) -> (u32, u32) {
-        let s = match self {
-            DbPool::Sqlite(p) => p.state(),
-            DbPool::Postgres(p) => p.state(),
+        let s = match &self.kind {
+            PoolKind::Sqlite(p) => p.state(),
+            PoolKind::Postgres(p) => p.state(),
         };
         (s.connections, s.idle_connections)
     }
 
     /// The backend's name for logs.
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            DbPool::Sqlite(_) => "sqlite",
-            DbPool::Postgres(_) => "postgres",
+        match self.kind {
+            PoolKind::Sqlite(_) => "sqlite",
+            PoolKind::Postgres(_) => "postgres",
         }
+    }
+
+    /// How many SQL statements this pool's connections have run since it was made
+    /// (what `/metrics` reports and the list's budget is tested against).
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Applies pending migrations. On PostgreSQL an advisory lock makes instances

@@ -152,6 +152,16 @@ pub fn load(conn: &mut AnyConn) -> QueryResult<OrgRows> {
     }))
 }
 
+/// The whole organisation with one-off tasks' templates too (what lists name).
+pub fn load_with_one_offs(conn: &mut AnyConn) -> QueryResult<OrgRows> {
+    with_conn!(conn, c => Ok(OrgRows {
+        departments: departments::table.order(departments::sort_order).select(DepartmentRow::as_select()).load(c)?,
+        positions: positions::table.order(positions::sort_order).select(PositionRow::as_select()).load(c)?,
+        duties: duties::table.order(duties::sort_order).select(DutyRow::as_select()).load(c)?,
+        templates: templates::table.order((templates::sort_order, templates::id)).select(TemplateRow::as_select()).load(c)?,
+    }))
+}
+
 /// Stores a one-off task's template (origin `one_off`, never generated).
 pub fn insert_template(conn: &mut AnyConn, row: &TemplateRow) -> QueryResult<usize> {
     with_conn!(conn, c => diesel::insert_into(templates::table).values(row).execute(c))

@@ -182,21 +182,7 @@ pub fn list_for(
     to: NaiveDate,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<TaskRow>> {
-    // Four narrow branches, each one index range (see the list_indexes migration).
-    let shared = || tasks::slot.eq("shared").and(tasks::position_id.eq_any(positions));
-    let overdue = || tasks::status.eq(TaskStatus::Open.as_str()).and(tasks::due_at.lt(now));
-    let dated = || tasks::occurs_on.between(from, to);
-    let wanted = tasks::assignee_id
-        .eq(staff.0)
-        .and(dated())
-        .or(tasks::assignee_id.eq(staff.0).and(overdue()))
-        .or(shared().and(dated()))
-        .or(shared().and(overdue()));
-    with_conn!(conn, c => tasks::table
-        .filter(wanted)
-        .order((tasks::due_at, tasks::id))
-        .select(TaskRow::as_select())
-        .load(c))
+    Ok(super::day_list::list_named(conn, staff, positions, from, to, now)?.into_iter().map(|l| l.task).collect())
 }
 
 /// A person's tasks dated `from..=to`, any status (their history).

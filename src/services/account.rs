@@ -36,16 +36,6 @@ pub fn start_session(pool: &DbPool, staff: StaffId, now: DateTime<Utc>) -> AppRe
     })
 }
 
-/// The person of a live session, with what they hold and lead today;
-/// `unauthenticated` when the session ended, expired or never was.
-pub fn session_viewer(pool: &DbPool, secret: &str, now: DateTime<Utc>) -> AppResult<Viewer> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
-    let owner = db::accounts::session_owner(conn, &digest(secret), now.naive_utc())?;
-    let staff = owner.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-    super::auth::staff_viewer(conn, staff, now)
-}
-
 /// Ends one session (logging out).
 pub fn end_session(pool: &DbPool, secret: &str) -> AppResult<()> {
     db::accounts::delete_session(&mut pool.get()?.any(), &digest(secret))?;

@@ -14,7 +14,12 @@ use std::collections::BTreeSet;
 
 /// The hex SHA-256 of a secret, as stored.
 pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(secret.as_bytes()) {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// A fresh random secret with a readable prefix.
@@ -109,16 +114,6 @@ impl From<TokenRow> for TokenInfo {
     }
 }
 
-/// The person a bearer token belongs to, if it is live; its last use is noted.
-fn token_owner(conn: &mut AnyConn, token: &str, now: DateTime<Utc>) -> AppResult<Option<StaffId>> {
-    let Some(row) = db::accounts::token_by_hash(conn, &digest(token))? else { return Ok(None) };
-    // Note the use at most once a minute, so reading through the API stays a read.
-    if row.last_used_at.is_none_or(|t| now.naive_utc() - t > chrono::Duration::minutes(1)) {
-        db::accounts::touch_token(conn, row.id, now.naive_utc())?;
-    }
-    Ok(Some(row.staff_id))
-}
-
 /// A person's live tokens.
 pub fn tokens(pool: &DbPool, staff: StaffId) -> AppResult<Vec<TokenInfo>> {
     Ok(db::accounts::tokens_of(&mut pool.get()?.any(), staff)?.into_iter().map(TokenInfo::from).collect())
@@ -149,22 +144,6 @@ pub fn viewer(conn: &mut AnyConn, staff: StaffId, today: NaiveDate) -> AppResult
 pub fn set_locale(pool: &DbPool, staff: StaffId, locale: &str) -> AppResult<()> {
     db::staff::set_locale(&mut pool.get()?.any(), staff, locale)?;
     Ok(())
-}
-
-/// The person a bearer token belongs to, with what they hold and lead today; `None`
-/// for an unknown, revoked or expired token.
-pub fn token_viewer(pool: &DbPool, token: &str, now: DateTime<Utc>) -> AppResult<Option<Viewer>> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
-    let Some(id) = token_owner(conn, token, now)? else { return Ok(None) };
-    staff_viewer(conn, id, now).map(Some)
-}
-
-/// Staff member `id` with what they hold and lead on the company's today at `now`;
-/// `unauthenticated` when there is no such active person.
-pub(crate) fn staff_viewer(conn: &mut AnyConn, id: StaffId, now: DateTime<Utc>) -> AppResult<Viewer> {
-    let (_, today) = super::context::company_today(conn, now)?;
-    viewer(conn, id, today)
 }
 
 /// Whether the service can answer: the database responds, can be written (a full

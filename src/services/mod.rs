@@ -2,6 +2,7 @@
 //! reads the wall clock, so tests can run months of schedules in milliseconds.
 
 pub mod account;
+pub mod askers;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -13,6 +14,8 @@ pub mod catalog_view;
 pub mod context;
 pub mod csv;
 pub mod dashboard;
+pub mod day_list;
+pub mod directory;
 pub mod events;
 pub mod feed;
 pub mod figures;
@@ -46,6 +49,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Set on SIGTERM: every response then closes its connection and `/readyz` says 503.
     pub draining: std::sync::atomic::AtomicBool,
+    /// What every request reads and rarely changes, kept true by the catalogue version.
+    pub directory: directory::Cache,
 }
 
 /// Where "now" comes from at the edges (handlers, the first generation run): the

@@ -69,7 +69,7 @@ pub struct DayList {
     pub upcoming: Vec<TaskView>,
 }
 
-fn scope(t: &TaskRow) -> TaskScope<'_> {
+pub(super) fn scope(t: &TaskRow) -> TaskScope<'_> {
     TaskScope {
         assignee: t.assignee_id,
         department: &t.department_id,
@@ -157,29 +157,6 @@ pub fn views(
         });
     }
     Ok(out)
-}
-
-/// `viewer`'s list for `date` (default today): overdue open tasks, that day's, and the 7 days after.
-pub fn day_list(pool: &DbPool, viewer: &Viewer, date: Option<NaiveDate>, now: DateTime<Utc>) -> AppResult<DayList> {
-    let mut conn = pool.get()?;
-    let conn = &mut conn.any();
-    let (tz, today) = super::context::company_today(conn, now)?;
-    let date = date.unwrap_or(today);
-    let end = date.checked_add_days(Days::new(7)).unwrap_or(date);
-    let positions: Vec<String> = viewer.positions.iter().cloned().collect();
-    let rows = db::tasks::list_for(conn, viewer.id, &positions, date, end, now.naive_utc())?;
-    let mut list = DayList { date, overdue: vec![], today: vec![], finished: vec![], upcoming: vec![] };
-    for v in views(conn, tz, rows, Some(viewer), now)? {
-        let open = v.status.actionable();
-        match (v.occurs_on.cmp(&date), open) {
-            (std::cmp::Ordering::Greater, _) => list.upcoming.push(v),
-            (std::cmp::Ordering::Less, true) if v.overdue => list.overdue.push(v),
-            (_, true) => list.today.push(v),
-            (std::cmp::Ordering::Equal, false) => list.finished.push(v),
-            (std::cmp::Ordering::Less, false) => {}
-        }
-    }
-    Ok(list)
 }
 
 /// One line of a task's history as shown.

@@ -13,7 +13,16 @@ use std::pin::Pin;
 /// The signed-in person. Handlers that take it answer 401 to anyone else.
 pub struct Authed(pub Viewer);
 
-fn unauthenticated() -> ApiError {
+/// The bearer token a request carries, if any.
+pub fn bearer(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string())
+}
+
+pub(crate) fn unauthenticated() -> ApiError {
     ApiError::new(ErrorCode::Unauthenticated)
 }
 
@@ -23,16 +32,13 @@ impl FromRequest for Authed {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get("authorization")
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(|t| t.trim().to_string());
+        let token = bearer(req);
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(unauthenticated()) };
             let now = state.clock.now();
-            let viewer = super::blocking(move || services::auth::token_viewer(&state.pool, &token, now)).await?;
+            let viewer =
+                super::blocking(move || services::askers::token_viewer(&state.pool, &state.directory, &token, now))
+                    .await?;
             viewer.map(Authed).ok_or_else(unauthenticated)
         })
     }

@@ -5,7 +5,7 @@ use super::AppState;
 use crate::error::ErrorCode;
 use crate::services::AppError;
 use actix_web::{web, HttpRequest, HttpResponse};
-use prometheus::{Encoder, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, IntCounter, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
 /// The request metrics of this server (actix-web-prom's registry).
 pub struct HttpRegistry(pub Registry);
@@ -54,7 +54,7 @@ async fn metrics(
 type Store = (Vec<(String, i64)>, Option<chrono::NaiveDateTime>);
 
 /// What is read when scraped: the outbox by status, the age of its oldest waiting
-/// message, the pool's connections.
+/// message, the pool's connections, the SQL statements run.
 fn scrape_time(
     state: &AppState,
     (counts, oldest): Store,
@@ -72,6 +72,9 @@ fn scrape_time(
     let pool = IntGaugeVec::new(Opts::new("db_pool_connections", "Database connections, by state"), &["state"])?;
     pool.with_label_values(&["open"]).set(i64::from(open));
     pool.with_label_values(&["idle"]).set(i64::from(idle));
+    let statements = IntCounter::new("sql_statements_total", "SQL statements run by this server's connections")?;
+    statements.inc_by(state.pool.statements());
+    r.register(Box::new(statements))?;
     r.register(Box::new(outbox))?;
     r.register(Box::new(age))?;
     r.register(Box::new(pool))?;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod etag;
 pub mod feed;
 pub mod guard;
 pub mod metrics;

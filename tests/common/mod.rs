@@ -192,6 +192,15 @@ pub async fn serve(db: &TestDb) -> String {
 
 /// [`serve`] with some settings changed.
 pub async fn serve_with(db: &TestDb, change: impl FnOnce(&mut dutyday::config::Settings)) -> String {
+    serve_app(db, change).await.0
+}
+
+/// [`serve_with`], also returning the served app's state (its pool counts the
+/// statements it runs).
+pub async fn serve_app(
+    db: &TestDb,
+    change: impl FnOnce(&mut dutyday::config::Settings),
+) -> (String, std::sync::Arc<dutyday::services::AppState>) {
     let mut settings = dutyday::config::Settings {
         database_url: db.url.clone(),
         bind: "127.0.0.1:0".into(),
@@ -207,6 +216,7 @@ pub async fn serve_with(db: &TestDb, change: impl FnOnce(&mut dutyday::config::S
     .await
     .expect("build the app");
     let base = format!("http://127.0.0.1:{}", app.port);
+    let state = std::sync::Arc::clone(&app.state);
     actix_web::rt::spawn(app.server);
     let pool = db.pool().clone();
     let since = at(NOW) - chrono::Duration::days(3);
@@ -216,7 +226,7 @@ pub async fn serve_with(db: &TestDb, change: impl FnOnce(&mut dutyday::config::S
     .await
     .expect("generate")
     .expect("generate");
-    base
+    (base, state)
 }
 
 /// The CSRF token of the first form on a page.

@@ -5,10 +5,13 @@ use crate::domain::completion::CompletionInput;
 use crate::domain::task::TaskId;
 use crate::error::ErrorCode;
 use crate::services::tasks::{self, Act};
+use crate::services::{askers, day_list, AppError};
 use crate::web::auth::Authed;
+use crate::web::auth::{bearer, unauthenticated};
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::etag;
 use crate::web::{blocking, AppState};
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -33,21 +36,35 @@ pub(crate) struct DayQuery {
 
 /// My tasks for a day (default today): overdue ones, the day's, the next 7 days.
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "tasks", security(("bearer" = [])), params(DayQuery),
-    responses((status = 200, body = DayListJson), (status = 422, description = "Bad date", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, body = DayListJson, headers(("ETag" = String, description = "Send it back in If-None-Match: an unchanged list is then 304"))),
+        (status = 304, description = "Unchanged since the ETag given in If-None-Match"),
+        (status = 422, description = "Bad date", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/me/tasks")]
 async fn my_tasks(
     state: web::Data<AppState>,
-    Authed(v): Authed,
+    req: HttpRequest,
     q: web::Query<DayQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    // Who is asking and their list: two statements on one connection, one hop off
+    // the async workers (see `services::askers` and `services::day_list`).
+    let token = bearer(&req).ok_or_else(unauthenticated)?;
     let date = match q.into_inner().date {
-        Some(d) => Some(
-            NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| ApiError::invalid("date", ErrorCode::InvalidDate))?,
-        ),
-        None => None,
+        Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ApiError::invalid("date", ErrorCode::InvalidDate)),
+        None => Ok(None),
     };
-    let list = blocking(move || tasks::day_list(&state.pool, &v, date, state.clock.now())).await?;
-    Ok(HttpResponse::Ok().json(DayListJson::from(list)))
+    let now = state.clock.now();
+    let body = blocking(move || {
+        let mut conn = state.pool.get()?;
+        let conn = &mut conn.any();
+        let (viewer, dir) = askers::by_token(conn, &state.directory, &token, now)?
+            .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+        let date = date.map_err(|e| e.0)?;
+        day_list::read(conn, dir, viewer, date, now)?.to_json()
+    })
+    .await?;
+    Ok(etag::respond(&req, "application/json", body))
 }
 
 /// One task with its history.

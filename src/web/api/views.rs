@@ -5,7 +5,7 @@ use crate::domain::template::{CompletionMode, FigureSpec, TemplateSpec};
 use crate::services::catalog_view::{PersonRef, PositionView, TemplateView};
 use crate::services::dashboard::{Dashboard, Row};
 use crate::services::remind::admin::{Outbox, OutboxView};
-use crate::services::tasks::{DayList, LogView, TaskView};
+use crate::services::tasks::{LogView, TaskView};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
@@ -91,10 +91,6 @@ impl From<TaskView> for TaskJson {
     }
 }
 
-fn tasks(list: Vec<TaskView>) -> Vec<TaskJson> {
-    list.into_iter().map(TaskJson::from).collect()
-}
-
 /// A person's list for a day: overdue work first, then the day, then the week after.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = DayList)]
@@ -107,18 +103,6 @@ pub struct DayListJson {
     /// The day's tasks already done or skipped (undo is offered for 10 minutes).
     pub finished: Vec<TaskJson>,
     pub upcoming: Vec<TaskJson>,
-}
-
-impl From<DayList> for DayListJson {
-    fn from(d: DayList) -> Self {
-        DayListJson {
-            date: d.date,
-            overdue: tasks(d.overdue),
-            today: tasks(d.today),
-            finished: tasks(d.finished),
-            upcoming: tasks(d.upcoming),
-        }
-    }
 }
 
 /// One line of a task's history as shown.

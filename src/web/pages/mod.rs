@@ -232,8 +232,8 @@ pub const SESSION_KEY: &str = "sid";
 /// shows an error page and keeps the person signed in.
 pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result<Viewer, HttpResponse> {
     let Ok(Some(secret)) = session.get::<String>(SESSION_KEY) else { return Err(see_other("/login")) };
-    let (pool, now) = (state.pool.clone(), state.clock.now());
-    let viewer = blocking(move || services::account::session_viewer(&pool, &secret, now)).await;
+    let (st, now) = (state.clone(), state.clock.now());
+    let viewer = blocking(move || services::askers::session_viewer(&st.pool, &st.directory, &secret, now)).await;
     match viewer {
         Ok(v) => Ok(v),
         Err(e) if e.code == ErrorCode::Unauthenticated => {

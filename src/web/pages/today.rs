@@ -6,6 +6,7 @@ use crate::domain::task::{TaskId, TaskStatus};
 use crate::domain::template::CompletionMode;
 use crate::error::{AppError, Class, ErrorCode};
 use crate::services::tasks::{self, Act, DayList, LogView, TaskView};
+use crate::services::{askers, day_list};
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -122,15 +123,31 @@ struct DayQuery {
 }
 
 async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQuery>) -> HttpResponse {
-    let v = match signed_in(&state, &session).await {
-        Ok(v) => v,
-        Err(redirect) => return redirect,
-    };
+    let Ok(Some(secret)) = session.get::<String>(super::SESSION_KEY) else { return see_other("/login") };
     let date = q.date;
+    let now = state.clock.now();
+    // Who is asking and their list: two statements on one connection, one hop off
+    // the async workers, as the API's list.
+    let st = state.clone();
+    let read = blocking(move || {
+        let mut conn = st.pool.get()?;
+        let conn = &mut conn.any();
+        let (viewer, dir) = askers::by_session(conn, &st.directory, &secret, now)?;
+        let list = day_list::read(conn, dir, viewer.clone(), date, now).and_then(|l| l.views());
+        Ok((viewer, list))
+    })
+    .await;
+    let (v, list) = match read {
+        Ok(found) => found,
+        Err(e) if e.code == crate::error::ErrorCode::Unauthenticated => {
+            session.purge();
+            return see_other("/login");
+        }
+        Err(e) => return error::page(super::anonymous(&session, super::i18n::Lang::Zh), &e),
+    };
     let back = date.map_or_else(|| "/today".to_string(), |d| format!("/today?date={d}"));
     let c = chrome(&session, &v, &back);
-    let pool = state.pool.clone();
-    match blocking(move || tasks::day_list(&pool, &v, date, state.clock.now())).await {
+    match list {
         Ok(list) => html(StatusCode::OK, &TodayPage { c, list, error: None }),
         Err(e) => error::page(c, &e),
     }

@@ -1,0 +1,89 @@
+//! Who is asking, in one statement: a bearer token's or a page session's owner, the
+//! positions they hold on the day, and the catalogue's version (which tells a
+//! request whether the process's cached directory is still true).
+
+use super::schema::{api_tokens, company, position_holders, sessions, staff};
+use super::AnyConn;
+use crate::domain::task::StaffId;
+use crate::with_conn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// One row per position the owner holds on the day (a single row with none when
+/// they hold none).
+#[derive(Debug, Clone, Queryable)]
+pub struct AskerRow {
+    /// The token's id (none for a session).
+    pub token_id: Option<i64>,
+    pub token_used_at: Option<NaiveDateTime>,
+    pub staff_id: StaffId,
+    pub name: String,
+    pub is_admin: bool,
+    pub locale: String,
+    pub active: bool,
+    pub left_on: Option<NaiveDate>,
+    pub position_id: Option<String>,
+    /// `company.catalog_version` (none before the first import).
+    pub catalog_version: Option<i64>,
+}
+
+impl AskerRow {
+    /// Whether the person still works here on `day`.
+    pub fn active_on(&self, day: NaiveDate) -> bool {
+        self.active && self.left_on.is_none_or(|last| day <= last)
+    }
+}
+
+macro_rules! holds_on {
+    ($day:expr) => {
+        position_holders::table.on(position_holders::staff_id
+            .eq(staff::id)
+            .and(position_holders::deputy.eq(false))
+            .and(position_holders::valid_from.le($day))
+            .and(position_holders::valid_to.is_null().or(position_holders::valid_to.ge($day))))
+    };
+}
+
+/// The columns of an [`AskerRow`] after the token's.
+macro_rules! asker {
+    ($token_id:expr, $used:expr) => {
+        (
+            $token_id,
+            $used,
+            staff::id,
+            staff::name,
+            staff::is_admin,
+            staff::locale,
+            staff::active,
+            staff::left_on,
+            position_holders::position_id.nullable(),
+            company::table.select(company::catalog_version).single_value(),
+        )
+    };
+}
+
+/// The live (unrevoked) token with this hash, its owner and what they hold on `day`.
+pub fn by_token(conn: &mut AnyConn, hash: &str, day: NaiveDate) -> QueryResult<Vec<AskerRow>> {
+    with_conn!(conn, c => api_tokens::table
+        .inner_join(staff::table.on(staff::id.eq(api_tokens::staff_id)))
+        .left_join(holds_on!(day))
+        .filter(api_tokens::token_hash.eq(hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(asker!(api_tokens::id.nullable(), api_tokens::last_used_at))
+        .load(c))
+}
+
+/// The session with this hash if it has not expired at `now`, its owner and what
+/// they hold on `day`.
+pub fn by_session(conn: &mut AnyConn, hash: &str, now: NaiveDateTime, day: NaiveDate) -> QueryResult<Vec<AskerRow>> {
+    with_conn!(conn, c => sessions::table
+        .inner_join(staff::table.on(staff::id.eq(sessions::staff_id)))
+        .left_join(holds_on!(day))
+        .filter(sessions::secret_hash.eq(hash))
+        .filter(sessions::expires_at.gt(now))
+        .select(asker!(
+            None::<i64>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(),
+            None::<NaiveDateTime>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>()
+        ))
+        .load(c))
+}

@@ -1,0 +1,269 @@
+//! A person's daily list from one statement: the rows come with the people they
+//! name (see [`crate::db::day_list`]), everything else from the [`Directory`]. The
+//! API serialises it straight from the rows; pages take [`TaskView`]s.
+
+use super::directory::{Asks, Cache, Directory, Named};
+use super::tasks::{scope, DayList, TaskView};
+use super::{AppError, AppResult};
+use crate::db::day_list::ListedTask;
+use crate::db::{self, AnyConn, DbPool};
+use crate::domain::access::Viewer;
+use crate::domain::completion::{transition, Action};
+use crate::domain::task::TaskStatus;
+use crate::domain::template::{CompletionMode, FigureSpec};
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::sync::Arc;
+
+/// Where a task of the list belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Overdue,
+    Today,
+    Finished,
+    Upcoming,
+}
+
+/// The list for one person and day, as read.
+pub struct Listed {
+    pub date: NaiveDate,
+    rows: Vec<(Part, ListedTask, Arc<Named>)>,
+    dir: Arc<Directory>,
+    now: DateTime<Utc>,
+    viewer: Viewer,
+}
+
+/// `viewer`'s list for `date` (default today): overdue open tasks, that day's, and
+/// the 7 days after. One statement.
+pub fn read(
+    conn: &mut AnyConn,
+    dir: Arc<Directory>,
+    viewer: Viewer,
+    date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> AppResult<Listed> {
+    let date = date.unwrap_or_else(|| now.with_timezone(&dir.tz).date_naive());
+    let end = date.checked_add_days(Days::new(7)).unwrap_or(date);
+    let positions: Vec<String> = viewer.positions.iter().cloned().collect();
+    let found = db::day_list::list_named(conn, viewer.id, &positions, date, end, now.naive_utc())?;
+    let now_utc = now.naive_utc();
+    let mut unknown: Vec<String> = found
+        .iter()
+        .filter(|l| dir.template(&l.task.template_id).is_none())
+        .map(|l| l.task.template_id.clone())
+        .collect();
+    if !unknown.is_empty() {
+        unknown.sort();
+        unknown.dedup();
+        dir.learn(conn, &unknown)?;
+    }
+    let mut rows = Vec::with_capacity(found.len());
+    for l in found {
+        let named = dir
+            .template(&l.task.template_id)
+            .ok_or_else(|| AppError::corrupt(format!("template {}", l.task.template_id)))?;
+        named
+            .asks(l.task.template_version)
+            .ok_or_else(|| AppError::corrupt(format!("template {} has no words", l.task.template_id)))?;
+        rows.extend(part(&l, date, now_utc).map(|p| (p, l, named)));
+    }
+    Ok(Listed { date, rows, dir, now, viewer })
+}
+
+/// Where a task belongs on the list of `date`, if on it at all.
+fn part(l: &ListedTask, date: NaiveDate, now: NaiveDateTime) -> Option<Part> {
+    let t = &l.task;
+    let open = t.status.actionable();
+    Some(match (t.occurs_on.cmp(&date), open) {
+        (std::cmp::Ordering::Greater, _) => Part::Upcoming,
+        (std::cmp::Ordering::Less, true) if overdue(t.status, t.due_at, now) => Part::Overdue,
+        (_, true) => Part::Today,
+        (std::cmp::Ordering::Equal, false) => Part::Finished,
+        (std::cmp::Ordering::Less, false) => return None,
+    })
+}
+
+/// The list of a person already known, as pages show it, on a connection of its own.
+pub fn views_for(
+    pool: &DbPool,
+    cache: &Cache,
+    viewer: &Viewer,
+    date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> AppResult<DayList> {
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let dir = cache.current(conn)?;
+    read(conn, dir, viewer.clone(), date, now)?.views()
+}
+
+fn overdue(status: TaskStatus, due_at: NaiveDateTime, now: NaiveDateTime) -> bool {
+    status == TaskStatus::Open && due_at < now
+}
+
+impl Listed {
+    /// The person whose list it is.
+    pub fn viewer(&self) -> &Viewer {
+        &self.viewer
+    }
+
+    /// The tasks of one part, each with its template and what its version asks for
+    /// (checked present when read).
+    fn parts(&self, part: Part) -> impl Iterator<Item = (&ListedTask, &Named, &Asks)> {
+        self.rows
+            .iter()
+            .filter(move |(p, _, _)| *p == part)
+            .filter_map(|(_, l, n)| n.asks(l.task.template_version).map(|a| (l, n.as_ref(), a)))
+    }
+
+    fn can_reopen(&self, l: &ListedTask) -> bool {
+        let t = &l.task;
+        transition(t.status, Action::Reopen, t.done_at, self.now.naive_utc(), self.viewer.manages(scope(t))).is_ok()
+    }
+
+    fn local(&self, t: NaiveDateTime) -> String {
+        t.and_utc().with_timezone(&self.dir.tz).to_rfc3339()
+    }
+
+    /// The list as pages show it.
+    pub fn views(&self) -> AppResult<DayList> {
+        let views = |part| self.parts(part).map(|(l, n, a)| self.view(l, n, a)).collect();
+        Ok(DayList {
+            date: self.date,
+            overdue: views(Part::Overdue),
+            today: views(Part::Today),
+            finished: views(Part::Finished),
+            upcoming: views(Part::Upcoming),
+        })
+    }
+
+    fn view(&self, l: &ListedTask, named: &Named, asks: &Asks) -> TaskView {
+        let t = &l.task;
+        TaskView {
+            can_reopen: self.can_reopen(l),
+            id: t.id,
+            template_id: t.template_id.clone(),
+            title_zh: named.zh.clone(),
+            title_en: named.en.clone(),
+            duty_id: named.duty.id.clone(),
+            duty_zh: named.duty.zh.clone(),
+            duty_en: named.duty.en.clone(),
+            position_id: t.position_id.clone(),
+            position_zh: named.position.zh.clone(),
+            position_en: named.position.en.clone(),
+            department_id: t.department_id.clone(),
+            occurs_on: t.occurs_on,
+            due_at: self.local(t.due_at),
+            status: t.status,
+            overdue: overdue(t.status, t.due_at, self.now.naive_utc()),
+            assignee_id: t.assignee_id,
+            assignee_name: l.assignee_name.clone(),
+            cover: t.cover.clone(),
+            covered_name: l.covered_name.clone(),
+            completion: asks.completion,
+            figures_asked: asks.figures.clone(),
+            description: asks.description.clone(),
+            note: t.note.clone(),
+            figures: t.figures.as_deref().and_then(|f| serde_json::from_str(f).ok()),
+            done_at: t.done_at.map(|d| self.local(d)),
+            done_by_name: l.done_by_name.clone(),
+        }
+    }
+
+    /// The list as JSON (the API's `DayList`), written straight from the rows.
+    pub fn to_json(&self) -> AppResult<Vec<u8>> {
+        let mut out = Vec::with_capacity(512 + self.rows.len() * 900);
+        serde_json::to_writer(&mut out, self).map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(out)
+    }
+}
+
+impl Serialize for Listed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("DayList", 5)?;
+        m.serialize_field("date", &self.date)?;
+        m.serialize_field("overdue", &Section(self, Part::Overdue))?;
+        m.serialize_field("today", &Section(self, Part::Today))?;
+        m.serialize_field("finished", &Section(self, Part::Finished))?;
+        m.serialize_field("upcoming", &Section(self, Part::Upcoming))?;
+        m.end()
+    }
+}
+
+struct Section<'a>(&'a Listed, Part);
+
+impl Serialize for Section<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let list = self.0;
+        s.collect_seq(list.parts(self.1).map(|(l, named, asks)| TaskOut::of(list, l, named, asks)))
+    }
+}
+
+/// One task as the API writes it (the fields of `TaskJson`, borrowed).
+#[derive(Serialize)]
+struct TaskOut<'a> {
+    id: i64,
+    template_id: &'a str,
+    title_zh: &'a str,
+    title_en: &'a str,
+    duty_id: &'a str,
+    duty_zh: &'a str,
+    duty_en: &'a str,
+    position_id: &'a str,
+    position_zh: &'a str,
+    position_en: &'a str,
+    department_id: &'a str,
+    occurs_on: NaiveDate,
+    due_at: String,
+    status: &'static str,
+    overdue: bool,
+    assignee_id: Option<i64>,
+    assignee_name: Option<&'a str>,
+    cover: &'a str,
+    covered_name: Option<&'a str>,
+    completion: CompletionMode,
+    figures_asked: &'a [FigureSpec],
+    description: Option<&'a str>,
+    note: Option<&'a str>,
+    figures: Option<&'a RawValue>,
+    done_at: Option<String>,
+    done_by_name: Option<&'a str>,
+    can_reopen: bool,
+}
+
+impl<'a> TaskOut<'a> {
+    fn of(list: &'a Listed, l: &'a ListedTask, named: &'a Named, asks: &'a Asks) -> TaskOut<'a> {
+        let t = &l.task;
+        TaskOut {
+            id: t.id.0,
+            template_id: &t.template_id,
+            title_zh: &named.zh,
+            title_en: &named.en,
+            duty_id: &named.duty.id,
+            duty_zh: &named.duty.zh,
+            duty_en: &named.duty.en,
+            position_id: &t.position_id,
+            position_zh: &named.position.zh,
+            position_en: &named.position.en,
+            department_id: &t.department_id,
+            occurs_on: t.occurs_on,
+            due_at: list.local(t.due_at),
+            status: t.status.as_str(),
+            overdue: overdue(t.status, t.due_at, list.now.naive_utc()),
+            assignee_id: t.assignee_id.map(|a| a.0),
+            assignee_name: l.assignee_name.as_deref(),
+            cover: &t.cover,
+            covered_name: l.covered_name.as_deref(),
+            completion: asks.completion,
+            figures_asked: &asks.figures,
+            description: asks.description.as_deref(),
+            note: t.note.as_deref(),
+            figures: t.figures.as_deref().and_then(|f| serde_json::from_str(f).ok()),
+            done_at: t.done_at.map(|d| list.local(d)),
+            done_by_name: l.done_by_name.as_deref(),
+            can_reopen: list.can_reopen(l),
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `ETag` and `If-None-Match`: a list that has not changed since the caller last
+//! read it is answered `304 Not Modified` with no body, so a phone polling its list
+//! costs a query and a hash, not a transfer.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use std::hash::Hasher;
+
+/// The entity tag of a body: its length and a 64-bit hash of its bytes (unkeyed, so
+/// the same in every instance of a version: a caller balanced across instances
+/// still gets its 304s).
+pub fn tag_of(body: &[u8]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(body);
+    format!("\"{:x}-{:016x}\"", body.len(), h.finish())
+}
+
+/// Whether `If-None-Match` names `tag` (or `*`), by the weak comparison RFC 9110
+/// asks for there.
+fn matches(req: &HttpRequest, tag: &str) -> bool {
+    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || strip(t) == strip(tag))
+}
+
+/// A 200 with `body` and its `ETag`, or a 304 when the request already has it.
+pub fn respond(req: &HttpRequest, content_type: &'static str, body: Vec<u8>) -> HttpResponse {
+    let tag = tag_of(&body);
+    let value = HeaderValue::from_str(&tag).ok();
+    let mut res = match matches(req, &tag) {
+        true => HttpResponse::NotModified().finish(),
+        false => HttpResponse::Ok().content_type(content_type).body(body),
+    };
+    if let Some(v) = value {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
