@@ -341,6 +341,7 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
             for lang in ["zh", "en"] {
                 for path in [
                     "/me/account",
+                    "/me/calendar",
                     "/admin/audit",
                     "/dashboard",
                     "/leave",

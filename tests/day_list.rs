@@ -179,4 +179,82 @@ fn one_instance_sees_another_change(db: &TestDb) {
     });
 }
 
-on_both_databases!(two_statements_a_list, unchanged_lists_are_304, one_instance_sees_another_change);
+/// A person holding more positions than one statement names still gets every
+/// position's shared tasks, once each and in due order.
+fn many_positions_many_statements(db: &TestDb) {
+    db.seed();
+    let mut conn = db.pool().get().unwrap();
+    let org = dutyday::db::org::load(&mut conn.any()).unwrap();
+    let mut positions: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    let day = common::day("2026-12-01");
+    for t in &org.templates {
+        if positions.contains(&t.position_id) || positions.len() == 6 {
+            continue;
+        }
+        positions.push(t.position_id.clone());
+        let department = org.positions.iter().find(|p| p.id == t.position_id).unwrap().department_id.clone();
+        let n = u32::try_from(positions.len()).unwrap();
+        let created = common::at("2026-11-30T00:00:00Z").naive_utc();
+        rows.push(dutyday::db::tasks::NewTask {
+            template_id: t.id.clone(),
+            occurrence: "2026-12-01".into(),
+            slot: "shared".into(),
+            occurs_on: day,
+            // Due in the reverse order of the positions, to see the merge sort them.
+            due_at: day.and_hms_opt(10 - n, 0, 0).unwrap(),
+            position_id: t.position_id.clone(),
+            department_id: department,
+            assignee_id: None,
+            cover: "none".into(),
+            covered_staff_id: None,
+            event_id: None,
+            status: "open".into(),
+            created_at: created,
+            updated_at: created,
+            template_version: 1,
+        });
+    }
+    dutyday::db::tasks::insert_missing(&mut conn.any(), &rows).unwrap();
+    let now = common::at("2026-12-01T00:00:00Z").naive_utc();
+    let nobody = dutyday::domain::task::StaffId(-1);
+    let list = dutyday::db::day_list::list_named(&mut conn.any(), nobody, &positions, day, day, now).unwrap();
+    let got: Vec<&str> = list.iter().map(|l| l.task.position_id.as_str()).collect();
+    let want: Vec<&str> = positions.iter().rev().map(String::as_str).collect();
+    assert_eq!(got, want, "all six positions' tasks, once, by due time");
+}
+
+/// 今天 for any day: the day before and after, a date picker, the way back.
+fn any_day_from_the_page(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let base = common::serve(db).await;
+        let c = browser();
+        log_in(&c, &base, KEEPER).await;
+        let (_, today) = get(&c, &format!("{base}/today")).await;
+        for want in
+            ["href=\"/today?date=2026-11-30\"", "href=\"/today?date=2026-12-02\"", "value=\"2026-12-01\"", "今天的任务"]
+        {
+            assert!(today.contains(want), "{want} on today's page");
+        }
+        assert!(!today.contains("id=\"day-today\""), "no way back to where one is");
+        // The picker is a GET form: its answer is the same address as the links.
+        let (status, other) = get(&c, &format!("{base}/today?date=2026-12-03")).await;
+        assert_eq!(status, StatusCode::OK);
+        for want in [
+            "href=\"/today?date=2026-12-02\"",
+            "href=\"/today?date=2026-12-04\"",
+            "value=\"2026-12-03\"",
+            "这一天的任务",
+            "回到今天",
+        ] {
+            assert!(other.contains(want), "{want} on another day's page");
+        }
+    });
+}
+
+on_both_databases!(
+    two_statements_a_list,
+    unchanged_lists_are_304,
+    one_instance_sees_another_change,
+    any_day_from_the_page
+);

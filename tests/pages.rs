@@ -199,7 +199,7 @@ fn english_is_remembered_and_pages_respect_access(db: &TestDb) {
         let c2 = browser();
         log_in(&c2, &base, "xu.qiang@example.com").await;
         let (_, page) = get(&c2, &format!("{base}/today?date={}", next_weekday())).await;
-        assert!(page.contains("Today&#39;s tasks") || page.contains("Today's tasks"), "{page}");
+        assert!(page.contains("Tasks of the day") && page.contains("Back to today"), "{page}");
         let own = task_id(&page, "warehouse-daily-check");
         // Job descriptions read the cadence in words.
         let (_, jd) = get(&c2, &format!("{base}/positions/logistics.warehouse-keeper")).await;
@@ -341,6 +341,7 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
             "/admin/outbox".into(),
             "/admin/audit".into(),
             "/me/account".into(),
+            "/me/calendar".into(),
             "/tasks/999999".into(),
             "/dashboard?period=custom&from=2026-12-04&to=2025-01-01".into(),
         ];

@@ -45,6 +45,9 @@ struct Args {
     /// Internal: serve the database on this port (the load runs against a child process).
     #[arg(long, hide = true)]
     serve: Option<u16>,
+    /// Database connections of the served child (default: the product's, 8).
+    #[arg(long)]
+    pool_size: Option<u32>,
 }
 
 const PASSWORD: &str = "bench-pass-1";
@@ -64,7 +67,7 @@ fn main() -> anyhow::Result<()> {
         format!("sqlite://{dir}/{}.db", scale.name)
     });
     if let Some(port) = args.serve {
-        return serve(&url, port);
+        return serve(&url, port, args.pool_size);
     }
     ensure_database(&url)?;
     let pool = DbPool::connect(&url, 8)?;
@@ -105,7 +108,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wanted("http") {
         let seconds = args.seconds.unwrap_or(if scale.name == "tiny" { 2 } else { 30 });
-        for line in rt.block_on(http(&pool, &url, args.connections, Duration::from_secs(seconds)))? {
+        let load =
+            Load { connections: args.connections, duration: Duration::from_secs(seconds), pool_size: args.pool_size };
+        for line in rt.block_on(http(&pool, &url, load))? {
             line.print();
         }
     }
@@ -131,13 +136,15 @@ fn ensure_database(url: &str) -> anyhow::Result<()> {
 }
 
 /// The server, in this process (the child the load runs against).
-fn serve(url: &str, port: u16) -> anyhow::Result<()> {
+fn serve(url: &str, port: u16, pool_size: Option<u32>) -> anyhow::Result<()> {
+    let defaults = dutyday::config::Settings::default();
     let settings = dutyday::config::Settings {
+        pool_size: pool_size.unwrap_or(defaults.pool_size),
         database_url: url.into(),
         bind: format!("127.0.0.1:{port}"),
         demo_password: Some(PASSWORD.into()),
         metrics_token: Some(METRICS_TOKEN.into()),
-        ..dutyday::config::Settings::default()
+        ..defaults
     };
     actix_web::rt::System::new().block_on(async move {
         let app = dutyday::startup::Application::build(
@@ -170,13 +177,25 @@ fn start_smtp() -> anyhow::Result<u16> {
     Ok(port)
 }
 
+/// How the HTTP workloads load the server.
+struct Load {
+    connections: usize,
+    duration: Duration,
+    pool_size: Option<u32>,
+}
+
 /// `/healthz` (the ceiling), then `/api/v1/me/tasks` and the `/today` page for random
 /// staff, against a child process: throughput, latency, SQL statements per request
 /// (from the child's `/metrics`) and the child's peak resident memory.
-async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) -> anyhow::Result<Vec<measure::Line>> {
+async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measure::Line>> {
+    let Load { connections, duration, pool_size } = load;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args(["--database-url", url, "--serve", &port.to_string()])
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command.args(["--database-url", url, "--serve", &port.to_string()]);
+    if let Some(n) = pool_size {
+        command.args(["--pool-size", &n.to_string()]);
+    }
+    let mut child = command
         .env("RUST_LOG", "warn")
         // As the Dockerfile runs it: glibc's per-thread malloc arenas otherwise keep
         // memory that a few worker threads do not need.
@@ -189,14 +208,22 @@ async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) 
         anyhow::ensure!(started.elapsed() < Duration::from_secs(60), "the server did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let tokens: Vec<load::Credential> =
-        tokens(pool, 1000)?.into_iter().map(|t| ("authorization", format!("Bearer {t}"))).collect();
+    let secrets = tokens(pool, 1000)?;
+    let floor_us = list_floor(pool, &secrets)? * 1e6;
+    let tokens: Vec<load::Credential> = secrets.into_iter().map(|t| ("authorization", format!("Bearer {t}"))).collect();
     let sessions = sessions(pool, &base, 100).await?;
-    // The start-up (which generates the coming week's tasks) has its own peak; reset the
-    // high-water mark so the figure below is the list load's.
+    // The first list request reads the directory (every template's names) into the
+    // process: part of starting, like the start-up's generation of the coming week.
+    let (_, first) = tokens.first().context("a token")?;
+    client.get(format!("{base}/api/v1/me/tasks")).header("authorization", first).send().await?.error_for_status()?;
+    // The start-up has its own peak; reset the high-water mark so the figure below is
+    // the list load's.
     let startup_kb = peak_kb(child.id());
     let _ = std::fs::write(format!("/proc/{}/clear_refs", child.id()), "5");
     let health = load::run(&format!("{base}/healthz"), Arc::new(vec![]), connections, duration).await;
+    // The same server answering a constant body of about the list's size (its
+    // stylesheet, through the same middleware): what HTTP alone costs.
+    let constant = load::run(&format!("{base}/static/app.css"), Arc::new(vec![]), connections, duration).await;
     let before = statements(&base).await?;
     let list = load::run(&format!("{base}/api/v1/me/tasks"), Arc::new(tokens), connections, duration).await;
     let per_list = (statements(&base).await? - before - 1.0) / list.requests.max(1) as f64;
@@ -220,7 +247,10 @@ async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) 
                 duration.as_secs()
             ),
             product: line("", &list, per_list),
-            ceiling: format!("/healthz {:.0} req/s, p99 {:.1} ms", health.per_sec, health.p99_ms),
+            ceiling: format!(
+                "/healthz {:.0} req/s, p99 {:.1} ms; a constant {} KB body {:.0} req/s, p99 {:.1} ms; the two statements and the JSON in a loop on one connection: {floor_us:.0} µs a list",
+                health.per_sec, health.p99_ms, css_kb(), constant.per_sec, constant.p99_ms
+            ),
             ratio: format!("{:.0} %", share * 100.0),
             goal: "≥ 25 %, p99 < 20 ms",
             met: share >= 0.25 && list.p99_ms < 20.0 && list.errors == 0,
@@ -239,7 +269,7 @@ async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) 
         measure::Line {
             workload: "peak resident memory of the server under the list load".into(),
             product: format!(
-                "{:.0} MB (start-up, generating the coming week: {:.0} MB)",
+                "{:.0} MB (start-up, generating the coming week and reading the directory: {:.0} MB)",
                 peak_kb / 1024.0,
                 startup_kb / 1024.0
             ),
@@ -249,6 +279,35 @@ async fn http(pool: &DbPool, url: &str, connections: usize, duration: Duration) 
             met: peak_kb > 0.0 && peak_kb / 1024.0 < 64.0,
         },
     ])
+}
+
+/// The size of the stylesheet the constant-body load fetches, in KB.
+fn css_kb() -> usize {
+    std::fs::metadata(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/static/app.css"))
+        .map_or(0, |m| m.len() as usize / 1000)
+}
+
+/// Seconds per list with no HTTP: who is asking and their list (the two statements)
+/// and its JSON, for each of `tokens` in turn on one connection, after a pass that
+/// warms the directory and notes each token's use.
+fn list_floor(pool: &DbPool, tokens: &[String]) -> anyhow::Result<f64> {
+    use dutyday::services::{askers, day_list, directory::Cache};
+    let (cache, now) = (Cache::default(), Utc::now());
+    let mut conn = pool.get()?;
+    let mut one = |token: &str| -> anyhow::Result<usize> {
+        let (viewer, dir) = askers::by_token(&mut conn.any(), &cache, token, now)?.context("a live token")?;
+        Ok(day_list::read(&mut conn.any(), dir, viewer, None, now)?.to_json()?.len())
+    };
+    for t in tokens {
+        one(t)?;
+    }
+    let started = Instant::now();
+    let mut bytes = 0;
+    for t in tokens {
+        bytes += one(t)?;
+    }
+    std::hint::black_box(bytes);
+    Ok(started.elapsed().as_secs_f64() / tokens.len().max(1) as f64)
 }
 
 /// The child's `dutyday_sql_statements_total` (one statement of its own per scrape).

@@ -385,3 +385,30 @@ assignee_shared = shared by the position's holders
 figures_none = Nothing was filed in this period.
 all_handled_today = Everything for the day is handled.
 undo_passed = More than 10 minutes have passed, so it can no longer be undone; ask your department lead to reopen it.
+
+# Calendar feeds (/me/calendar)
+feed_title = Calendar feed
+feed_intro = Put my tasks into the calendar on my phone or computer: each task is the half hour before its due time, and done ones are marked ✓. Calendar apps refresh it every few hours.
+feed_links = My feed addresses
+feed_secret_hint = These addresses are shown only now: copy them. Anyone with an address can see your tasks, so do not share it; if one leaks, make new ones and the old stop working at once.
+feed_events = Calendar address (Google, Apple, Outlook)
+feed_open_in_app = Open in this device's calendar app
+feed_todos = To-do address (apps that take to-dos, such as Thunderbird)
+feed_make_hint = Make new feed addresses. Addresses made before stop working.
+feed_make = Make feed addresses
+feed_make_again = Make new ones (the old stop working)
+feed_how = How to add it
+feed_google = On a computer, open Google Calendar, click "+" next to "Other calendars", choose "From URL" and paste the calendar address. Google Calendar on the phone then syncs it.
+feed_apple = iPhone: Settings → Calendar → Accounts → Add Account → Other → Add Subscribed Calendar, and paste the calendar address. Mac: Calendar → File → New Calendar Subscription. Or tap "Open in this device's calendar app" above.
+feed_outlook = Outlook on the web: Calendar → Add calendar → Subscribe from web, and paste the calendar address.
+feed_task_apps = Task apps
+feed_task_apps_how = Apps that subscribe to iCalendar to-dos (VTODO) take the to-do address, with due times and whether each is done.
+
+# The day navigator on Today
+day_nav = Choose a day
+day_prev = Previous day
+day_next = Next day
+day_pick = Date
+day_go = Show
+back_to_today = Back to today
+day_tasks = Tasks of the day

@@ -382,3 +382,30 @@ assignee_shared = 岗位在岗人员共同负责
 figures_none = 这段时间没有填报数据。
 all_handled_today = 今天的任务都已处理。
 undo_passed = 已超过 10 分钟，不能再撤销；如需更改，请联系部门负责人重新打开。
+
+# Calendar feeds (/me/calendar)
+feed_title = 日历订阅
+feed_intro = 把我的任务放进手机或电脑的日历：每个任务是截止时间前的半小时，已完成的标 ✓。日历应用每隔几小时自动更新。
+feed_links = 我的订阅地址
+feed_secret_hint = 地址只显示这一次，请现在复制。知道地址的人能看到你的任务，不要分享给别人；地址泄露时重新生成，旧地址立即失效。
+feed_events = 日历地址（Google、Apple、Outlook 用）
+feed_open_in_app = 用本机的日历应用打开
+feed_todos = 待办地址（支持待办事项的应用用，如 Thunderbird）
+feed_make_hint = 生成新的订阅地址。已经订阅过的旧地址会失效。
+feed_make = 生成订阅地址
+feed_make_again = 重新生成（旧地址失效）
+feed_how = 怎样添加
+feed_google = 电脑上打开 Google 日历，左侧"其他日历"旁点"+"，选"通过网址添加"，粘贴日历地址。手机上的 Google 日历会自动同步。
+feed_apple = iPhone：设置 → 日历 → 账户 → 添加账户 → 其他 → 添加已订阅的日历，粘贴日历地址。Mac：日历 → 文件 → 新建日历订阅。也可以直接点上面的"用本机的日历应用打开"。
+feed_outlook = Outlook 网页版：日历 → 添加日历 → 从网页订阅，粘贴日历地址。
+feed_task_apps = 待办应用
+feed_task_apps_how = 支持 iCalendar 待办（VTODO）订阅的应用用待办地址，任务会带截止时间和完成状态。
+
+# The day navigator on 今天
+day_nav = 选择日期
+day_prev = 前一天
+day_next = 后一天
+day_pick = 日期
+day_go = 查看
+back_to_today = 回到今天
+day_tasks = 这一天的任务

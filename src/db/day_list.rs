@@ -18,8 +18,14 @@ pub struct ListedTask {
     pub done_by_name: Option<String>,
 }
 
+/// Positions one list statement names. A fixed number keeps the statement's text
+/// the same for everyone, so both backends prepare it once per connection (SQLite
+/// would re-plan an `IN` list of varying length on every request).
+const POSITIONS_PER_STATEMENT: usize = 4;
+
 /// `staff`'s own tasks and their `positions`' shared ones that are dated
-/// `from..=to` or open past their due time at `now`, by due time.
+/// `from..=to` or open past their due time at `now`, by due time. One statement
+/// for up to four positions held (one more per four beyond).
 pub fn list_named(
     conn: &mut AnyConn,
     staff_id: StaffId,
@@ -28,10 +34,43 @@ pub fn list_named(
     to: NaiveDate,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<ListedTask>> {
+    let mut chunks = positions.chunks(POSITIONS_PER_STATEMENT);
+    let mut out = four_positions(conn, staff_id, chunks.next().unwrap_or_default(), from, to, now)?;
+    let mut more = false;
+    for chunk in chunks {
+        out.extend(four_positions(conn, staff_id, chunk, from, to, now)?);
+        more = true;
+    }
+    if more {
+        out.sort_by_key(|l| (l.task.due_at, l.task.id));
+        out.dedup_by_key(|l| l.task.id);
+    }
+    Ok(out)
+}
+
+/// [`list_named`] for at most [`POSITIONS_PER_STATEMENT`] positions.
+fn four_positions(
+    conn: &mut AnyConn,
+    staff_id: StaffId,
+    positions: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ListedTask>> {
+    // An empty id names no position.
+    let p = |i: usize| positions.get(i).map_or("", String::as_str);
+    let (p0, p1, p2, p3) = (p(0), p(1), p(2), p(3));
     let (assignee, covered, doer) =
         diesel::alias!(staff as assignee_staff, staff as covered_staff, staff as doer_staff);
     // Four narrow branches, each one index range (see the list_indexes migration).
-    let shared = || tasks::slot.eq("shared").and(tasks::position_id.eq_any(positions));
+    let held = || {
+        tasks::position_id
+            .eq(p0)
+            .or(tasks::position_id.eq(p1))
+            .or(tasks::position_id.eq(p2))
+            .or(tasks::position_id.eq(p3))
+    };
+    let shared = || tasks::slot.eq("shared").and(held());
     let overdue = || tasks::status.eq(TaskStatus::Open.as_str()).and(tasks::due_at.lt(now));
     let dated = || tasks::occurs_on.between(from, to);
     let wanted = || {

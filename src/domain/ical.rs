@@ -1,10 +1,24 @@
-//! Writing RFC 5545 calendars of to-dos: CRLF line ends, text escaped, and lines
-//! folded at 75 octets without ever splitting a UTF-8 character.
+//! Writing RFC 5545 calendars of tasks, as to-dos (VTODO) or as events (VEVENT:
+//! Google Calendar, Apple Calendar and Outlook show no to-dos from a subscribed
+//! calendar): CRLF line ends, text escaped, and lines folded at 75 octets without
+//! ever splitting a UTF-8 character.
 
 use super::task::TaskStatus;
 use chrono::{DateTime, Utc};
 
-/// One to-do of a feed.
+/// How a feed carries tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// VTODOs with a due time (task apps, Thunderbird).
+    Todos,
+    /// VEVENTs: a half-hour block ending at the due time (calendar apps).
+    Events,
+}
+
+/// How long an event block lasts before the task's due time.
+pub const EVENT_MINUTES: i64 = 30;
+
+/// One task of a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Todo {
     /// Stable per task, so calendar apps update rather than duplicate.
@@ -27,8 +41,10 @@ pub fn todo_status(task_status: TaskStatus) -> &'static str {
     }
 }
 
-/// A whole VCALENDAR with these to-dos; times are in UTC, so no VTIMEZONE is needed.
-pub fn calendar(name: &str, todos: &[Todo], now: DateTime<Utc>) -> String {
+/// A whole VCALENDAR with these tasks; times are in UTC, so no VTIMEZONE is needed.
+/// `DTSTAMP` is each task's last change, so the same tasks give the same bytes (and
+/// the same `ETag`).
+pub fn calendar(name: &str, todos: &[Todo], kind: Kind) -> String {
     let mut out = String::new();
     let mut line = |s: String| {
         out.push_str(&fold(&s));
@@ -39,17 +55,38 @@ pub fn calendar(name: &str, todos: &[Todo], now: DateTime<Utc>) -> String {
     line("PRODID:-//dutyday//tasks//EN".into());
     line("CALSCALE:GREGORIAN".into());
     line(format!("X-WR-CALNAME:{}", escape(name)));
+    let component = match kind {
+        Kind::Todos => "VTODO",
+        Kind::Events => "VEVENT",
+    };
     for t in todos {
-        line("BEGIN:VTODO".into());
+        line(format!("BEGIN:{component}"));
         line(format!("UID:{}", escape(&t.uid)));
-        line(format!("DTSTAMP:{}", stamp(now)));
+        line(format!("DTSTAMP:{}", stamp(t.last_modified)));
         line(format!("LAST-MODIFIED:{}", stamp(t.last_modified)));
-        line(format!("DUE:{}", stamp(t.due)));
-        line(format!("STATUS:{}", t.status));
-        line(format!("SUMMARY:{}", escape(&t.summary)));
+        match kind {
+            Kind::Todos => {
+                line(format!("DUE:{}", stamp(t.due)));
+                line(format!("STATUS:{}", t.status));
+                line(format!("SUMMARY:{}", escape(&t.summary)));
+            }
+            Kind::Events => {
+                line(format!("DTSTART:{}", stamp(t.due - chrono::Duration::minutes(EVENT_MINUTES))));
+                line(format!("DTEND:{}", stamp(t.due)));
+                // Events have no "done": a done task keeps its block, marked ✓.
+                let (status, mark) = match t.status {
+                    "CANCELLED" => ("CANCELLED", ""),
+                    "COMPLETED" => ("CONFIRMED", "✓ "),
+                    _ => ("CONFIRMED", ""),
+                };
+                line(format!("STATUS:{status}"));
+                line(format!("SUMMARY:{mark}{}", escape(&t.summary)));
+                line("TRANSP:TRANSPARENT".into());
+            }
+        }
         line(format!("DESCRIPTION:{}", escape(&t.description)));
         line(format!("URL:{}", t.url));
-        line("END:VTODO".into());
+        line(format!("END:{component}"));
     }
     line("END:VCALENDAR".into());
     out
@@ -104,6 +141,27 @@ mod tests {
             assert!(part.len() <= 75, "{} octets: {part}", part.len());
         }
         assert_eq!(folded.replace("\r\n ", ""), line);
+    }
+
+    #[test]
+    fn events_end_at_the_due_time_and_mark_what_is_done() {
+        let due: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap_or_default();
+        let t = Todo {
+            uid: "task-1@dutyday".into(),
+            due,
+            status: "COMPLETED",
+            summary: "盘点".into(),
+            description: String::new(),
+            url: "http://x/tasks/1".into(),
+            last_modified: due,
+        };
+        let cal = calendar("x", &[t], Kind::Events);
+        for want in
+            ["BEGIN:VEVENT", "DTSTART:20261201T093000Z", "DTEND:20261201T100000Z", "SUMMARY:✓ 盘点", "STATUS:CONFIRMED"]
+        {
+            assert!(cal.contains(want), "{want} in {cal}");
+        }
+        assert!(!cal.contains("VTODO") && !cal.contains("DUE:"));
     }
 
     #[test]

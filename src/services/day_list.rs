@@ -104,11 +104,6 @@ fn overdue(status: TaskStatus, due_at: NaiveDateTime, now: NaiveDateTime) -> boo
 }
 
 impl Listed {
-    /// The person whose list it is.
-    pub fn viewer(&self) -> &Viewer {
-        &self.viewer
-    }
-
     /// The tasks of one part, each with its template and what its version asks for
     /// (checked present when read).
     fn parts(&self, part: Part) -> impl Iterator<Item = (&ListedTask, &Named, &Asks)> {

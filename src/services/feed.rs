@@ -2,7 +2,7 @@
 
 use super::{AppError, AppResult};
 use crate::db::{self, DbPool};
-use crate::domain::ical::{calendar, todo_status, Todo};
+use crate::domain::ical::{calendar, todo_status, Kind, Todo};
 use crate::domain::task::{StaffId, TaskId};
 use crate::error::ErrorCode;
 use chrono::{DateTime, Days, Utc};
@@ -20,9 +20,18 @@ pub fn rotate(pool: &DbPool, staff: StaffId) -> AppResult<String> {
     Ok(secret)
 }
 
+/// A rendered feed and when it last changed: its latest task change, or the start
+/// of the company's day (when the 30 days it covers moved on), whichever is later.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub body: String,
+    pub last_modified: DateTime<Utc>,
+}
+
 /// The feed for `secret`: the owner's tasks of the next 30 days and their overdue
-/// open ones. `None` when the secret is unknown or was rotated away.
-pub fn render(pool: &DbPool, secret: &str, base_url: &str, now: DateTime<Utc>) -> AppResult<Option<String>> {
+/// open ones, as to-dos or as events. `None` when the secret is unknown or was
+/// rotated away.
+pub fn render(pool: &DbPool, secret: &str, base_url: &str, kind: Kind, now: DateTime<Utc>) -> AppResult<Option<Feed>> {
     let mut conn = pool.get()?;
     let Some(staff) = db::accounts::staff_by_ical_hash(&mut conn.any(), &super::auth::digest(secret))? else {
         return Ok(None);
@@ -52,5 +61,7 @@ pub fn render(pool: &DbPool, secret: &str, base_url: &str, now: DateTime<Utc>) -
         })
         .collect();
     let name = if zh { format!("dutyday · {}", viewer.name) } else { format!("dutyday: {}", viewer.name) };
-    Ok(Some(calendar(&name, &todos, now)))
+    let day_began = today.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(tz).earliest()).map(|t| t.to_utc());
+    let last_modified = todos.iter().map(|t| t.last_modified).chain(day_began).max().unwrap_or(now);
+    Ok(Some(Feed { body: calendar(&name, &todos, kind), last_modified }))
 }

@@ -17,7 +17,7 @@ pub fn tag_of(body: &[u8]) -> String {
 
 /// Whether `If-None-Match` names `tag` (or `*`), by the weak comparison RFC 9110
 /// asks for there.
-fn matches(req: &HttpRequest, tag: &str) -> bool {
+pub fn matches(req: &HttpRequest, tag: &str) -> bool {
     let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
     req.headers()
         .get_all(header::IF_NONE_MATCH)

@@ -17,6 +17,7 @@ mod import;
 mod info;
 mod leave;
 mod login;
+mod my_calendar;
 mod outbox;
 mod password;
 mod people;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     login::configure(cfg);
     assign::configure(cfg);
     account::configure(cfg);
+    my_calendar::configure(cfg);
     audit::configure(cfg);
     password::configure(cfg);
     import::configure(cfg);

@@ -22,6 +22,19 @@ struct TodayPage {
     c: Chrome,
     list: DayList,
     error: Option<String>,
+    /// The company's today (the list may be of another day).
+    today: NaiveDate,
+}
+
+impl TodayPage {
+    /// The day before and the day after the list's, for the day navigator.
+    fn prev(&self) -> NaiveDate {
+        self.list.date.pred_opt().unwrap_or(self.list.date)
+    }
+
+    fn next(&self) -> NaiveDate {
+        self.list.date.succ_opt().unwrap_or(self.list.date)
+    }
 }
 
 #[derive(Template)]
@@ -133,11 +146,12 @@ async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQu
         let mut conn = st.pool.get()?;
         let conn = &mut conn.any();
         let (viewer, dir) = askers::by_session(conn, &st.directory, &secret, now)?;
+        let today = now.with_timezone(&dir.tz).date_naive();
         let list = day_list::read(conn, dir, viewer.clone(), date, now).and_then(|l| l.views());
-        Ok((viewer, list))
+        Ok((viewer, today, list))
     })
     .await;
-    let (v, list) = match read {
+    let (v, today, list) = match read {
         Ok(found) => found,
         Err(e) if e.code == crate::error::ErrorCode::Unauthenticated => {
             session.purge();
@@ -148,7 +162,7 @@ async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQu
     let back = date.map_or_else(|| "/today".to_string(), |d| format!("/today?date={d}"));
     let c = chrome(&session, &v, &back);
     match list {
-        Ok(list) => html(StatusCode::OK, &TodayPage { c, list, error: None }),
+        Ok(list) => html(StatusCode::OK, &TodayPage { c, list, error: None, today }),
         Err(e) => error::page(c, &e),
     }
 }
