@@ -211,7 +211,9 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
     let secrets = tokens(pool, 1000)?;
     let floor_us = list_floor(pool, &secrets)? * 1e6;
     let tokens: Vec<load::Credential> = secrets.into_iter().map(|t| ("authorization", format!("Bearer {t}"))).collect();
+    let users = tokens.len();
     let sessions = sessions(pool, &base, 100).await?;
+    let signed_in = sessions.len();
     // The first list request reads the directory (every template's names) into the
     // process: part of starting, like the start-up's generation of the coming week.
     let (_, first) = tokens.first().context("a token")?;
@@ -243,7 +245,7 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
     Ok(vec![
         measure::Line {
             workload: format!(
-                "GET /api/v1/me/tasks, 1,000 random users, {connections} connections, {} s",
+                "GET /api/v1/me/tasks, {users} users in turn, {connections} connections, {} s",
                 duration.as_secs()
             ),
             product: line("", &list, per_list),
@@ -257,7 +259,7 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
         },
         measure::Line {
             workload: format!(
-                "GET /today (the page), 100 signed-in users, {connections} connections, {} s",
+                "GET /today (the page), {signed_in} signed-in users in turn, {connections} connections, {} s",
                 duration.as_secs()
             ),
             product: line("", &page, per_page),
