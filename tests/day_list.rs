@@ -256,5 +256,6 @@ on_both_databases!(
     two_statements_a_list,
     unchanged_lists_are_304,
     one_instance_sees_another_change,
+    many_positions_many_statements,
     any_day_from_the_page
 );

@@ -124,7 +124,7 @@ pub fn write_catalogue(dir: &Path, scale: Scale) -> anyhow::Result<()> {
             let pos = format!("{id}.p{p:02}");
             let _ = write!(org, "[[position]]\nid = \"{pos}\"\ndepartment = \"{id}\"\nzh = \"岗位{d}-{p}\"\nen = \"Position {d}-{p}\"\nheadcount = {}\n\n", scale.staff_per_position);
             for i in 1..=20 {
-                let kind = if i >= 19 { "event" } else { "recurring" };
+                let kind = if i >= 19 || scale.peer { "event" } else { "recurring" };
                 let _ = write!(duties, "[[duty]]\nid = \"{pos}.{i}\"\nposition = \"{pos}\"\nkind = \"{kind}\"\nzh = \"职责 {i}\"\nen = \"Duty {i}\"\nsource = \"职责 {i}\"\n\n");
                 let _ = writeln!(tsv, "{pos}.{i}\t部门{d}\t岗位{d}-{p}\t{i}\t职责 {i}");
             }

@@ -105,11 +105,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Customizer {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         // WAL is a property of the file, set once in `connect`; these are per connection,
         // and the busy timeout comes first so nothing before it can fail on a lock.
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;{}",
-            sqlite_tuning()
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)?;
+        conn.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(diesel::r2d2::Error::QueryError)?;
         self.count(conn);
         Ok(())
     }
@@ -120,18 +117,6 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Customizer {
         self.count(conn);
         Ok(())
     }
-}
-
-/// Extra per-connection SQLite settings from `DUTYDAY_SQLITE_PRAGMAS` (for measuring
-/// `mmap_size` and the like; see BENCHMARKS.md), empty by default.
-fn sqlite_tuning() -> String {
-    std::env::var("DUTYDAY_SQLITE_PRAGMAS")
-        .ok()
-        .filter(|p| {
-            p.split(';').all(|one| one.trim().is_empty() || one.trim().to_ascii_uppercase().starts_with("PRAGMA "))
-        })
-        .map(|p| format!(" {p};"))
-        .unwrap_or_default()
 }
 
 /// A pool of connections to one backend, counting the statements its connections run.
