@@ -51,9 +51,27 @@ impl Door {
     fn turn_away_new(&self) {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
-            // Classic BPF `ret #0`: keep no byte of any packet.
+            // Classic BPF over the TCP header: drop a segment that opens a connection
+            // (SYN without ACK), keep every other whole. Dropping everything would also
+            // drop the last ACK of handshakes already under way (those clients then
+            // send into a connection that never completes, and are reset at close)
+            // and, since a connection accepted later inherits its listener's filter,
+            // every byte of theirs.
+            const LD_B_ABS: u16 = 0x30;
+            const AND_K: u16 = 0x54;
+            const JEQ_K: u16 = 0x15;
             const RET_K: u16 = 0x06;
-            if let Err(e) = self.0.attach_filter(&[socket2::SockFilter::new(RET_K, 0, 0, 0)]) {
+            const FLAGS: u32 = 13; // offset of the TCP flags
+            const SYN: u32 = 0x02;
+            const SYN_ACK: u32 = 0x12;
+            let program = [
+                socket2::SockFilter::new(LD_B_ABS, 0, 0, FLAGS),
+                socket2::SockFilter::new(AND_K, 0, 0, SYN_ACK),
+                socket2::SockFilter::new(JEQ_K, 0, 1, SYN),
+                socket2::SockFilter::new(RET_K, 0, 0, 0),
+                socket2::SockFilter::new(RET_K, 0, 0, u32::MAX),
+            ];
+            if let Err(e) = self.0.attach_filter(&program) {
                 tracing::warn!(error = %e, "could not turn new connections away; some may be reset");
             }
         }
