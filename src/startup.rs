@@ -42,12 +42,15 @@ pub struct StartOptions {
     pub scheduler: bool,
     /// Where handlers take "now" from (the system clock but in tests).
     pub clock: crate::services::Clock,
+    /// On the first start of a demo catalogue, make its last 30 working days of
+    /// history (`services::demo`).
+    pub demo_history: bool,
 }
 
 impl StartOptions {
     /// The service as it runs in production: scheduler on, system clock.
     pub fn serving() -> Self {
-        StartOptions { scheduler: true, clock: crate::services::Clock::System }
+        StartOptions { scheduler: true, clock: crate::services::Clock::System, demo_history: true }
     }
 }
 
@@ -194,6 +197,19 @@ impl Application {
                     tracing::error!(error = %e, "the SMTP server cannot be reached; mail waits in the outbox");
                 }
             });
+        }
+        if demo && report.imported && opts.demo_history {
+            let made = crate::services::demo::seed_history(&state.pool, state.clock.now())
+                .context("making the demo's history")?;
+            tracing::info!(
+                tasks = made.tasks,
+                on_time = made.on_time,
+                late = made.late,
+                skipped = made.skipped,
+                open = made.open,
+                "the demo company starts with {} working days of history",
+                crate::services::demo::HISTORY_WORKING_DAYS
+            );
         }
         crate::jobs::log_run(&crate::jobs::run_once(&state, state.clock.now()));
         let scheduler = if opts.scheduler {

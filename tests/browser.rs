@@ -19,6 +19,30 @@ struct Browser {
     _profile: tempfile::TempDir,
     shots: PathBuf,
     step: u32,
+    axe: Option<String>,
+}
+
+/// axe-core's script, from npm (`.ci/run` installs it into `target/npm`; `DUTYDAY_AXE`
+/// names another copy). Without it the accessibility checks say they were skipped,
+/// except under `DUTYDAY_E2E=1`, where its absence fails.
+fn axe_script() -> Option<String> {
+    let path = std::env::var_os("DUTYDAY_AXE").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm/node_modules/axe-core/axe.min.js"),
+        PathBuf::from,
+    );
+    match std::fs::read_to_string(&path) {
+        Ok(script) => Some(script),
+        Err(e) if std::env::var("DUTYDAY_E2E").as_deref() == Ok("1") => {
+            panic!(
+                "DUTYDAY_E2E=1 but axe-core is missing at {} ({e}): npm install --prefix target/npm axe-core",
+                path.display()
+            )
+        }
+        Err(_) => {
+            eprintln!("skipped the accessibility checks: axe-core is not at {}", path.display());
+            None
+        }
+    }
 }
 
 fn tool(name: &str) -> Option<PathBuf> {
@@ -74,15 +98,35 @@ impl Browser {
             .await
             .expect("start a Chromium session");
         let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots").join(test);
+        let _ = std::fs::remove_dir_all(&shots); // an earlier run's steps
         std::fs::create_dir_all(&shots).unwrap();
-        Some(Browser { client, driver, _profile: profile, shots, step: 0 })
+        Some(Browser { client, driver, _profile: profile, shots, step: 0, axe: axe_script() })
     }
 
-    /// Saves a screenshot of the current page as the next numbered step.
+    /// Saves a screenshot of the current page as the next numbered step, and checks the
+    /// page with axe-core: every page a walk shows is checked, at its width and language.
     async fn shot(&mut self, name: &str) {
         self.step += 1;
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{:02}-{name}.png", self.step)), png).unwrap();
+        self.accessible(name).await;
+    }
+
+    /// Runs axe-core on the current page and fails on any serious or critical violation,
+    /// naming the rule and the first elements it found.
+    async fn accessible(&self, page: &str) {
+        let Some(axe) = &self.axe else { return };
+        let loaded = self.client.execute("return typeof window.axe;", vec![]).await.unwrap();
+        if loaded != json!("object") {
+            self.client.execute(&format!("{axe}\nreturn true;"), vec![]).await.unwrap();
+        }
+        let run = "const done = arguments[arguments.length - 1]; \
+            axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
+              .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+              .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)));";
+        let found = self.client.execute_async(run, vec![]).await.unwrap();
+        let found: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(found.is_empty(), "axe-core on {page}:\n{}", found.join("\n"));
     }
 
     async fn text(&self, css: &str) -> String {
@@ -236,7 +280,7 @@ fn english_on_a_phone_without_sideways_scrolling(db: &TestDb) {
         b.shot("phone-en").await;
         assert!(b.text("section.today h2").await.starts_with("Tasks of the day"), "another day's list");
         assert!(!b.scrolls_sideways().await, "English today page at 375 px");
-        for path in ["/org", "/positions/logistics.shipping-clerk", "/history"] {
+        for path in ["/org", "/positions/logistics.shipping-clerk", "/history", "/me/account", "/admin/audit"] {
             b.client.goto(&format!("{base}{path}")).await.unwrap();
             b.shot(path.trim_start_matches('/').replace('/', "-").as_str()).await;
             assert!(!b.scrolls_sideways().await, "{path} at 375 px");
@@ -334,6 +378,8 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
         let (from, to) = (common::day("2026-12-03"), common::day("2026-12-04"));
         dutyday::services::staffing::add_leave(db.pool(), by, clerk, from, to, "年假", common::at(common::NOW))
             .unwrap();
+        let task = format!("/tasks/{}", common::tasks(db)[0].id.0);
+        let person = format!("/admin/people/{}", clerk.0);
         for (device, width, height) in [("phone", 375, 812), ("desktop", 1280, 900)] {
             let name = format!("account-{device}-{}", backend(db));
             let Some(mut b) = Browser::launch(&name, width, height).await else { return };
@@ -352,6 +398,15 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
                     "/admin/templates/warehouse-stocktake",
                     "/admin/templates/warehouse-stocktake/edit",
                     "/admin/calendar",
+                    "/admin/outbox",
+                    "/admin/templates/new",
+                    "/dashboard/figures?template=shipping-daily-report",
+                    "/history",
+                    "/org",
+                    "/positions/logistics.shipping-clerk",
+                    person.as_str(),
+                    task.as_str(),
+                    "/no-such-page",
                 ] {
                     b.client.goto(&format!("{base}{path}")).await.unwrap();
                     if path == "/dashboard" {
@@ -361,7 +416,8 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
                             .await
                             .unwrap();
                     }
-                    b.shot(&format!("{}-{lang}", path.trim_start_matches('/').replace('/', "-"))).await;
+                    let page: String = path.trim_start_matches('/').chars().take_while(|c| *c != '?').collect();
+                    b.shot(&format!("{}-{lang}", page.replace('/', "-"))).await;
                     if device == "phone" && path != "/dashboard" {
                         assert!(!b.scrolls_sideways().await, "{path} at 375 px in {lang}");
                     }

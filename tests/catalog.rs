@@ -264,7 +264,8 @@ fn the_files_are_compared_with_the_database(db: &TestDb) {
                 config: dir.to_path_buf(),
                 ..dutyday::config::Settings::default()
             };
-            let opts = dutyday::startup::StartOptions { scheduler: false, clock: Default::default() };
+            let opts =
+                dutyday::startup::StartOptions { scheduler: false, clock: Default::default(), demo_history: false };
             let app = dutyday::startup::Application::build(settings, opts).await.unwrap();
             let note = app.catalogue_note.clone().unwrap_or_default();
             assert!(note.contains(words), "{note}");

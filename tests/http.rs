@@ -21,9 +21,12 @@ fn settings(db: &TestDb) -> Settings {
 
 fn serves_health_positions_and_templates(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let app = Application::build(settings(db), StartOptions { scheduler: false, clock: Default::default() })
-            .await
-            .unwrap();
+        let app = Application::build(
+            settings(db),
+            StartOptions { scheduler: false, clock: Default::default(), demo_history: false },
+        )
+        .await
+        .unwrap();
         let report = app.import.clone().expect("the empty database was imported");
         assert_eq!((report.staff, report.calendar_years.clone()), (14, vec![2026]));
         assert!(app.generated_password.is_none(), "the configured password is used");
@@ -97,9 +100,12 @@ fn serves_health_positions_and_templates(db: &TestDb) {
         );
 
         // Starting again on the same database imports nothing and keeps the people.
-        let again = Application::build(settings(db), StartOptions { scheduler: false, clock: Default::default() })
-            .await
-            .unwrap();
+        let again = Application::build(
+            settings(db),
+            StartOptions { scheduler: false, clock: Default::default(), demo_history: false },
+        )
+        .await
+        .unwrap();
         assert!(again.import.is_none());
         let mut conn = db.pool().get().unwrap();
         assert_eq!(dutyday::db::staff::count(&mut conn.any()).unwrap(), 14);
@@ -116,9 +122,12 @@ fn serves_health_positions_and_templates(db: &TestDb) {
 
 fn the_api_documents_itself_offline(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let app = Application::build(settings(db), StartOptions { scheduler: false, clock: Default::default() })
-            .await
-            .unwrap();
+        let app = Application::build(
+            settings(db),
+            StartOptions { scheduler: false, clock: Default::default(), demo_history: false },
+        )
+        .await
+        .unwrap();
         let base = format!("http://127.0.0.1:{}", app.port);
         actix_web::rt::spawn(app.server);
         let doc: Value = reqwest::get(format!("{base}/api/openapi.json")).await.unwrap().json().await.unwrap();
@@ -156,7 +165,10 @@ fn the_scheduler_starts_with_the_configured_tick(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
         let mut s = settings(db);
         s.generate_cron = "0 0 3 * * *".into();
-        let app = Application::build(s, StartOptions { scheduler: true, clock: Default::default() }).await.unwrap();
+        let app =
+            Application::build(s, StartOptions { scheduler: true, clock: Default::default(), demo_history: false })
+                .await
+                .unwrap();
         let mut sched = app.scheduler.expect("scheduler running");
         // Generation runs at the next 03:00:00 UTC, as configured, and not before.
         let next = sched.next_generation().await.unwrap().expect("generation is scheduled");
@@ -196,12 +208,19 @@ fn a_real_company_is_imported_without_passwords(db: &TestDb) {
         // Its session cookies need a key of its own: without one it does not start,
         // and no database is made.
         let s = Settings { config: dir.path().to_path_buf(), ..settings(db) };
-        let refused = Application::build(s.clone(), StartOptions { scheduler: false, clock: Default::default() }).await;
+        let refused = Application::build(
+            s.clone(),
+            StartOptions { scheduler: false, clock: Default::default(), demo_history: false },
+        )
+        .await;
         let e = refused.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.starts_with("DUTYDAY_SECRET_KEY: not set"), "{e}");
         assert!(dutyday::db::org::company(&mut db.pool().get().unwrap().any()).unwrap().is_none());
         let s = Settings { secret_key: Some("k".repeat(40)), ..s };
-        let app = Application::build(s, StartOptions { scheduler: false, clock: Default::default() }).await.unwrap();
+        let app =
+            Application::build(s, StartOptions { scheduler: false, clock: Default::default(), demo_history: false })
+                .await
+                .unwrap();
         assert!(!app.demo && app.generated_password.is_none());
         let mut conn = db.pool().get().unwrap();
         let staff = dutyday::db::staff::all(&mut conn.any()).unwrap();

@@ -149,7 +149,7 @@ fn serve(url: &str, port: u16, pool_size: Option<u32>) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = dutyday::startup::Application::build(
             settings,
-            dutyday::startup::StartOptions { scheduler: false, clock: Default::default() },
+            dutyday::startup::StartOptions { scheduler: false, clock: Default::default(), demo_history: false },
         )
         .await?;
         app.server.await?;

@@ -330,3 +330,18 @@ pub fn of_template(conn: &mut AnyConn, template: &str) -> QueryResult<Option<Tas
         .optional())
     .map(|id| id.map(TaskId))
 }
+
+/// A task still open whose day is before `day`: its id, template and version, due
+/// time and assignee (the demo's history settles these).
+pub type Unsettled = (TaskId, String, i32, NaiveDateTime, Option<StaffId>);
+
+/// The open tasks of days before `day` that were due before `due_before`, in id order.
+pub fn open_before(conn: &mut AnyConn, day: NaiveDate, due_before: NaiveDateTime) -> QueryResult<Vec<Unsettled>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::status.eq(TaskStatus::Open.as_str()))
+        .filter(tasks::occurs_on.lt(day))
+        .filter(tasks::due_at.lt(due_before))
+        .order(tasks::id)
+        .select((tasks::id, tasks::template_id, tasks::template_version, tasks::due_at, tasks::assignee_id))
+        .load(c))
+}

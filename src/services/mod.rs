@@ -15,6 +15,7 @@ pub mod context;
 pub mod csv;
 pub mod dashboard;
 pub mod day_list;
+pub mod demo;
 pub mod directory;
 pub mod events;
 pub mod feed;

@@ -211,7 +211,11 @@ pub async fn serve_app(
     change(&mut settings);
     let app = dutyday::startup::Application::build(
         settings,
-        dutyday::startup::StartOptions { scheduler: false, clock: dutyday::services::Clock::Fixed(at(NOW)) },
+        dutyday::startup::StartOptions {
+            scheduler: false,
+            clock: dutyday::services::Clock::Fixed(at(NOW)),
+            demo_history: false,
+        },
     )
     .await
     .expect("build the app");
