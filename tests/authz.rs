@@ -188,6 +188,7 @@ fn page_rows() -> Vec<(Method, &'static str, [u16; 6])> {
         (Method::GET, "/admin/outbox", [303, 403, 403, 403, 403, 200]),
         (Method::GET, "/me/account", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/me/calendar", [303, 200, 200, 200, 200, 200]),
+        (Method::GET, "/week", [303, 200, 200, 200, 200, 200]),
         (Method::GET, "/password/forgot", [200, 200, 200, 200, 200, 200]),
         (Method::GET, "/admin/audit", [303, 403, 403, 403, 403, 200]),
         (Method::GET, "/admin/audit.csv", [303, 403, 403, 403, 403, 200]),

@@ -280,7 +280,8 @@ fn english_on_a_phone_without_sideways_scrolling(db: &TestDb) {
         b.shot("phone-en").await;
         assert!(b.text("section.today h2").await.starts_with("Tasks of the day"), "another day's list");
         assert!(!b.scrolls_sideways().await, "English today page at 375 px");
-        for path in ["/org", "/positions/logistics.shipping-clerk", "/history", "/me/account", "/admin/audit"] {
+        for path in ["/week", "/org", "/positions/logistics.shipping-clerk", "/history", "/me/account", "/admin/audit"]
+        {
             b.client.goto(&format!("{base}{path}")).await.unwrap();
             b.shot(path.trim_start_matches('/').replace('/', "-").as_str()).await;
             assert!(!b.scrolls_sideways().await, "{path} at 375 px");
@@ -398,6 +399,7 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
                     "/admin/templates/warehouse-stocktake",
                     "/admin/templates/warehouse-stocktake/edit",
                     "/admin/calendar",
+                    "/week",
                     "/admin/outbox",
                     "/admin/templates/new",
                     "/dashboard/figures?template=shipping-daily-report",

@@ -342,6 +342,8 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
             "/admin/audit".into(),
             "/me/account".into(),
             "/me/calendar".into(),
+            "/week".into(),
+            "/week?date=2026-10-01".into(),
             "/tasks/999999".into(),
             "/dashboard?period=custom&from=2026-12-04&to=2025-01-01".into(),
         ];

@@ -412,3 +412,14 @@ day_pick = Date
 day_go = Show
 back_to_today = Back to today
 day_tasks = Tasks of the day
+
+# The week view
+week = Week
+week_nav = Choose a week
+week_prev = Previous week
+week_next = Next week
+this_week = This week
+day_view = Day by day
+day_off = Day off
+no_tasks_day = No tasks
+week_view = Week view

@@ -409,3 +409,14 @@ day_pick = 日期
 day_go = 查看
 back_to_today = 回到今天
 day_tasks = 这一天的任务
+
+# The week view
+week = 本周任务
+week_nav = 选择周
+week_prev = 上一周
+week_next = 下一周
+this_week = 回到本周
+day_view = 按天查看
+day_off = 休息日
+no_tasks_day = 无任务
+week_view = 周视图

@@ -46,6 +46,18 @@ pub fn read(
 ) -> AppResult<Listed> {
     let date = date.unwrap_or_else(|| now.with_timezone(&dir.tz).date_naive());
     let end = date.checked_add_days(Days::new(7)).unwrap_or(date);
+    read_span(conn, dir, viewer, date, end, now)
+}
+
+/// [`read`] of the days `date..=end` (a week, for the week view).
+pub fn read_span(
+    conn: &mut AnyConn,
+    dir: Arc<Directory>,
+    viewer: Viewer,
+    date: NaiveDate,
+    end: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Listed> {
     let positions: Vec<String> = viewer.positions.iter().cloned().collect();
     let found = db::day_list::list_named(conn, viewer.id, &positions, date, end, now.naive_utc())?;
     let now_utc = now.naive_utc();
@@ -120,6 +132,13 @@ impl Listed {
 
     fn local(&self, t: NaiveDateTime) -> String {
         t.and_utc().with_timezone(&self.dir.tz).to_rfc3339()
+    }
+
+    /// The tasks of the days read, whatever their status, by due time: the week
+    /// view's (the overdue ones of earlier days left out).
+    pub fn dated_views(&self) -> Vec<TaskView> {
+        let dated = self.rows.iter().filter(|(_, l, _)| l.task.occurs_on >= self.date);
+        dated.filter_map(|(_, l, n)| n.asks(l.task.template_version).map(|a| self.view(l, n, a))).collect()
     }
 
     /// The list as pages show it.

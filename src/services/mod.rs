@@ -36,6 +36,7 @@ pub mod template_admin;
 pub mod template_change;
 pub mod template_edit;
 pub mod throttle;
+pub mod week;
 
 pub use crate::error::{AppError, AppResult};
 

@@ -24,6 +24,7 @@ mod people;
 mod template_edit;
 mod templates;
 mod today;
+mod week;
 
 use super::{blocking, AppState};
 use crate::domain::access::Viewer;
@@ -64,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     template_edit::configure(cfg);
     templates::configure(cfg);
     today::configure(cfg);
+    week::configure(cfg);
     info::configure(cfg);
     leave::configure(cfg);
     dashboard::configure(cfg);

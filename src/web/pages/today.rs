@@ -1,12 +1,13 @@
 //! 今天: my tasks, one task with its history, and the forms that act on them.
 
 use super::{chrome, csrf_ok, flash, html, safe_back, see_other, signed_in, Chrome, Helpers};
+use crate::db::AnyConn;
 use crate::domain::completion::CompletionInput;
 use crate::domain::task::{TaskId, TaskStatus};
 use crate::domain::template::CompletionMode;
 use crate::error::{AppError, Class, ErrorCode};
+use crate::services::day_list;
 use crate::services::tasks::{self, Act, DayList, LogView, TaskView};
-use crate::services::{askers, day_list};
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -132,39 +133,13 @@ fn came_from(req: &actix_web::HttpRequest, own: &str) -> Option<String> {
 
 #[derive(Deserialize)]
 struct DayQuery {
-    date: Option<NaiveDate>,
+    date: Option<String>,
 }
 
 async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQuery>) -> HttpResponse {
-    let Ok(Some(secret)) = session.get::<String>(super::SESSION_KEY) else { return see_other("/login") };
-    let date = q.date;
-    let now = state.clock.now();
-    // Who is asking and their list: two statements on one connection, one hop off
-    // the async workers, as the API's list.
-    let st = state.clone();
-    let read = blocking(move || {
-        let mut conn = st.pool.get()?;
-        let conn = &mut conn.any();
-        let (viewer, dir) = askers::by_session(conn, &st.directory, &secret, now)?;
-        let today = now.with_timezone(&dir.tz).date_naive();
-        let list = day_list::read(conn, dir, viewer.clone(), date, now).and_then(|l| l.views());
-        Ok((viewer, today, list))
-    })
-    .await;
-    let (v, today, list) = match read {
-        Ok(found) => found,
-        Err(e) if e.code == crate::error::ErrorCode::Unauthenticated => {
-            session.purge();
-            return see_other("/login");
-        }
-        Err(e) => return error::page(super::anonymous(&session, super::i18n::Lang::Zh), &e),
-    };
-    let back = date.map_or_else(|| "/today".to_string(), |d| format!("/today?date={d}"));
-    let c = chrome(&session, &v, &back);
-    match list {
-        Ok(list) => html(StatusCode::OK, &TodayPage { c, list, error: None, today }),
-        Err(e) => error::page(c, &e),
-    }
+    let read = |conn: &mut AnyConn, dir, viewer, date, now| day_list::read(conn, dir, viewer, Some(date), now)?.views();
+    let show = |c, today, list| html(StatusCode::OK, &TodayPage { c, list, error: None, today });
+    super::week::dated_page(&state, &session, "/today", q.date.as_deref(), read, show).await
 }
 
 #[derive(Deserialize)]

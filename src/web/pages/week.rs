@@ -1,0 +1,133 @@
+//! 本周: a person's week, Monday to Sunday, each day's tasks and whether it is worked.
+
+use super::{chrome, html, see_other, Chrome, Helpers};
+use crate::db::AnyConn;
+use crate::domain::access::Viewer;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::services::askers;
+use crate::services::directory::Directory;
+use crate::services::week::{self, Week, WeekDay};
+use crate::web::{blocking, error, AppState};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Template)]
+#[template(path = "pages/week.html")]
+struct WeekPage {
+    c: Chrome,
+    week: Week,
+    /// The company's today, marked in the week.
+    today: NaiveDate,
+}
+
+impl Helpers for WeekPage {}
+
+impl WeekPage {
+    fn prev(&self) -> NaiveDate {
+        self.week.monday.checked_sub_days(Days::new(7)).unwrap_or(self.week.monday)
+    }
+
+    fn next(&self) -> NaiveDate {
+        self.week.monday.checked_add_days(Days::new(7)).unwrap_or(self.week.monday)
+    }
+
+    fn sunday(&self) -> NaiveDate {
+        self.week.days.last().map_or(self.week.monday, |d| d.date)
+    }
+
+    fn holds_today(&self) -> bool {
+        self.week.days.iter().any(|d| d.date == self.today)
+    }
+
+    /// `周一 12-07` or `Mon 12-07`.
+    fn day_name(&self, day: &WeekDay) -> String {
+        let i = day.date.weekday().num_days_from_monday() as usize;
+        let names = if self.c.tr.is_zh() {
+            ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+        } else {
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        };
+        format!("{} {}", names[i], day.date.format("%m-%d"))
+    }
+
+    /// `18:00` of a due time in the company's zone.
+    fn clock(&self, rfc3339: &str) -> String {
+        rfc3339.get(11..16).unwrap_or(rfc3339).to_string()
+    }
+}
+
+/// A page's `date` parameter: none, or a `YYYY-MM-DD` day (else an error the page
+/// shows in the reader's language).
+fn day_param(date: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+    match date.filter(|d| !d.is_empty()) {
+        None => Ok(None),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::invalid("date", ErrorCode::InvalidDate)),
+    }
+}
+
+#[derive(Deserialize)]
+struct WeekQuery {
+    date: Option<String>,
+}
+
+/// A page of one day or week of the person signed in. The `date` parameter is
+/// checked; who is asking and what `read` makes of it (given the company's today)
+/// come from one connection in one blocking hop, as the API's list; `show` renders
+/// it, or the error page does. Signed out, or no longer allowed in: the login page.
+pub(super) async fn dated_page<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    session: &Session,
+    path: &str,
+    date: Option<&str>,
+    read: impl FnOnce(&mut AnyConn, Arc<Directory>, Viewer, NaiveDate, DateTime<Utc>) -> AppResult<T> + Send + 'static,
+    show: impl FnOnce(Chrome, NaiveDate, T) -> HttpResponse,
+) -> HttpResponse {
+    let Ok(Some(secret)) = session.get::<String>(super::SESSION_KEY) else { return see_other("/login") };
+    let (date, bad) = match day_param(date) {
+        Ok(d) => (d, None),
+        Err(e) => (None, Some(e)),
+    };
+    let now = state.clock.now();
+    let st = state.clone();
+    let found = blocking(move || {
+        let mut conn = st.pool.get()?;
+        let conn = &mut conn.any();
+        let (viewer, dir) = askers::by_session(conn, &st.directory, &secret, now)?;
+        let today = now.with_timezone(&dir.tz).date_naive();
+        let made = read(conn, dir, viewer.clone(), date.unwrap_or(today), now);
+        Ok((viewer, today, made))
+    })
+    .await;
+    let (v, today, made) = match found {
+        Ok(found) => found,
+        Err(e) if e.code == ErrorCode::Unauthenticated => {
+            session.purge();
+            return see_other("/login");
+        }
+        Err(e) => return error::page(super::anonymous(session, super::i18n::Lang::Zh), &e),
+    };
+    let back = date.map_or_else(|| path.to_string(), |d| format!("{path}?date={d}"));
+    let c = chrome(session, &v, &back);
+    match (bad, made) {
+        (Some(e), _) | (None, Err(e)) => error::page(c, &e),
+        (None, Ok(made)) => show(c, today, made),
+    }
+}
+
+async fn week_page(state: web::Data<AppState>, session: Session, q: web::Query<WeekQuery>) -> HttpResponse {
+    let read = |conn: &mut AnyConn, dir, viewer, date, now| week::read(conn, dir, viewer, date, now);
+    let show = |c, today, week| html(StatusCode::OK, &WeekPage { c, week, today });
+    dated_page(&state, &session, "/week", q.date.as_deref(), read, show).await
+}
+
+/// Mounts this route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/week", web::get().to(week_page));
+}
