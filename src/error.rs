@@ -112,6 +112,8 @@ codes! {
     // Who may do what.
     DashboardForbidden = "dashboard_forbidden" => Forbidden,
     OutboxForbidden = "outbox_forbidden" => Forbidden,
+    MessageNotFound = "message_not_found" => NotFound,
+    MessageNotFailed = "message_not_failed" => Conflict,
     EventsForbidden = "events_forbidden" => Forbidden,
     EventOutsideLead = "event_outside_lead" => Forbidden,
     PeopleForbidden = "people_forbidden" => Forbidden,

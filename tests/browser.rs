@@ -223,6 +223,16 @@ fn the_warehouse_keeper_completes_the_daily_check(db: &TestDb) {
         b.shot("today").await;
         let card = "section.today article[data-template=warehouse-daily-check]";
         assert!(b.text(card).await.contains("仓库日常检查"));
+        // A note's form waits behind its button; one tap opens it.
+        assert!(!b
+            .client
+            .find(Locator::Css(&format!("{card} textarea[name=note]")))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap());
+        b.click(&format!("{card} details.fill summary")).await;
         b.fill(&format!("{card} textarea[name=note]"), "货架整洁，消防通道畅通").await;
         b.click(&format!("{card} form.complete button[type=submit]")).await;
         b.shot("done").await;
@@ -242,6 +252,7 @@ fn the_shipping_clerk_files_the_daily_report(db: &TestDb) {
         b.client.goto(&format!("{base}/today?date={}", workday())).await.unwrap();
         let card = "article[data-template=shipping-daily-report]";
         let section = format!("section.today {card}");
+        b.click(&format!("{section} details.fill summary")).await;
         b.fill(&format!("{section} input[name='fig.parcels_shipped']"), "一百二十").await;
         b.fill(&format!("{section} input[name='fig.mis_shipments']"), "0").await;
         b.fill(&format!("{section} input[name='fig.missed_shipments']"), "1").await;
@@ -262,6 +273,16 @@ fn the_shipping_clerk_files_the_daily_report(db: &TestDb) {
         let colour = b.client.execute(js, vec![]).await.unwrap();
         assert!(colour.is_string(), "an overdue card with a form is on the page");
         assert_ne!(colour, json!("rgb(192, 57, 43)"), "labels on an overdue card are not red");
+        // A task that asks for nothing is done with one tap on a large button.
+        b.client.goto(&format!("{base}/today?date={}", workday())).await.unwrap();
+        let tick = "section.today article[data-template=shipped-documents] button.tick";
+        let (_, _, width, height) = b.client.find(Locator::Css(tick)).await.unwrap().rectangle().await.unwrap();
+        assert!(width >= 44.0 && height >= 44.0, "a {width}×{height} target");
+        b.click(tick).await;
+        b.expect(".flash").await;
+        b.shot("one-tap").await;
+        assert!(b.text(".flash").await.contains("已完成：已发货单据回收整理"), "{}", b.text(".flash").await);
+        assert!(b.client.find(Locator::Css("section.finished article[data-template=shipped-documents]")).await.is_ok());
         b.finish().await;
     });
 }
@@ -275,6 +296,13 @@ fn english_on_a_phone_without_sideways_scrolling(db: &TestDb) {
         b.client.goto(&today).await.unwrap();
         b.shot("phone-zh").await;
         assert!(!b.scrolls_sideways().await, "today page at 375 px");
+        // Every control a thumb uses is at least 44 px tall (a checkbox by its label).
+        let js = "return Array.from(document.querySelectorAll('header a, header button, nav.days a, button, summary, \
+                  input:not([type=hidden]):not([type=checkbox]), select, label.check')) \
+                  .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height]) \
+                  .filter(([_, h]) => h > 0 && h < 44);";
+        let small = b.client.execute(js, vec![]).await.unwrap();
+        assert_eq!(small, json!([]), "controls under 44 px on the phone's 今天");
         b.click("#lang-switch").await;
         b.client.goto(&today).await.unwrap();
         b.shot("phone-en").await;
@@ -380,6 +408,9 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
         dutyday::services::staffing::add_leave(db.pool(), by, clerk, from, to, "年假", common::at(common::NOW))
             .unwrap();
         let task = format!("/tasks/{}", common::tasks(db)[0].id.0);
+        let failed =
+            common::remind::queue(db, "digest:1", "digest", "failed", "今天有 3 项待办。", Some("550 no such user"));
+        let message = format!("/admin/outbox/{failed}");
         let person = format!("/admin/people/{}", clerk.0);
         for (device, width, height) in [("phone", 375, 812), ("desktop", 1280, 900)] {
             let name = format!("account-{device}-{}", backend(db));
@@ -401,8 +432,10 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
                     "/admin/calendar",
                     "/week",
                     "/admin/outbox",
+                    message.as_str(),
                     "/admin/templates/new",
                     "/dashboard/figures?template=shipping-daily-report",
+                    "/dashboard/tasks?template=warehouse-daily-check",
                     "/history",
                     "/org",
                     "/positions/logistics.shipping-clerk",

@@ -167,6 +167,34 @@ fn the_breadcrumb_names_each_level_and_links_it(db: &TestDb) {
         assert!(nav.contains("<span aria-current=\"page\">徐强</span>"), "this level is not a link: {nav}");
         let text: String = nav.split('<').map(|s| s.split_once('>').map_or(s, |(_, t)| t)).collect();
         assert!(!text.contains("logistics"), "no ids in what people read: {text}");
+        // The duty level opens to that duty's tasks of the period, in the same scope.
+        let row = &body[body.find("data-key=\"warehouse-daily-check\"").expect("the daily check's row")..];
+        let href = &row[row.find("href=\"").unwrap() + 6..];
+        let href = href[..href.find('"').unwrap()].replace("&#38;", "&");
+        assert!(
+            href.starts_with("/dashboard/tasks?template=warehouse-daily-check&from=")
+                && href.contains(&format!("person={keeper}")),
+            "{href}"
+        );
+        let (s, _, tasks) = page(&gm, &format!("{base}{href}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(tasks.contains("<h1>仓库日常检查</h1>") && tasks.contains("id=\"duty-tasks\""), "{tasks}");
+        let mine: Vec<_> = common::tasks(db)
+            .into_iter()
+            .filter(|t| t.template_id == "warehouse-daily-check" && t.assignee_id.map(|a| a.0) == Some(keeper))
+            .filter(|t| t.occurs_on <= common::day("2026-12-01") && t.occurs_on >= common::day("2026-11-02"))
+            .collect();
+        assert!(!mine.is_empty());
+        assert_eq!(tasks.matches("<tr data-task=").count(), mine.len(), "every one of his, no one else's");
+        for t in &mine {
+            assert!(tasks.contains(&format!("<tr data-task=\"{}\"", t.id.0)));
+        }
+        assert!(tasks.contains("逾期") && tasks.contains("徐强"), "overdue ones say so, and whose they are");
+        // Its way up is the dashboard's duty level.
+        assert!(tasks.contains("id=\"up\"") && tasks.contains("by=template"), "{tasks}");
+        let (s, _, none) = page(&gm, &format!("{base}/dashboard/tasks?template=nope")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(none.contains("<html"), "a page, not raw text");
     });
 }
 

@@ -247,7 +247,8 @@ fn digests_off_from_my_history_page_and_the_admins_outbox(db: &TestDb) {
         log_in(&admin, &base, "zhu.xiaoyan@example.com").await;
         let (s, page) = get(&admin, &format!("{base}/admin/outbox?status=failed")).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(page.contains("id=\"outbox\"") && page.contains("id=\"nav-outbox\""), "{page}");
+        assert!(page.contains("id=\"outbox-empty\"") && page.contains("id=\"nav-outbox\""), "{page}");
+        assert!(page.contains("没有这个状态的消息"), "an empty filter says so");
         let (s, _) = get(&admin, &format!("{base}/admin/outbox?status=lost")).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     });
@@ -338,6 +339,7 @@ fn every_page_in_both_languages_shows_text_not_keys(db: &TestDb) {
             "/dashboard".into(),
             "/dashboard?by=person".into(),
             "/dashboard/figures?template=shipping-daily-report".into(),
+            "/dashboard/tasks?template=warehouse-daily-check".into(),
             "/admin/outbox".into(),
             "/admin/audit".into(),
             "/me/account".into(),

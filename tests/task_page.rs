@@ -62,18 +62,24 @@ fn figures_assignee_and_the_way_back(db: &TestDb) {
     });
 }
 
+/// The served app, 孙丽 signed in, and her shipping report of Tuesday 2026-12-01.
+async fn clerk_and_tuesdays_report(db: &TestDb) -> (String, Client, dutyday::db::tasks::TaskRow) {
+    let base = common::serve(db).await;
+    let clerk = browser();
+    log_in(&clerk, &base, "sun.li@example.com").await;
+    let day = common::day("2026-12-01");
+    let task = common::tasks(db)
+        .into_iter()
+        .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day)
+        .expect("Tuesday's shipping report");
+    (base, clerk, task)
+}
+
 /// Undo gives the report back to correct, not an empty form; once the ten minutes
 /// are over, the page says why undo is gone and whom to ask.
 fn undo_keeps_the_figures_and_its_end_is_explained(db: &TestDb) {
     actix_web::rt::System::new().block_on(async {
-        let base = common::serve(db).await;
-        let clerk = browser();
-        log_in(&clerk, &base, "sun.li@example.com").await;
-        let day = common::day("2026-12-01");
-        let task = common::tasks(db)
-            .into_iter()
-            .find(|t| t.template_id == "shipping-daily-report" && t.occurs_on == day)
-            .expect("Tuesday's shipping report");
+        let (base, clerk, task) = clerk_and_tuesdays_report(db).await;
         let url = format!("{base}/tasks/{}", task.id);
         let (_, page) = get(&clerk, &url).await;
         let back = format!("/tasks/{}", task.id);
@@ -94,12 +100,16 @@ fn undo_keeps_the_figures_and_its_end_is_explained(db: &TestDb) {
         let (s, to, _) = common::web::post(&clerk, &format!("{url}/reopen"), &undo).await;
         assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, back.as_str()));
         let (_, page) = get(&clerk, &url).await;
-        assert!(page.contains("name=\"fig.parcels_shipped\" value=\"120\""), "{page}");
-        assert!(page.contains("name=\"fig.mis_shipments\" value=\"1000\""));
+        assert!(page.contains(&format!("id=\"f-{}-parcels_shipped\" value=\"120\"", task.id)), "{page}");
+        assert!(page.contains(&format!("id=\"f-{}-mis_shipments\" value=\"1000\"", task.id)));
         // Filed an hour before now: past the ten minutes, and said so.
         let an_hour_ago = common::at(common::NOW) - chrono::Duration::hours(1);
-        let v = dutyday::services::auth::viewer(&mut db.pool().get().unwrap().any(), common::staff_id(db, "孙丽"), day)
-            .unwrap();
+        let v = dutyday::services::auth::viewer(
+            &mut db.pool().get().unwrap().any(),
+            common::staff_id(db, "孙丽"),
+            task.occurs_on,
+        )
+        .unwrap();
         let input = dutyday::domain::completion::CompletionInput {
             note: None,
             figures: [("parcels_shipped", 5), ("mis_shipments", 0), ("missed_shipments", 0)]
@@ -116,4 +126,67 @@ fn undo_keeps_the_figures_and_its_end_is_explained(db: &TestDb) {
     });
 }
 
-on_both_databases!(figures_assignee_and_the_way_back, undo_keeps_the_figures_and_its_end_is_explained);
+/// A rejected report names every bad field at once, at the top and at each field,
+/// keeps what was typed, and stays at the task's address; sent right, it is filed.
+fn every_bad_field_at_once_at_the_tasks_address(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let (base, clerk, task) = clerk_and_tuesdays_report(db).await;
+        let url = format!("{base}/tasks/{}", task.id);
+        let (_, today) = get(&clerk, &format!("{base}/today")).await;
+        // The card's form is sent to the task's own address.
+        assert!(today.contains(&format!("<form method=\"post\" action=\"/tasks/{}\" class=\"complete\">", task.id)));
+        let send = |parcels: &'static str, mis: &'static str, missed: &'static str| {
+            let form = [
+                ("act", "complete".to_string()),
+                ("csrf", common::csrf(&today)),
+                ("back", "/today?date=2026-12-01".to_string()),
+                ("fig.parcels_shipped", parcels.to_string()),
+                ("fig.mis_shipments", mis.to_string()),
+                ("fig.missed_shipments", missed.to_string()),
+                ("note", "下午补发".to_string()),
+            ];
+            let (clerk, url) = (clerk.clone(), url.clone());
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                common::web::post(&clerk, &url, &form).await
+            }
+        };
+        let (s, to, page) = send("一百二十", "", "-1").await;
+        assert_eq!(
+            (s, to.as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, ""),
+            "shown at /tasks/{}, not redirected",
+            task.id
+        );
+        assert!(page.contains("发货件数: 必须是整数；错发件数: 此项必填；漏发件数: 不能小于 0"), "{page}");
+        for (key, message) in
+            [("parcels_shipped", "必须是整数"), ("mis_shipments", "此项必填"), ("missed_shipments", "不能小于 0")]
+        {
+            let field = format!("id=\"f-{}-{key}\"", task.id);
+            let at = page.find(&field).unwrap_or_else(|| panic!("{field}"));
+            let tag = &page[at..at + page[at..].find('>').unwrap()];
+            assert!(
+                tag.contains(&format!("aria-describedby=\"e-{}-{key}\"", task.id))
+                    && tag.contains("aria-invalid=\"true\""),
+                "{tag}"
+            );
+            assert!(
+                page.contains(&format!("<span class=\"field-error\" id=\"e-{}-{key}\">{message}</span>", task.id)),
+                "{key}"
+            );
+        }
+        assert!(page.contains("value=\"一百二十\"") && page.contains("下午补发</textarea>"), "what was typed stays");
+        assert!(page.contains("href=\"/today?date=2026-12-01\""), "the way back is the list it came from");
+        // Corrected, full width as a Chinese keyboard types it: filed, back to the list.
+        let (s, to, _) = send("１２０", "0", "1").await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/today?date=2026-12-01"));
+        let filed = common::tasks(db).into_iter().find(|t| t.id == task.id).unwrap();
+        assert_eq!(filed.status, dutyday::domain::task::TaskStatus::Done);
+    });
+}
+
+on_both_databases!(
+    figures_assignee_and_the_way_back,
+    undo_keeps_the_figures_and_its_end_is_explained,
+    every_bad_field_at_once_at_the_tasks_address
+);

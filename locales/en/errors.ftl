@@ -13,6 +13,8 @@ error-throttled = { $seconds ->
    *[other] too many failed sign-ins; try again in { $seconds } seconds
 }
 error-dashboard_forbidden = dashboards are for department leads and admins; your own record is under My history
+error-message_not_found = no message { $id }
+error-message_not_failed = only a message that failed can be sent again
 error-outbox_forbidden = only admins can read the outbox
 error-events_forbidden = only leads and admins fire events
 error-task_not_found = no task { $id }

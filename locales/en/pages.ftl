@@ -423,3 +423,30 @@ day_view = Day by day
 day_off = Day off
 no_tasks_day = No tasks
 week_view = Week view
+
+# The outbox: times, one message, sending a failed one again
+col_created = Queued
+col_sent = Sent
+col_next_attempt = Next attempt
+col_channel = Channel
+open_message = Open
+outbox_empty = The outbox is empty. Reminders, digests and account mails are written here first, then the sending job delivers them.
+outbox_empty_status = No message has this status.
+message_title = Message #{ $id }
+message_body = Text
+withheld_worded_when_sent = A task reminder is worded when it is sent (in its reader's language).
+withheld_one_time_link = This mail carries a one-time link to an account; its text is not shown.
+withheld_not_kept = Its text was not kept.
+retry_message = Send again
+retry_note = This message failed. Sending it again puts it back in the queue, tried at once, its attempts counted from zero.
+retried = Back in the queue: message #{ $id }
+back_to_outbox = Back to the outbox
+audit_action_outbox_retry = Message sent again
+add_note = Add a note
+
+# A duty's tasks of a period, from the dashboard
+duty_tasks_count = { $n } tasks
+duty_tasks_none = No task of this duty in the period.
+col_date = Date
+col_assignee = Assignee
+col_finished = Finished

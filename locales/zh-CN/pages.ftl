@@ -420,3 +420,30 @@ day_view = 按天查看
 day_off = 休息日
 no_tasks_day = 无任务
 week_view = 周视图
+
+# The outbox: times, one message, sending a failed one again
+col_created = 排队时间
+col_sent = 发送时间
+col_next_attempt = 下次尝试
+col_channel = 渠道
+open_message = 查看
+outbox_empty = 发件箱里还没有消息。提醒、摘要和账号邮件会先写到这里，再由发送任务投递。
+outbox_empty_status = 没有这个状态的消息。
+message_title = 消息 #{ $id }
+message_body = 正文
+withheld_worded_when_sent = 任务提醒在发送时才生成正文（届时按收件人的语言写成）。
+withheld_one_time_link = 这封邮件含有一次性的账号链接，正文不显示。
+withheld_not_kept = 正文没有保留。
+retry_message = 重新发送
+retry_note = 这条消息已发送失败。重新发送会把它放回队列，立即尝试，尝试次数从零算起。
+retried = 已放回队列：消息 #{ $id }
+back_to_outbox = 返回发件箱
+audit_action_outbox_retry = 重新发送消息
+add_note = 添加备注
+
+# A duty's tasks of a period, from the dashboard
+duty_tasks_count = 共 { $n } 项
+duty_tasks_none = 这个时段没有此项任务。
+col_date = 日期
+col_assignee = 负责人
+col_finished = 完成时间

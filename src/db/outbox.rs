@@ -244,6 +244,19 @@ pub fn list(conn: &mut AnyConn, status: Option<&str>, limit: i64) -> QueryResult
     })
 }
 
+/// One message.
+pub fn get(conn: &mut AnyConn, id: i64) -> QueryResult<Option<OutboxRow>> {
+    with_conn!(conn, c => outbox::table.find(id).select(OutboxRow::as_select()).first(c).optional())
+}
+
+/// Queues a failed message again, due now, with its attempts counted afresh; 0 when
+/// it is not (or no longer) failed.
+pub fn retry(conn: &mut AnyConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(outbox::table.find(id).filter(outbox::status.eq("failed")))
+        .set((outbox::status.eq("queued"), outbox::attempts.eq(0), outbox::next_attempt_at.eq(now)))
+        .execute(c))
+}
+
 /// How many messages are in each status.
 pub fn counts(conn: &mut AnyConn) -> QueryResult<Vec<(String, i64)>> {
     with_conn!(conn, c => outbox::table

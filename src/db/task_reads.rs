@@ -133,3 +133,22 @@ pub fn by_ids(conn: &mut AnyConn, ids: &[i64]) -> QueryResult<Vec<BriefTask>> {
     }
     Ok(out)
 }
+
+/// The tasks of one template dated `from..=to` in these departments, any status, by
+/// day (the dashboard's duty level, down to its tasks).
+pub fn of_template_in(
+    conn: &mut AnyConn,
+    template: &str,
+    departments: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<TaskRow>> {
+    with_conn!(conn, c => tasks::table
+        .filter(tasks::template_id.eq(template))
+        .filter(tasks::occurs_on.between(from, to))
+        .filter(tasks::department_id.eq_any(departments))
+        .order((tasks::occurs_on.desc(), tasks::due_at, tasks::id))
+        .limit(1000)
+        .select(TaskRow::as_select())
+        .load(c))
+}

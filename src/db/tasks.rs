@@ -7,7 +7,9 @@ use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-pub use super::task_reads::{by_ids, for_counting, open_on, overdue_in, skipped_in, with_figures, BriefTask, CountRow};
+pub use super::task_reads::{
+    by_ids, for_counting, of_template_in, open_on, overdue_in, skipped_in, with_figures, BriefTask, CountRow,
+};
 
 /// A task to be created. `(template_id, occurrence, slot)` is unique in the table.
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]

@@ -51,33 +51,54 @@ pub struct CompletionInput {
     pub signoff: bool,
 }
 
-/// Checks `input` against what `spec` asks for.
+/// Checks `input` against what `spec` asks for; the first problem when there are
+/// several (see [`completion_problems`] for all of them).
 pub fn check_completion(spec: &TemplateSpec, input: &CompletionInput) -> Result<Completion, FieldError> {
-    let note = clean_text(input.note.as_deref(), "note", MAX_NOTE)?;
+    checked(spec, input).map_err(|mut all| all.swap_remove(0))
+}
+
+/// Every problem with `input`, in the order of the form (note, sign-off, then each
+/// figure as the template asks for it); empty when it would be accepted.
+pub fn completion_problems(spec: &TemplateSpec, input: &CompletionInput) -> Vec<FieldError> {
+    checked(spec, input).err().unwrap_or_default()
+}
+
+fn checked(spec: &TemplateSpec, input: &CompletionInput) -> Result<Completion, Vec<FieldError>> {
+    let mut problems = Vec::new();
+    let note = clean_text(input.note.as_deref(), "note", MAX_NOTE).unwrap_or_else(|e| {
+        problems.push(e);
+        None
+    });
     match spec.completion {
-        CompletionMode::Note if note.is_none() => return bad("note", ErrorCode::NoteRequired),
-        CompletionMode::Signoff if !input.signoff => return bad("signoff", ErrorCode::SignoffRequired),
+        CompletionMode::Note if note.is_none() && problems.is_empty() => {
+            problems.extend(bad::<()>("note", ErrorCode::NoteRequired).err())
+        }
+        CompletionMode::Signoff if !input.signoff => {
+            problems.extend(bad::<()>("signoff", ErrorCode::SignoffRequired).err())
+        }
         _ => {}
     }
-    if let Some(key) = input.figures.keys().find(|k| !spec.figures.iter().any(|f| &f.key == *k)) {
-        return bad(format!("figures.{key}"), ErrorCode::FigureUnknown);
-    }
-    if spec.figures.is_empty() {
-        return Ok(Completion { note, figures: None });
+    for key in input.figures.keys().filter(|k| !spec.figures.iter().any(|f| &f.key == *k)) {
+        problems.extend(bad::<()>(format!("figures.{key}"), ErrorCode::FigureUnknown).err());
     }
     let mut out = Map::new();
     for f in &spec.figures {
         let field = format!("figures.{}", f.key);
-        let value = input.figures.get(&f.key).filter(|v| !is_blank(v));
-        let Some(value) = value else {
-            if f.required {
-                return bad(field, ErrorCode::FigureRequired);
-            }
-            continue;
-        };
-        out.insert(f.key.clone(), typed(f.kind, value, &field)?);
+        match input.figures.get(&f.key).filter(|v| !is_blank(v)) {
+            None if f.required => problems.extend(bad::<()>(field, ErrorCode::FigureRequired).err()),
+            None => {}
+            Some(value) => match typed(f.kind, value, &field) {
+                Ok(v) => {
+                    out.insert(f.key.clone(), v);
+                }
+                Err(e) => problems.push(e),
+            },
+        }
     }
-    Ok(Completion { note, figures: Some(out) })
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Completion { note, figures: (!spec.figures.is_empty()).then_some(out) })
 }
 
 fn is_blank(v: &Value) -> bool {
@@ -277,6 +298,19 @@ mod tests {
         }
         let e = check_completion(&s, &input(json!({"parcels": 1}))).unwrap_err();
         assert_eq!(e.field, "figures.rate");
+        // Every problem at once, in the form's order; none for a good input.
+        let all = completion_problems(&s, &input(json!({"parcels": "12a", "ok": "maybe", "extra": 1})));
+        let got: Vec<_> = all.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("figures.extra", ErrorCode::FigureUnknown),
+                ("figures.parcels", ErrorCode::NotInteger),
+                ("figures.rate", ErrorCode::FigureRequired),
+                ("figures.ok", ErrorCode::NotYesNo),
+            ]
+        );
+        assert!(completion_problems(&s, &input(json!({"parcels": 1, "rate": 2}))).is_empty());
         let e = check_completion(&s, &input(json!({"parcels": -1, "rate": 1}))).unwrap_err();
         assert_eq!(e.code, ErrorCode::NotNegative);
         let e = check_completion(&s, &input(json!({"parcels": 1, "rate": 1, "extra": 2}))).unwrap_err();

@@ -161,8 +161,12 @@ pub fn calendars(conn: &mut AnyConn, specs: &str) -> AppResult<(WorkCalendar, Ha
 
 /// The company's local date at `now`, read from the stored time zone.
 pub fn company_today(conn: &mut AnyConn, now: DateTime<Utc>) -> AppResult<(Tz, NaiveDate)> {
-    let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
-    let tz: Tz =
-        company.timezone.parse().map_err(|_| AppError::corrupt(format!("time zone `{}`", company.timezone)))?;
+    let tz = company_zone(conn)?;
     Ok((tz, now.with_timezone(&tz).date_naive()))
+}
+
+/// The company's time zone.
+pub fn company_zone(conn: &mut AnyConn) -> AppResult<Tz> {
+    let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
+    company.timezone.parse().map_err(|_| AppError::corrupt(format!("time zone `{}`", company.timezone)))
 }

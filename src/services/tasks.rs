@@ -277,6 +277,20 @@ pub fn act_at(
     })
 }
 
+/// Every problem with `input` as a completion of task `id` (empty when it would be
+/// accepted): a rejected form marks all its bad fields at once.
+pub fn completion_problems(
+    pool: &DbPool,
+    viewer: &Viewer,
+    id: TaskId,
+    input: &CompletionInput,
+) -> AppResult<Vec<AppError>> {
+    let mut conn = pool.get()?;
+    let row = visible(&mut conn.any(), viewer, id)?;
+    let spec = template_spec(&mut conn.any(), &row.template_id, row.template_version)?;
+    Ok(crate::domain::completion::completion_problems(&spec, input).into_iter().map(AppError::from).collect())
+}
+
 /// What a task of template `id` made under `version` asks for on completion.
 fn template_spec(conn: &mut AnyConn, id: &str, version: i32) -> AppResult<TemplateSpec> {
     let (tpl, _, _) = db::org::templates_named(conn, &[id.to_string()])?

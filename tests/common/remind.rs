@@ -59,3 +59,21 @@ pub fn pass(rt: &tokio::runtime::Runtime, db: &TestDb, mailer: &Mailer, now: Dat
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
+
+/// Queues an email to 孙丽 as the reminder pass would have left it (`status`, 20
+/// attempts, queued 2026-12-01 10:00 in Shanghai); returns its id.
+pub fn queue(db: &TestDb, key: &str, kind: &str, status: &str, body: &str, error: Option<&str>) -> i64 {
+    let error = error.map_or("NULL".to_string(), |e| format!("'{e}'"));
+    exec(
+        db,
+        &format!(
+            "INSERT INTO outbox (dedupe_key, kind, level, channel, address, lang, subject, body_text, body_html, \
+             status, attempts, next_attempt_at, last_error, created_at, items) VALUES ('{key}', '{kind}', 0, 'email', \
+             'sun.li@example.com', 'zh-CN', '每日摘要：3 项待办', '{body}', '', '{status}', 20, \
+             '2026-12-01 02:00:00', {error}, '2026-12-01 02:00:00', '')"
+        ),
+    );
+    let mut conn = db.pool().get().unwrap();
+    let all = dutyday::db::outbox::list(&mut conn.any(), None, 100).unwrap();
+    all.into_iter().find(|m| m.dedupe_key == key).expect("queued").id
+}

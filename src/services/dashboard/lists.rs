@@ -104,13 +104,41 @@ pub fn skipped(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<crate::services::tasks::TaskView>> {
     super::check_period(from, to)?;
+    in_scope(pool, viewer, filter, now, |conn, departments| db::tasks::skipped_in(conn, departments, from, to))
+}
+
+/// The tasks `read` finds in the viewer's departments (narrowed by `filter`) that
+/// the filter keeps, as views.
+fn in_scope(
+    pool: &DbPool,
+    viewer: &Viewer,
+    filter: &Filter,
+    now: DateTime<Utc>,
+    read: impl FnOnce(&mut AnyConn, &[String]) -> diesel::QueryResult<Vec<crate::db::tasks::TaskRow>>,
+) -> AppResult<Vec<crate::services::tasks::TaskView>> {
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
     let departments = departments_in_scope(conn, viewer, filter.department.as_deref())?;
-    let rows: Vec<_> = db::tasks::skipped_in(conn, &departments, from, to)?
+    let rows: Vec<_> = read(conn, &departments)?
         .into_iter()
         .filter(|t| filter.keeps(&t.position_id, t.assignee_id, t.done_by))
         .collect();
     let (tz, _) = crate::services::context::company_today(conn, now)?;
     crate::services::tasks::views(conn, tz, rows, Some(viewer), now)
+}
+
+/// One duty's tasks of the period in scope (a person's, a position's or a
+/// department's), newest day first: the dashboard's duty level opened.
+pub fn duty_tasks(
+    pool: &DbPool,
+    viewer: &Viewer,
+    template: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<crate::services::tasks::TaskView>> {
+    super::check_period(from, to)?;
+    in_scope(pool, viewer, filter, now, |conn, departments| {
+        db::tasks::of_template_in(conn, template, departments, from, to)
+    })
 }

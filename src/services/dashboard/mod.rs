@@ -16,7 +16,7 @@ mod lists;
 mod period;
 pub use period::Period;
 mod rollup;
-pub use lists::{overdue, skipped, Overdue, ReminderSent};
+pub use lists::{duty_tasks, overdue, skipped, Overdue, ReminderSent};
 use rollup::department_table;
 pub use rollup::{by_day_and_department, check_period, overview};
 

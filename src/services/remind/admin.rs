@@ -1,11 +1,15 @@
 //! What admins see of the outbox, and each person's choice about digests.
 
+use crate::db::outbox::OutboxRow;
 use crate::db::{self, DbPool};
 use crate::domain::access::Viewer;
 use crate::domain::marks;
 use crate::domain::task::StaffId;
 use crate::error::ErrorCode;
+use crate::services::context::company_zone;
 use crate::services::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 /// A message in the outbox, as admins see it (webhook URLs never appear).
@@ -62,28 +66,88 @@ pub fn outbox(pool: &DbPool, viewer: &Viewer, status: Option<&str>, limit: i64) 
     }
     let mut conn = pool.get()?;
     let conn = &mut conn.any();
-    let t = |d: chrono::NaiveDateTime| d.and_utc().to_rfc3339();
-    let messages = db::outbox::list(conn, status, limit)?
-        .into_iter()
-        .map(|r| OutboxView {
-            id: r.id,
-            kind: r.kind,
-            level: r.level,
-            channel: r.channel,
-            to: r.address,
-            subject: r.subject,
-            task_id: r.task_id,
-            tasks: marks::decode(&r.items).unwrap_or_default().iter().map(|i| i.task_id).collect(),
-            status: r.status,
-            attempts: r.attempts,
-            last_error: r.last_error,
-            created_at: t(r.created_at),
-            next_attempt_at: t(r.next_attempt_at),
-            sent_at: r.sent_at.map(t),
-        })
-        .collect();
+    let tz = company_zone(conn)?;
+    let messages = db::outbox::list(conn, status, limit)?.into_iter().map(|r| view(r, tz)).collect();
     let counts = db::outbox::counts(conn)?.into_iter().collect();
     Ok(Outbox { counts, messages })
+}
+
+/// A message as admins see it, its times in the company's zone.
+fn view(r: OutboxRow, tz: Tz) -> OutboxView {
+    let t = |d: chrono::NaiveDateTime| d.and_utc().with_timezone(&tz).to_rfc3339();
+    OutboxView {
+        id: r.id,
+        kind: r.kind,
+        level: r.level,
+        channel: r.channel,
+        to: r.address,
+        subject: r.subject,
+        task_id: r.task_id,
+        tasks: marks::decode(&r.items).unwrap_or_default().iter().map(|i| i.task_id).collect(),
+        status: r.status,
+        attempts: r.attempts,
+        last_error: r.last_error,
+        created_at: t(r.created_at),
+        next_attempt_at: t(r.next_attempt_at),
+        sent_at: r.sent_at.map(t),
+    }
+}
+
+/// One message opened: what it says, when that is kept and may be shown.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub view: OutboxView,
+    /// The text as sent (or as it will be); `None` with [`Message::withheld`] saying why.
+    pub body: Option<String>,
+    /// Why the text is not shown: `worded_when_sent` (a task reminder is worded when
+    /// it goes), `one_time_link` (an account mail carries a sign-in link), `not_kept`.
+    pub withheld: Option<&'static str>,
+}
+
+/// Mails whose text carries a one-time link to someone's account: never shown.
+const ACCOUNT_KINDS: [&str; 2] = ["invitation", "password_reset"];
+
+/// Message `id` with its text; admins only.
+pub fn message(pool: &DbPool, viewer: &Viewer, id: i64) -> AppResult<Message> {
+    if !viewer.admin {
+        return Err(AppError::new(ErrorCode::OutboxForbidden));
+    }
+    let mut conn = pool.get()?;
+    let conn = &mut conn.any();
+    let tz = company_zone(conn)?;
+    let row = db::outbox::get(conn, id)?.ok_or_else(|| AppError::new(ErrorCode::MessageNotFound).arg("id", id))?;
+    let text = match (&row.body_json, row.body_text.trim()) {
+        (Some(json), _) if row.channel == "webhook" => json.clone(),
+        (_, text) => text.to_string(),
+    };
+    let (body, withheld) = if ACCOUNT_KINDS.contains(&row.kind.as_str()) {
+        (None, Some("one_time_link"))
+    } else if !text.is_empty() {
+        (Some(text), None)
+    } else if row.sent_at.is_none() && row.task_id.is_some() {
+        (None, Some("worded_when_sent"))
+    } else {
+        (None, Some("not_kept"))
+    };
+    Ok(Message { view: view(row, tz), body, withheld })
+}
+
+/// Sends a failed message again: queued now, its attempts counted afresh. Audited.
+pub fn retry(pool: &DbPool, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    if !viewer.admin {
+        return Err(AppError::new(ErrorCode::OutboxForbidden));
+    }
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let row = db::outbox::get(conn, id)?.ok_or_else(|| AppError::new(ErrorCode::MessageNotFound).arg("id", id))?;
+        if db::outbox::retry(conn, id, now.naive_utc())? == 0 {
+            return Err(AppError::new(ErrorCode::MessageNotFailed));
+        }
+        let before = serde_json::json!({"status": row.status, "attempts": row.attempts, "last_error": row.last_error});
+        let after = serde_json::json!({"status": "queued", "attempts": 0});
+        let subject = format!("outbox:{id}");
+        crate::services::audit::record(conn, viewer.into(), "outbox.retry", &subject, Some(before), Some(after), now)
+    })
 }
 
 /// Whether `staff` receives the morning digests.

@@ -16,16 +16,26 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 /// The page's query: a period preset (or custom dates), the grouping and a drill path.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, Default)]
 pub struct Query {
+    #[serde(skip_serializing_if = "Option::is_none")]
     period: Option<String>,
     /// As typed: a date that does not parse is refused on the page, not by the router.
+    #[serde(skip_serializing_if = "Option::is_none")]
     from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     position: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     person: Option<i64>,
+    /// The duty level opened: this template's tasks (`/dashboard/tasks`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) template: Option<String>,
 }
 
 impl Query {
@@ -33,7 +43,7 @@ impl Query {
         self.by.as_deref().and_then(By::parse).unwrap_or(By::Department)
     }
 
-    fn filter(&self) -> Filter {
+    pub(super) fn filter(&self) -> Filter {
         Filter {
             department: self.department.clone(),
             position: self.position.clone(),
@@ -42,7 +52,7 @@ impl Query {
     }
 
     /// The typed dates, checked.
-    fn dates(&self) -> AppResult<(Option<NaiveDate>, Option<NaiveDate>)> {
+    pub(super) fn dates(&self) -> AppResult<(Option<NaiveDate>, Option<NaiveDate>)> {
         Ok((super::date_param("from", self.from.as_deref())?, super::date_param("to", self.to.as_deref())?))
     }
 
@@ -118,6 +128,14 @@ impl DashboardPage {
             By::Department => self.q.link("position", Some(key), None, None),
             By::Position => self.q.link("person", dept, Some(key), None),
             By::Person if key != "unassigned" => self.q.link("template", dept, self.q.position.as_deref(), Some(key)),
+            // The duty level opens to its tasks of the period, in the same scope.
+            By::Template => {
+                let mut link = format!("/dashboard/tasks?template={key}&from={}&to={}", self.d.from, self.d.to);
+                link.extend(dept.map(|d| format!("&department={d}")));
+                link.extend(self.q.position.as_deref().map(|p| format!("&position={p}")));
+                link.extend(self.q.person.map(|p| format!("&person={p}")));
+                return Some(link);
+            }
             _ => return None,
         };
         Some(format!("/dashboard?{link}"))

@@ -8,6 +8,7 @@ mod assign;
 pub mod cadence;
 mod chart;
 mod dashboard;
+mod duty_tasks;
 mod figures;
 pub use crate::i18n;
 mod account;
@@ -69,6 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     info::configure(cfg);
     leave::configure(cfg);
     dashboard::configure(cfg);
+    duty_tasks::configure(cfg);
     figures::configure(cfg);
     outbox::configure(cfg);
 }
@@ -348,6 +350,17 @@ pub trait Helpers {
     /// What was typed into a form field before it was sent back with an error.
     fn prev_value(&self, _field: &str) -> String {
         String::new()
+    }
+
+    /// What is wrong with a field of a form sent back (empty: nothing).
+    fn problem(&self, _field: &str) -> String {
+        String::new()
+    }
+
+    /// Whether a card shows its whole form (a task's own page), or a report's or
+    /// note's form waits behind a button (a list).
+    fn form_open(&self) -> bool {
+        false
     }
 
     /// A template's cadence in words.

@@ -1,7 +1,8 @@
 //! The admins' outbox page, and the form that turns a person's digests on or off.
 
-use super::{chrome, csrf_ok, flash, html, see_other, signed_in, Chrome};
-use crate::services::remind::admin::{self, Outbox, STATUSES};
+use super::{chrome, csrf_ok, flash, html, see_other, signed_in, Chrome, Helpers};
+use crate::error::{AppError, ErrorCode};
+use crate::services::remind::admin::{self, Message, Outbox, STATUSES};
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -17,6 +18,17 @@ struct OutboxPage {
     status: String,
     statuses: [&'static str; 5],
 }
+
+impl Helpers for OutboxPage {}
+
+#[derive(Template)]
+#[template(path = "pages/outbox_message.html")]
+struct MessagePage {
+    c: Chrome,
+    m: Message,
+}
+
+impl Helpers for MessagePage {}
 
 impl OutboxPage {
     fn is_current(&self, status: &&str) -> bool {
@@ -43,6 +55,50 @@ async fn page(state: web::Data<AppState>, session: Session, q: web::Query<Outbox
     let (pool, filter) = (state.pool.clone(), status.clone());
     match blocking(move || admin::outbox(&pool, &v, filter.as_deref(), 200)).await {
         Ok(o) => html(StatusCode::OK, &OutboxPage { c, o, status: status.unwrap_or_default(), statuses: STATUSES }),
+        Err(e) => error::page(c, &e),
+    }
+}
+
+async fn message(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = id.into_inner();
+    let c = chrome(&session, &v, &format!("/admin/outbox/{id}"));
+    let pool = state.pool.clone();
+    match blocking(move || admin::message(&pool, &v, id)).await {
+        Ok(m) => html(StatusCode::OK, &MessagePage { c, m }),
+        Err(e) => error::page(c, &e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+async fn retry(
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let v = match signed_in(&state, &session).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = id.into_inner();
+    let c = chrome(&session, &v, &format!("/admin/outbox/{id}"));
+    if !csrf_ok(&session, form.csrf.as_deref()) {
+        return error::page(c, &AppError::new(ErrorCode::CsrfExpired));
+    }
+    let (pool, now) = (state.pool.clone(), state.clock.now());
+    match blocking(move || admin::retry(&pool, &v, id, now)).await {
+        Ok(()) => {
+            flash(&session, c.tr.with("retried", "id", &id.to_string()));
+            see_other(&format!("/admin/outbox/{id}"))
+        }
         Err(e) => error::page(c, &e),
     }
 }
@@ -111,6 +167,8 @@ async fn unsubscribe(
 /// Mounts these routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/outbox", web::get().to(page))
+        .route("/admin/outbox/{id:\\d+}", web::get().to(message))
+        .route("/admin/outbox/{id:\\d+}/retry", web::post().to(retry))
         .route("/me/digest", web::post().to(digest))
         .route("/digest/off", web::get().to(unsubscribe))
         .route("/digest/off", web::post().to(unsubscribe));

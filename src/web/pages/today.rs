@@ -47,6 +47,8 @@ struct TaskPage {
     error: Option<String>,
     /// The fields as sent, to fill the form again after an error.
     prev: HashMap<String, String>,
+    /// What is wrong with each rejected field (`note`, `signoff`, `fig.<key>`).
+    problems: HashMap<String, String>,
     /// Where the back link goes: the page this one was opened from, else /today.
     return_to: String,
 }
@@ -54,9 +56,31 @@ struct TaskPage {
 impl Helpers for TodayPage {}
 impl Helpers for TaskPage {
     fn prev_value(&self, field: &str) -> String {
-        let key = if field == "note" { field.to_string() } else { format!("fig.{field}") };
-        self.prev.get(&key).cloned().unwrap_or_default()
+        self.prev.get(&form_field(field)).cloned().unwrap_or_default()
     }
+
+    fn problem(&self, field: &str) -> String {
+        self.problems.get(&form_field(field)).cloned().unwrap_or_default()
+    }
+
+    fn form_open(&self) -> bool {
+        true
+    }
+}
+
+/// A form's field for a figure key, `note` or `signoff`.
+fn form_field(field: &str) -> String {
+    match field {
+        "note" | "signoff" | "reason" => field.to_string(),
+        key => format!("fig.{key}"),
+    }
+}
+
+/// A form sent back: the error, the fields as sent, and every problem with them.
+struct Rejected {
+    error: AppError,
+    form: HashMap<String, String>,
+    problems: Vec<AppError>,
 }
 
 impl TaskPage {
@@ -177,53 +201,87 @@ async fn show_task(
     c: Chrome,
     v: crate::domain::access::Viewer,
     id: i64,
-    rejected: Option<(AppError, HashMap<String, String>)>,
+    rejected: Option<Rejected>,
     return_to: String,
 ) -> HttpResponse {
-    let status = rejected.as_ref().map_or(StatusCode::OK, |(e, _)| error::status(e));
-    let (error, prev) = match rejected {
-        Some((e, form)) => (Some(e), form),
-        None => (None, HashMap::new()),
-    };
+    let status = rejected.as_ref().map_or(StatusCode::OK, |r| error::status(&r.error));
     let (pool, now) = (state.pool.clone(), state.clock.now());
     match blocking(move || tasks::get(&pool, &v, TaskId(id), now)).await {
         Ok((task, history)) => {
-            // Just undone: the form holds what was reported, to correct rather than retype.
-            let prev = if prev.is_empty() && task.status.actionable() { undone(&history) } else { prev };
-            // Name a figure by its label, in the reader's language.
-            let error = error.map(|e| (e.field.clone(), e.message(c.tr.0))).map(|(field, text)| match field {
-                Some(f) => {
-                    let key = f.strip_prefix("figures.").unwrap_or(&f);
-                    let label = task.figures_asked.iter().find(|x| x.key == key).map(|x| {
-                        if c.tr.is_zh() {
-                            x.zh.clone()
-                        } else {
-                            x.en.clone()
-                        }
-                    });
-                    format!("{}: {text}", label.unwrap_or_else(|| c.tr.t(key)))
+            // A figure is named by its label, in the reader's language.
+            let label = |field: &str| {
+                let key = field.strip_prefix("figures.").unwrap_or(field);
+                let asked = task.figures_asked.iter().find(|x| x.key == key);
+                asked.map_or_else(|| c.tr.t(key), |x| if c.tr.is_zh() { x.zh.clone() } else { x.en.clone() })
+            };
+            let said = |e: &AppError| match &e.field {
+                Some(f) => format!("{}: {}", label(f), e.message(c.tr.0)),
+                None => e.message(c.tr.0),
+            };
+            let (error, prev, problems) = match rejected {
+                None => {
+                    (None, undone(&history).into_iter().filter(|_| task.status.actionable()).collect(), HashMap::new())
                 }
-                None => text,
-            });
-            html(status, &TaskPage { c, task, history, error, prev, return_to })
+                Some(r) => {
+                    // Every bad field at once, at the top and at each field.
+                    let top = if r.problems.is_empty() {
+                        said(&r.error)
+                    } else {
+                        r.problems.iter().map(&said).collect::<Vec<_>>().join(if c.tr.is_zh() { "；" } else { "; " })
+                    };
+                    let at = r.problems.iter().filter_map(|e| {
+                        let field = e.field.as_deref()?;
+                        Some((form_field(field.strip_prefix("figures.").unwrap_or(field)), e.message(c.tr.0)))
+                    });
+                    let mut problems: HashMap<String, String> = at.collect();
+                    if let (true, Some(f)) = (problems.is_empty(), r.error.field.as_deref()) {
+                        problems.insert(form_field(f.strip_prefix("figures.").unwrap_or(f)), r.error.message(c.tr.0));
+                    }
+                    (Some(top), r.form, problems)
+                }
+            };
+            html(status, &TaskPage { c, task, history, error, prev, problems, return_to })
         }
         Err(e) => error::page(c, &e),
     }
 }
 
-/// Form fields: `csrf`, `back`, `note`, `reason`, `signoff`, and `fig.<key>` per figure.
+/// `POST /tasks/{id}/{action}`.
 async fn act(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(i64, String)>,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
+    let (id, action) = path.into_inner();
+    act_on(state, session, id, action, form.into_inner()).await
+}
+
+/// `POST /tasks/{id}` with the action in the field `act`: the task's own address, so
+/// a form sent back with its problems is at the task page's URL.
+async fn act_here(
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let action = form.get("act").cloned().unwrap_or_default();
+    act_on(state, session, id.into_inner(), action, form).await
+}
+
+/// Form fields: `csrf`, `back`, `note`, `reason`, `signoff`, and `fig.<key>` per figure.
+async fn act_on(
+    state: web::Data<AppState>,
+    session: Session,
+    id: i64,
+    action: String,
+    form: HashMap<String, String>,
+) -> HttpResponse {
     let v = match signed_in(&state, &session).await {
         Ok(v) => v,
         Err(redirect) => return redirect,
     };
-    let (id, action) = path.into_inner();
-    let form = form.into_inner();
     let back = safe_back(form.get("back").map(String::as_str));
     let c = chrome(&session, &v, &back);
     if !csrf_ok(&session, form.get("csrf").map(String::as_str)) {
@@ -241,6 +299,10 @@ async fn act(
         "skip" => Act::Skip { reason: form.get("reason").cloned() },
         "reopen" => Act::Reopen,
         _ => return error::page(c, &AppError::new(ErrorCode::NoSuchPage)),
+    };
+    let input = match &act {
+        Act::Complete(input) => Some(input.clone()),
+        _ => None,
     };
     let (st, viewer, now) = (state.clone(), v.clone(), state.clock.now());
     match blocking(move || tasks::act_at(&st.pool, &viewer, TaskId(id), act, &st.settings.base_url, now)).await {
@@ -264,11 +326,25 @@ async fn act(
         }
         // A bad value or a refused move: the task page again, with the message.
         Err(e) if matches!(e.class(), Class::Invalid | Class::Conflict) => {
-            // The task page's own `back` carries where it was opened from.
-            let query = back.split_once('?').map(|(_, q)| q).unwrap_or_default();
-            let from: HashMap<String, String> = serde_urlencoded::from_str(query).unwrap_or_default();
-            let return_to = super::safe_back(from.get("from").map(String::as_str));
-            show_task(&state, c, v, id, Some((e, form)), return_to).await
+            // The task page's own `back` carries where it was opened from; a card's
+            // is the list it was sent from.
+            let return_to = if back.starts_with("/tasks/") {
+                let query = back.split_once('?').map(|(_, q)| q).unwrap_or_default();
+                let from: HashMap<String, String> = serde_urlencoded::from_str(query).unwrap_or_default();
+                super::safe_back(from.get("from").map(String::as_str))
+            } else {
+                back.clone()
+            };
+            let problems = match (e.class(), input) {
+                (Class::Invalid, Some(input)) => {
+                    let (pool, viewer) = (state.pool.clone(), v.clone());
+                    blocking(move || tasks::completion_problems(&pool, &viewer, TaskId(id), &input))
+                        .await
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            };
+            show_task(&state, c, v, id, Some(Rejected { error: e, form, problems }), return_to).await
         }
         Err(e) => error::page(c, &e),
     }
@@ -278,5 +354,6 @@ async fn act(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/today", web::get().to(today))
         .route("/tasks/{id:\\d+}", web::get().to(task_page))
+        .route("/tasks/{id:\\d+}", web::post().to(act_here))
         .route("/tasks/{id:\\d+}/{action}", web::post().to(act));
 }

@@ -3,7 +3,7 @@
 use super::{chrome, html, see_other, Chrome, Helpers};
 use crate::db::AnyConn;
 use crate::domain::access::Viewer;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppResult, ErrorCode};
 use crate::services::askers;
 use crate::services::directory::Directory;
 use crate::services::week::{self, Week, WeekDay};
@@ -61,17 +61,6 @@ impl WeekPage {
     }
 }
 
-/// A page's `date` parameter: none, or a `YYYY-MM-DD` day (else an error the page
-/// shows in the reader's language).
-fn day_param(date: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
-    match date.filter(|d| !d.is_empty()) {
-        None => Ok(None),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::invalid("date", ErrorCode::InvalidDate)),
-    }
-}
-
 #[derive(Deserialize)]
 struct WeekQuery {
     date: Option<String>,
@@ -90,7 +79,7 @@ pub(super) async fn dated_page<T: Send + 'static>(
     show: impl FnOnce(Chrome, NaiveDate, T) -> HttpResponse,
 ) -> HttpResponse {
     let Ok(Some(secret)) = session.get::<String>(super::SESSION_KEY) else { return see_other("/login") };
-    let (date, bad) = match day_param(date) {
+    let (date, bad) = match super::date_param("date", date) {
         Ok(d) => (d, None),
         Err(e) => (None, Some(e)),
     };
