@@ -185,7 +185,31 @@ fn every_bad_field_at_once_at_the_tasks_address(db: &TestDb) {
     });
 }
 
+/// An open task due within two hours says so in words, not by colour alone; one due
+/// later does not.
+fn due_soon_is_said(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let (base, clerk, task) = clerk_and_tuesdays_report(db).await;
+        // Now is 10:00 in Shanghai: the report due at 11:00, another task at 13:00.
+        common::remind::exec(db, &format!("UPDATE tasks SET due_at = '2026-12-01 03:00:00' WHERE id = {}", task.id.0));
+        let other = common::tasks(db)
+            .into_iter()
+            .find(|t| t.template_id == "shipped-documents" && t.occurs_on == task.occurs_on)
+            .expect("Tuesday's shipped documents");
+        common::remind::exec(db, &format!("UPDATE tasks SET due_at = '2026-12-01 05:00:00' WHERE id = {}", other.id.0));
+        let (_, page) = get(&clerk, &format!("{base}/today")).await;
+        let card = |id: i64| {
+            let at = page.find(&format!("id=\"task-{id}\"")).unwrap();
+            page[page[..at].rfind("<article").unwrap()..at].to_string()
+        };
+        assert!(card(task.id.0).contains("soon"), "{}", card(task.id.0));
+        assert!(!card(other.id.0).contains("soon"), "{}", card(other.id.0));
+        assert_eq!(page.matches("<span class=\"badge soon\">即将到期</span>").count(), 1);
+    });
+}
+
 on_both_databases!(
+    due_soon_is_said,
     figures_assignee_and_the_way_back,
     undo_keeps_the_figures_and_its_end_is_explained,
     every_bad_field_at_once_at_the_tasks_address

@@ -450,3 +450,6 @@ duty_tasks_none = No task of this duty in the period.
 col_date = Date
 col_assignee = Assignee
 col_finished = Finished
+due_soon = Due soon
+fill_note = Write a note and finish
+fill_figures = Enter the figures and finish

@@ -447,3 +447,6 @@ duty_tasks_none = 这个时段没有此项任务。
 col_date = 日期
 col_assignee = 负责人
 col_finished = 完成时间
+due_soon = 即将到期
+fill_note = 写备注并完成
+fill_figures = 填写数据并完成

@@ -172,6 +172,7 @@ impl Listed {
             due_at: self.local(t.due_at),
             status: t.status,
             overdue: overdue(t.status, t.due_at, self.now.naive_utc()),
+            due_soon: super::tasks::due_soon(t.status, t.due_at, self.now.naive_utc()),
             assignee_id: t.assignee_id,
             assignee_name: l.assignee_name.clone(),
             cover: t.cover.clone(),

@@ -37,6 +37,8 @@ pub struct TaskView {
     pub status: TaskStatus,
     /// Open and past its due time.
     pub overdue: bool,
+    /// Open and due within [`DUE_SOON_HOURS`].
+    pub due_soon: bool,
     pub assignee_id: Option<StaffId>,
     pub assignee_name: Option<String>,
     /// `none`, `vacancy` or `leave`.
@@ -142,6 +144,7 @@ pub fn views(
             occurs_on: t.occurs_on,
             due_at: local(t.due_at),
             overdue: t.status == TaskStatus::Open && t.due_at < now.naive_utc(),
+            due_soon: due_soon(t.status, t.due_at, now.naive_utc()),
             assignee_id: t.assignee_id,
             assignee_name: t.assignee_id.and_then(|i| names.get(&i).cloned()),
             cover: t.cover.clone(),
@@ -289,6 +292,14 @@ pub fn completion_problems(
     let row = visible(&mut conn.any(), viewer, id)?;
     let spec = template_spec(&mut conn.any(), &row.template_id, row.template_version)?;
     Ok(crate::domain::completion::completion_problems(&spec, input).into_iter().map(AppError::from).collect())
+}
+
+/// How near its due time an open task is marked as due soon on the pages.
+pub const DUE_SOON_HOURS: i64 = 2;
+
+/// Open, not yet due, and due within [`DUE_SOON_HOURS`] of `now`.
+pub fn due_soon(status: TaskStatus, due_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> bool {
+    status == TaskStatus::Open && due_at >= now && due_at - now <= chrono::Duration::hours(DUE_SOON_HOURS)
 }
 
 /// What a task of template `id` made under `version` asks for on completion.
