@@ -418,6 +418,7 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
             b.log_in(&base, "zhu.xiaoyan@example.com").await;
             for lang in ["zh", "en"] {
                 for path in [
+                    "/today",
                     "/me/account",
                     "/me/calendar",
                     "/admin/audit",

@@ -163,7 +163,7 @@ fn a_handled_day_does_not_say_there_was_nothing(db: &TestDb) {
         let day = next_weekday();
         let url = format!("{base}/today?date={day}");
         let (_, mut page) = get(&c, &url).await;
-        assert!(!page.contains("今天的任务都已处理"));
+        assert!(!page.contains("这一天的任务都已处理"));
         while let Some(at) =
             page.find("<section class=\"today\">").and_then(|s| page[s..].find("id=\"task-").map(|i| s + i))
         {
@@ -179,7 +179,15 @@ fn a_handled_day_does_not_say_there_was_nothing(db: &TestDb) {
                 break;
             }
         }
-        assert!(page.contains("今天的任务都已处理") && !page.contains("今天没有任务"), "{page}");
+        assert!(page.contains("这一天的任务都已处理") && !page.contains("这一天没有任务"), "{page}");
+        // A day without any task says so, and where to look instead.
+        let sunday = common::day("2026-12-06");
+        let (_, empty) = get(&c, &format!("{base}/today?date={sunday}")).await;
+        let said = &empty[empty.find("id=\"empty-day\"").expect("an empty state")..];
+        assert!(
+            said.starts_with("id=\"empty-day\">这一天没有任务。") && said.contains("href=\"/week?date=2026-12-06\""),
+            "{said}"
+        );
     });
 }
 

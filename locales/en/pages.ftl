@@ -14,7 +14,7 @@ login_failed = Wrong email or password
 overdue = Overdue
 today_tasks = Today's tasks
 upcoming = Next 7 days
-nothing_today = Nothing for today.
+nothing_today = Nothing for today. What comes next is below.
 nothing_overdue = {""}
 due = Due
 status_open = To do
@@ -383,7 +383,7 @@ outbox_status_cancelled = Cancelled
 task_assignee = Assignee: { $name }
 assignee_shared = shared by the position's holders
 figures_none = Nothing was filed in this period.
-all_handled_today = Everything for the day is handled.
+all_handled_today = Everything for today is handled. Well done.
 undo_passed = More than 10 minutes have passed, so it can no longer be undone; ask your department lead to reopen it.
 
 # Calendar feeds (/me/calendar)
@@ -453,3 +453,6 @@ col_finished = Finished
 due_soon = Due soon
 fill_note = Write a note and finish
 fill_figures = Enter the figures and finish
+nothing_on_day = Nothing on this day.
+all_handled_day = Everything for this day is handled.
+see_week = See the week

@@ -14,7 +14,7 @@ login_failed = 邮箱或密码不正确
 overdue = 已逾期
 today_tasks = 今天的任务
 upcoming = 未来 7 天
-nothing_today = 今天没有任务。
+nothing_today = 今天没有任务。接下来几天的安排在下面。
 nothing_overdue = {""}
 due = 截止
 status_open = 待办
@@ -380,7 +380,7 @@ outbox_status_cancelled = 已取消
 task_assignee = 负责人：{ $name }
 assignee_shared = 岗位在岗人员共同负责
 figures_none = 这段时间没有填报数据。
-all_handled_today = 今天的任务都已处理。
+all_handled_today = 今天的任务都已处理，辛苦了。
 undo_passed = 已超过 10 分钟，不能再撤销；如需更改，请联系部门负责人重新打开。
 
 # Calendar feeds (/me/calendar)
@@ -450,3 +450,6 @@ col_finished = 完成时间
 due_soon = 即将到期
 fill_note = 写备注并完成
 fill_figures = 填写数据并完成
+nothing_on_day = 这一天没有任务。
+all_handled_day = 这一天的任务都已处理。
+see_week = 看这一周
