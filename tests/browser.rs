@@ -442,6 +442,7 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
                     "/positions/logistics.shipping-clerk",
                     person.as_str(),
                     task.as_str(),
+                    "/digest/off?t=a-link-from-a-digest",
                     "/no-such-page",
                 ] {
                     b.client.goto(&format!("{base}{path}")).await.unwrap();
