@@ -462,11 +462,20 @@ fn account_and_admin_pages_on_phone_and_desktop(db: &TestDb) {
                 b.click("#lang-switch").await;
                 b.expect(if lang == "zh" { "html[lang=en]" } else { "html[lang=zh-CN]" }).await;
             }
-            // Signed out, the forgotten-password page.
-            b.client.goto(&format!("{base}/password/forgot")).await.unwrap();
-            b.shot("forgot").await;
-            if device == "phone" {
-                assert!(!b.scrolls_sideways().await, "the forgotten-password page at 375 px");
+            // The pages for someone signed out, in both languages.
+            b.click("form[action='/logout'] button").await;
+            b.expect("input[name=password]").await;
+            for lang in ["zh-CN", "en"] {
+                for path in ["/login", "/password/forgot", "/password/set?t=not-a-link"] {
+                    let sep = if path.contains('?') { '&' } else { '?' };
+                    b.client.goto(&format!("{base}{path}{sep}lang={lang}")).await.unwrap();
+                    b.expect(&format!("html[lang={lang}]")).await;
+                    let page: String = path.trim_start_matches('/').chars().take_while(|c| *c != '?').collect();
+                    b.shot(&format!("{}-{lang}", page.replace('/', "-"))).await;
+                    if device == "phone" {
+                        assert!(!b.scrolls_sideways().await, "{path} at 375 px in {lang}");
+                    }
+                }
             }
             b.finish().await;
         }
