@@ -184,7 +184,9 @@ fn a_running_reminder_pass_is_finished_before_the_scheduler_lets_go(db: &TestDb)
             pool: db.pool().clone(),
             settings,
             mailer,
-            clock: Default::default(),
+            // Inside the sending window (18:10 on a working Monday in Shanghai), whatever
+            // the hour the test runs at: after 20:00 the pass would rightly wait.
+            clock: dutyday::services::Clock::Fixed(common::at("2026-11-30T10:10:00Z")),
             draining: Default::default(),
             directory: Default::default(),
         });

@@ -80,7 +80,7 @@ pub async fn start(state: Arc<AppState>) -> Result<Scheduled, JobSchedulerError>
             let gate = gate.clone();
             Box::pin(async move {
                 let Ok(_running) = gate.acquire().await else { return };
-                match remind_once(&state, Utc::now()).await {
+                match remind_once(&state, state.clock.now()).await {
                     Ok(r) if r == remind::PassReport::default() => {}
                     Ok(r) => tracing::info!(%r, "reminder pass"),
                     Err(e) => {
@@ -99,7 +99,7 @@ pub async fn start(state: Arc<AppState>) -> Result<Scheduled, JobSchedulerError>
             Box::pin(async move {
                 let Ok(_running) = gate.acquire().await else { return };
                 let result = tokio::task::spawn_blocking(move || {
-                    let now = Utc::now();
+                    let now = state.clock.now();
                     let run = run_once(&state, now);
                     // With the daily pass: in November, admins hear of a missing calendar.
                     match crate::services::calendar::remind_next_year(&state.pool, &state.settings.base_url, now) {
