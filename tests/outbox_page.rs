@@ -63,6 +63,10 @@ fn messages_open_and_a_failed_one_goes_again(db: &TestDb) {
         // An account mail's text carries a one-time link: never shown.
         let (_, msg) = get(&admin, &format!("{base}/admin/outbox/{invite}")).await;
         assert!(msg.contains("id=\"message-withheld\"") && !msg.contains("secret123"), "{msg}");
+        // A reminder still waiting is worded when it goes (several tasks' ones too).
+        let waiting = queue(db, "remind:1", "overdue", "queued", "", None);
+        let (_, msg) = get(&admin, &format!("{base}/admin/outbox/{waiting}")).await;
+        assert!(msg.contains("任务提醒在发送时才生成正文"), "{msg}");
         // Others may not open it; an unknown number is a page that says so.
         let (s, _) = get(&admin, &format!("{base}/admin/outbox/999999")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);

@@ -124,7 +124,7 @@ pub fn message(pool: &DbPool, viewer: &Viewer, id: i64) -> AppResult<Message> {
         (None, Some("one_time_link"))
     } else if !text.is_empty() {
         (Some(text), None)
-    } else if row.sent_at.is_none() && row.task_id.is_some() {
+    } else if row.sent_at.is_none() {
         (None, Some("worded_when_sent"))
     } else {
         (None, Some("not_kept"))
