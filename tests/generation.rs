@@ -429,3 +429,26 @@ fn several_times_a_day_make_a_task_each(db: &TestDb) {
 }
 
 on_both_databases!(several_times_a_day_make_a_task_each);
+
+/// A run that makes more rows than one write batch holds (a long absence, then a
+/// year ahead): its report still counts each task once, missed ones included, and a
+/// second pass finds every one of them there.
+fn a_run_of_many_batches_counts_every_task_once(db: &TestDb) {
+    db.seed();
+    generate::run(db.pool(), at("2026-01-05T00:00:00Z"), None, 1, Scope::Incremental).unwrap();
+    let before = tasks(db).len();
+    // Back after ten weeks: the missed days and a year ahead in one run.
+    let now = at("2026-03-16T00:00:00Z");
+    let back = generate::run(db.pool(), now, Some(day("2027-03-15")), 1, Scope::Incremental).unwrap();
+    assert!(back.created > generate::BATCH_ROWS, "{back:?} fits in one batch");
+    let all = tasks(db);
+    assert_eq!(back.created, all.len() - before);
+    assert_eq!(back.missed, all.iter().filter(|t| t.status.as_str() == "missed").count());
+    assert!(back.missed > 0);
+    let again = generate::run(db.pool(), now, Some(day("2027-03-15")), 1, Scope::Full).unwrap();
+    assert_eq!((again.created, again.missed), (0, 0));
+    assert!(again.existing > generate::BATCH_ROWS, "{again:?}");
+    assert_eq!(tasks(db).len(), all.len());
+}
+
+on_both_databases!(a_run_of_many_batches_counts_every_task_once);

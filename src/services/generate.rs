@@ -1,8 +1,9 @@
 //! Materialising recurring tasks, exactly once.
 //!
-//! Rows are computed in memory for the whole window and written with multi-row
-//! `INSERT … ON CONFLICT DO NOTHING` against the unique key (template, occurrence,
-//! slot). Running it again, from another instance at the same moment, or after a
+//! Rows are computed template by template and written, a few thousand at a time (so
+//! a start-up that generates a week for a large company stays small in memory), with
+//! multi-row `INSERT … ON CONFLICT DO NOTHING` against the unique key (template,
+//! occurrence, slot). Running it again, from another instance at the same moment, or after a
 //! crash half-way, therefore never duplicates a task. Each template remembers how far
 //! it was generated (`template_state`); the dates after that mark that are already
 //! past due are the ones missed during downtime, and the template's catch-up policy
@@ -97,7 +98,7 @@ pub(super) fn run_in(
     }
     let earliest = marks.values().map(|m| m.succ_opt().unwrap_or(*m)).min().unwrap_or(today).min(revisit);
     let ctx = Context::load(conn, earliest)?;
-    let (mut open_rows, mut missed_rows) = (Vec::new(), Vec::new());
+    let mut rows = Batch::default();
     let mut advanced = Vec::new();
     for t in &ctx.templates {
         let Plan::Schedule(schedule) = &t.plan else { continue };
@@ -131,19 +132,52 @@ pub(super) fn run_in(
         for (o, status) in plan_dates(t, &ctx, items, marks.get(&t.spec.id).copied(), fresh, now) {
             let assignments = ctx.staffing.assign(&t.position, t.spec.assign, o.date);
             let new = task_rows(&ctx, t, &o.key, o.date, &o.rule, &assignments, status, None, now)?;
-            if status == TaskStatus::Missed {
-                missed_rows.extend(new)
-            } else {
-                open_rows.extend(new)
-            }
+            rows.add(conn, new)?;
         }
     }
     advanced.sort_unstable();
     advanced.dedup();
-    let missed = db::tasks::insert_missing(conn, &missed_rows)?;
-    let created = missed + db::tasks::insert_missing(conn, &open_rows)?;
+    let report = rows.finish(conn)?;
     db::org::advance_generated_through(conn, &advanced, through)?;
-    Ok(GenerateReport { created, existing: open_rows.len() + missed_rows.len() - created, missed })
+    Ok(report)
+}
+
+/// Rows written this many at a time: two chunks of `INSERT`, about a megabyte in memory.
+pub const BATCH_ROWS: usize = 2_000;
+
+/// Rows made and not yet written, and what the written ones came to.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<NewTask>,
+    report: GenerateReport,
+}
+
+impl Batch {
+    /// Adds rows, writing the batch once it is full.
+    fn add(&mut self, conn: &mut AnyConn, rows: Vec<NewTask>) -> AppResult<()> {
+        self.rows.extend(rows);
+        if self.rows.len() >= BATCH_ROWS {
+            self.write(conn)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, conn: &mut AnyConn) -> AppResult<()> {
+        let (missed, open): (Vec<NewTask>, Vec<NewTask>) =
+            self.rows.drain(..).partition(|r| r.status == TaskStatus::Missed.as_str());
+        let made_missed = db::tasks::insert_missing(conn, &missed)?;
+        let made = made_missed + db::tasks::insert_missing(conn, &open)?;
+        self.report.created += made;
+        self.report.missed += made_missed;
+        self.report.existing += missed.len() + open.len() - made;
+        Ok(())
+    }
+
+    /// Writes what is left; the whole run's report.
+    fn finish(mut self, conn: &mut AnyConn) -> AppResult<GenerateReport> {
+        self.write(conn)?;
+        Ok(self.report)
+    }
 }
 
 /// One occurrence of a schedule: its date, key (the date, or `date HH:MM` for one of
