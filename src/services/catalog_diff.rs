@@ -8,7 +8,7 @@ use crate::db::org::{CompanyRow, OrgRows};
 use crate::db::{self, AnyConn, DbPool};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// One difference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,39 +21,39 @@ pub struct Change {
     pub fields: Vec<String>,
 }
 
-/// Items by key, each as JSON: the parts of a catalogue that are compared.
-fn items(company: &CompanyRow, org: &OrgRows) -> BTreeMap<String, Value> {
+/// Hands each item to `f` by key, as JSON: the parts of a catalogue that are
+/// compared. The rows are consumed as they go, so a large catalogue is never held as
+/// JSON all at once.
+fn each_item(company: &CompanyRow, org: OrgRows, mut f: impl FnMut(String, Value)) {
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::String(s.to_string()));
-    let mut out = BTreeMap::new();
-    out.insert(
+    f(
         "company".to_string(),
         json!({"name": company.name, "name_en": company.name_en, "timezone": company.timezone,
             "festivals": parse(&company.festivals), "reminders": parse(&company.reminders), "webhooks": parse(&company.webhooks), "calendars": parse(&company.calendars)}),
     );
     // What was retired is gone from the catalogue (and the files may bring it back).
-    for d in org.departments.iter().filter(|d| d.retired_on.is_none()) {
-        out.insert(
+    for d in org.departments.into_iter().filter(|d| d.retired_on.is_none()) {
+        f(
             format!("department[{}]", d.id),
             json!({"zh": d.zh, "en": d.en, "lead": d.lead_position_id, "reports_to": d.reports_to, "calendar": d.calendar}),
         );
     }
-    for p in org.positions.iter().filter(|p| p.retired_on.is_none()) {
-        out.insert(
+    for p in org.positions.into_iter().filter(|p| p.retired_on.is_none()) {
+        f(
             format!("position[{}]", p.id),
             json!({"department": p.department_id, "zh": p.zh, "en": p.en, "headcount": p.headcount, "manages_people": p.manages_people}),
         );
     }
     // A catch-all duty made for one-off work is the database's own, not the files'.
-    for d in org.duties.iter().filter(|d| !(d.assigned && d.source.is_empty()) && d.retired_on.is_none()) {
-        out.insert(
+    for d in org.duties.into_iter().filter(|d| !(d.assigned && d.source.is_empty()) && d.retired_on.is_none()) {
+        f(
             format!("duty[{}]", d.id),
             json!({"position": d.position_id, "kind": d.kind, "zh": d.zh, "en": d.en, "source": d.source, "assigned": d.assigned}),
         );
     }
-    for t in org.templates.iter().filter(|t| t.retired_on.is_none()) {
-        out.insert(format!("template[{}]", t.id), parse(&t.spec));
+    for t in org.templates.into_iter().filter(|t| t.retired_on.is_none()) {
+        f(format!("template[{}]", t.id), parse(&t.spec));
     }
-    out
 }
 
 /// The fields of two JSON objects that differ, sorted.
@@ -80,22 +80,33 @@ pub fn diff_in(conn: &mut AnyConn, catalog: &Catalog) -> AppResult<Vec<Change>> 
     let Some(company) = db::org::company(conn)? else {
         return Ok(vec![Change { what: "added", item: "company".into(), fields: vec![] }]);
     };
-    let stored = items(&company, &db::org::load(conn)?);
     let (file_company, file_org) = super::import::rows_of(catalog, chrono::Utc::now())?;
-    let files = items(&file_company, &file_org);
-    let mut out = Vec::new();
-    for (key, value) in &files {
-        match stored.get(key) {
-            None => out.push(Change { what: "added", item: key.clone(), fields: vec![] }),
-            Some(old) if old != value => {
-                out.push(Change { what: "changed", item: key.clone(), fields: fields(old, value) })
+    let mut files = BTreeMap::new();
+    each_item(&file_company, file_org, |key, value| {
+        files.insert(key, value);
+    });
+    // The database's items one at a time against the files' (at 20,000 templates,
+    // holding both sides as JSON took some 90 MB at every start).
+    let (mut seen, mut changed, mut retired) = (HashSet::new(), BTreeMap::new(), Vec::new());
+    each_item(&company, db::org::load(conn)?, |key, old| match files.get(&key) {
+        None => retired.push(key),
+        Some(value) => {
+            if old != *value {
+                changed.insert(key.clone(), fields(&old, value));
             }
-            Some(_) => {}
+            seen.insert(key);
+        }
+    });
+    let mut out = Vec::new();
+    for key in files.keys() {
+        if let Some(fields) = changed.remove(key) {
+            out.push(Change { what: "changed", item: key.clone(), fields });
+        } else if !seen.contains(key) {
+            out.push(Change { what: "added", item: key.clone(), fields: vec![] });
         }
     }
-    for key in stored.keys().filter(|k| !files.contains_key(*k)) {
-        out.push(Change { what: "retired", item: key.clone(), fields: vec![] });
-    }
+    retired.sort();
+    out.extend(retired.into_iter().map(|item| Change { what: "retired", item, fields: vec![] }));
     out.extend(calendar_changes(conn, catalog)?);
     Ok(out)
 }
