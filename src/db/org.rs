@@ -152,13 +152,24 @@ pub fn load(conn: &mut AnyConn) -> QueryResult<OrgRows> {
     }))
 }
 
-/// The whole organisation with one-off tasks' templates too (what lists name).
-pub fn load_with_one_offs(conn: &mut AnyConn) -> QueryResult<OrgRows> {
+/// Up to `limit` templates (one-off tasks' too) with ids after `after`, by id: the
+/// directory reads a large catalogue a page at a time.
+pub fn templates_after(conn: &mut AnyConn, after: &str, limit: i64) -> QueryResult<Vec<TemplateRow>> {
+    with_conn!(conn, c => templates::table
+        .filter(templates::id.gt(after))
+        .order(templates::id)
+        .limit(limit)
+        .select(TemplateRow::as_select())
+        .load(c))
+}
+
+/// The departments, positions and duties, without the templates.
+pub fn load_without_templates(conn: &mut AnyConn) -> QueryResult<OrgRows> {
     with_conn!(conn, c => Ok(OrgRows {
         departments: departments::table.order(departments::sort_order).select(DepartmentRow::as_select()).load(c)?,
         positions: positions::table.order(positions::sort_order).select(PositionRow::as_select()).load(c)?,
         duties: duties::table.order(duties::sort_order).select(DutyRow::as_select()).load(c)?,
-        templates: templates::table.order((templates::sort_order, templates::id)).select(TemplateRow::as_select()).load(c)?,
+        templates: Vec::new(),
     }))
 }
 

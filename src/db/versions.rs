@@ -55,6 +55,15 @@ pub fn all(conn: &mut AnyConn) -> QueryResult<Vec<VersionRow>> {
         .load(c))
 }
 
+/// The versions of the templates with ids from `first` to `last`, oldest first.
+pub fn of_ids_between(conn: &mut AnyConn, first: &str, last: &str) -> QueryResult<Vec<VersionRow>> {
+    with_conn!(conn, c => template_versions::table
+        .filter(template_versions::template_id.between(first, last))
+        .order((template_versions::template_id, template_versions::version))
+        .select(VersionRow::as_select())
+        .load(c))
+}
+
 /// The specs of these (template, version) pairs, for tasks made under an earlier version.
 pub fn specs(conn: &mut AnyConn, wanted: &[(String, i32)]) -> QueryResult<Vec<(String, i32, String)>> {
     let ids: Vec<&str> = wanted.iter().map(|(t, _)| t.as_str()).collect();

@@ -81,13 +81,17 @@ pub struct Directory {
     learnt: RwLock<HashMap<String, Arc<Named>>>,
 }
 
+/// Templates read by one statement when the directory is read.
+const TEMPLATES_PER_READ: i64 = 1_000;
+
 impl Directory {
-    /// Reads it from the database (six statements; only when the version moved).
+    /// Reads it from the database (four statements and two per thousand templates;
+    /// only when the version moved).
     fn load(conn: &mut AnyConn) -> AppResult<Directory> {
         let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
         let tz: Tz =
             company.timezone.parse().map_err(|_| AppError::corrupt(format!("time zone `{}`", company.timezone)))?;
-        let org = db::org::load_with_one_offs(conn)?;
+        let org = db::org::load_without_templates(conn)?;
         let manages_people = org.positions.iter().filter(|p| p.manages_people).map(|p| p.id.clone()).collect();
         let label = |id: &str, zh: &str, en: &str| Arc::new(Label { id: id.into(), zh: zh.into(), en: en.into() });
         let positions: HashMap<&str, Arc<Label>> =
@@ -99,25 +103,38 @@ impl Directory {
                 serde_json::from_str(spec).map_err(|e| AppError::corrupt(format!("template {id}: {e}")))?;
             Ok(spec.into())
         };
-        let mut older: HashMap<String, Vec<(i32, Asks)>> = HashMap::new();
-        for v in db::versions::all(conn)? {
-            older.entry(v.template_id.clone()).or_default().push((v.version, parse(&v.template_id, &v.spec)?));
-        }
+        // A page of templates at a time with their versions, so that reading 20,000
+        // of them never holds every spec's JSON at once.
         let mut templates = HashMap::new();
-        for t in org.templates {
-            let position = positions
-                .get(t.position_id.as_str())
-                .cloned()
-                .ok_or_else(|| AppError::corrupt(format!("template {}: position {}", t.id, t.position_id)))?;
-            let duty = duties
-                .get(t.duty_id.as_str())
-                .cloned()
-                .ok_or_else(|| AppError::corrupt(format!("template {}: duty {}", t.id, t.duty_id)))?;
-            let mut asks = older.remove(&t.id).unwrap_or_default();
-            if !asks.iter().any(|(v, _)| *v == t.version) {
-                asks.push((t.version, parse(&t.id, &t.spec)?));
+        let mut after = String::new();
+        loop {
+            let page = db::org::templates_after(conn, &after, TEMPLATES_PER_READ)?;
+            let (Some(first), Some(last)) = (page.first(), page.last()) else { break };
+            let mut older: HashMap<String, Vec<(i32, Asks)>> = HashMap::new();
+            for v in db::versions::of_ids_between(conn, &first.id, &last.id)? {
+                older.entry(v.template_id.clone()).or_default().push((v.version, parse(&v.template_id, &v.spec)?));
             }
-            templates.insert(t.id, Arc::new(Named { version: t.version, zh: t.zh, en: t.en, duty, position, asks }));
+            after = last.id.clone();
+            let full = page.len() as i64 == TEMPLATES_PER_READ;
+            for t in page {
+                let position = positions
+                    .get(t.position_id.as_str())
+                    .cloned()
+                    .ok_or_else(|| AppError::corrupt(format!("template {}: position {}", t.id, t.position_id)))?;
+                let duty = duties
+                    .get(t.duty_id.as_str())
+                    .cloned()
+                    .ok_or_else(|| AppError::corrupt(format!("template {}: duty {}", t.id, t.duty_id)))?;
+                let mut asks = older.remove(&t.id).unwrap_or_default();
+                if !asks.iter().any(|(v, _)| *v == t.version) {
+                    asks.push((t.version, parse(&t.id, &t.spec)?));
+                }
+                templates
+                    .insert(t.id, Arc::new(Named { version: t.version, zh: t.zh, en: t.en, duty, position, asks }));
+            }
+            if !full {
+                break;
+            }
         }
         let departments = org.departments.into_iter().map(Department::from).collect();
         Ok(Directory {
