@@ -98,6 +98,47 @@ fn a_serving_instance_is_backed_up_under_writes_and_restored_equal() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// SQLite's page size as the file says it.
+fn page_size(path: &Path) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        page_size: i64,
+    }
+    let mut c = diesel::SqliteConnection::establish(&path.display().to_string()).unwrap();
+    diesel::sql_query("PRAGMA page_size").get_result::<Size>(&mut c).unwrap().page_size
+}
+
+#[test]
+fn new_databases_and_backups_have_sixteen_kib_pages() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let want = i64::from(dutyday::db::SQLITE_PAGE_SIZE);
+    assert_eq!(want, 16_384);
+    let dir = tempfile::tempdir().unwrap();
+    // A database dutyday makes.
+    let new = dir.path().join("new.db");
+    DbPool::connect(&format!("sqlite://{}", new.display()), 1).unwrap().migrate().unwrap();
+    assert_eq!(page_size(&new), want);
+    // One made with SQLite's default by an older version keeps its pages while it
+    // serves, and its backup (so a restore) has the new size.
+    let old = dir.path().join("old.db");
+    let mut c = diesel::SqliteConnection::establish(&old.display().to_string()).unwrap();
+    c.batch_execute(
+        "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);",
+    )
+    .unwrap();
+    drop(c);
+    let url = format!("sqlite://{}", old.display());
+    DbPool::connect(&url, 1).unwrap().migrate().unwrap();
+    assert_eq!(page_size(&old), 4096);
+    let copy = dir.path().join("copy.db");
+    let out = common::command(&url).arg("backup").arg(&copy).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(page_size(&copy), want);
+}
+
 /// On PostgreSQL the command points at pg_dump and changes nothing.
 #[test]
 fn postgres_backups_are_pg_dumps() {

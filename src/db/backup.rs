@@ -1,6 +1,7 @@
 //! Backing up and restoring an SQLite database. A backup is SQLite's own consistent
 //! copy (`VACUUM INTO`), taken in one read transaction, so it may run while the
-//! service serves and writes: it holds the database as of one moment. A restore
+//! service serves and writes: it holds the database as of one moment, in pages of
+//! [`super::SQLITE_PAGE_SIZE`] whatever the original's. A restore
 //! checks the copy (SQLite's integrity check, dutyday's tables) before it replaces
 //! anything. PostgreSQL has pg_dump and pg_restore for this (see README).
 
@@ -45,7 +46,10 @@ pub fn backup(url: &str, to: &Path) -> Result<(), BackupError> {
         return Err(BackupError::Refused(format!("{}: already exists; choose a new file", to.display())));
     }
     let mut c = SqliteConnection::establish(&path).map_err(|e| failed(&path)(e.to_string()))?;
-    c.batch_execute("PRAGMA busy_timeout = 15000").map_err(|e| failed(&path)(e.to_string()))?;
+    // A backup is written with the current page size, so restoring it moves an
+    // older database to that size too.
+    c.batch_execute(&format!("PRAGMA busy_timeout = 15000; PRAGMA page_size = {}", super::SQLITE_PAGE_SIZE))
+        .map_err(|e| failed(&path)(e.to_string()))?;
     let target = to.display().to_string().replace('\'', "''");
     c.batch_execute(&format!("VACUUM INTO '{target}'")).map_err(|e| failed(&path)(e.to_string()))?;
     crate::files::private_file(to).map_err(|e| failed(&target)(e.to_string()))
