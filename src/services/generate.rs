@@ -1,13 +1,13 @@
 //! Materialising recurring tasks, exactly once.
 //!
-//! Rows are computed template by template and written, a few thousand at a time (so
-//! a start-up that generates a week for a large company stays small in memory), with
+//! Rows are computed template by template and written [`BATCH_ROWS`] at a time (so a
+//! start-up that generates a week for a large company stays small in memory), with
 //! multi-row `INSERT … ON CONFLICT DO NOTHING` against the unique key (template,
-//! occurrence, slot). Running it again, from another instance at the same moment, or after a
-//! crash half-way, therefore never duplicates a task. Each template remembers how far
-//! it was generated (`template_state`); the dates after that mark that are already
-//! past due are the ones missed during downtime, and the template's catch-up policy
-//! decides what becomes of them:
+//! occurrence, slot). Running it again, from another instance at the same moment, or
+//! after a crash half-way, therefore never duplicates a task. Each template remembers
+//! how far it was generated (`template_state`); the dates after that mark that are
+//! already past due are the ones missed during downtime, and the template's catch-up
+//! policy decides what becomes of them:
 //!
 //! * `all` (default): created with status `missed`, so the gap is visible;
 //! * `latest`: only the most recent one is created, open (overdue), to still be done;
