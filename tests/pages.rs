@@ -188,6 +188,12 @@ fn a_handled_day_does_not_say_there_was_nothing(db: &TestDb) {
             said.starts_with("id=\"empty-day\">这一天没有任务。") && said.contains("href=\"/week?date=2026-12-06\""),
             "{said}"
         );
+        assert!(!empty.contains("id=\"empty-upcoming\""), "the week after it has tasks");
+        // A day beyond what is made yet: nothing that day and nothing after it, said
+        // under each heading rather than left as an empty one.
+        let (_, far) = get(&c, &format!("{base}/today?date=2027-06-01")).await;
+        assert!(far.contains("id=\"empty-day\">这一天没有任务。"), "{far}");
+        assert!(far.contains("id=\"empty-upcoming\">未来 7 天没有任务。"), "{far}");
     });
 }
 
