@@ -78,8 +78,57 @@ fn a_department_on_its_own_calendar_works_weekends(db: &TestDb) {
     assert_eq!(items, vec![("added", "calendar[stores:2027]")]);
     let opts = dutyday::services::catalog_apply::ApplyOptions { horizon_days: 7, ..Default::default() };
     let actor = dutyday::services::audit::Actor::Operator;
+    let cache = dutyday::services::directory::Cache::default();
+    let agent = viewer(db, "周婷", "cs.agent");
+    let before = cache.current(&mut conn.any()).unwrap();
+    assert!(before.calendar_of(&agent).is_working_day(day("2027-02-06")), "a Saturday the stores work");
     dutyday::services::catalog_apply::apply(db.pool(), actor, &next, &opts, now).unwrap();
     assert!(dutyday::services::catalog_diff::diff(db.pool(), &next).unwrap().is_empty());
+    // The kept directory reads the new year on its next use.
+    let after = cache.current(&mut conn.any()).unwrap();
+    assert!(!after.calendar_of(&agent).is_working_day(day("2027-02-06")), "closed for 春节 now");
+}
+
+/// Someone holding `position`, as a request would find them.
+fn viewer(db: &TestDb, name: &str, position: &str) -> dutyday::domain::access::Viewer {
+    dutyday::domain::access::Viewer {
+        id: common::staff_id(db, name),
+        name: name.into(),
+        admin: false,
+        hr: false,
+        locale: "zh-CN".into(),
+        positions: [position.to_string()].into(),
+        leads: Default::default(),
+    }
+}
+
+/// The week page's days follow each person's calendar: the agent's weekend is worked
+/// and holds tasks, the keeper's is off.
+fn the_week_follows_each_department_calendar(db: &TestDb) {
+    let dir = stores_config();
+    let catalog = Catalog::load(dir.path()).unwrap();
+    dutyday::services::import::import_if_empty(db.pool(), &catalog, None, at("2026-01-01T00:00:00Z")).unwrap();
+    let now = at("2026-12-01T02:00:00Z");
+    generate::run(db.pool(), now, Some(day("2026-12-31")), 30, Scope::Full).unwrap();
+    let mut conn = db.pool().get().unwrap();
+    let cache = dutyday::services::directory::Cache::default();
+    let mut week_of = |name: &str, position: &str| {
+        let conn = &mut conn.any();
+        let dir = cache.current(conn).unwrap();
+        dutyday::services::week::read(conn, dir, viewer(db, name, position), day("2026-12-23"), now).unwrap()
+    };
+    let agent = week_of("周婷", "cs.agent");
+    let worked: Vec<_> = agent.days.iter().map(|d| (d.date.to_string(), d.working)).collect();
+    assert_eq!(agent.monday, day("2026-12-21"));
+    let open = |d: &str| (d.to_string(), true);
+    let shut = |d: &str| (d.to_string(), false);
+    let stores = ["21", "22", "23", "24", "25"].map(|d| open(&format!("2026-12-{d}")));
+    assert_eq!(worked[..5], stores, "the agent works the week");
+    assert_eq!(worked[5..], [shut("2026-12-26"), open("2026-12-27")], "closed on the 26th, open on Sunday");
+    assert!(!agent.days[6].tasks.is_empty(), "Sunday's tasks are on Sunday");
+    let keeper = week_of("徐强", "logistics.warehouse-keeper");
+    assert!(keeper.days[..5].iter().all(|d| d.working) && keeper.days[5..].iter().all(|d| !d.working));
+    assert!(keeper.days[5..].iter().all(|d| d.tasks.is_empty()), "nothing on the keeper's weekend");
 }
 
 /// A second file for one calendar and year, and a department naming a calendar that
@@ -100,7 +149,11 @@ fn calendar_mistakes_are_refused(_: &TestDb) {
     assert!(Catalog::load(stores_config().path()).is_ok());
 }
 
-on_both_databases!(a_department_on_its_own_calendar_works_weekends, calendar_mistakes_are_refused);
+on_both_databases!(
+    a_department_on_its_own_calendar_works_weekends,
+    the_week_follows_each_department_calendar,
+    calendar_mistakes_are_refused
+);
 
 /// The calendar page: the loaded years, a pasted file shown against them, then loaded
 /// (audited); a bad line is named and changes nothing; only admins.

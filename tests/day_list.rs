@@ -79,6 +79,12 @@ fn two_statements_a_list(db: &TestDb) {
         assert!(spent <= 2, "the page took {spent} statements");
         let title = t["title_zh"].as_str().unwrap();
         assert!(page.contains(title) && again.contains(title), "{title} on the page");
+        // So does the week, its days off from the cached calendars included.
+        let week = format!("{base}/week");
+        let (spent, (status, week)) = statements(&state, || get(&c, &week)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(spent <= 2, "the week took {spent} statements");
+        assert!(week.contains(title) && week.contains("休息日"), "{title} and the weekend on the week");
     });
 }
 

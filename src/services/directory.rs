@@ -1,6 +1,7 @@
 //! What every request reads and what rarely changes, kept in the process: the
-//! company's time zone, the departments (who leads what), the positions that manage
-//! people, and every template's names and what each of its versions asks for.
+//! company's time zone and work calendars, the departments (who leads what, which
+//! calendar each keeps), the positions that manage people, and every template's
+//! names and what each of its versions asks for.
 //!
 //! It is kept true across instances by `company.catalog_version`, which every
 //! catalogue and calendar change bumps in its own transaction. Each request
@@ -16,6 +17,7 @@ use super::{AppError, AppResult};
 use crate::db::askers::AskerRow;
 use crate::db::{self, AnyConn};
 use crate::domain::access::{departments_led, Viewer};
+use crate::domain::calendar::WorkCalendar;
 use crate::domain::org::Department;
 use crate::domain::template::{CompletionMode, FigureSpec, TemplateSpec};
 use crate::error::ErrorCode;
@@ -75,6 +77,12 @@ pub struct Directory {
     pub tz: Tz,
     pub departments: Vec<Department>,
     manages_people: HashSet<String>,
+    /// The company's work calendar.
+    calendar: WorkCalendar,
+    /// The departments' own calendars, by name.
+    named_calendars: HashMap<String, WorkCalendar>,
+    /// The name of the calendar of each position whose department keeps one of its own.
+    own_calendars: HashMap<String, String>,
     templates: HashMap<String, Arc<Named>>,
     /// Templates made since it was read that are not catalogue changes (one-off
     /// tasks'), learnt when a list first shows one.
@@ -85,7 +93,7 @@ pub struct Directory {
 const TEMPLATES_PER_READ: i64 = 1_000;
 
 impl Directory {
-    /// Reads it from the database (four statements and two per thousand templates;
+    /// Reads it from the database (five statements and two per thousand templates;
     /// only when the version moved).
     fn load(conn: &mut AnyConn) -> AppResult<Directory> {
         let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
@@ -93,6 +101,15 @@ impl Directory {
             company.timezone.parse().map_err(|_| AppError::corrupt(format!("time zone `{}`", company.timezone)))?;
         let org = db::org::load_without_templates(conn)?;
         let manages_people = org.positions.iter().filter(|p| p.manages_people).map(|p| p.id.clone()).collect();
+        let (calendar, named_calendars) = super::context::calendars(conn, &company.calendars)?;
+        let own_calendars = org
+            .positions
+            .iter()
+            .filter_map(|p| {
+                let d = org.departments.iter().find(|d| d.id == p.department_id)?;
+                Some((p.id.clone(), d.calendar.clone()?))
+            })
+            .collect();
         let label = |id: &str, zh: &str, en: &str| Arc::new(Label { id: id.into(), zh: zh.into(), en: en.into() });
         let positions: HashMap<&str, Arc<Label>> =
             org.positions.iter().map(|p| (p.id.as_str(), label(&p.id, &p.zh, &p.en))).collect();
@@ -142,9 +159,19 @@ impl Directory {
             tz,
             departments,
             manages_people,
+            calendar,
+            named_calendars,
+            own_calendars,
             templates,
             learnt: RwLock::default(),
         })
+    }
+
+    /// The work calendar of `viewer`: their first position's department's own, if it
+    /// keeps one, else the company's.
+    pub fn calendar_of(&self, viewer: &Viewer) -> &WorkCalendar {
+        let own = viewer.positions.iter().find_map(|p| self.own_calendars.get(p));
+        own.and_then(|name| self.named_calendars.get(name)).unwrap_or(&self.calendar)
     }
 
     /// A template by id, if known.

@@ -1,14 +1,11 @@
 //! A person's week: Monday to Sunday of any date, each day's tasks whatever their
 //! status, and whether it is a working day on their department's calendar.
 
-use super::context::calendars;
 use super::directory::Directory;
 use super::tasks::TaskView;
-use super::{day_list, AppError, AppResult};
-use crate::db::{self, AnyConn};
+use super::{day_list, AppResult};
+use crate::db::AnyConn;
 use crate::domain::access::Viewer;
-use crate::domain::calendar::WorkCalendar;
-use crate::error::ErrorCode;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use std::sync::Arc;
 
@@ -43,31 +40,17 @@ pub fn read(
 ) -> AppResult<Week> {
     let monday = monday_of(date);
     let sunday = monday.checked_add_days(Days::new(6)).unwrap_or(monday);
-    let calendar = calendar_of(conn, &viewer)?;
+    let calendar = dir.calendar_of(&viewer);
+    let working: Vec<bool> = monday.iter_days().take(7).map(|d| calendar.is_working_day(d)).collect();
     let mut tasks = day_list::read_span(conn, dir, viewer, monday, sunday, now)?.dated_views();
     let days = monday
         .iter_days()
-        .take(7)
-        .map(|date| {
+        .zip(working)
+        .map(|(date, working)| {
             let (on, rest) = std::mem::take(&mut tasks).into_iter().partition(|t| t.occurs_on == date);
             tasks = rest;
-            WeekDay { date, working: calendar.is_working_day(date), tasks: on }
+            WeekDay { date, working, tasks: on }
         })
         .collect();
     Ok(Week { monday, days })
-}
-
-/// The calendar of the department of the person's first position that has one of
-/// its own, else the company's.
-fn calendar_of(conn: &mut AnyConn, viewer: &Viewer) -> AppResult<WorkCalendar> {
-    let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
-    let (company_calendar, mut named) = calendars(conn, &company.calendars)?;
-    let org = db::org::load(conn)?;
-    let own = viewer
-        .positions
-        .iter()
-        .filter_map(|p| org.positions.iter().find(|x| &x.id == p))
-        .filter_map(|p| org.departments.iter().find(|d| d.id == p.department_id))
-        .find_map(|d| d.calendar.clone());
-    Ok(own.and_then(|name| named.remove(&name)).unwrap_or(company_calendar))
 }
