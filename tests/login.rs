@@ -15,7 +15,7 @@ fn failed_logins_are_slowed_then_refused_for_a_while(db: &TestDb) {
     db.seed();
     let pool = db.pool();
     // The seed import without a password: give the demo staff one.
-    let hash = dutyday::services::import::hash_password(PASSWORD).unwrap();
+    let hash = dutyday::services::password::hash(PASSWORD).unwrap();
     dutyday::db::staff::set_all_password_hashes(&mut pool.get().unwrap().any(), &hash).unwrap();
     let t0 = common::at("2026-12-01T02:00:00Z");
     let at = |secs: i64| t0 + Duration::seconds(secs);
@@ -87,7 +87,7 @@ fn parallel_guesses_are_counted_before_they_are_checked(db: &TestDb) {
 fn unknown_emails_take_as_long_as_known_ones(db: &TestDb) {
     db.seed();
     let pool = db.pool();
-    let hash = dutyday::services::import::hash_password(PASSWORD).unwrap();
+    let hash = dutyday::services::password::hash(PASSWORD).unwrap();
     dutyday::db::staff::set_all_password_hashes(&mut pool.get().unwrap().any(), &hash).unwrap();
     let now = common::at("2026-12-01T02:00:00Z");
     let median = |email: &str, net: u8| {

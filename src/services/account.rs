@@ -67,11 +67,11 @@ pub fn change_password(pool: &DbPool, viewer: &Viewer, current: &str, new: &str,
     let mut conn = pool.get()?;
     let person =
         db::staff::by_id(&mut conn.any(), viewer.id)?.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-    if !person.password_hash.as_deref().is_some_and(|h| super::auth::verify(current, h)) {
+    if !person.password_hash.as_deref().is_some_and(|h| super::password::verify(current, h)) {
         return Err(AppError::invalid("current", ErrorCode::WrongPassword));
     }
     check_password(new, &person.email, &person.name)?;
-    let hash = super::import::hash_password(new)?;
+    let hash = super::password::hash(new)?;
     conn.transaction(|conn| {
         db::accounts::set_password_hash(conn, viewer.id, &hash)?;
         db::accounts::delete_sessions_of(conn, viewer.id, now.naive_utc())?;

@@ -48,7 +48,7 @@ pub fn login(
     let (_, today) = super::context::company_today(conn, now)?;
     let person = db::staff::by_email(conn, &email)?.filter(|p| p.active_on(today));
     let hash = person.as_ref().and_then(|p| p.password_hash.as_deref());
-    let ok = verify(password, hash.unwrap_or_else(|| dummy_hash())) && hash.is_some();
+    let ok = super::password::verify(password, hash.unwrap_or_else(|| dummy_hash())) && hash.is_some();
     match (ok, person) {
         (true, Some(p)) => {
             super::throttle::succeeded(conn, &keys)?;
@@ -62,13 +62,7 @@ pub fn login(
 /// when there is no real one.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| super::import::hash_password(&new_secret("")).unwrap_or_default())
-}
-
-pub(crate) fn verify(password: &str, hash: &str) -> bool {
-    use argon2::PasswordVerifier;
-    argon2::PasswordHash::new(hash)
-        .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    HASH.get_or_init(|| super::password::hash(&new_secret("")).unwrap_or_default())
 }
 
 /// Logs in and issues a bearer token named `name`; the token is shown only now.

@@ -30,7 +30,7 @@ pub fn import_if_empty(
     demo_password: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<ImportReport> {
-    let hash = demo_password.map(hash_password).transpose()?;
+    let hash = demo_password.map(super::password::hash).transpose()?;
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
         db::serialize_writers(conn)?;
@@ -45,15 +45,6 @@ pub fn import_if_empty(
         }
         Ok(ImportReport { imported: true, staff, calendar_years: years })
     })
-}
-
-/// An argon2 PHC string for `password`, with a fresh random salt.
-pub fn hash_password(password: &str) -> AppResult<String> {
-    use argon2::PasswordHasher;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::internal(format_args!("password cannot be hashed: {e}")))
 }
 
 fn write_org(conn: &mut AnyConn, c: &Catalog, now: DateTime<Utc>) -> AppResult<()> {

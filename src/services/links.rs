@@ -116,7 +116,7 @@ pub fn set_password(pool: &DbPool, secret: &str, new: &str, now: DateTime<Utc>) 
             .filter(|p| p.active_on(today))
             .ok_or_else(|| AppError::new(ErrorCode::LinkInvalid))?;
         super::account::check_password(new, &person.email, &person.name)?;
-        let hash = super::import::hash_password(new)?;
+        let hash = super::password::hash(new)?;
         db::accounts::set_password_hash(conn, person.id, &hash)?;
         db::links::use_all_of(conn, person.id, now.naive_utc())?;
         db::accounts::delete_sessions_of(conn, person.id, now.naive_utc())?;

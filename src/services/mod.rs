@@ -27,6 +27,7 @@ pub mod leave;
 pub mod links;
 pub mod notices;
 pub mod one_off;
+pub mod password;
 pub mod people;
 pub mod people_import;
 pub mod remind;
