@@ -26,8 +26,9 @@ pub struct Settings {
     pub horizon_days: u32,
     /// When the generation job runs: a 6-field cron expression (seconds first), in UTC.
     pub generate_cron: String,
-    /// Database connections per instance.
-    pub pool_size: u32,
+    /// Database connections per instance; unset: [`Settings::pool_size`] chooses.
+    #[serde(default)]
+    pub pool_size: Option<u32>,
     /// Where people reach the service, for links in messages.
     pub base_url: String,
     /// The demo staff's password (from the environment only, never logged).
@@ -96,7 +97,7 @@ impl Default for Settings {
             config: PathBuf::from("config"),
             horizon_days: 7,
             generate_cron: "0 */5 * * * *".into(),
-            pool_size: 8,
+            pool_size: None,
             base_url: "http://127.0.0.1:8080".into(),
             demo_password: None,
             remind_cron: "30 * * * * *".into(),
@@ -158,6 +159,19 @@ pub struct SettingsError {
 }
 
 impl Settings {
+    /// Database connections per instance: `pool_size` if set, else 4 on SQLite and 8
+    /// on PostgreSQL. On SQLite each connection (and the blocking thread that waits
+    /// on it) holds some 3.5 MB of the server's memory, and on two cores four did as
+    /// much work as eight; PostgreSQL's connections keep their memory in its own
+    /// server, and two did less than eight (BENCHMARKS.md, "Memory met on SQLite").
+    pub fn pool_size(&self) -> u32 {
+        let default = match crate::db::Backend::from_url(&self.database_url) {
+            crate::db::Backend::Sqlite(_) => 4,
+            crate::db::Backend::Postgres(_) => 8,
+        };
+        self.pool_size.unwrap_or(default)
+    }
+
     /// Defaults, then `<config>/default.toml` if present, then `DUTYDAY_*` variables.
     /// `config_dir` (from `--config`) wins over `DUTYDAY_CONFIG`.
     pub fn load(config_dir: Option<&Path>) -> Result<Settings, SettingsError> {
@@ -211,7 +225,7 @@ impl Settings {
         if self.horizon_days == 0 || self.horizon_days > 366 {
             return Err(err("horizon_days", format!("{} is outside 1..=366", self.horizon_days)));
         }
-        if self.pool_size == 0 {
+        if self.pool_size == Some(0) {
             return Err(err("pool_size", "must be at least 1".into()));
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
@@ -351,6 +365,17 @@ mod tests {
             let s = Settings { smtp_host: host.into(), ..Settings::default() };
             assert!(s.check_mail().is_err(), "{host}");
         }
+    }
+
+    #[test]
+    fn the_pool_is_sized_for_the_backend_unless_set() {
+        let on = |url: &str, n: Option<u32>| Settings { database_url: url.into(), pool_size: n, ..Settings::default() };
+        assert_eq!(on("sqlite://dutyday.db", None).pool_size(), 4);
+        assert_eq!(on("postgres://postgres@127.0.0.1/x", None).pool_size(), 8);
+        assert_eq!(on("sqlite://dutyday.db", Some(12)).pool_size(), 12);
+        let zero = on("sqlite://dutyday.db", Some(0)).check(Path::new("default.toml"));
+        assert_eq!(zero.map_err(|e| e.key), Err("pool_size".to_string()));
+        assert!(on("sqlite://dutyday.db", None).check(Path::new("default.toml")).is_ok());
     }
 
     #[test]

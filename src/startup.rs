@@ -63,7 +63,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<DbPool> {
             return Err(e.into());
         }
     }
-    let pool = DbPool::connect(&settings.database_url, settings.pool_size)?;
+    let pool = DbPool::connect(&settings.database_url, settings.pool_size())?;
     pool.migrate()?;
     Ok(pool)
 }
@@ -178,6 +178,9 @@ impl Application {
                 Err(e) => Some(format!("the catalogue files could not be compared with the database: {e}")),
             },
         };
+        // A large catalogue's files take megabytes: give them back before the
+        // directory below is read, so that it can use the same memory.
+        drop(files);
         if let Some(note) = &catalogue_note {
             tracing::warn!("{note}");
         }
@@ -212,6 +215,17 @@ impl Application {
             );
         }
         crate::jobs::log_run(&crate::jobs::run_once(&state, state.clock.now()));
+        // The directory every list reads, read now: the first request does not wait
+        // for it, and on this thread it reuses the memory the catalogue comparison
+        // above gave back instead of taking more in a worker's allocator arena.
+        let warmed = state
+            .pool
+            .get()
+            .map_err(crate::error::AppError::from)
+            .and_then(|mut c| state.directory.current(&mut c.any()));
+        if let Err(e) = warmed {
+            tracing::warn!(error = %e, "the directory could not be read at start; the first request will read it");
+        }
         let scheduler = if opts.scheduler {
             Some(crate::jobs::start(state.clone()).await.context("starting the scheduler")?)
         } else {
@@ -229,7 +243,7 @@ impl Application {
         // Blocking work waits for a database connection anyway: more threads than
         // connections only add memory (each thread's allocator arena) and contention.
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
-        let blocking = (state.settings.pool_size as usize).div_ceil(workers).max(2);
+        let blocking = (state.settings.pool_size() as usize).div_ceil(workers).max(2);
         let body_timeout = std::time::Duration::from_secs(state.settings.body_timeout_secs);
         // Requests by route; unknown paths are counted under one label, and Swagger
         // UI's catch-all route is left out (its pattern cannot be a label).

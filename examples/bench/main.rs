@@ -139,7 +139,7 @@ fn ensure_database(url: &str) -> anyhow::Result<()> {
 fn serve(url: &str, port: u16, pool_size: Option<u32>) -> anyhow::Result<()> {
     let defaults = dutyday::config::Settings::default();
     let settings = dutyday::config::Settings {
-        pool_size: pool_size.unwrap_or(defaults.pool_size),
+        pool_size: pool_size.or(defaults.pool_size),
         database_url: url.into(),
         bind: format!("127.0.0.1:{port}"),
         demo_password: Some(PASSWORD.into()),
@@ -208,18 +208,21 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
         anyhow::ensure!(started.elapsed() < Duration::from_secs(60), "the server did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let started_kb = status_kb(child.id(), "VmRSS:");
     let secrets = tokens(pool, 1000)?;
     let floor_us = list_floor(pool, &secrets)? * 1e6;
     let tokens: Vec<load::Credential> = secrets.into_iter().map(|t| ("authorization", format!("Bearer {t}"))).collect();
     let users = tokens.len();
     let sessions = sessions(pool, &base, 100).await?;
     let signed_in = sessions.len();
+    let signed_in_kb = status_kb(child.id(), "VmRSS:");
     // The first list request reads the directory (every template's names) into the
     // process: part of starting, like the start-up's generation of the coming week.
     let (_, first) = tokens.first().context("a token")?;
     client.get(format!("{base}/api/v1/me/tasks")).header("authorization", first).send().await?.error_for_status()?;
     // The start-up has its own peak; reset the high-water mark so the figure below is
     // the list load's.
+    let directory_kb = status_kb(child.id(), "VmRSS:");
     let startup_kb = peak_kb(child.id());
     let _ = std::fs::write(format!("/proc/{}/clear_refs", child.id()), "5");
     let health = load::run(&format!("{base}/healthz"), Arc::new(vec![]), connections, duration).await;
@@ -230,6 +233,7 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
     let list = load::run(&format!("{base}/api/v1/me/tasks"), Arc::new(tokens), connections, duration).await;
     let per_list = (statements(&base).await? - before - 1.0) / list.requests.max(1) as f64;
     let peak_kb = peak_kb(child.id());
+    let (anon_kb, file_kb) = (status_kb(child.id(), "RssAnon:"), status_kb(child.id(), "RssFile:"));
     let before = statements(&base).await?;
     let page = load::run(&format!("{base}/today"), Arc::new(sessions), connections, duration).await;
     let per_page = (statements(&base).await? - before - 1.0) / page.requests.max(1) as f64;
@@ -271,9 +275,14 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
         measure::Line {
             workload: "peak resident memory of the server under the list load".into(),
             product: format!(
-                "{:.0} MB (start-up, generating the coming week and reading the directory: {:.0} MB)",
+                "{:.0} MB (start-up, generating the coming week and reading the directory: {:.0} MB; resident after start {:.0} MB, after {signed_in} sign-ins {:.0} MB, after reading the directory {:.0} MB; after the load {:.0} MB of the heap and stacks, {:.0} MB of the program's own pages and files)",
                 peak_kb / 1024.0,
-                startup_kb / 1024.0
+                startup_kb / 1024.0,
+                started_kb / 1024.0,
+                signed_in_kb / 1024.0,
+                directory_kb / 1024.0,
+                anon_kb / 1024.0,
+                file_kb / 1024.0
             ),
             ceiling: "—".into(),
             ratio: "—".into(),
@@ -351,12 +360,14 @@ async fn sessions(pool: &DbPool, base: &str, n: usize) -> anyhow::Result<Vec<loa
 
 /// A process's peak resident memory (VmHWM) in KiB.
 fn peak_kb(pid: u32) -> f64 {
+    status_kb(pid, "VmHWM:")
+}
+
+/// A line of a process's `/proc/<pid>/status` given in KiB (`VmRSS:`, `VmHWM:`).
+fn status_kb(pid: u32, key: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
-        })
-        .and_then(|kb| kb.parse::<f64>().ok())
+        .and_then(|s| s.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
         .unwrap_or(0.0)
 }
 
