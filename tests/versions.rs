@@ -15,6 +15,7 @@ use dutyday::db::tasks::{StatusChange, TaskRow};
 use dutyday::domain::task::TaskStatus;
 use dutyday::services::audit::Actor;
 use dutyday::services::catalog_apply::{apply, ApplyOptions};
+use dutyday::services::context::Context;
 use dutyday::services::dashboard::{self, By, Filter};
 use dutyday::services::generate::{self, Scope};
 
@@ -365,6 +366,34 @@ fn an_open_task_asks_for_what_its_own_version_asked(db: &TestDb) {
     tasks::act(db.pool(), &keeper, new.id, bare(), now).unwrap();
 }
 
+/// Generation reads the catalogue a page of templates at a time with their versions
+/// (a large one is never all in memory at once): what it reads is the same whatever
+/// the page's size, a changed template's two versions included, in catalogue order.
+fn generation_reads_the_catalogue_a_page_at_a_time(db: &TestDb) {
+    december_so_far(db);
+    let catalog = Catalog::load(three_days_a_week().path()).unwrap();
+    let opts = ApplyOptions { effective: Some(day("2026-12-15")), horizon_days: 10, ..Default::default() };
+    assert!(apply(db.pool(), Actor::Operator, &catalog, &opts, at("2026-12-10T02:00:00Z")).unwrap().applied);
+    let mut conn = db.pool().get().unwrap();
+    let conn = &mut conn.any();
+    let read = |conn: &mut dutyday::db::AnyConn, per_read| {
+        let ctx = Context::load_paged(conn, day("2026-12-01"), per_read).unwrap();
+        ctx.templates.iter().map(|t| (t.spec.id.clone(), t.version, t.from, t.until, t.paused)).collect::<Vec<_>>()
+    };
+    let whole = read(conn, 100_000);
+    let check: Vec<_> = whole.iter().filter(|t| t.0 == CHECK).map(|t| (t.1, t.2, t.3)).collect();
+    assert_eq!(check, [(1, None, Some(day("2026-12-15"))), (2, Some(day("2026-12-15")), None)]);
+    for per_read in [1, 2, 7] {
+        assert_eq!(read(conn, per_read), whole, "{per_read} a page");
+    }
+    assert_eq!(Context::load(conn, day("2026-12-01")).unwrap().templates.len(), whole.len());
+    let mut ids: Vec<String> = whole.into_iter().map(|t| t.0).collect();
+    ids.dedup();
+    let org = dutyday::db::org::load(conn).unwrap();
+    let catalogue: Vec<String> = org.templates.into_iter().filter(|t| t.active).map(|t| t.id).collect();
+    assert_eq!(ids, catalogue);
+}
+
 on_both_databases!(
     an_open_task_asks_for_what_its_own_version_asked,
     positions_and_duties_come_and_go_from_a_date,
@@ -372,5 +401,6 @@ on_both_databases!(
     catalog_apply_on_the_command_line,
     a_change_from_mid_month_keeps_the_past_and_moves_what_is_open,
     retiring_a_template_cancels_its_open_work_from_the_date,
-    apply_refuses_a_date_in_the_past
+    apply_refuses_a_date_in_the_past,
+    generation_reads_the_catalogue_a_page_at_a_time
 );

@@ -12,6 +12,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
+/// Templates read per statement (with their versions in one more).
+const TEMPLATES_PER_READ: i64 = 1000;
+
+/// The origin of a catalogue's templates (one-off tasks' are made by their lead).
+const CATALOGUE: &str = "catalogue";
+
 /// The company as generation sees it.
 pub struct Context {
     pub tz: Tz,
@@ -32,6 +38,12 @@ pub struct Context {
 impl Context {
     /// Loads the company, with holdings and leave relevant from `since` on.
     pub fn load(conn: &mut AnyConn, since: NaiveDate) -> AppResult<Context> {
+        Context::load_paged(conn, since, TEMPLATES_PER_READ)
+    }
+
+    /// [`Context::load`] reading `per_read` templates a statement (tested against
+    /// other page sizes: the result does not depend on it).
+    pub fn load_paged(conn: &mut AnyConn, since: NaiveDate, per_read: i64) -> AppResult<Context> {
         let company = db::org::company(conn)?.ok_or_else(|| AppError::new(ErrorCode::NotImported))?;
         let tz: Tz =
             company.timezone.parse().map_err(|_| AppError::corrupt(format!("time zone `{}`", company.timezone)))?;
@@ -42,17 +54,13 @@ impl Context {
             .map(|f| f.parse().map_err(|(k, m)| AppError::corrupt(format!("festival {}.{k}: {m}", f.id))))
             .collect::<Result<Vec<_>, _>>()?;
         let (calendar, named_calendars) = calendars(conn, &company.calendars)?;
-        let org = db::org::load(conn)?;
+        let org = db::org::load_without_templates(conn)?;
         let departments: Vec<Department> = org.departments.into_iter().map(Department::from).collect();
         let department_calendar =
             departments.iter().filter_map(|d| d.calendar.clone().map(|c| (d.id.clone(), c))).collect();
         let positions: Vec<Position> = org.positions.into_iter().map(Position::from).collect();
         let duty_position: HashMap<String, String> = org.duties.into_iter().map(|d| (d.id, d.position_id)).collect();
         let imported_on = company.imported_at.date();
-        let mut versions: HashMap<String, Vec<db::versions::VersionRow>> = HashMap::new();
-        for v in db::versions::all(conn)? {
-            versions.entry(v.template_id.clone()).or_default().push(v);
-        }
         let parse = |id: &str, spec: &str, position: &str| -> AppResult<Template> {
             let spec: TemplateSpec =
                 serde_json::from_str(spec).map_err(|e| AppError::corrupt(format!("template {id}: {e}")))?;
@@ -60,32 +68,51 @@ impl Context {
             spec.parse(pos, &festivals)
                 .map_err(|e| AppError::corrupt(format!("template {id}: {}: {}", e.key, e.message)))
         };
-        let mut templates = Vec::new();
-        for row in org.templates.into_iter().filter(|t| t.active) {
-            let paused = row.paused_at.is_some();
-            match versions.remove(&row.id) {
-                // Each version for the dates from its own until the next one's.
-                Some(vs) => {
-                    for (i, v) in vs.iter().enumerate() {
-                        let until = vs.get(i + 1).map(|n| n.effective_from).or(row.retired_on);
-                        // What was there at import has always been; what came later
-                        // starts on its date.
-                        let from = (i > 0 || v.effective_from > imported_on).then_some(v.effective_from);
-                        if matches!((from, until), (Some(f), Some(u)) if f >= u) {
-                            continue; // replaced on the day it took effect
+        // A page of templates at a time with their versions, by id, so that a large
+        // catalogue's JSON is never all in memory at once (a start-up that catches up
+        // would otherwise keep that peak for good); then in catalogue order.
+        let mut templates: Vec<(i32, Template)> = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = db::org::templates_after(conn, &after, per_read)?;
+            let (Some(first), Some(last)) = (page.first(), page.last()) else { break };
+            let mut versions: HashMap<String, Vec<db::versions::VersionRow>> = HashMap::new();
+            for v in db::versions::of_ids_between(conn, &first.id, &last.id)? {
+                versions.entry(v.template_id.clone()).or_default().push(v);
+            }
+            after = last.id.clone();
+            let full = page.len() as i64 == per_read;
+            for row in page.into_iter().filter(|t| t.active && t.origin == CATALOGUE) {
+                let paused = row.paused_at.is_some();
+                match versions.remove(&row.id) {
+                    // Each version for the dates from its own until the next one's.
+                    Some(vs) => {
+                        for (i, v) in vs.iter().enumerate() {
+                            let until = vs.get(i + 1).map(|n| n.effective_from).or(row.retired_on);
+                            // What was there at import has always been; what came later
+                            // starts on its date.
+                            let from = (i > 0 || v.effective_from > imported_on).then_some(v.effective_from);
+                            if matches!((from, until), (Some(f), Some(u)) if f >= u) {
+                                continue; // replaced on the day it took effect
+                            }
+                            let mut t = parse(&row.id, &v.spec, &v.position_id)?;
+                            (t.paused, t.version, t.from, t.until) = (paused, v.version, from, until);
+                            templates.push((row.sort_order, t));
                         }
-                        let mut t = parse(&row.id, &v.spec, &v.position_id)?;
-                        (t.paused, t.version, t.from, t.until) = (paused, v.version, from, until);
-                        templates.push(t);
+                    }
+                    None => {
+                        let mut t = parse(&row.id, &row.spec, &row.position_id)?;
+                        (t.paused, t.version, t.until) = (paused, row.version, row.retired_on);
+                        templates.push((row.sort_order, t));
                     }
                 }
-                None => {
-                    let mut t = parse(&row.id, &row.spec, &row.position_id)?;
-                    (t.paused, t.version, t.until) = (paused, row.version, row.retired_on);
-                    templates.push(t);
-                }
+            }
+            if !full {
+                break;
             }
         }
+        templates.sort_by_key(|(order, _)| *order);
+        let templates: Vec<Template> = templates.into_iter().map(|(_, t)| t).collect();
         let holdings = db::staff::holders_since(conn, since)?
             .into_iter()
             .map(|h| Holding {
