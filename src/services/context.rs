@@ -1,4 +1,5 @@
-//! Everything generation and assignment need, loaded from the database in one go.
+//! Everything generation and assignment need, loaded from the database at once (the
+//! catalogue a page of templates at a time, so a large one is never all JSON at once).
 
 use super::{AppError, AppResult};
 use crate::db::{self, AnyConn};
