@@ -46,16 +46,8 @@ pub fn of_template(conn: &mut AnyConn, id: &str) -> QueryResult<Vec<VersionRow>>
         .load(c))
 }
 
-/// Every template's versions, oldest first: what generation needs to give each date
-/// the version in force on it.
-pub fn all(conn: &mut AnyConn) -> QueryResult<Vec<VersionRow>> {
-    with_conn!(conn, c => template_versions::table
-        .order((template_versions::template_id, template_versions::version))
-        .select(VersionRow::as_select())
-        .load(c))
-}
-
-/// The versions of the templates with ids from `first` to `last`, oldest first.
+/// The versions of the templates with ids from `first` to `last`, oldest first: a
+/// page of the catalogue for generation and the directory.
 pub fn of_ids_between(conn: &mut AnyConn, first: &str, last: &str) -> QueryResult<Vec<VersionRow>> {
     with_conn!(conn, c => template_versions::table
         .filter(template_versions::template_id.between(first, last))
