@@ -9,6 +9,7 @@ use crate::domain::task::TaskStatus;
 use crate::with_conn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 /// One version of a catalogue template.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -46,9 +47,36 @@ pub fn of_template(conn: &mut AnyConn, id: &str) -> QueryResult<Vec<VersionRow>>
         .load(c))
 }
 
-/// The versions of the templates with ids from `first` to `last`, oldest first: a
-/// page of the catalogue for generation and the directory.
-pub fn of_ids_between(conn: &mut AnyConn, first: &str, last: &str) -> QueryResult<Vec<VersionRow>> {
+/// Templates read by one statement when the whole catalogue is read a page at a time.
+pub const TEMPLATES_PER_READ: i64 = 1_000;
+
+/// Every template (one-off tasks' too), by id, `per_read` at a time, each page given
+/// to `each` with its templates' versions (oldest first, by template id): two
+/// statements a page, so that a large catalogue's JSON is never all in memory at once.
+pub fn template_pages<E: From<diesel::result::Error>>(
+    conn: &mut AnyConn,
+    per_read: i64,
+    mut each: impl FnMut(Vec<TemplateRow>, HashMap<String, Vec<VersionRow>>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut after = String::new();
+    loop {
+        let page = super::org::templates_after(conn, &after, per_read)?;
+        let (Some(first), Some(last)) = (page.first(), page.last()) else { return Ok(()) };
+        let mut versions: HashMap<String, Vec<VersionRow>> = HashMap::new();
+        for v in of_ids_between(conn, &first.id, &last.id)? {
+            versions.entry(v.template_id.clone()).or_default().push(v);
+        }
+        after = last.id.clone();
+        let full = page.len() as i64 == per_read;
+        each(page, versions)?;
+        if !full {
+            return Ok(());
+        }
+    }
+}
+
+/// The versions of the templates with ids from `first` to `last`, oldest first.
+fn of_ids_between(conn: &mut AnyConn, first: &str, last: &str) -> QueryResult<Vec<VersionRow>> {
     with_conn!(conn, c => template_versions::table
         .filter(template_versions::template_id.between(first, last))
         .order((template_versions::template_id, template_versions::version))

@@ -13,9 +13,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
-/// Templates read per statement (with their versions in one more).
-const TEMPLATES_PER_READ: i64 = 1000;
-
 /// The origin of a catalogue's templates (one-off tasks' are made by their lead).
 const CATALOGUE: &str = "catalogue";
 
@@ -39,7 +36,7 @@ pub struct Context {
 impl Context {
     /// Loads the company, with holdings and leave relevant from `since` on.
     pub fn load(conn: &mut AnyConn, since: NaiveDate) -> AppResult<Context> {
-        Context::load_paged(conn, since, TEMPLATES_PER_READ)
+        Context::load_paged(conn, since, db::versions::TEMPLATES_PER_READ)
     }
 
     /// [`Context::load`] reading `per_read` templates a statement (tested against
@@ -69,20 +66,10 @@ impl Context {
             spec.parse(pos, &festivals)
                 .map_err(|e| AppError::corrupt(format!("template {id}: {}: {}", e.key, e.message)))
         };
-        // A page of templates at a time with their versions, by id, so that a large
-        // catalogue's JSON is never all in memory at once (a start-up that catches up
-        // would otherwise keep that peak for good); then in catalogue order.
+        // A page of templates at a time (a start-up that catches up would otherwise
+        // keep the peak of a large catalogue's JSON for good); then in catalogue order.
         let mut templates: Vec<(i32, Template)> = Vec::new();
-        let mut after = String::new();
-        loop {
-            let page = db::org::templates_after(conn, &after, per_read)?;
-            let (Some(first), Some(last)) = (page.first(), page.last()) else { break };
-            let mut versions: HashMap<String, Vec<db::versions::VersionRow>> = HashMap::new();
-            for v in db::versions::of_ids_between(conn, &first.id, &last.id)? {
-                versions.entry(v.template_id.clone()).or_default().push(v);
-            }
-            after = last.id.clone();
-            let full = page.len() as i64 == per_read;
+        db::versions::template_pages(conn, per_read, |page, mut versions| -> AppResult<()> {
             for row in page.into_iter().filter(|t| t.active && t.origin == CATALOGUE) {
                 let paused = row.paused_at.is_some();
                 match versions.remove(&row.id) {
@@ -108,10 +95,8 @@ impl Context {
                     }
                 }
             }
-            if !full {
-                break;
-            }
-        }
+            Ok(())
+        })?;
         templates.sort_by_key(|(order, _)| *order);
         let templates: Vec<Template> = templates.into_iter().map(|(_, t)| t).collect();
         let holdings = db::staff::holders_since(conn, since)?

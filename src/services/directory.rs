@@ -89,9 +89,6 @@ pub struct Directory {
     learnt: RwLock<HashMap<String, Arc<Named>>>,
 }
 
-/// Templates read by one statement when the directory is read.
-const TEMPLATES_PER_READ: i64 = 1_000;
-
 impl Directory {
     /// Reads it from the database (five statements and two per thousand templates;
     /// only when the version moved).
@@ -123,16 +120,7 @@ impl Directory {
         // A page of templates at a time with their versions, so that reading 20,000
         // of them never holds every spec's JSON at once.
         let mut templates = HashMap::new();
-        let mut after = String::new();
-        loop {
-            let page = db::org::templates_after(conn, &after, TEMPLATES_PER_READ)?;
-            let (Some(first), Some(last)) = (page.first(), page.last()) else { break };
-            let mut older: HashMap<String, Vec<(i32, Asks)>> = HashMap::new();
-            for v in db::versions::of_ids_between(conn, &first.id, &last.id)? {
-                older.entry(v.template_id.clone()).or_default().push((v.version, parse(&v.template_id, &v.spec)?));
-            }
-            after = last.id.clone();
-            let full = page.len() as i64 == TEMPLATES_PER_READ;
+        db::versions::template_pages(conn, db::versions::TEMPLATES_PER_READ, |page, mut versions| -> AppResult<()> {
             for t in page {
                 let position = positions
                     .get(t.position_id.as_str())
@@ -142,17 +130,19 @@ impl Directory {
                     .get(t.duty_id.as_str())
                     .cloned()
                     .ok_or_else(|| AppError::corrupt(format!("template {}: duty {}", t.id, t.duty_id)))?;
-                let mut asks = older.remove(&t.id).unwrap_or_default();
+                let older = versions.remove(&t.id).unwrap_or_default();
+                let mut asks = older
+                    .iter()
+                    .map(|v| Ok((v.version, parse(&v.template_id, &v.spec)?)))
+                    .collect::<AppResult<Vec<_>>>()?;
                 if !asks.iter().any(|(v, _)| *v == t.version) {
                     asks.push((t.version, parse(&t.id, &t.spec)?));
                 }
                 templates
                     .insert(t.id, Arc::new(Named { version: t.version, zh: t.zh, en: t.en, duty, position, asks }));
             }
-            if !full {
-                break;
-            }
-        }
+            Ok(())
+        })?;
         let departments = org.departments.into_iter().map(Department::from).collect();
         Ok(Directory {
             version: company.catalog_version,
