@@ -3,7 +3,6 @@
 //! API serialises it straight from the rows; pages take [`TaskView`]s.
 
 use super::directory::{Asks, Cache, Directory, Named};
-use super::list_cache::{ListCache, ListStamp, Written};
 use super::tasks::{scope, DayList, TaskView};
 use super::{AppError, AppResult};
 use crate::db::day_list::ListedTask;
@@ -50,30 +49,6 @@ pub fn read(
     read_span(conn, dir, viewer, date, end, now)
 }
 
-/// [`read`] as JSON, from `lists` when they keep it under `stamp` and it is still
-/// true at `now`; otherwise read, written (its entity tag by `tag`) and kept.
-#[allow(clippy::too_many_arguments)]
-pub fn json_kept(
-    conn: &mut AnyConn,
-    lists: &ListCache,
-    (viewer, dir): (Viewer, Arc<Directory>),
-    stamp: ListStamp,
-    date: Option<NaiveDate>,
-    now: DateTime<Utc>,
-    tag: impl Fn(&[u8]) -> String,
-) -> AppResult<Written> {
-    let date = date.unwrap_or_else(|| now.with_timezone(&dir.tz).date_naive());
-    let person = viewer.id;
-    if let Some(kept) = lists.get(person, date, &stamp, now) {
-        return Ok(kept);
-    }
-    let listed = read(conn, dir, viewer, Some(date), now)?;
-    let body = listed.to_json()?;
-    let written = Written { tag: tag(&body).into(), body: body.into() };
-    lists.put(person, date, stamp, listed.true_until(), written.clone());
-    Ok(written)
-}
-
 /// [`read`] of the days `date..=end` (a week, for the week view).
 pub fn read_span(
     conn: &mut AnyConn,
@@ -84,9 +59,8 @@ pub fn read_span(
     now: DateTime<Utc>,
 ) -> AppResult<Listed> {
     let positions: Vec<String> = viewer.positions.iter().cloned().collect();
+    let found = db::day_list::list_named(conn, viewer.id, &positions, date, end, now.naive_utc())?;
     let now_utc = now.naive_utc();
-    let mut found = db::day_list::list_named(conn, viewer.id, &positions, date, end)?;
-    found.retain(|l| l.task.occurs_on <= end);
     let mut unknown: Vec<String> = found
         .iter()
         .filter(|l| dir.template(&l.task.template_id).is_none())
@@ -149,23 +123,6 @@ impl Listed {
             .iter()
             .filter(move |(p, _, _)| *p == part)
             .filter_map(|(_, l, n)| n.asks(l.task.template_version).map(|a| (l, n.as_ref(), a)))
-    }
-
-    /// Until when (inclusive) the list as read stays true if no task on it changes:
-    /// the first due time still to pass (a task is overdue after it) or the last
-    /// moment a finished task can still be taken back by whoever finished it.
-    pub fn true_until(&self) -> DateTime<Utc> {
-        let now = self.now.naive_utc();
-        let undo = chrono::Duration::minutes(crate::domain::completion::UNDO_MINUTES);
-        let turns = self.rows.iter().filter_map(|(_, l, _)| {
-            let t = &l.task;
-            let at = match t.status.actionable() {
-                true => Some(t.due_at),
-                false => t.done_at.and_then(|d| d.checked_add_signed(undo)),
-            };
-            at.filter(|at| *at >= now)
-        });
-        turns.min().map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
     }
 
     fn can_reopen(&self, l: &ListedTask) -> bool {
