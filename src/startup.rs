@@ -191,6 +191,7 @@ impl Application {
             clock: opts.clock,
             draining: Default::default(),
             directory: Default::default(),
+            lists: Default::default(),
         });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.

@@ -50,6 +50,7 @@ fn metrics_for_the_operator_only(db: &TestDb) {
             clock: Clock::Fixed(common::at("2026-12-01T10:05:00Z")),
             draining: Default::default(),
             directory: Default::default(),
+            lists: Default::default(),
         };
         let r = dutyday::jobs::remind_once(&state, state.clock.now()).await.unwrap();
         assert!(r.queued > 0, "{r}");

@@ -189,6 +189,7 @@ fn a_running_reminder_pass_is_finished_before_the_scheduler_lets_go(db: &TestDb)
             clock: dutyday::services::Clock::Fixed(common::at("2026-11-30T10:10:00Z")),
             draining: Default::default(),
             directory: Default::default(),
+            lists: Default::default(),
         });
         let sched = dutyday::jobs::start(state).await.unwrap();
         let started = Instant::now();

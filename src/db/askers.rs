@@ -2,7 +2,7 @@
 //! positions they hold on the day, and the catalogue's version (which tells a
 //! request whether the process's cached directory is still true).
 
-use super::schema::{api_tokens, company, position_holders, sessions, staff};
+use super::schema::{api_tokens, company, position_holders, position_list_stamps, sessions, staff, staff_list_stamps};
 use super::AnyConn;
 use crate::domain::task::StaffId;
 use crate::with_conn;
@@ -25,6 +25,11 @@ pub struct AskerRow {
     pub position_id: Option<String>,
     /// `company.catalog_version` (none before the first import).
     pub catalog_version: Option<i64>,
+    /// What the person's list was last changed under: the company's epoch, their
+    /// own count and this position's (see [`super::list_stamps`]).
+    pub list_epoch: Option<i64>,
+    pub staff_rev: Option<i64>,
+    pub position_rev: Option<i64>,
 }
 
 impl AskerRow {
@@ -58,15 +63,28 @@ macro_rules! asker {
             staff::left_on,
             position_holders::position_id.nullable(),
             company::table.select(company::catalog_version).single_value(),
+            company::table.select(company::list_epoch).single_value(),
+            staff_list_stamps::rev.nullable(),
+            position_list_stamps::rev.nullable(),
+        )
+    };
+}
+
+/// The list counts of the person and of the position held, when there are any.
+macro_rules! stamps {
+    ($q:expr) => {
+        $q.left_join(staff_list_stamps::table.on(staff_list_stamps::staff_id.eq(staff::id))).left_join(
+            position_list_stamps::table
+                .on(position_list_stamps::position_id.nullable().eq(position_holders::position_id.nullable())),
         )
     };
 }
 
 /// The live (unrevoked) token with this hash, its owner and what they hold on `day`.
 pub fn by_token(conn: &mut AnyConn, hash: &str, day: NaiveDate) -> QueryResult<Vec<AskerRow>> {
-    with_conn!(conn, c => api_tokens::table
+    with_conn!(conn, c => stamps!(api_tokens::table
         .inner_join(staff::table.on(staff::id.eq(api_tokens::staff_id)))
-        .left_join(holds_on!(day))
+        .left_join(holds_on!(day)))
         .filter(api_tokens::token_hash.eq(hash))
         .filter(api_tokens::revoked_at.is_null())
         .select(asker!(api_tokens::id.nullable(), api_tokens::last_used_at))
@@ -76,9 +94,9 @@ pub fn by_token(conn: &mut AnyConn, hash: &str, day: NaiveDate) -> QueryResult<V
 /// The session with this hash if it has not expired at `now`, its owner and what
 /// they hold on `day`.
 pub fn by_session(conn: &mut AnyConn, hash: &str, now: NaiveDateTime, day: NaiveDate) -> QueryResult<Vec<AskerRow>> {
-    with_conn!(conn, c => sessions::table
+    with_conn!(conn, c => stamps!(sessions::table
         .inner_join(staff::table.on(staff::id.eq(sessions::staff_id)))
-        .left_join(holds_on!(day))
+        .left_join(holds_on!(day)))
         .filter(sessions::secret_hash.eq(hash))
         .filter(sessions::expires_at.gt(now))
         .select(asker!(

@@ -6,7 +6,7 @@ use super::tasks::TaskRow;
 use super::AnyConn;
 use crate::domain::task::{StaffId, TaskStatus};
 use crate::with_conn;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 /// A task of the list with the people it names.
@@ -24,21 +24,22 @@ pub struct ListedTask {
 const POSITIONS_PER_STATEMENT: usize = 4;
 
 /// `staff`'s own tasks and their `positions`' shared ones that are dated
-/// `from..=to` or open past their due time at `now`, by due time. One statement
-/// for up to four positions held (one more per four beyond).
+/// `from..=to` or still open (whenever dated), by due time. One statement for up to
+/// four positions held (one more per four beyond). What it reads does not depend on
+/// the time of day, so a list read once stays true until a task on it changes or
+/// one of its due times passes.
 pub fn list_named(
     conn: &mut AnyConn,
     staff_id: StaffId,
     positions: &[String],
     from: NaiveDate,
     to: NaiveDate,
-    now: NaiveDateTime,
 ) -> QueryResult<Vec<ListedTask>> {
     let mut chunks = positions.chunks(POSITIONS_PER_STATEMENT);
-    let mut out = four_positions(conn, staff_id, chunks.next().unwrap_or_default(), from, to, now)?;
+    let mut out = four_positions(conn, staff_id, chunks.next().unwrap_or_default(), from, to)?;
     let mut more = false;
     for chunk in chunks {
-        out.extend(four_positions(conn, staff_id, chunk, from, to, now)?);
+        out.extend(four_positions(conn, staff_id, chunk, from, to)?);
         more = true;
     }
     if more {
@@ -55,7 +56,6 @@ fn four_positions(
     positions: &[String],
     from: NaiveDate,
     to: NaiveDate,
-    now: NaiveDateTime,
 ) -> QueryResult<Vec<ListedTask>> {
     // An empty id names no position.
     let p = |i: usize| positions.get(i).map_or("", String::as_str);
@@ -70,16 +70,16 @@ fn four_positions(
             .or(tasks::position_id.eq(p2))
             .or(tasks::position_id.eq(p3))
     };
-    let shared = || tasks::slot.eq("shared").and(held());
-    let overdue = || tasks::status.eq(TaskStatus::Open.as_str()).and(tasks::due_at.lt(now));
+    let shared = || tasks::slot.eq(crate::domain::staffing::SHARED_SLOT).and(held());
+    let open = || tasks::status.eq(TaskStatus::Open.as_str());
     let dated = || tasks::occurs_on.between(from, to);
     let wanted = || {
         tasks::assignee_id
             .eq(staff_id.0)
             .and(dated())
-            .or(tasks::assignee_id.eq(staff_id.0).and(overdue()))
+            .or(tasks::assignee_id.eq(staff_id.0).and(open()))
             .or(shared().and(dated()))
-            .or(shared().and(overdue()))
+            .or(shared().and(open()))
     };
     with_conn!(conn, c => tasks::table
         .left_join(assignee.on(tasks::assignee_id.eq(assignee.field(staff::id).nullable())))

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod day_list;
 pub mod events;
 pub mod links;
+pub mod list_stamps;
 pub mod marks;
 pub mod org;
 pub mod outbox;

@@ -12,6 +12,21 @@ diesel::table! {
         webhooks -> Text,
         catalog_version -> BigInt,
         calendars -> Text,
+        list_epoch -> BigInt,
+    }
+}
+
+diesel::table! {
+    staff_list_stamps (staff_id) {
+        staff_id -> BigInt,
+        rev -> BigInt,
+    }
+}
+
+diesel::table! {
+    position_list_stamps (position_id) {
+        position_id -> Text,
+        rev -> BigInt,
     }
 }
 
@@ -359,4 +374,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     account_links,
     audit_log,
+    staff_list_stamps,
+    position_list_stamps,
 );

@@ -333,7 +333,9 @@ pub fn set_left_on(conn: &mut AnyConn, staff: StaffId, last_day: NaiveDate) -> Q
 }
 
 /// Changes a person's name, email and language.
+/// Lists name people, so every list kept is read again.
 pub fn update_person(conn: &mut AnyConn, staff: StaffId, name: &str, email: &str, locale: &str) -> QueryResult<usize> {
+    super::list_stamps::many_changed(conn)?;
     with_conn!(conn, c => diesel::update(staff::table.find(staff.0))
         .set((staff::name.eq(name), staff::email.eq(email), staff::locale.eq(locale)))
         .execute(c))

@@ -67,6 +67,10 @@ pub struct TaskRow {
 /// The rollups (open tasks, and those inserted already `missed`) change in the same
 /// transaction.
 pub fn insert_missing(conn: &mut AnyConn, rows: &[NewTask]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    super::list_stamps::many_changed(conn)?;
     let mut created = 0;
     for chunk in rows.chunks(INSERT_CHUNK) {
         let made: Vec<(NaiveDate, String, TaskStatus, NaiveDateTime)> = with_conn!(conn, c => diesel::insert_into(tasks::table)
@@ -134,6 +138,7 @@ pub fn slots_of(conn: &mut AnyConn, template: &str, occurrence: &str) -> QueryRe
 
 /// Moves a finished task to another slot, leaving who did it untouched.
 pub fn reslot(conn: &mut AnyConn, id: TaskId, slot: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    super::list_stamps::many_changed(conn)?;
     with_conn!(conn, c => diesel::update(tasks::table.find(id.0)).set((tasks::slot.eq(slot), tasks::updated_at.eq(now))).execute(c))
 }
 
@@ -147,6 +152,7 @@ pub fn reassign(
     covered: Option<StaffId>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
+    super::list_stamps::many_changed(conn)?;
     with_conn!(conn, c => diesel::update(tasks::table.find(id.0))
         .set((
             tasks::slot.eq(slot),
@@ -160,6 +166,7 @@ pub fn reassign(
 
 /// Removes an open task whose work a staffing change made redundant.
 pub fn delete_open(conn: &mut AnyConn, id: TaskId) -> QueryResult<usize> {
+    super::list_stamps::many_changed(conn)?;
     let gone: Vec<(NaiveDate, String, NaiveDateTime)> = with_conn!(conn, c => diesel::delete(tasks::table.find(id.0).filter(tasks::status.eq(TaskStatus::Open.as_str())))
         .returning((tasks::occurs_on, tasks::department_id, tasks::due_at))
         .get_results(c))?;
@@ -184,7 +191,9 @@ pub fn list_for(
     to: NaiveDate,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<TaskRow>> {
-    Ok(super::day_list::list_named(conn, staff, positions, from, to, now)?.into_iter().map(|l| l.task).collect())
+    let listed = super::day_list::list_named(conn, staff, positions, from, to)?.into_iter().map(|l| l.task);
+    let wanted = |t: &TaskRow| (from..=to).contains(&t.occurs_on) || (t.status == TaskStatus::Open && t.due_at < now);
+    Ok(listed.filter(wanted).collect())
 }
 
 /// A person's tasks dated `from..=to`, any status (their history).
@@ -207,6 +216,10 @@ pub struct StatusChange {
     pub figures: Option<String>,
 }
 
+/// What [`set_status`] reads before it writes: the rollup's keys and the lists the
+/// task is on.
+type Before = ((NaiveDate, String, TaskStatus, NaiveDateTime, Option<NaiveDateTime>), (String, String, Option<i64>));
+
 /// Writes a status change if the task is still in `expected` status (so two people
 /// acting at once cannot both succeed); returns the rows changed. The day rollup
 /// changes with it, in the caller's transaction.
@@ -217,13 +230,16 @@ pub fn set_status(
     change: &StatusChange,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let before: Option<(NaiveDate, String, TaskStatus, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => tasks::table
+    let before: Option<Before> = with_conn!(conn, c => tasks::table
         .find(id.0)
         .filter(tasks::status.eq(expected.as_str()))
-        .select((tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at, tasks::done_at))
+        .select((
+            (tasks::occurs_on, tasks::department_id, tasks::status, tasks::due_at, tasks::done_at),
+            (tasks::slot, tasks::position_id, tasks::assignee_id),
+        ))
         .first(c)
         .optional())?;
-    let Some((day, dept, old, due, old_done)) = before else { return Ok(0) };
+    let Some(((day, dept, old, due, old_done), (slot, position, assignee))) = before else { return Ok(0) };
     let changed = write_status(conn, id, expected, change, now)?;
     if changed == 1 {
         let moved = i64::from(change.status == TaskStatus::Open) - i64::from(old == TaskStatus::Open);
@@ -231,6 +247,8 @@ pub fn set_status(
         let (was, is) =
             (super::rollup::of_task(old, due, old_done), super::rollup::of_task(change.status, due, change.done_at));
         super::rollup::add(conn, day, &dept, is - was)?;
+        let shared = (slot == crate::domain::staffing::SHARED_SLOT).then_some(position.as_str());
+        super::list_stamps::one_changed(conn, shared, assignee)?;
     }
     Ok(changed)
 }

@@ -211,6 +211,7 @@ pub fn open_from(conn: &mut AnyConn, template: &str, from: NaiveDate) -> QueryRe
 /// was given, and the status says it) in its note; the open rollup follows.
 pub fn cancel(conn: &mut AnyConn, task: &TaskRow, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
     let note = (!reason.is_empty()).then_some(reason);
+    super::list_stamps::many_changed(conn)?;
     let n = with_conn!(conn, c => diesel::update(tasks::table.find(task.id.0).filter(tasks::status.eq(TaskStatus::Open.as_str())))
         .set((tasks::status.eq(TaskStatus::Cancelled.as_str()), tasks::note.eq(note), tasks::updated_at.eq(now)))
         .execute(c))?;
@@ -231,6 +232,7 @@ pub fn revise(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let (position, department) = place;
+    super::list_stamps::many_changed(conn)?;
     let n = with_conn!(conn, c => diesel::update(tasks::table.find(task.id.0).filter(tasks::status.eq(TaskStatus::Open.as_str())))
         .set((
             tasks::template_version.eq(version),

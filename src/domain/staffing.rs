@@ -12,6 +12,9 @@ use super::template::AssignMode;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
+/// The slot of a task that every holder of its position shares (and sees).
+pub const SHARED_SLOT: &str = "shared";
+
 /// A person's tenure in a position, as holder or as deputy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holding {
@@ -194,7 +197,7 @@ impl Staffing {
             }
             AssignMode::Shared => {
                 let first = self.available(&holders, date, None).unwrap_or(holders[0]);
-                vec![own("shared".into(), first)]
+                vec![own(SHARED_SLOT.into(), first)]
             }
         }
     }

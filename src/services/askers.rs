@@ -4,6 +4,7 @@
 
 use super::auth::digest;
 use super::directory::{Cache, Directory};
+use super::list_cache::ListStamp;
 use super::{AppError, AppResult};
 use crate::db::askers::AskerRow;
 use crate::db::{self, AnyConn, DbPool};
@@ -46,18 +47,29 @@ fn find_asker(
 /// person who has left. Its use is noted at most once a minute, so reading through
 /// the API stays one statement.
 pub fn by_token(conn: &mut AnyConn, cache: &Cache, token: &str, now: DateTime<Utc>) -> AppResult<Option<Asker>> {
+    Ok(by_token_stamped(conn, cache, token, now)?.map(|(asker, _)| asker))
+}
+
+/// [`by_token`], with what the person's list was last changed under.
+pub fn by_token_stamped(
+    conn: &mut AnyConn,
+    cache: &Cache,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(Asker, ListStamp)>> {
     let hash = digest(token);
     let Some((rows, dir, today)) = find_asker(conn, cache, now, |c, day| db::askers::by_token(c, &hash, day))? else {
         return Ok(None);
     };
     let Some(viewer) = dir.viewer(&rows, today) else { return Ok(None) };
+    let stamp = ListStamp::of(&rows);
     let first = &rows[0];
     if let Some(id) = first.token_id {
         if first.token_used_at.is_none_or(|t| now.naive_utc() - t > chrono::Duration::minutes(1)) {
             db::accounts::touch_token(conn, id, now.naive_utc())?;
         }
     }
-    Ok(Some((viewer, dir)))
+    Ok(Some(((viewer, dir), stamp)))
 }
 
 /// The person of a live page session; `unauthenticated` when the session ended,

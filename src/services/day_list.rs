@@ -3,6 +3,7 @@
 //! API serialises it straight from the rows; pages take [`TaskView`]s.
 
 use super::directory::{Asks, Cache, Directory, Named};
+use super::list_cache::{ListCache, ListStamp, Written};
 use super::tasks::{scope, DayList, TaskView};
 use super::{AppError, AppResult};
 use crate::db::day_list::ListedTask;
@@ -11,7 +12,7 @@ use crate::domain::access::Viewer;
 use crate::domain::completion::{transition, Action};
 use crate::domain::task::TaskStatus;
 use crate::domain::template::{CompletionMode, FigureSpec};
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -33,6 +34,8 @@ pub struct Listed {
     dir: Arc<Directory>,
     now: DateTime<Utc>,
     viewer: Viewer,
+    /// See [`Listed::true_until`].
+    until: DateTime<Utc>,
 }
 
 /// `viewer`'s list for `date` (default today): overdue open tasks, that day's, and
@@ -49,6 +52,30 @@ pub fn read(
     read_span(conn, dir, viewer, date, end, now)
 }
 
+/// [`read`] as JSON, from `lists` when they keep it under `stamp` and it is still
+/// true at `now`; otherwise read, written (its entity tag by `tag`) and kept.
+#[allow(clippy::too_many_arguments)]
+pub fn json_kept(
+    conn: &mut AnyConn,
+    lists: &ListCache,
+    (viewer, dir): (Viewer, Arc<Directory>),
+    stamp: ListStamp,
+    date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+    tag: impl Fn(&[u8]) -> String,
+) -> AppResult<Written> {
+    let date = date.unwrap_or_else(|| now.with_timezone(&dir.tz).date_naive());
+    let person = viewer.id;
+    if let Some(kept) = lists.get(person, date, &stamp, now) {
+        return Ok(kept);
+    }
+    let listed = read(conn, dir, viewer, Some(date), now)?;
+    let body = listed.to_json()?;
+    let written = Written { tag: tag(&body).into(), body: body.into() };
+    lists.put(person, date, stamp, listed.true_until(), written.clone());
+    Ok(written)
+}
+
 /// [`read`] of the days `date..=end` (a week, for the week view).
 pub fn read_span(
     conn: &mut AnyConn,
@@ -59,8 +86,10 @@ pub fn read_span(
     now: DateTime<Utc>,
 ) -> AppResult<Listed> {
     let positions: Vec<String> = viewer.positions.iter().cloned().collect();
-    let found = db::day_list::list_named(conn, viewer.id, &positions, date, end, now.naive_utc())?;
     let now_utc = now.naive_utc();
+    let today = now.with_timezone(&dir.tz).date_naive();
+    let mut found = db::day_list::list_named(conn, viewer.id, &positions, date, end)?;
+    found.retain(|l| l.task.occurs_on <= end);
     let mut unknown: Vec<String> = found
         .iter()
         .filter(|l| dir.template(&l.task.template_id).is_none())
@@ -72,25 +101,31 @@ pub fn read_span(
         dir.learn(conn, &unknown)?;
     }
     let mut rows = Vec::with_capacity(found.len());
+    let mut until = last_instant(&dir, today);
     for l in found {
+        until = turn(&l, now_utc).map_or(until, |t| until.min(t.and_utc()));
         let named = dir
             .template(&l.task.template_id)
             .ok_or_else(|| AppError::corrupt(format!("template {}", l.task.template_id)))?;
         named
             .asks(l.task.template_version)
             .ok_or_else(|| AppError::corrupt(format!("template {} has no words", l.task.template_id)))?;
-        rows.extend(part(&l, date, now_utc).map(|p| (p, l, named)));
+        rows.extend(part(&l, date, today, now_utc).map(|p| (p, l, named)));
     }
-    Ok(Listed { date, rows, dir, now, viewer })
+    Ok(Listed { date, rows, dir, now, viewer, until })
 }
 
-/// Where a task belongs on the list of `date`, if on it at all.
-fn part(l: &ListedTask, date: NaiveDate, now: NaiveDateTime) -> Option<Part> {
+/// Where a task belongs on the list of `date` (`today` being the company's date at
+/// `now`), if on it at all. Open work from an earlier day is overdue once its due
+/// time has passed; before that it is still running, so on today's list, not on a
+/// later day's.
+fn part(l: &ListedTask, date: NaiveDate, today: NaiveDate, now: NaiveDateTime) -> Option<Part> {
     let t = &l.task;
     let open = t.status.actionable();
     Some(match (t.occurs_on.cmp(&date), open) {
         (std::cmp::Ordering::Greater, _) => Part::Upcoming,
         (std::cmp::Ordering::Less, true) if overdue(t.status, t.due_at, now) => Part::Overdue,
+        (std::cmp::Ordering::Less, true) if date > today => return None,
         (_, true) => Part::Today,
         (std::cmp::Ordering::Equal, false) => Part::Finished,
         (std::cmp::Ordering::Less, false) => return None,
@@ -111,6 +146,24 @@ pub fn views_for(
     read(conn, dir, viewer.clone(), date, now)?.views()
 }
 
+/// When what `l` shows next changes by the clock alone, if still to come at `now`.
+fn turn(l: &ListedTask, now: NaiveDateTime) -> Option<NaiveDateTime> {
+    let t = &l.task;
+    let undo = chrono::Duration::minutes(crate::domain::completion::UNDO_MINUTES);
+    let at = match t.status.actionable() {
+        true => Some(t.due_at),
+        false => t.done_at.and_then(|d| d.checked_add_signed(undo)),
+    };
+    at.filter(|at| *at >= now)
+}
+
+/// The last instant of `today` in the company's time zone.
+fn last_instant(dir: &Directory, today: NaiveDate) -> DateTime<Utc> {
+    let next = today.succ_opt().unwrap_or(today).and_time(chrono::NaiveTime::MIN);
+    let midnight = dir.tz.from_local_datetime(&next).earliest();
+    midnight.map_or(DateTime::<Utc>::MAX_UTC, |t| t.with_timezone(&Utc) - chrono::Duration::nanoseconds(1))
+}
+
 fn overdue(status: TaskStatus, due_at: NaiveDateTime, now: NaiveDateTime) -> bool {
     status == TaskStatus::Open && due_at < now
 }
@@ -123,6 +176,15 @@ impl Listed {
             .iter()
             .filter(move |(p, _, _)| *p == part)
             .filter_map(|(_, l, n)| n.asks(l.task.template_version).map(|a| (l, n.as_ref(), a)))
+    }
+
+    /// Until when (inclusive) the list as read stays true if no task read for it
+    /// changes: the first due time still to pass (a task is overdue after it, and
+    /// earlier work may join the list), the last moment a finished task can still be
+    /// taken back by whoever finished it, or the company's midnight (what is today's
+    /// moves), whichever comes first.
+    pub fn true_until(&self) -> DateTime<Utc> {
+        self.until
     }
 
     fn can_reopen(&self, l: &ListedTask) -> bool {

@@ -25,6 +25,7 @@ pub mod holdings;
 pub mod import;
 pub mod leave;
 pub mod links;
+pub mod list_cache;
 pub mod notices;
 pub mod one_off;
 pub mod password;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub draining: std::sync::atomic::AtomicBool,
     /// What every request reads and rarely changes, kept true by the catalogue version.
     pub directory: directory::Cache,
+    /// People's lists as last written, kept true by their stamps.
+    pub lists: list_cache::ListCache,
 }
 
 /// Where "now" comes from at the edges (handlers, the first generation run): the

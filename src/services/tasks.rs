@@ -76,7 +76,7 @@ pub(super) fn scope(t: &TaskRow) -> TaskScope<'_> {
         assignee: t.assignee_id,
         department: &t.department_id,
         position: &t.position_id,
-        shared: t.slot == "shared",
+        shared: t.slot == crate::domain::staffing::SHARED_SLOT,
     }
 }
 

@@ -29,10 +29,20 @@ pub fn matches(req: &HttpRequest, tag: &str) -> bool {
 /// A 200 with `body` and its `ETag`, or a 304 when the request already has it.
 pub fn respond(req: &HttpRequest, content_type: &'static str, body: Vec<u8>) -> HttpResponse {
     let tag = tag_of(&body);
-    let value = HeaderValue::from_str(&tag).ok();
-    let mut res = match matches(req, &tag) {
+    answer(req, &tag, || HttpResponse::Ok().content_type(content_type).body(body))
+}
+
+/// [`respond`] for a body whose tag is known (a list kept, see
+/// `services::list_cache`).
+pub fn respond_tagged(req: &HttpRequest, content_type: &'static str, body: &[u8], tag: &str) -> HttpResponse {
+    answer(req, tag, || HttpResponse::Ok().content_type(content_type).body(body.to_vec()))
+}
+
+fn answer(req: &HttpRequest, tag: &str, ok: impl FnOnce() -> HttpResponse) -> HttpResponse {
+    let value = HeaderValue::from_str(tag).ok();
+    let mut res = match matches(req, tag) {
         true => HttpResponse::NotModified().finish(),
-        false => HttpResponse::Ok().content_type(content_type).body(body),
+        false => ok(),
     };
     if let Some(v) = value {
         res.headers_mut().insert(header::ETAG, v);

@@ -46,7 +46,8 @@ async fn my_tasks(
     q: web::Query<DayQuery>,
 ) -> Result<HttpResponse, ApiError> {
     // Who is asking and their list: two statements on one connection, one hop off
-    // the async workers (see `services::askers` and `services::day_list`).
+    // the async workers, or the first alone when the process keeps the list and it
+    // has not changed (see `services::askers`, `services::day_list`, `list_cache`).
     let token = bearer(&req).ok_or_else(unauthenticated)?;
     let date = match q.into_inner().date {
         Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
@@ -55,16 +56,16 @@ async fn my_tasks(
         None => Ok(None),
     };
     let now = state.clock.now();
-    let body = blocking(move || {
+    let written = blocking(move || {
         let mut conn = state.pool.get()?;
         let conn = &mut conn.any();
-        let (viewer, dir) = askers::by_token(conn, &state.directory, &token, now)?
+        let (asker, stamp) = askers::by_token_stamped(conn, &state.directory, &token, now)?
             .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
         let date = date.map_err(|e| e.0)?;
-        day_list::read(conn, dir, viewer, date, now)?.to_json()
+        day_list::json_kept(conn, &state.lists, asker, stamp, date, now, etag::tag_of)
     })
     .await?;
-    Ok(etag::respond(&req, "application/json", body))
+    Ok(etag::respond_tagged(&req, "application/json", &written.body, &written.tag))
 }
 
 /// One task with its history.
