@@ -29,6 +29,11 @@ pub struct Settings {
     /// Database connections per instance; unset: [`Settings::pool_size`] chooses.
     #[serde(default)]
     pub pool_size: Option<u32>,
+    /// Kilobytes of people's lists, as last written, kept in each instance so that a
+    /// list that has not changed costs one statement (0 keeps none; see
+    /// `services::list_cache`).
+    #[serde(default = "default_list_cache_kb")]
+    pub list_cache_kb: usize,
     /// Where people reach the service, for links in messages.
     pub base_url: String,
     /// The demo staff's password (from the environment only, never logged).
@@ -89,6 +94,13 @@ pub enum SmtpTls {
     Tls,
 }
 
+/// Some 1,500 lists of 5 KB.
+pub const DEFAULT_LIST_CACHE_KB: usize = 8 * 1024;
+
+fn default_list_cache_kb() -> usize {
+    DEFAULT_LIST_CACHE_KB
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -98,6 +110,7 @@ impl Default for Settings {
             horizon_days: 7,
             generate_cron: "0 */5 * * * *".into(),
             pool_size: None,
+            list_cache_kb: default_list_cache_kb(),
             base_url: "http://127.0.0.1:8080".into(),
             demo_password: None,
             remind_cron: "30 * * * * *".into(),
@@ -128,6 +141,7 @@ impl fmt::Debug for Settings {
             .field("horizon_days", &self.horizon_days)
             .field("generate_cron", &self.generate_cron)
             .field("pool_size", &self.pool_size)
+            .field("list_cache_kb", &self.list_cache_kb)
             .field("base_url", &self.base_url)
             .field("demo_password", &self.demo_password.as_ref().map(|_| "***"))
             .field("remind_cron", &self.remind_cron)

@@ -184,6 +184,7 @@ impl Application {
         if let Some(note) = &catalogue_note {
             tracing::warn!("{note}");
         }
+        let list_cache_bytes = settings.list_cache_kb.saturating_mul(1024);
         let state = Arc::new(AppState {
             pool,
             settings,
@@ -191,7 +192,7 @@ impl Application {
             clock: opts.clock,
             draining: Default::default(),
             directory: Default::default(),
-            lists: Default::default(),
+            lists: crate::services::list_cache::ListCache::with_budget(list_cache_bytes),
         });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.

@@ -6,8 +6,8 @@
 //! the positions they hold that day; see [`crate::db::list_stamps`]). A list kept
 //! is served only when its stamp and day are the ones read now and none of its due
 //! times has passed since it was read, so a change made by any instance is seen by
-//! every other on its next request. The lists kept take at most a fixed number of
-//! bytes; beyond it, the ones used longest ago go.
+//! every other on its next request. The lists kept take at most the bytes the
+//! setting `list_cache_kb` allows; beyond it, the ones used longest ago go.
 
 use crate::db::askers::AskerRow;
 use crate::domain::task::StaffId;
@@ -70,12 +70,10 @@ pub struct ListCache {
     budget: usize,
 }
 
-/// Bytes of lists kept by default: some 1,500 lists of 5 KB.
-pub const DEFAULT_BUDGET: usize = 8 << 20;
-
 impl Default for ListCache {
+    /// As many bytes as the setting `list_cache_kb` keeps by default.
     fn default() -> ListCache {
-        ListCache::with_budget(DEFAULT_BUDGET)
+        ListCache::with_budget(crate::config::DEFAULT_LIST_CACHE_KB * 1024)
     }
 }
 
@@ -141,5 +139,69 @@ impl Lists {
             self.by_person.remove(&person);
             self.bytes -= size;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(bytes: usize) -> Written {
+        Written { body: vec![b'x'; bytes].into(), tag: "t".into() }
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
+    }
+
+    fn stamp(person: i64) -> ListStamp {
+        ListStamp { epoch: 1, catalog: 1, person, positions: vec![("p".into(), 1)] }
+    }
+
+    /// Each list kept takes its bytes and one entry's overhead.
+    fn one(bytes: usize) -> usize {
+        bytes + 1 + std::mem::size_of::<Kept>()
+    }
+
+    #[test]
+    fn a_full_cache_lets_the_lists_used_longest_ago_go() {
+        let now = DateTime::<Utc>::MIN_UTC;
+        let lists = ListCache::with_budget(4 * one(1000));
+        for p in 1..=4 {
+            lists.put(StaffId(p), day(), stamp(p), DateTime::<Utc>::MAX_UTC, written(1000));
+        }
+        assert_eq!(lists.size(), (4, 4 * one(1000)));
+        // The first person asks again, so the second is now the one used longest ago.
+        assert!(lists.get(StaffId(1), day(), &stamp(1), now).is_some());
+        lists.put(StaffId(5), day(), stamp(5), DateTime::<Utc>::MAX_UTC, written(1000));
+        // Over the budget: shed to half of it, oldest use first.
+        assert_eq!(lists.size(), (2, 2 * one(1000)));
+        let kept = |p: i64| lists.get(StaffId(p), day(), &stamp(p), now).is_some();
+        assert_eq!((1..=5).map(kept).collect::<Vec<_>>(), [true, false, false, false, true]);
+    }
+
+    #[test]
+    fn a_list_kept_again_replaces_its_bytes_and_none_is_kept_beyond_the_budget() {
+        let lists = ListCache::with_budget(3 * one(1000));
+        lists.put(StaffId(1), day(), stamp(1), DateTime::<Utc>::MAX_UTC, written(1000));
+        lists.put(StaffId(1), day(), stamp(2), DateTime::<Utc>::MAX_UTC, written(500));
+        assert_eq!(lists.size(), (1, one(500)));
+        lists.put(StaffId(2), day(), stamp(2), DateTime::<Utc>::MAX_UTC, written(4000));
+        assert_eq!(lists.size(), (1, one(500)), "larger than the whole budget");
+        let none = ListCache::with_budget(0);
+        none.put(StaffId(1), day(), stamp(1), DateTime::<Utc>::MAX_UTC, written(1));
+        assert_eq!(none.size(), (0, 0));
+    }
+
+    #[test]
+    fn a_kept_list_answers_only_its_day_and_stamp_until_its_time() {
+        let lists = ListCache::default();
+        let until = DateTime::<Utc>::MIN_UTC + chrono::Duration::days(1);
+        lists.put(StaffId(1), day(), stamp(1), until, written(10));
+        let at = |d: NaiveDate, s: i64, t: DateTime<Utc>| lists.get(StaffId(1), d, &stamp(s), t).is_some();
+        assert!(at(day(), 1, until), "at its time");
+        assert!(!at(day(), 1, until + chrono::Duration::nanoseconds(1)), "after it");
+        assert!(!at(day(), 2, until), "another stamp");
+        assert!(!at(day().succ_opt().unwrap_or_default(), 1, until), "another day");
     }
 }
