@@ -193,6 +193,7 @@ impl Application {
             draining: Default::default(),
             directory: Default::default(),
             lists: crate::services::list_cache::ListCache::with_budget(list_cache_bytes),
+            pages: crate::services::list_cache::ListCache::with_budget(list_cache_bytes),
         });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.

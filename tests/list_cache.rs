@@ -194,8 +194,104 @@ fn open_work_of_earlier_days_is_today(db: &TestDb) {
     });
 }
 
+/// The section of the 今天 page `html` that holds task `id`, if any.
+fn section_of(html: &str, id: &Value) -> Option<&'static str> {
+    let at = html.find(&format!("id=\"task-{id}\""))?;
+    ["overdue", "today", "finished", "upcoming"]
+        .into_iter()
+        .filter_map(|s| html.find(&format!("<section class=\"{s}\">")).map(|p| (p, s)))
+        .filter(|(p, _)| *p < at)
+        .max()
+        .map(|(_, s)| s)
+}
+
+/// The 今天 page keeps its list the same way: seen again unchanged it costs the one
+/// statement that finds whose session it is; a change through another instance, or
+/// a task coming due within two hours, shows on the next view.
+fn the_page_keeps_its_list_too(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let (a, _) = common::serve_app(db, |_| {}).await;
+        let (b, b_state) = common::serve_app(db, |_| {}).await;
+        let keeper = api_token(&a, KEEPER).await;
+        let c = common::web::browser();
+        common::web::log_in(&c, &b, KEEPER).await;
+        let page = || async {
+            let before = b_state.pool.statements();
+            let (status, html) = common::web::get(&c, &format!("{b}/today")).await;
+            assert_eq!(status, StatusCode::OK);
+            (b_state.pool.statements() - before, html)
+        };
+        let (_, first) = page().await;
+        let (spent, again) = page().await;
+        assert_eq!(spent, 1, "a kept page's list costs the one statement that finds the session");
+        assert_eq!(strip_csrf(&again), strip_csrf(&first));
+
+        let (_, mine) = list(&format!("{a}/api/v1/me/tasks"), &keeper, &b_state).await;
+        let open = tasks_of(&mine)
+            .into_iter()
+            .find(|t| t["status"] == "open" && t["occurs_on"] == "2026-12-01" && t["completion"] != "figures")
+            .unwrap_or_else(|| panic!("a task of today's that a note completes: {mine}"));
+        assert_eq!(section_of(&again, &open["id"]), Some("today"));
+        post(format!("{a}/api/v1/tasks/{}/complete", open["id"]), &keeper, json!({"note": "货架整洁"})).await;
+        let (spent, after) = page().await;
+        assert_eq!(section_of(&after, &open["id"]), Some("finished"), "done through A, seen at B");
+        assert!(spent >= 2, "read again");
+    });
+}
+
+/// A page's list kept before a task comes due within two hours is read again when
+/// it does: the card is then marked due soon.
+fn a_kept_page_list_ends_when_a_task_comes_due_soon(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        let (base, state) = common::serve_app(db, |_| {}).await;
+        let token = api_token(&base, KEEPER).await;
+        let pages = dutyday::services::list_cache::ListCache::default();
+        let spent = std::cell::Cell::new(0);
+        let read = |now: chrono::DateTime<chrono::Utc>| {
+            let mut conn = state.pool.get().unwrap();
+            let conn = &mut conn.any();
+            let before = state.pool.statements();
+            let (asker, stamp) = askers::by_token_stamped(conn, &state.directory, &token, now).unwrap().unwrap();
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+            let list = day_list::views_kept(conn, &pages, asker, stamp, day, now).unwrap();
+            spent.set(state.pool.statements() - before);
+            list
+        };
+        // 07:00 in Shanghai: the daily check is due at 10:00.
+        let morning = read(common::at("2026-11-30T23:00:00Z"));
+        let due = |t: &dutyday::services::tasks::TaskView| {
+            chrono::DateTime::parse_from_rfc3339(&t.due_at).unwrap().with_timezone(&chrono::Utc)
+        };
+        // A task coming due soon when no other task's due time is near.
+        let all: Vec<_> = [&morning.overdue, &morning.today, &morning.upcoming].into_iter().flatten().collect();
+        let alone = |soon: chrono::DateTime<chrono::Utc>| all.iter().all(|t| (due(t) - soon).num_seconds().abs() > 60);
+        let first = morning
+            .today
+            .iter()
+            .filter(|t| !t.due_soon && alone(due(t) - chrono::Duration::hours(2)))
+            .min_by_key(|t| due(t))
+            .expect("a task due later");
+        let soon = due(first) - chrono::Duration::hours(2);
+        let at = |s: i64| soon + chrono::Duration::seconds(s);
+        // The token's use is noted at most once a minute: note it first.
+        read(at(-50));
+        assert!(!read(at(-10)).today.iter().any(|t| t.id == first.id && t.due_soon));
+        assert_eq!(spent.get(), 1, "kept until then");
+        let later = read(at(10));
+        assert!(later.today.iter().any(|t| t.id == first.id && t.due_soon), "due soon two hours before");
+        assert_eq!(spent.get(), 2, "read again");
+    });
+}
+
+/// The page without its per-session form tokens.
+fn strip_csrf(html: &str) -> String {
+    html.lines().filter(|l| !l.contains("name=\"csrf\"")).collect::<Vec<_>>().join("\n")
+}
+
 on_both_databases!(
     a_change_anywhere_ends_a_kept_list,
     a_kept_list_ends_when_a_due_time_passes,
-    open_work_of_earlier_days_is_today
+    open_work_of_earlier_days_is_today,
+    the_page_keeps_its_list_too,
+    a_kept_page_list_ends_when_a_task_comes_due_soon
 );

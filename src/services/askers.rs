@@ -75,10 +75,20 @@ pub fn by_token_stamped(
 /// The person of a live page session; `unauthenticated` when the session ended,
 /// expired or never was, or its person has left.
 pub fn by_session(conn: &mut AnyConn, cache: &Cache, secret: &str, now: DateTime<Utc>) -> AppResult<Asker> {
+    Ok(by_session_stamped(conn, cache, secret, now)?.0)
+}
+
+/// [`by_session`], with what the person's list was last changed under.
+pub fn by_session_stamped(
+    conn: &mut AnyConn,
+    cache: &Cache,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(Asker, ListStamp)> {
     let hash = digest(secret);
     let at = now.naive_utc();
     find_asker(conn, cache, now, |c, day| db::askers::by_session(c, &hash, at, day))?
-        .and_then(|(rows, dir, today)| dir.viewer(&rows, today).map(|v| (v, dir)))
+        .and_then(|(rows, dir, today)| dir.viewer(&rows, today).map(|v| ((v, dir), ListStamp::of(&rows))))
         .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))
 }
 

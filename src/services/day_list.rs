@@ -3,7 +3,7 @@
 //! API serialises it straight from the rows; pages take [`TaskView`]s.
 
 use super::directory::{Asks, Cache, Directory, Named};
-use super::list_cache::{ListCache, ListStamp, Written};
+use super::list_cache::{ListCache, ListStamp, Weigh, Written};
 use super::tasks::{scope, DayList, TaskView};
 use super::{AppError, AppResult};
 use crate::db::day_list::ListedTask;
@@ -76,6 +76,34 @@ pub fn json_kept(
     Ok(written)
 }
 
+/// [`read`] as pages show it, from `pages` when they keep it under `stamp` and it is
+/// still true at `now`; otherwise read and kept.
+pub fn views_kept(
+    conn: &mut AnyConn,
+    pages: &ListCache<Arc<DayList>>,
+    (viewer, dir): (Viewer, Arc<Directory>),
+    stamp: ListStamp,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Arc<DayList>> {
+    let person = viewer.id;
+    if let Some(kept) = pages.get(person, date, &stamp, now) {
+        return Ok(kept);
+    }
+    let listed = read(conn, dir, viewer, Some(date), now)?;
+    let views = Arc::new(listed.views()?);
+    pages.put(person, date, stamp, listed.true_until(), views.clone());
+    Ok(views)
+}
+
+impl Weigh for Arc<DayList> {
+    /// The views and the text they hold.
+    fn weight(&self) -> usize {
+        let parts = [&self.overdue, &self.today, &self.finished, &self.upcoming];
+        parts.iter().flat_map(|p| p.iter()).map(TaskView::weight).sum()
+    }
+}
+
 /// [`read`] of the days `date..=end` (a week, for the week view).
 pub fn read_span(
     conn: &mut AnyConn,
@@ -146,15 +174,18 @@ pub fn views_for(
     read(conn, dir, viewer.clone(), date, now)?.views()
 }
 
-/// When what `l` shows next changes by the clock alone, if still to come at `now`.
+/// When what `l` shows next changes by the clock alone, if still to come at `now`:
+/// an open task is due soon, then overdue; a finished one can no longer be taken
+/// back by whoever finished it.
 fn turn(l: &ListedTask, now: NaiveDateTime) -> Option<NaiveDateTime> {
     let t = &l.task;
     let undo = chrono::Duration::minutes(crate::domain::completion::UNDO_MINUTES);
+    let soon = chrono::Duration::hours(super::tasks::DUE_SOON_HOURS);
     let at = match t.status.actionable() {
-        true => Some(t.due_at),
-        false => t.done_at.and_then(|d| d.checked_add_signed(undo)),
+        true => [t.due_at.checked_sub_signed(soon), Some(t.due_at)],
+        false => [t.done_at.and_then(|d| d.checked_add_signed(undo)), None],
     };
-    at.filter(|at| *at >= now)
+    at.into_iter().flatten().filter(|at| *at >= now).min()
 }
 
 /// The last instant of `today` in the company's time zone.
@@ -180,7 +211,7 @@ impl Listed {
 
     /// Until when (inclusive) the list as read stays true if no task read for it
     /// changes: the first due time still to pass (a task is overdue after it, and
-    /// earlier work may join the list), the last moment a finished task can still be
+    /// earlier work may join the list) or to come within two hours (due soon), the last moment a finished task can still be
     /// taken back by whoever finished it, or the company's midnight (what is today's
     /// moves), whichever comes first.
     pub fn true_until(&self) -> DateTime<Utc> {

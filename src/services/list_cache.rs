@@ -49,43 +49,61 @@ pub struct Written {
     pub tag: Arc<str>,
 }
 
-struct Kept {
+/// What a kept list takes in memory, roughly: the bytes it points to.
+pub trait Weigh: Clone {
+    fn weight(&self) -> usize;
+}
+
+impl Weigh for Written {
+    fn weight(&self) -> usize {
+        self.body.len() + self.tag.len()
+    }
+}
+
+struct Kept<V> {
     date: NaiveDate,
     stamp: ListStamp,
     until: DateTime<Utc>,
-    written: Written,
+    list: V,
     used: u64,
 }
 
-#[derive(Default)]
-struct Lists {
-    by_person: HashMap<StaffId, Kept>,
+impl<V: Weigh> Kept<V> {
+    fn size(&self) -> usize {
+        self.list.weight() + std::mem::size_of::<Kept<V>>()
+    }
+}
+
+struct Lists<V> {
+    by_person: HashMap<StaffId, Kept<V>>,
     bytes: usize,
     clock: u64,
 }
 
-/// The lists kept by this process.
-pub struct ListCache {
-    lists: Mutex<Lists>,
+/// The lists kept by this process, as the API writes them (`V` = [`Written`]) or as
+/// pages show them.
+pub struct ListCache<V = Written> {
+    lists: Mutex<Lists<V>>,
     budget: usize,
 }
 
-impl Default for ListCache {
+impl<V: Weigh> Default for ListCache<V> {
     /// As many bytes as the setting `list_cache_kb` keeps by default.
-    fn default() -> ListCache {
+    fn default() -> ListCache<V> {
         ListCache::with_budget(crate::config::DEFAULT_LIST_CACHE_KB * 1024)
     }
 }
 
-impl ListCache {
+impl<V: Weigh> ListCache<V> {
     /// A cache that keeps at most `budget` bytes of lists (0 keeps none).
-    pub fn with_budget(budget: usize) -> ListCache {
-        ListCache { lists: Mutex::new(Lists::default()), budget }
+    pub fn with_budget(budget: usize) -> ListCache<V> {
+        let lists = Lists { by_person: HashMap::new(), bytes: 0, clock: 0 };
+        ListCache { lists: Mutex::new(lists), budget }
     }
 
     /// `person`'s list of `date` if it was kept under `stamp` and is still true at
     /// `now` (at its `until` too).
-    pub fn get(&self, person: StaffId, date: NaiveDate, stamp: &ListStamp, now: DateTime<Utc>) -> Option<Written> {
+    pub fn get(&self, person: StaffId, date: NaiveDate, stamp: &ListStamp, now: DateTime<Utc>) -> Option<V> {
         let mut lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
         lists.clock += 1;
         let clock = lists.clock;
@@ -94,21 +112,22 @@ impl ListCache {
             return None;
         }
         kept.used = clock;
-        Some(kept.written.clone())
+        Some(kept.list.clone())
     }
 
     /// Keeps `person`'s list of `date`, read under `stamp` and true until `until`
     /// (inclusive).
-    pub fn put(&self, person: StaffId, date: NaiveDate, stamp: ListStamp, until: DateTime<Utc>, written: Written) {
-        let size = written.body.len() + written.tag.len() + std::mem::size_of::<Kept>();
+    pub fn put(&self, person: StaffId, date: NaiveDate, stamp: ListStamp, until: DateTime<Utc>, list: V) {
+        let kept = Kept { date, stamp, until, list, used: 0 };
+        let size = kept.size();
         if size > self.budget {
             return;
         }
         let mut lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
         lists.clock += 1;
-        let used = lists.clock;
-        if let Some(old) = lists.by_person.insert(person, Kept { date, stamp, until, written, used }) {
-            lists.bytes -= old.written.body.len() + old.written.tag.len() + std::mem::size_of::<Kept>();
+        let kept = Kept { used: lists.clock, ..kept };
+        if let Some(old) = lists.by_person.insert(person, kept) {
+            lists.bytes -= old.size();
         }
         lists.bytes += size;
         if lists.bytes > self.budget {
@@ -123,14 +142,10 @@ impl ListCache {
     }
 }
 
-impl Lists {
+impl<V: Weigh> Lists<V> {
     /// Lets go of the lists used longest ago until at most `target` bytes are kept.
     fn shed(&mut self, target: usize) {
-        let mut ages: Vec<(u64, StaffId, usize)> = self
-            .by_person
-            .iter()
-            .map(|(p, k)| (k.used, *p, k.written.body.len() + k.written.tag.len() + std::mem::size_of::<Kept>()))
-            .collect();
+        let mut ages: Vec<(u64, StaffId, usize)> = self.by_person.iter().map(|(p, k)| (k.used, *p, k.size())).collect();
         ages.sort_unstable();
         for (_, person, size) in ages {
             if self.bytes <= target {
@@ -160,13 +175,13 @@ mod tests {
 
     /// Each list kept takes its bytes and one entry's overhead.
     fn one(bytes: usize) -> usize {
-        bytes + 1 + std::mem::size_of::<Kept>()
+        bytes + 1 + std::mem::size_of::<Kept<Written>>()
     }
 
     #[test]
     fn a_full_cache_lets_the_lists_used_longest_ago_go() {
         let now = DateTime::<Utc>::MIN_UTC;
-        let lists = ListCache::with_budget(4 * one(1000));
+        let lists: ListCache = ListCache::with_budget(4 * one(1000));
         for p in 1..=4 {
             lists.put(StaffId(p), day(), stamp(p), DateTime::<Utc>::MAX_UTC, written(1000));
         }
@@ -182,20 +197,20 @@ mod tests {
 
     #[test]
     fn a_list_kept_again_replaces_its_bytes_and_none_is_kept_beyond_the_budget() {
-        let lists = ListCache::with_budget(3 * one(1000));
+        let lists: ListCache = ListCache::with_budget(3 * one(1000));
         lists.put(StaffId(1), day(), stamp(1), DateTime::<Utc>::MAX_UTC, written(1000));
         lists.put(StaffId(1), day(), stamp(2), DateTime::<Utc>::MAX_UTC, written(500));
         assert_eq!(lists.size(), (1, one(500)));
         lists.put(StaffId(2), day(), stamp(2), DateTime::<Utc>::MAX_UTC, written(4000));
         assert_eq!(lists.size(), (1, one(500)), "larger than the whole budget");
-        let none = ListCache::with_budget(0);
+        let none: ListCache = ListCache::with_budget(0);
         none.put(StaffId(1), day(), stamp(1), DateTime::<Utc>::MAX_UTC, written(1));
         assert_eq!(none.size(), (0, 0));
     }
 
     #[test]
     fn a_kept_list_answers_only_its_day_and_stamp_until_its_time() {
-        let lists = ListCache::default();
+        let lists: ListCache = ListCache::default();
         let until = DateTime::<Utc>::MIN_UTC + chrono::Duration::days(1);
         lists.put(StaffId(1), day(), stamp(1), until, written(10));
         let at = |d: NaiveDate, s: i64, t: DateTime<Utc>| lists.get(StaffId(1), d, &stamp(s), t).is_some();

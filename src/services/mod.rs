@@ -57,6 +57,8 @@ pub struct AppState {
     pub directory: directory::Cache,
     /// People's lists as last written, kept true by their stamps.
     pub lists: list_cache::ListCache,
+    /// People's lists as the 今天 page shows them, kept the same way.
+    pub pages: list_cache::ListCache<std::sync::Arc<tasks::DayList>>,
 }
 
 /// Where "now" comes from at the edges (handlers, the first generation run): the

@@ -58,6 +58,25 @@ pub struct TaskView {
     pub can_reopen: bool,
 }
 
+impl TaskView {
+    /// Roughly the bytes it takes, its text included (what a kept list weighs).
+    pub fn weight(&self) -> usize {
+        let text = [&self.template_id, &self.title_zh, &self.title_en, &self.duty_id, &self.duty_zh, &self.duty_en]
+            .into_iter()
+            .chain([&self.position_id, &self.position_zh, &self.position_en, &self.department_id, &self.due_at])
+            .map(String::len)
+            .sum::<usize>();
+        let maybe = [&self.assignee_name, &self.covered_name, &self.description, &self.note, &self.done_at]
+            .into_iter()
+            .chain([&self.done_by_name])
+            .map(|s| s.as_ref().map_or(0, String::len))
+            .sum::<usize>();
+        // A figure asked for, or one filed, takes some 100 bytes.
+        let asked = (self.figures_asked.len() + self.figures.as_ref().map_or(0, |_| self.figures_asked.len())) * 100;
+        std::mem::size_of::<TaskView>() + text + maybe + self.cover.len() + asked
+    }
+}
+
 /// A person's list for a day: overdue work first, then the day, then the week after.
 #[derive(Debug, Clone, Serialize)]
 pub struct DayList {

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 #[template(path = "pages/today.html")]
 struct TodayPage {
     c: Chrome,
-    list: DayList,
+    list: std::sync::Arc<DayList>,
     error: Option<String>,
     /// The company's today (the list may be of another day).
     today: NaiveDate,
@@ -161,7 +161,10 @@ struct DayQuery {
 }
 
 async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQuery>) -> HttpResponse {
-    let read = |conn: &mut AnyConn, dir, viewer, date, now| day_list::read(conn, dir, viewer, Some(date), now)?.views();
+    let pages = state.clone().into_inner();
+    let read = move |conn: &mut AnyConn, asker, stamp, date, now| {
+        day_list::views_kept(conn, &pages.pages, asker, stamp, date, now)
+    };
     let show = |c, today, list| html(StatusCode::OK, &TodayPage { c, list, error: None, today });
     super::week::dated_page(&state, &session, "/today", q.date.as_deref(), read, show).await
 }

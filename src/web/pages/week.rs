@@ -2,10 +2,9 @@
 
 use super::{chrome, html, see_other, Chrome, Helpers};
 use crate::db::AnyConn;
-use crate::domain::access::Viewer;
 use crate::error::{AppResult, ErrorCode};
-use crate::services::askers;
-use crate::services::directory::Directory;
+use crate::services::askers::{self, Asker};
+use crate::services::list_cache::ListStamp;
 use crate::services::week::{self, Week, WeekDay};
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
@@ -14,7 +13,6 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::Deserialize;
-use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "pages/week.html")]
@@ -75,7 +73,7 @@ pub(super) async fn dated_page<T: Send + 'static>(
     session: &Session,
     path: &str,
     date: Option<&str>,
-    read: impl FnOnce(&mut AnyConn, Arc<Directory>, Viewer, NaiveDate, DateTime<Utc>) -> AppResult<T> + Send + 'static,
+    read: impl FnOnce(&mut AnyConn, Asker, ListStamp, NaiveDate, DateTime<Utc>) -> AppResult<T> + Send + 'static,
     show: impl FnOnce(Chrome, NaiveDate, T) -> HttpResponse,
 ) -> HttpResponse {
     let Ok(Some(secret)) = session.get::<String>(super::SESSION_KEY) else { return see_other("/login") };
@@ -88,9 +86,9 @@ pub(super) async fn dated_page<T: Send + 'static>(
     let found = blocking(move || {
         let mut conn = st.pool.get()?;
         let conn = &mut conn.any();
-        let (viewer, dir) = askers::by_session(conn, &st.directory, &secret, now)?;
+        let ((viewer, dir), stamp) = askers::by_session_stamped(conn, &st.directory, &secret, now)?;
         let today = now.with_timezone(&dir.tz).date_naive();
-        let made = read(conn, dir, viewer.clone(), date.unwrap_or(today), now);
+        let made = read(conn, (viewer.clone(), dir), stamp, date.unwrap_or(today), now);
         Ok((viewer, today, made))
     })
     .await;
@@ -111,7 +109,7 @@ pub(super) async fn dated_page<T: Send + 'static>(
 }
 
 async fn week_page(state: web::Data<AppState>, session: Session, q: web::Query<WeekQuery>) -> HttpResponse {
-    let read = |conn: &mut AnyConn, dir, viewer, date, now| week::read(conn, dir, viewer, date, now);
+    let read = |conn: &mut AnyConn, (viewer, dir): Asker, _, date, now| week::read(conn, dir, viewer, date, now);
     let show = |c, today, week| html(StatusCode::OK, &WeekPage { c, week, today });
     dated_page(&state, &session, "/week", q.date.as_deref(), read, show).await
 }
