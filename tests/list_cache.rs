@@ -124,7 +124,9 @@ fn a_kept_list_ends_when_a_due_time_passes(db: &TestDb) {
             let conn = &mut conn.any();
             let (before, now) = (state.pool.statements(), common::at(now));
             let (asker, stamp) = askers::by_token_stamped(conn, &state.directory, &token, now).unwrap().unwrap();
-            let written = day_list::json_kept(conn, &lists, asker, stamp, None, now, |b| b.len().to_string()).unwrap();
+            let written =
+                day_list::json_kept(conn, &lists, asker, stamp, None, now, (|b: &[u8]| b.len().to_string(), false))
+                    .unwrap();
             (state.pool.statements() - before, serde_json::from_slice::<Value>(&written.body).unwrap())
         };
         // 09:00 in Shanghai: today's tasks are not due yet.
@@ -182,8 +184,16 @@ fn open_work_of_earlier_days_is_today(db: &TestDb) {
             let conn = &mut conn.any();
             let now = common::at(now);
             let (asker, stamp) = askers::by_token_stamped(conn, &state.directory, &designer, now).unwrap().unwrap();
-            let written =
-                day_list::json_kept(conn, &lists, asker, stamp, wednesday, now, |b| b.len().to_string()).unwrap();
+            let written = day_list::json_kept(
+                conn,
+                &lists,
+                asker,
+                stamp,
+                wednesday,
+                now,
+                (|b: &[u8]| b.len().to_string(), false),
+            )
+            .unwrap();
             serde_json::from_slice::<Value>(&written.body).unwrap()
         };
         // 23:59:30 and 00:00:01 in Shanghai.
@@ -283,6 +293,58 @@ fn a_kept_page_list_ends_when_a_task_comes_due_soon(db: &TestDb) {
     });
 }
 
+/// `url` with `token`, taking `encoding`, with `If-None-Match: tag` if any.
+async fn get_as(url: &str, token: &str, encoding: &str, tag: Option<&str>) -> reqwest::Response {
+    let mut req = Client::new().get(url).bearer_auth(token).header("accept-encoding", encoding);
+    if let Some(t) = tag {
+        req = req.header("if-none-match", t);
+    }
+    req.send().await.unwrap()
+}
+
+fn header(r: &reqwest::Response, h: &str) -> Option<String> {
+    r.headers().get(h).map(|v| v.to_str().unwrap().to_string())
+}
+
+/// A caller that takes gzip gets the list as it is kept, gzipped, under a tag of its
+/// own; the same list plain for one that does not; either tag answers 304. Both
+/// ways, whichever way the list was first read (a fresh instance each time).
+fn a_list_goes_gzipped_to_whoever_takes_it(db: &TestDb) {
+    actix_web::rt::System::new().block_on(async {
+        for zipped_first in [false, true] {
+            let (base, _) = common::serve_app(db, |_| {}).await;
+            let token = api_token(&base, KEEPER).await;
+            let url = format!("{base}/api/v1/me/tasks");
+            let (plain, zipped) = match zipped_first {
+                false => {
+                    (get_as(&url, &token, "identity", None).await, get_as(&url, &token, "gzip, br;q=0.5", None).await)
+                }
+                true => {
+                    let zipped = get_as(&url, &token, "gzip, br;q=0.5", None).await;
+                    (get_as(&url, &token, "identity", None).await, zipped)
+                }
+            };
+            assert_eq!(header(&plain, "content-encoding"), None);
+            assert_eq!(header(&zipped, "content-encoding").as_deref(), Some("gzip"));
+            assert_eq!(header(&zipped, "vary").as_deref(), Some("accept-encoding"));
+            let (plain_tag, zipped_tag) = (header(&plain, "etag").unwrap(), header(&zipped, "etag").unwrap());
+            assert_ne!(plain_tag, zipped_tag, "two representations, two tags");
+            let plain = plain.bytes().await.unwrap();
+            let zipped = zipped.bytes().await.unwrap();
+            let mut unzipped = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut unzipped).unwrap();
+            assert_eq!(String::from_utf8(unzipped).unwrap(), String::from_utf8(plain.to_vec()).unwrap());
+            assert!(zipped.len() * 4 < plain.len(), "{} bytes gzipped of {}", zipped.len(), plain.len());
+            for (encoding, tag) in [("gzip", &plain_tag), ("gzip", &zipped_tag), ("identity", &zipped_tag)] {
+                let res = get_as(&url, &token, encoding, Some(tag)).await;
+                assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{encoding} {tag}");
+            }
+            let refused = get_as(&url, &token, "gzip;q=0", None).await;
+            assert_eq!(header(&refused, "content-encoding"), None, "gzip refused");
+        }
+    });
+}
+
 /// The page without its per-session form tokens.
 fn strip_csrf(html: &str) -> String {
     html.lines().filter(|l| !l.contains("name=\"csrf\"")).collect::<Vec<_>>().join("\n")
@@ -293,5 +355,6 @@ on_both_databases!(
     a_kept_list_ends_when_a_due_time_passes,
     open_work_of_earlier_days_is_today,
     the_page_keeps_its_list_too,
-    a_kept_page_list_ends_when_a_task_comes_due_soon
+    a_kept_page_list_ends_when_a_task_comes_due_soon,
+    a_list_goes_gzipped_to_whoever_takes_it
 );

@@ -27,8 +27,13 @@ pub fn percentile(sorted: &[u64], q: f64) -> f64 {
 pub type Credential = (&'static str, String);
 
 /// GETs `url` from `connections` clients for `duration`; request `i` of a client
-/// sends `creds[(client + i * connections) % len]`, if any.
-pub async fn run(url: &str, creds: Arc<Vec<Credential>>, connections: usize, duration: Duration) -> LoadResult {
+/// sends `creds[(client + i * connections) % len]`, if any, and `headers`.
+pub async fn run(
+    url: &str,
+    (creds, headers): (Arc<Vec<Credential>>, &'static [(&'static str, &'static str)]),
+    connections: usize,
+    duration: Duration,
+) -> LoadResult {
     let deadline = Instant::now() + duration;
     let mut handles = Vec::new();
     for client_no in 0..connections {
@@ -38,6 +43,9 @@ pub async fn run(url: &str, creds: Arc<Vec<Credential>>, connections: usize, dur
             let (mut lat, mut errors, mut i) = (Vec::new(), 0usize, 0usize);
             while Instant::now() < deadline {
                 let mut req = client.get(&url);
+                for (name, value) in headers {
+                    req = req.header(*name, *value);
+                }
                 if !creds.is_empty() {
                     let (name, value) = &creds[(client_no + i * connections) % creds.len()];
                     req = req.header(*name, value);

@@ -225,17 +225,19 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
     let directory_kb = status_kb(child.id(), "VmRSS:");
     let startup_kb = peak_kb(child.id());
     let _ = std::fs::write(format!("/proc/{}/clear_refs", child.id()), "5");
-    let health = load::run(&format!("{base}/healthz"), Arc::new(vec![]), connections, duration).await;
+    let health = load::run(&format!("{base}/healthz"), (Arc::new(vec![]), &[]), connections, duration).await;
     // The same server answering a constant body of about the list's size (its
     // stylesheet, through the same middleware): what HTTP alone costs.
-    let constant = load::run(&format!("{base}/static/app.css"), Arc::new(vec![]), connections, duration).await;
+    let constant = load::run(&format!("{base}/static/app.css"), (Arc::new(vec![]), &[]), connections, duration).await;
     let before = statements(&base).await?;
-    let list = load::run(&format!("{base}/api/v1/me/tasks"), Arc::new(tokens), connections, duration).await;
+    // As phones and browsers ask: a kept list is sent as it is kept, gzipped.
+    let gzip: &[(&str, &str)] = &[("accept-encoding", "gzip")];
+    let list = load::run(&format!("{base}/api/v1/me/tasks"), (Arc::new(tokens), gzip), connections, duration).await;
     let per_list = (statements(&base).await? - before - 1.0) / list.requests.max(1) as f64;
     let peak_kb = peak_kb(child.id());
     let (anon_kb, file_kb) = (status_kb(child.id(), "RssAnon:"), status_kb(child.id(), "RssFile:"));
     let before = statements(&base).await?;
-    let page = load::run(&format!("{base}/today"), Arc::new(sessions), connections, duration).await;
+    let page = load::run(&format!("{base}/today"), (Arc::new(sessions), &[]), connections, duration).await;
     let per_page = (statements(&base).await? - before - 1.0) / page.requests.max(1) as f64;
     let _ = child.kill();
     let _ = child.wait();
@@ -249,7 +251,7 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
     Ok(vec![
         measure::Line {
             workload: format!(
-                "GET /api/v1/me/tasks, {users} users in turn, {connections} connections, {} s",
+                "GET /api/v1/me/tasks (gzip accepted), {users} users in turn, {connections} connections, {} s",
                 duration.as_secs()
             ),
             product: line("", &list, per_list),

@@ -52,8 +52,17 @@ pub fn read(
     read_span(conn, dir, viewer, date, end, now)
 }
 
+/// A list's JSON as a response carries it: gzipped or plain, with the entity tag of
+/// the plain body.
+pub struct JsonList {
+    pub body: Vec<u8>,
+    pub gzipped: bool,
+    pub tag: Arc<str>,
+}
+
 /// [`read`] as JSON, from `lists` when they keep it under `stamp` and it is still
 /// true at `now`; otherwise read, written (its entity tag by `tag`) and kept.
+/// Gzipped when the caller takes it so (`gzip`), as it is kept.
 #[allow(clippy::too_many_arguments)]
 pub fn json_kept(
     conn: &mut AnyConn,
@@ -62,18 +71,22 @@ pub fn json_kept(
     stamp: ListStamp,
     date: Option<NaiveDate>,
     now: DateTime<Utc>,
-    tag: impl Fn(&[u8]) -> String,
-) -> AppResult<Written> {
+    (tag, gzip): (impl Fn(&[u8]) -> String, bool),
+) -> AppResult<JsonList> {
     let date = date.unwrap_or_else(|| now.with_timezone(&dir.tz).date_naive());
     let person = viewer.id;
+    let unzip = |e: std::io::Error| AppError::internal(format!("a kept list: {e}"));
     if let Some(kept) = lists.get(person, date, &stamp, now) {
-        return Ok(kept);
+        let body = if gzip { kept.gzipped.to_vec() } else { kept.plain().map_err(unzip)? };
+        return Ok(JsonList { body, gzipped: gzip, tag: kept.tag });
     }
     let listed = read(conn, dir, viewer, Some(date), now)?;
     let body = listed.to_json()?;
-    let written = Written { tag: tag(&body).into(), body: body.into() };
-    lists.put(person, date, stamp, listed.true_until(), written.clone());
-    Ok(written)
+    let written = Written::of(&body, tag(&body)).map_err(unzip)?;
+    let tag = written.tag.clone();
+    let out = if gzip { written.gzipped.to_vec() } else { body };
+    lists.put(person, date, stamp, listed.true_until(), written);
+    Ok(JsonList { body: out, gzipped: gzip, tag })
 }
 
 /// [`read`] as pages show it, from `pages` when they keep it under `stamp` and it is

@@ -33,9 +33,45 @@ pub fn respond(req: &HttpRequest, content_type: &'static str, body: Vec<u8>) -> 
 }
 
 /// [`respond`] for a body whose tag is known (a list kept, see
-/// `services::list_cache`).
-pub fn respond_tagged(req: &HttpRequest, content_type: &'static str, body: &[u8], tag: &str) -> HttpResponse {
-    answer(req, tag, || HttpResponse::Ok().content_type(content_type).body(body.to_vec()))
+/// `services::list_cache`), gzipped or not. A gzipped body is another
+/// representation: its tag ends in `-gz`, and either tag in `If-None-Match` is
+/// answered 304 (the list is the same).
+pub fn respond_tagged(
+    req: &HttpRequest,
+    content_type: &'static str,
+    body: Vec<u8>,
+    tag: &str,
+    gzipped: bool,
+) -> HttpResponse {
+    let gz_tag = format!("{}-gz\"", tag.trim_end_matches('"'));
+    let mut res = match gzipped {
+        true if matches(req, tag) => answer(req, &gz_tag, || HttpResponse::NotModified().finish()),
+        true => answer(req, &gz_tag, || {
+            let mut ok = HttpResponse::Ok();
+            ok.content_type(content_type).insert_header((header::CONTENT_ENCODING, "gzip"));
+            ok.body(body)
+        }),
+        false if matches(req, &gz_tag) => answer(req, tag, || HttpResponse::NotModified().finish()),
+        false => answer(req, tag, || HttpResponse::Ok().content_type(content_type).body(body)),
+    };
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res
+}
+
+/// Whether the request takes a gzipped body (`Accept-Encoding` names gzip, or `*`,
+/// with a quality above 0).
+pub fn takes_gzip(req: &HttpRequest) -> bool {
+    let coding = |c: &str| {
+        let mut parts = c.split(';');
+        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()));
+        (name == "gzip" || name == "x-gzip" || name == "*") && q.is_none_or(|q| q > 0.0)
+    };
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(coding)
 }
 
 fn answer(req: &HttpRequest, tag: &str, ok: impl FnOnce() -> HttpResponse) -> HttpResponse {

@@ -56,16 +56,17 @@ async fn my_tasks(
         None => Ok(None),
     };
     let now = state.clock.now();
-    let written = blocking(move || {
+    let gzip = etag::takes_gzip(&req);
+    let list = blocking(move || {
         let mut conn = state.pool.get()?;
         let conn = &mut conn.any();
         let (asker, stamp) = askers::by_token_stamped(conn, &state.directory, &token, now)?
             .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
         let date = date.map_err(|e| e.0)?;
-        day_list::json_kept(conn, &state.lists, asker, stamp, date, now, etag::tag_of)
+        day_list::json_kept(conn, &state.lists, asker, stamp, date, now, (etag::tag_of, gzip))
     })
     .await?;
-    Ok(etag::respond_tagged(&req, "application/json", &written.body, &written.tag))
+    Ok(etag::respond_tagged(&req, "application/json", list.body, &list.tag, list.gzipped))
 }
 
 /// One task with its history.
