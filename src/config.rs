@@ -31,7 +31,7 @@ pub struct Settings {
     pub pool_size: Option<u32>,
     /// Kilobytes of people's lists, as last written, kept in each instance so that a
     /// list that has not changed costs one statement (0 keeps none; see
-    /// `services::list_cache`).
+    /// `services::list_cache`): as many for the API's lists and again for the pages'.
     #[serde(default = "default_list_cache_kb")]
     pub list_cache_kb: usize,
     /// Where people reach the service, for links in messages.
@@ -94,7 +94,8 @@ pub enum SmtpTls {
     Tls,
 }
 
-/// Some 1,500 lists of 5 KB.
+/// Some 5,000 lists as the API keeps them (gzipped, about 1.5 KB each at the
+/// benchmark's scale); the pages' lists, kept as views, have as much again.
 pub const DEFAULT_LIST_CACHE_KB: usize = 8 * 1024;
 
 fn default_list_cache_kb() -> usize {

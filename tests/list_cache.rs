@@ -339,8 +339,12 @@ fn a_list_goes_gzipped_to_whoever_takes_it(db: &TestDb) {
                 let res = get_as(&url, &token, encoding, Some(tag)).await;
                 assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{encoding} {tag}");
             }
-            let refused = get_as(&url, &token, "gzip;q=0", None).await;
-            assert_eq!(header(&refused, "content-encoding"), None, "gzip refused");
+            for refusal in ["gzip;q=0", "gzip;q=0, *", "br", ""] {
+                let refused = get_as(&url, &token, refusal, None).await;
+                assert_eq!(header(&refused, "content-encoding"), None, "gzip not taken: {refusal}");
+            }
+            let any = get_as(&url, &token, "br;q=1, *;q=0.1", None).await;
+            assert_eq!(header(&any, "content-encoding").as_deref(), Some("gzip"), "any coding taken");
         }
     });
 }

@@ -224,9 +224,9 @@ impl Listed {
 
     /// Until when (inclusive) the list as read stays true if no task read for it
     /// changes: the first due time still to pass (a task is overdue after it, and
-    /// earlier work may join the list) or to come within two hours (due soon), the last moment a finished task can still be
-    /// taken back by whoever finished it, or the company's midnight (what is today's
-    /// moves), whichever comes first.
+    /// earlier work may join the list) or to come within two hours (due soon), the
+    /// last moment a finished task can still be taken back by whoever finished it,
+    /// or the company's midnight (what is today's moves), whichever comes first.
     pub fn true_until(&self) -> DateTime<Utc> {
         self.until
     }

@@ -4,9 +4,10 @@
 //! That statement also reads what the list was last changed under (a [`ListStamp`]:
 //! the company's list epoch and catalogue version, the person's count and those of
 //! the positions they hold that day; see [`crate::db::list_stamps`]). A list kept
-//! is served only when its stamp and day are the ones read now and none of its due
-//! times has passed since it was read, so a change made by any instance is seen by
-//! every other on its next request. The lists kept take at most the bytes the
+//! is served only when its stamp and day are the ones read now and the clock has
+//! not turned anything on it since it was read (a due time, an undo window, the
+//! day: `day_list::Listed::true_until`), so a change made by any instance is seen
+//! by every other on its next request. The lists kept take at most the bytes the
 //! setting `list_cache_kb` allows; beyond it, the ones used longest ago go.
 
 use crate::db::askers::AskerRow;
@@ -89,7 +90,9 @@ struct Kept<V> {
 
 impl<V: Weigh> Kept<V> {
     fn size(&self) -> usize {
-        self.list.weight() + std::mem::size_of::<Kept<V>>()
+        let stamp: usize =
+            self.stamp.positions.iter().map(|(p, _)| p.len() + std::mem::size_of::<(String, i64)>()).sum();
+        self.list.weight() + stamp + std::mem::size_of::<Kept<V>>()
     }
 }
 
@@ -194,7 +197,7 @@ mod tests {
 
     /// Each list kept takes its bytes and one entry's overhead.
     fn one(bytes: usize) -> usize {
-        bytes + 1 + std::mem::size_of::<Kept<Written>>()
+        bytes + 1 + 1 + std::mem::size_of::<(String, i64)>() + std::mem::size_of::<Kept<Written>>()
     }
 
     #[test]

@@ -58,20 +58,27 @@ pub fn respond_tagged(
     res
 }
 
-/// Whether the request takes a gzipped body (`Accept-Encoding` names gzip, or `*`,
-/// with a quality above 0).
+/// Whether the request takes a gzipped body: `Accept-Encoding` names gzip with a
+/// quality above 0, or names it not at all and takes `*`.
 pub fn takes_gzip(req: &HttpRequest) -> bool {
-    let coding = |c: &str| {
-        let mut parts = c.split(';');
-        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let q = parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()));
-        (name == "gzip" || name == "x-gzip" || name == "*") && q.is_none_or(|q| q > 0.0)
-    };
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(coding)
+    let codings =
+        req.headers().get_all(header::ACCEPT_ENCODING).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(
+            |c| {
+                let mut parts = c.split(';');
+                let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+                let q = parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()));
+                (name, q.is_none_or(|q| q > 0.0))
+            },
+        );
+    let (mut gzip, mut any) = (None, false);
+    for (name, taken) in codings {
+        match name.as_str() {
+            "gzip" | "x-gzip" => gzip = Some(gzip.unwrap_or(false) || taken),
+            "*" => any = taken,
+            _ => {}
+        }
+    }
+    gzip.unwrap_or(any)
 }
 
 fn answer(req: &HttpRequest, tag: &str, ok: impl FnOnce() -> HttpResponse) -> HttpResponse {

@@ -35,6 +35,7 @@ pub(crate) struct DayQuery {
 }
 
 /// My tasks for a day (default today): overdue ones, the day's, the next 7 days.
+/// Gzipped (`Content-Encoding: gzip`) when `Accept-Encoding` takes gzip.
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "tasks", security(("bearer" = [])), params(DayQuery),
     responses((status = 200, body = DayListJson, headers(("ETag" = String, description = "Send it back in If-None-Match: an unchanged list is then 304"))),
         (status = 304, description = "Unchanged since the ETag given in If-None-Match"),
