@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::web::{api_token, browser, get, log_in};
+use common::web::{api_token, browser, get, log_in, tasks_of};
 use common::TestDb;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -35,13 +35,6 @@ async fn statements<F: std::future::Future<Output = T>, T>(
     let before = state.pool.statements();
     let out = f().await;
     (state.pool.statements() - before, out)
-}
-
-fn tasks_of(list: &Value) -> Vec<Value> {
-    ["overdue", "today", "finished", "upcoming"]
-        .iter()
-        .flat_map(|k| list[*k].as_array().cloned().unwrap_or_default())
-        .collect()
 }
 
 fn two_statements_a_list(db: &TestDb) {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::web::api_token;
+use common::web::{api_token, tasks_of};
 use common::TestDb;
 use dutyday::services::list_cache::ListCache;
 use dutyday::services::{askers, day_list};
@@ -25,13 +25,6 @@ async fn list(url: &str, tok: &str, state: &Arc<dutyday::services::AppState>) ->
     assert_eq!(res.status(), StatusCode::OK);
     let body: Value = res.json().await.unwrap();
     (state.pool.statements() - before, body)
-}
-
-fn tasks_of(list: &Value) -> Vec<Value> {
-    ["overdue", "today", "finished", "upcoming"]
-        .iter()
-        .flat_map(|k| list[*k].as_array().cloned().unwrap_or_default())
-        .collect()
 }
 
 fn find(list: &Value, id: &Value) -> Value {

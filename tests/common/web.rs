@@ -82,3 +82,11 @@ pub async fn call(
     let status = res.status();
     (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// Every task of a day list (`GET /me/tasks`), whichever part it is in.
+pub fn tasks_of(list: &serde_json::Value) -> Vec<serde_json::Value> {
+    ["overdue", "today", "finished", "upcoming"]
+        .iter()
+        .flat_map(|k| list[*k].as_array().cloned().unwrap_or_default())
+        .collect()
+}
