@@ -246,7 +246,17 @@ impl AppError {
         AppError::internal(format_args!("{what} did not finish: {e}"))
     }
 
-    /// Adds a message argument.
+    /// The same error again, for another request that met it: the cause as text.
+    pub fn copied(&self) -> AppError {
+        AppError {
+            code: self.code,
+            args: self.args.clone(),
+            field: self.field.clone(),
+            retry_after: self.retry_after,
+            cause: self.cause.as_ref().map(|c| anyhow::anyhow!("{c:#}")),
+        }
+    }
+
     /// Names another field at fault, when a field is (a value checked for one field of
     /// the request that another's check found wrong).
     pub fn at(mut self, field: &str) -> Self {

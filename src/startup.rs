@@ -185,6 +185,7 @@ impl Application {
             tracing::warn!("{note}");
         }
         let list_cache_bytes = settings.list_cache_kb.saturating_mul(1024);
+        let asking = crate::services::asking::Asking::for_pool(settings.pool_size());
         let state = Arc::new(AppState {
             pool,
             settings,
@@ -194,6 +195,7 @@ impl Application {
             directory: Default::default(),
             lists: crate::services::list_cache::ListCache::with_budget(list_cache_bytes),
             pages: crate::services::list_cache::ListCache::with_budget(list_cache_bytes),
+            asking,
         });
         if opts.scheduler {
             // Told at start, not at the first reminder; the outbox keeps mail until it answers.

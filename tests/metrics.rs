@@ -52,6 +52,7 @@ fn metrics_for_the_operator_only(db: &TestDb) {
             directory: Default::default(),
             lists: Default::default(),
             pages: Default::default(),
+            asking: Default::default(),
         };
         let r = dutyday::jobs::remind_once(&state, state.clock.now()).await.unwrap();
         assert!(r.queued > 0, "{r}");

@@ -191,6 +191,7 @@ fn a_running_reminder_pass_is_finished_before_the_scheduler_lets_go(db: &TestDb)
             directory: Default::default(),
             lists: Default::default(),
             pages: Default::default(),
+            asking: Default::default(),
         });
         let sched = dutyday::jobs::start(state).await.unwrap();
         let started = Instant::now();

@@ -49,9 +49,11 @@ pub fn token_by_hash(conn: &mut AnyConn, hash: &str) -> QueryResult<Option<Token
         .optional())
 }
 
-/// Notes when a token was last used.
-pub fn touch_token(conn: &mut AnyConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    with_conn!(conn, c => diesel::update(api_tokens::table.find(id)).set(api_tokens::last_used_at.eq(now)).execute(c))
+/// Notes when these tokens were last used.
+pub fn touch_tokens(conn: &mut AnyConn, ids: &[i64], now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => diesel::update(api_tokens::table.filter(api_tokens::id.eq_any(ids)))
+        .set(api_tokens::last_used_at.eq(now))
+        .execute(c))
 }
 
 /// A person's live tokens, newest first.

@@ -1,6 +1,7 @@
-//! Who is asking, in one statement: a bearer token's or a page session's owner, the
-//! positions they hold on the day, and the catalogue's version (which tells a
-//! request whether the process's cached directory is still true).
+//! Who is asking, in one statement for any number of requests: the owners of bearer
+//! tokens or page sessions, the positions they hold on the day, the catalogue's
+//! version (which tells a request whether the process's cached directory is still
+//! true) and what their lists were last changed under.
 
 use super::schema::{api_tokens, company, position_holders, position_list_stamps, sessions, staff, staff_list_stamps};
 use super::AnyConn;
@@ -13,6 +14,8 @@ use diesel::prelude::*;
 /// they hold none).
 #[derive(Debug, Clone, Queryable)]
 pub struct AskerRow {
+    /// The hash the row was found by (a token's or a session's).
+    pub key: String,
     /// The token's id (none for a session).
     pub token_id: Option<i64>,
     pub token_used_at: Option<NaiveDateTime>,
@@ -51,8 +54,9 @@ macro_rules! holds_on {
 
 /// The columns of an [`AskerRow`] after the token's.
 macro_rules! asker {
-    ($token_id:expr, $used:expr) => {
+    ($key:expr, $token_id:expr, $used:expr) => {
         (
+            $key,
             $token_id,
             $used,
             staff::id,
@@ -80,26 +84,33 @@ macro_rules! stamps {
     };
 }
 
-/// The live (unrevoked) token with this hash, its owner and what they hold on `day`.
-pub fn by_token(conn: &mut AnyConn, hash: &str, day: NaiveDate) -> QueryResult<Vec<AskerRow>> {
+/// The live (unrevoked) tokens with these hashes, their owners and what they hold on
+/// `day`; a hash with no such token has no rows.
+pub fn by_tokens(conn: &mut AnyConn, hashes: &[String], day: NaiveDate) -> QueryResult<Vec<AskerRow>> {
     with_conn!(conn, c => stamps!(api_tokens::table
         .inner_join(staff::table.on(staff::id.eq(api_tokens::staff_id)))
         .left_join(holds_on!(day)))
-        .filter(api_tokens::token_hash.eq(hash))
+        .filter(api_tokens::token_hash.eq_any(hashes))
         .filter(api_tokens::revoked_at.is_null())
-        .select(asker!(api_tokens::id.nullable(), api_tokens::last_used_at))
+        .select(asker!(api_tokens::token_hash, api_tokens::id.nullable(), api_tokens::last_used_at))
         .load(c))
 }
 
-/// The session with this hash if it has not expired at `now`, its owner and what
-/// they hold on `day`.
-pub fn by_session(conn: &mut AnyConn, hash: &str, now: NaiveDateTime, day: NaiveDate) -> QueryResult<Vec<AskerRow>> {
+/// The sessions with these hashes that have not expired at `now`, their owners and
+/// what they hold on `day`.
+pub fn by_sessions(
+    conn: &mut AnyConn,
+    hashes: &[String],
+    now: NaiveDateTime,
+    day: NaiveDate,
+) -> QueryResult<Vec<AskerRow>> {
     with_conn!(conn, c => stamps!(sessions::table
         .inner_join(staff::table.on(staff::id.eq(sessions::staff_id)))
         .left_join(holds_on!(day)))
-        .filter(sessions::secret_hash.eq(hash))
+        .filter(sessions::secret_hash.eq_any(hashes))
         .filter(sessions::expires_at.gt(now))
         .select(asker!(
+            sessions::secret_hash,
             None::<i64>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(),
             None::<NaiveDateTime>.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>()
         ))

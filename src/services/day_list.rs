@@ -73,13 +73,11 @@ pub fn json_kept(
     now: DateTime<Utc>,
     (tag, gzip): (impl Fn(&[u8]) -> String, bool),
 ) -> AppResult<JsonList> {
+    if let Some(kept) = json_if_kept(lists, (&viewer, &dir), &stamp, date, now, gzip)? {
+        return Ok(kept);
+    }
     let date = date.unwrap_or_else(|| now.with_timezone(&dir.tz).date_naive());
     let person = viewer.id;
-    let unzip = |e: std::io::Error| AppError::internal(format!("a kept list: {e}"));
-    if let Some(kept) = lists.get(person, date, &stamp, now) {
-        let body = if gzip { kept.gzipped.to_vec() } else { kept.plain().map_err(unzip)? };
-        return Ok(JsonList { body, gzipped: gzip, tag: kept.tag });
-    }
     let listed = read(conn, dir, viewer, Some(date), now)?;
     let body = listed.to_json()?;
     let written = Written::of(&body, tag(&body)).map_err(unzip)?;
@@ -87,6 +85,27 @@ pub fn json_kept(
     let out = if gzip { written.gzipped.to_vec() } else { body };
     lists.put(person, date, stamp, listed.true_until(), written);
     Ok(JsonList { body: out, gzipped: gzip, tag })
+}
+
+/// The list [`json_kept`] would answer when `lists` keeps it under `stamp` and it is
+/// still true at `now`; `None` when it must be read.
+pub fn json_if_kept(
+    lists: &ListCache,
+    (viewer, dir): (&Viewer, &Directory),
+    stamp: &ListStamp,
+    date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+    gzip: bool,
+) -> AppResult<Option<JsonList>> {
+    let date = date.unwrap_or_else(|| now.with_timezone(&dir.tz).date_naive());
+    let Some(kept) = lists.get(viewer.id, date, stamp, now) else { return Ok(None) };
+    let body = if gzip { kept.gzipped.to_vec() } else { kept.plain().map_err(unzip)? };
+    Ok(Some(JsonList { body, gzipped: gzip, tag: kept.tag }))
+}
+
+/// A kept list that does not unzip.
+fn unzip(e: std::io::Error) -> AppError {
+    AppError::internal(format!("a kept list: {e}"))
 }
 
 /// [`read`] as pages show it, from `pages` when they keep it under `stamp` and it is

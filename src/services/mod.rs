@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod askers;
+pub mod asking;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub lists: list_cache::ListCache,
     /// People's lists as the 今天 page shows them, kept the same way.
     pub pages: list_cache::ListCache<std::sync::Arc<tasks::DayList>>,
+    /// Requests waiting to learn who is asking, found together.
+    pub asking: asking::Asking,
 }
 
 /// Where "now" comes from at the edges (handlers, the first generation run): the

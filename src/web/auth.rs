@@ -5,6 +5,7 @@ use super::AppState;
 use crate::domain::access::Viewer;
 use crate::error::ErrorCode;
 use crate::services;
+use crate::services::askers::Secret;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use std::future::Future;
@@ -35,11 +36,8 @@ impl FromRequest for Authed {
         let token = bearer(req);
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(unauthenticated()) };
-            let now = state.clock.now();
-            let viewer =
-                super::blocking(move || services::askers::token_viewer(&state.pool, &state.directory, &token, now))
-                    .await?;
-            viewer.map(Authed).ok_or_else(unauthenticated)
+            let (found, _) = services::asking::ask(&state, Secret::Token, &token).await?;
+            found.map(|((viewer, _), _)| Authed(viewer)).ok_or_else(unauthenticated)
         })
     }
 }

@@ -4,8 +4,9 @@ use super::views::{DayListJson, LogJson, TaskChanged, TaskWithHistory};
 use crate::domain::completion::CompletionInput;
 use crate::domain::task::TaskId;
 use crate::error::ErrorCode;
+use crate::services::askers::Secret;
 use crate::services::tasks::{self, Act};
-use crate::services::{askers, day_list, AppError};
+use crate::services::{asking, day_list};
 use crate::web::auth::Authed;
 use crate::web::auth::{bearer, unauthenticated};
 use crate::web::error::{ApiError, ErrorBody};
@@ -46,27 +47,28 @@ async fn my_tasks(
     req: HttpRequest,
     q: web::Query<DayQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    // Who is asking and their list: two statements on one connection, one hop off
-    // the async workers, or the first alone when the process keeps the list and it
-    // has not changed (see `services::askers`, `services::day_list`, `list_cache`).
+    // Who is asking: one statement shared with whoever else asks at the moment
+    // (`services::asking`). Their list: as the process keeps it when it has not
+    // changed (`list_cache`), else read in one more statement, one hop off the async
+    // workers (`services::day_list`).
     let token = bearer(&req).ok_or_else(unauthenticated)?;
-    let date = match q.into_inner().date {
-        Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| ApiError::invalid("date", ErrorCode::InvalidDate)),
-        None => Ok(None),
-    };
-    let now = state.clock.now();
+    let date = q.into_inner().date.map(|d| {
+        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| ApiError::invalid("date", ErrorCode::InvalidDate))
+    });
+    let (found, now) = asking::ask(&state, Secret::Token, &token).await?;
+    let (asker, stamp) = found.ok_or_else(unauthenticated)?;
+    let date = date.transpose()?;
     let gzip = etag::takes_gzip(&req);
-    let list = blocking(move || {
-        let mut conn = state.pool.get()?;
-        let conn = &mut conn.any();
-        let (asker, stamp) = askers::by_token_stamped(conn, &state.directory, &token, now)?
-            .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-        let date = date.map_err(|e| e.0)?;
-        day_list::json_kept(conn, &state.lists, asker, stamp, date, now, (etag::tag_of, gzip))
-    })
-    .await?;
+    let list = match day_list::json_if_kept(&state.lists, (&asker.0, &asker.1), &stamp, date, now, gzip)? {
+        Some(kept) => kept,
+        None => {
+            blocking(move || {
+                let conn = &mut state.pool.get()?;
+                day_list::json_kept(&mut conn.any(), &state.lists, asker, stamp, date, now, (etag::tag_of, gzip))
+            })
+            .await?
+        }
+    };
     Ok(etag::respond_tagged(&req, "application/json", list.body, &list.tag, list.gzipped))
 }
 

@@ -32,6 +32,7 @@ use super::{blocking, AppState};
 use crate::domain::access::Viewer;
 use crate::error::ErrorCode;
 use crate::services;
+use crate::services::askers::Secret;
 use actix_session::config::PersistentSession;
 use actix_session::storage::CookieSessionStore;
 use actix_session::{Session, SessionMiddleware};
@@ -240,11 +241,9 @@ pub const SESSION_KEY: &str = "sid";
 /// shows an error page and keeps the person signed in.
 pub async fn signed_in(state: &web::Data<AppState>, session: &Session) -> Result<Viewer, HttpResponse> {
     let Ok(Some(secret)) = session.get::<String>(SESSION_KEY) else { return Err(see_other("/login")) };
-    let (st, now) = (state.clone(), state.clock.now());
-    let viewer = blocking(move || services::askers::session_viewer(&st.pool, &st.directory, &secret, now)).await;
-    match viewer {
-        Ok(v) => Ok(v),
-        Err(e) if e.code == ErrorCode::Unauthenticated => {
+    match services::asking::ask(state, Secret::Session, &secret).await {
+        Ok((Some(((viewer, _), _)), _)) => Ok(viewer),
+        Ok((None, _)) => {
             session.purge();
             Err(see_other("/login"))
         }

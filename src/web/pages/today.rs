@@ -6,7 +6,9 @@ use crate::domain::completion::CompletionInput;
 use crate::domain::task::{TaskId, TaskStatus};
 use crate::domain::template::CompletionMode;
 use crate::error::{AppError, Class, ErrorCode};
+use crate::services::askers::Asker;
 use crate::services::day_list;
+use crate::services::list_cache::ListStamp;
 use crate::services::tasks::{self, Act, DayList, LogView, TaskView};
 use crate::web::{blocking, error, AppState};
 use actix_session::Session;
@@ -162,11 +164,12 @@ struct DayQuery {
 
 async fn today(state: web::Data<AppState>, session: Session, q: web::Query<DayQuery>) -> HttpResponse {
     let pages = state.clone().into_inner();
+    let kept = |(viewer, _): &Asker, stamp: &ListStamp, date, now| state.pages.get(viewer.id, date, stamp, now);
     let read = move |conn: &mut AnyConn, asker, stamp, date, now| {
         day_list::views_kept(conn, &pages.pages, asker, stamp, date, now)
     };
     let show = |c, today, list| html(StatusCode::OK, &TodayPage { c, list, error: None, today });
-    super::week::dated_page(&state, &session, "/today", q.date.as_deref(), read, show).await
+    super::week::dated_page(&state, &session, "/today", q.date.as_deref(), kept, read, show).await
 }
 
 #[derive(Deserialize)]

@@ -2,8 +2,9 @@
 
 use super::{chrome, html, see_other, Chrome, Helpers};
 use crate::db::AnyConn;
-use crate::error::{AppResult, ErrorCode};
-use crate::services::askers::{self, Asker};
+use crate::error::AppResult;
+use crate::services::askers::{Asker, Secret};
+use crate::services::asking;
 use crate::services::list_cache::ListStamp;
 use crate::services::week::{self, Week, WeekDay};
 use crate::web::{blocking, error, AppState};
@@ -65,14 +66,17 @@ struct WeekQuery {
 }
 
 /// A page of one day or week of the person signed in. The `date` parameter is
-/// checked; who is asking and what `read` makes of it (given the company's today)
-/// come from one connection in one blocking hop, as the API's list; `show` renders
-/// it, or the error page does. Signed out, or no longer allowed in: the login page.
+/// checked; who is asking comes from one statement shared with whoever else asks
+/// at the moment (`services::asking`); then what `kept` finds in the process
+/// without the database, or else what `read` makes of it (given the company's
+/// today) in one blocking hop; `show` renders it, or the error page does. Signed
+/// out, or no longer allowed in: the login page.
 pub(super) async fn dated_page<T: Send + 'static>(
     state: &web::Data<AppState>,
     session: &Session,
     path: &str,
     date: Option<&str>,
+    kept: impl FnOnce(&Asker, &ListStamp, NaiveDate, DateTime<Utc>) -> Option<T>,
     read: impl FnOnce(&mut AnyConn, Asker, ListStamp, NaiveDate, DateTime<Utc>) -> AppResult<T> + Send + 'static,
     show: impl FnOnce(Chrome, NaiveDate, T) -> HttpResponse,
 ) -> HttpResponse {
@@ -81,37 +85,42 @@ pub(super) async fn dated_page<T: Send + 'static>(
         Ok(d) => (d, None),
         Err(e) => (None, Some(e)),
     };
-    let now = state.clock.now();
-    let st = state.clone();
-    let found = blocking(move || {
-        let mut conn = st.pool.get()?;
-        let conn = &mut conn.any();
-        let ((viewer, dir), stamp) = askers::by_session_stamped(conn, &st.directory, &secret, now)?;
-        let today = now.with_timezone(&dir.tz).date_naive();
-        let made = read(conn, (viewer.clone(), dir), stamp, date.unwrap_or(today), now);
-        Ok((viewer, today, made))
-    })
-    .await;
-    let (v, today, made) = match found {
-        Ok(found) => found,
-        Err(e) if e.code == ErrorCode::Unauthenticated => {
+    let (asker, stamp, now) = match asking::ask(state, Secret::Session, &secret).await {
+        Ok((Some((asker, stamp)), now)) => (asker, stamp, now),
+        Ok((None, _)) => {
             session.purge();
             return see_other("/login");
         }
         Err(e) => return error::page(super::anonymous(session, super::i18n::Lang::Zh), &e),
     };
+    let today = now.with_timezone(&asker.1.tz).date_naive();
     let back = date.map_or_else(|| path.to_string(), |d| format!("{path}?date={d}"));
-    let c = chrome(session, &v, &back);
-    match (bad, made) {
-        (Some(e), _) | (None, Err(e)) => error::page(c, &e),
-        (None, Ok(made)) => show(c, today, made),
+    let c = chrome(session, &asker.0, &back);
+    if let Some(e) = bad {
+        return error::page(c, &e);
+    }
+    let day = date.unwrap_or(today);
+    let made = match kept(&asker, &stamp, day, now) {
+        Some(made) => Ok(made),
+        None => {
+            let st = state.clone();
+            blocking(move || {
+                let conn = &mut st.pool.get()?;
+                read(&mut conn.any(), asker, stamp, day, now)
+            })
+            .await
+        }
+    };
+    match made {
+        Ok(made) => show(c, today, made),
+        Err(e) => error::page(c, &e),
     }
 }
 
 async fn week_page(state: web::Data<AppState>, session: Session, q: web::Query<WeekQuery>) -> HttpResponse {
     let read = |conn: &mut AnyConn, (viewer, dir): Asker, _, date, now| week::read(conn, dir, viewer, date, now);
     let show = |c, today, week| html(StatusCode::OK, &WeekPage { c, week, today });
-    dated_page(&state, &session, "/week", q.date.as_deref(), read, show).await
+    dated_page(&state, &session, "/week", q.date.as_deref(), |_, _, _, _| None, read, show).await
 }
 
 /// Mounts this route.
