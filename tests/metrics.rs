@@ -67,6 +67,10 @@ fn metrics_for_the_operator_only(db: &TestDb) {
         assert!(sample(&text, "dutyday_outbox_oldest_waiting_seconds") >= 0.0);
         assert!(sample(&text, "dutyday_db_pool_wait_seconds_count") >= 1.0);
         assert!(sample(&text, r#"dutyday_db_pool_connections{state="open"}"#) >= 1.0);
+        // The list's request learnt who was asking, in a batch of its own.
+        assert!(sample(&text, "dutyday_askers_answered_total") >= 1.0, "{text}");
+        assert!(sample(&text, "dutyday_askers_batches_total") >= 1.0);
+        assert_eq!(sample(&text, "dutyday_askers_waiting"), 0.0);
         // Without the setting there is no such page.
         let plain = common::serve(db).await;
         assert_eq!(reqwest::get(format!("{plain}/metrics")).await.unwrap().status(), StatusCode::NOT_FOUND);

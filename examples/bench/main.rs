@@ -229,24 +229,24 @@ async fn http(pool: &DbPool, url: &str, load: Load) -> anyhow::Result<Vec<measur
     // The same server answering a constant body of about the list's size (its
     // stylesheet, through the same middleware): what HTTP alone costs.
     let constant = load::run(&format!("{base}/static/app.css"), (Arc::new(vec![]), &[]), connections, duration).await;
-    let before = statements(&base).await?;
+    let before = counted(&base).await?;
     // As phones and browsers ask: a kept list is sent as it is kept, gzipped.
     let gzip: &[(&str, &str)] = &[("accept-encoding", "gzip")];
     let list = load::run(&format!("{base}/api/v1/me/tasks"), (Arc::new(tokens), gzip), connections, duration).await;
-    let per_list = (statements(&base).await? - before - 1.0) / list.requests.max(1) as f64;
+    let per_list = counted(&base).await?.since(before, list.requests);
     let peak_kb = peak_kb(child.id());
     let (anon_kb, file_kb) = (status_kb(child.id(), "RssAnon:"), status_kb(child.id(), "RssFile:"));
-    let before = statements(&base).await?;
+    let before = counted(&base).await?;
     let page = load::run(&format!("{base}/today"), (Arc::new(sessions), &[]), connections, duration).await;
-    let per_page = (statements(&base).await? - before - 1.0) / page.requests.max(1) as f64;
+    let per_page = counted(&base).await?.since(before, page.requests);
     // The pages' kept lists come on top of the API's (their own budget, see list_cache_kb).
     let after_pages_kb = status_kb(child.id(), "VmRSS:");
     let _ = child.kill();
     let _ = child.wait();
     let share = list.per_sec / health.per_sec.max(1e-9);
-    let line = |what: &str, r: &load::LoadResult, per: f64| {
+    let line = |what: &str, r: &load::LoadResult, (per, met): (f64, f64)| {
         format!(
-            "{:.0} req/s ({} requests), p50 {:.1} ms, p99 {:.1} ms, {} errors; {per:.2} SQL statements per request{what}",
+            "{:.0} req/s ({} requests), p50 {:.1} ms, p99 {:.1} ms, {} errors; {per:.2} SQL statements per request, {met:.1} requests per statement finding who asks{what}",
             r.per_sec, r.requests, r.p50_ms, r.p99_ms, r.errors
         )
     };
@@ -326,14 +326,40 @@ fn list_floor(pool: &DbPool, tokens: &[String]) -> anyhow::Result<f64> {
     Ok(started.elapsed().as_secs_f64() / tokens.len().max(1) as f64)
 }
 
-/// The child's `dutyday_sql_statements_total` (one statement of its own per scrape).
-async fn statements(base: &str) -> anyhow::Result<f64> {
+/// What the child's `/metrics` counts (each scrape runs one statement of its own).
+#[derive(Clone, Copy)]
+struct Counted {
+    /// `dutyday_sql_statements_total`.
+    statements: f64,
+    /// `dutyday_askers_answered_total` and `dutyday_askers_batches_total`: requests
+    /// told who is asking, and the batches they were told in.
+    answered: f64,
+    batches: f64,
+}
+
+impl Counted {
+    /// Statements per request of `requests` since `before`, and requests per batch
+    /// that found who is asking.
+    fn since(self, before: Counted, requests: usize) -> (f64, f64) {
+        let statements = (self.statements - before.statements - 1.0) / requests.max(1) as f64;
+        (statements, (self.answered - before.answered) / (self.batches - before.batches).max(1.0))
+    }
+}
+
+async fn counted(base: &str) -> anyhow::Result<Counted> {
     let text =
         reqwest::Client::new().get(format!("{base}/metrics")).bearer_auth(METRICS_TOKEN).send().await?.text().await?;
-    text.lines()
-        .find_map(|l| l.strip_prefix("dutyday_sql_statements_total "))
-        .and_then(|v| v.trim().parse().ok())
-        .context("dutyday_sql_statements_total in /metrics")
+    let read = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
+            .and_then(|v| v.trim().parse().ok())
+            .with_context(|| format!("{name} in /metrics"))
+    };
+    Ok(Counted {
+        statements: read("dutyday_sql_statements_total")?,
+        answered: read("dutyday_askers_answered_total")?,
+        batches: read("dutyday_askers_batches_total")?,
+    })
 }
 
 /// Signs `n` staff in through the login page; their session cookies.

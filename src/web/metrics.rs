@@ -54,7 +54,8 @@ async fn metrics(
 type Store = (Vec<(String, i64)>, Option<chrono::NaiveDateTime>);
 
 /// What is read when scraped: the outbox by status, the age of its oldest waiting
-/// message, the pool's connections, the SQL statements run.
+/// message, the pool's connections, the SQL statements run, and how requests met to
+/// learn who is asking.
 fn scrape_time(
     state: &AppState,
     (counts, oldest): Store,
@@ -74,7 +75,17 @@ fn scrape_time(
     pool.with_label_values(&["idle"]).set(i64::from(idle));
     let statements = IntCounter::new("sql_statements_total", "SQL statements run by this server's connections")?;
     statements.inc_by(state.pool.statements());
+    let asked = state.asking.counts();
+    let waiting = IntGauge::new("askers_waiting", "Requests waiting to learn who is asking")?;
+    waiting.set(i64::try_from(asked.waiting).unwrap_or(i64::MAX));
+    let answered = IntCounter::new("askers_answered_total", "Requests told who is asking")?;
+    answered.inc_by(asked.answered);
+    let batches = IntCounter::new("askers_batches_total", "Times everyone waiting was told who is asking at once")?;
+    batches.inc_by(asked.batches);
     r.register(Box::new(statements))?;
+    r.register(Box::new(waiting))?;
+    r.register(Box::new(answered))?;
+    r.register(Box::new(batches))?;
     r.register(Box::new(outbox))?;
     r.register(Box::new(age))?;
     r.register(Box::new(pool))?;
