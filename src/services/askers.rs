@@ -10,7 +10,6 @@ use super::{AppError, AppResult};
 use crate::db::askers::AskerRow;
 use crate::db::{self, AnyConn};
 use crate::domain::access::Viewer;
-use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryResult;
 use std::collections::HashMap;
@@ -111,14 +110,4 @@ pub fn by_token(conn: &mut AnyConn, cache: &Cache, token: &str, now: DateTime<Ut
 /// [`by_token`], with what the person's list was last changed under.
 pub fn by_token_stamped(conn: &mut AnyConn, cache: &Cache, token: &str, now: DateTime<Utc>) -> AppResult<Found> {
     Ok(find_all(conn, cache, Secret::Token, &[digest(token)], now)?.pop().flatten())
-}
-
-/// The person of a live page session; `unauthenticated` when the session ended,
-/// expired or never was, or its person has left.
-pub fn by_session(conn: &mut AnyConn, cache: &Cache, secret: &str, now: DateTime<Utc>) -> AppResult<Asker> {
-    find_all(conn, cache, Secret::Session, &[digest(secret)], now)?
-        .pop()
-        .flatten()
-        .map(|(asker, _)| asker)
-        .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))
 }
